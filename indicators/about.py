@@ -1,0 +1,54 @@
+"""The indicators file described for people: one escaped HTML section per indicator."""
+from __future__ import annotations
+
+import html
+
+from indicators import periods, rag
+from indicators.config import POLARITY_WORDS, UNIT_WORDS, Config, Indicator
+
+CSS = """<style>
+section.ind {border-top: 1px solid #b1b4b6; padding: 8px 0 12px 0;}
+section.ind h2 {font-size: 1.4rem; margin: 0.4rem 0;}
+section.ind dl {display: grid; grid-template-columns: 14rem 1fr; gap: 4px 16px; margin: 0;}
+section.ind dt {font-weight: 700;}
+section.ind dd {margin: 0;}
+section.ind code {background: #f3f2f1; padding: 0 4px;}
+</style>"""
+
+
+def target_text(ind: Indicator) -> str:
+    if ind.target is None:
+        return "No target"
+    if ind.target.value is not None:
+        text = rag.format_value(ind, ind.target.value)
+    else:
+        steps = ", ".join(f"{rag.format_value(ind, v)} in {p.display}" for p, v in ind.trajectory_periods())
+        text = f"Trajectory: {steps}"
+    return f"{text}. {ind.target.note}" if ind.target.note else text
+
+
+def fields(ind: Indicator) -> list[tuple[str, str]]:
+    return [
+        ("Id", ind.id),
+        ("Definition", ind.definition),
+        ("Unit", UNIT_WORDS[ind.unit]),
+        ("Polarity", POLARITY_WORDS[ind.polarity]),
+        ("Reported by", f"{periods.TYPE_NAMES[ind.period_type]}, e.g. {periods.EXAMPLES[ind.period_type]}"),
+        ("Target", target_text(ind)),
+        ("RAG rule", rag.rule_text(ind)),
+        ("Owner", ind.owner),
+        ("Data source", ind.source),
+        ("Strategy area", ind.strategy_area or "–"),
+        ("Inspection area", ind.inspection_area or "–"),
+        ("Notes", ind.notes or "–"),
+    ]
+
+
+def about_html(cfg: Config) -> str:
+    parts = [CSS]
+    for ind in cfg.indicators:
+        rows = "".join(
+            f"<dt>{html.escape(k)}</dt><dd>{'<code>' + html.escape(v) + '</code>' if k == 'Id' else html.escape(v)}</dd>"
+            for k, v in fields(ind))
+        parts.append(f"<section class='ind' id='{html.escape(ind.id)}'><h2>{html.escape(ind.name)}</h2><dl>{rows}</dl></section>")
+    return "".join(parts)

@@ -1,0 +1,110 @@
+"""Pure functions: a series table in, a Plotly figure out (the pages and the board pack draw the same figures)."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from indicators import rag
+from indicators.config import Indicator
+
+BAND_COLOURS = {"green": "rgba(0,112,60,0.12)", "amber": "rgba(255,221,0,0.22)", "red": "rgba(178,31,18,0.10)"}
+LINE = "#1d70b8"
+FONT = "Arial, Helvetica, sans-serif"
+
+
+def _num(x):
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
+def _hover(ind: Indicator, r) -> str:
+    parts = [f"<b>{r.period_display}</b>", f"Value: {r.value_text}"]
+    num, den = _num(r.numerator), _num(r.denominator)
+    if num is not None or den is not None:
+        n = f"{num:,.0f}" if num is not None else "–"
+        d = f"{den:,.0f}" if den is not None else "–"
+        parts.append(f"Numerator / denominator: {n} / {d}")
+    if _num(r.target) is not None:
+        parts.append(f"Target: {rag.format_value(ind, r.target)}")
+    parts.append(f"RAG: {r.rag_text}")
+    if r.figure_type == "published":
+        parts.append(f"published: {r.source or 'source not recorded'}")
+    elif r.figure_type == "illustrative":
+        parts.append("illustrative sample value")
+    else:
+        parts.append(f"submitted: {r.upload_file or 'upload'}")
+    if isinstance(r.note, str) and r.note:
+        parts.append(f"<i>{r.note[:120]}</i>")
+    return "<br>".join(parts)
+
+
+def y_range(ind: Indicator, df: pd.DataFrame) -> tuple[float, float]:
+    values = [v for v in pd.concat([df["value"], df["target"].astype(float), df["green"].astype(float), df["amber"].astype(float)]) if _num(v) is not None]
+    hi = max(values) if values else 1.0
+    lo = min(values) if values else 0.0
+    if ind.unit == "percent":
+        return 0.0, 100.0 if hi > 60 else min(100.0, hi * 1.25 + 1)
+    top = hi * 1.15 if hi > 0 else 1.0
+    return (0.0 if lo >= 0 else lo * 1.15), top
+
+
+def indicator_chart(ind: Indicator, df: pd.DataFrame, area_name: str, *, height: int = 460,
+                    font_size: int = 14, show_bands: bool = True) -> go.Figure:
+    """The trend of one indicator for one area: values, target or trajectory, RAG bands, published markers."""
+    fig = go.Figure()
+    x = pd.to_datetime(df["period_start"])
+    lo, hi = y_range(ind, df)
+
+    has_bands = df["green"].notna()
+    if show_bands and has_bands.any():
+        # Only where thresholds apply (a trajectory may start part-way through the series).
+        b = df[has_bands]
+        bx = pd.to_datetime(b["period_start"])
+        green, amber = b["green"].astype(float), b["amber"].astype(float)
+        better_up = ind.polarity == "higher_is_better"
+        top = pd.Series([hi] * len(b), index=b.index)
+        # Stacked fills, bottom band first: each fills down to the boundary drawn before it.
+        uppers = [("red" if better_up else "green", amber if better_up else green),
+                  ("amber", green if better_up else amber),
+                  ("green" if better_up else "red", top)]
+        fig.add_trace(go.Scatter(x=bx, y=[lo] * len(b), mode="lines", line={"width": 0}, hoverinfo="skip", showlegend=False))
+        for name, upper in uppers:
+            fig.add_trace(go.Scatter(
+                x=bx, y=upper.clip(lower=lo, upper=hi), mode="lines", line={"width": 0},
+                fill="tonexty", fillcolor=BAND_COLOURS[name], hoverinfo="skip",
+                name=f"{name.capitalize()} band", showlegend=True, legendgroup="bands"))
+
+    if df["target"].notna().any():
+        trajectory = ind.target is not None and ind.target.trajectory is not None
+        fig.add_trace(go.Scatter(
+            x=x, y=df["target"], mode="lines", name="Trajectory" if trajectory else "Target",
+            line={"color": "#0b0c0c", "dash": "dash", "width": 2}, hoverinfo="skip"))
+
+    hover = [_hover(ind, r) for r in df.itertuples(index=False)]
+    fig.add_trace(go.Scatter(
+        x=x, y=df["value"], mode="lines+markers", name=ind.name if len(ind.name) < 40 else "Value",
+        line={"color": LINE, "width": 3}, connectgaps=False,
+        marker={"size": 8, "color": ["#ffffff" if t == "illustrative" else LINE for t in df["figure_type"]],
+                "line": {"color": LINE, "width": 2}},
+        hovertext=hover, hoverinfo="text"))
+
+    published = df["figure_type"] == "published"
+    if published.any():
+        fig.add_trace(go.Scatter(
+            x=x[published], y=df.loc[published, "value"], mode="markers", name="Published figure",
+            marker={"symbol": "diamond", "size": 15, "color": "#0b0c0c", "line": {"color": "#ffffff", "width": 1}},
+            hovertext=[h for h, p in zip(hover, published) if p], hoverinfo="text"))
+
+    unit = {"percent": "%", "weeks": "weeks", "days": "days"}.get(ind.unit, "")
+    fig.update_layout(
+        title={"text": f"{ind.name} — {area_name}", "font": {"size": font_size + 4}},
+        height=height, margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
+        plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        hoverlabel={"bgcolor": "#ffffff", "font": {"size": font_size}},
+        yaxis={"title": unit, "range": [lo, hi], "gridcolor": "#e5e5e5", "zeroline": False},
+        xaxis={"gridcolor": "#f0f0f0", "type": "date"},
+    )
+    return fig

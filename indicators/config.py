@@ -1,0 +1,279 @@
+"""config/indicators.yaml → validated Indicator and Area objects; every error names the indicator id and the field."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal, Optional, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from indicators import periods
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "config" / "indicators.yaml"
+MAX_CONFIG_BYTES = 1_000_000
+
+Unit = Literal["percent", "count", "weeks", "days", "number"]
+Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
+PeriodType = Literal["month", "fy_quarter", "financial_year", "academic_year", "calendar_year"]
+Level = Literal["national", "regional", "local_authority"]
+
+POLARITY_WORDS = {
+    "higher_is_better": "higher is better",
+    "lower_is_better": "lower is better",
+    "neutral": "neither higher nor lower is better (a context measure)",
+}
+UNIT_WORDS = {"percent": "per cent", "count": "count", "weeks": "weeks", "days": "days", "number": "number"}
+
+
+class ConfigError(Exception):
+    """The indicators file cannot be used; `problems` lists each fault with its indicator id and field."""
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path = str(path)
+        self.problems = problems
+        super().__init__(f"{path}: " + "; ".join(problems))
+
+    def __str__(self) -> str:
+        lines = [f"The indicators file {self.path} has {len(self.problems)} problem(s):"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TrajectoryPoint(_Strict):
+    period: str
+    value: float
+
+
+class Target(_Strict):
+    value: Optional[float] = None
+    trajectory: Optional[list[TrajectoryPoint]] = None
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        if (self.value is None) == (self.trajectory is None):
+            raise ValueError("give either value (one target for every period) or trajectory (a target per period), not both or neither")
+        if self.trajectory is not None and len(self.trajectory) < 1:
+            raise ValueError("trajectory needs at least one point")
+        return self
+
+
+class Rag(_Strict):
+    basis: Literal["absolute", "target"] = "absolute"
+    green: float
+    amber: float
+
+
+class Area(_Strict):
+    code: str = Field(pattern=r"^[EWSN]\d{8}$")
+    name: str = Field(min_length=1)
+    level: Level
+    la_code: Optional[str] = None
+    region: Optional[str] = None
+
+
+class Indicator(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    name: str = Field(min_length=1)
+    definition: str = Field(min_length=1)
+    unit: Unit
+    polarity: Polarity
+    period_type: PeriodType
+    decimals: int = Field(default=1, ge=0, le=4)
+    target: Optional[Target] = None
+    rag: Optional[Rag] = None
+    owner: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    strategy_area: str = ""
+    inspection_area: str = ""
+    notes: str = ""
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _plain_number_target(cls, v):
+        # `target: 90` is shorthand for `target: {value: 90}`.
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return {"value": v}
+        return v
+
+    @model_validator(mode="after")
+    def _rag_consistent(self):
+        if self.rag is None:
+            return self
+        r = self.rag
+        if r.basis == "target":
+            if self.target is None:
+                raise _FieldError("rag.basis", 'is "target" but the indicator has no target; add a target or use basis: absolute')
+            if r.green < 0 or r.amber < 0:
+                raise _FieldError("rag.amber" if r.amber < 0 else "rag.green", "with basis: target, green and amber are distances short of the target and cannot be negative")
+            if r.amber < r.green:
+                raise _FieldError("rag.amber", f"amber ({r.amber:g}) must be at least green ({r.green:g}): it is how far short of the target still counts as amber")
+            return self
+        if self.polarity == "neutral":
+            raise _FieldError("rag", "a neutral indicator (neither higher nor lower is better) cannot have RAG thresholds; set a polarity or remove rag")
+        if self.polarity == "higher_is_better" and r.amber > r.green:
+            raise _FieldError("rag.amber", f"amber threshold {r.amber:g} is above green {r.green:g}; when higher is better amber must be at or below green")
+        if self.polarity == "lower_is_better" and r.amber < r.green:
+            raise _FieldError("rag.amber", f"amber threshold {r.amber:g} is below green {r.green:g}; when lower is better amber must be at or above green")
+        return self
+
+    @model_validator(mode="after")
+    def _trajectory_periods(self):
+        if self.target and self.target.trajectory:
+            seen = []
+            for i, point in enumerate(self.target.trajectory):
+                try:
+                    seen.append(periods.parse(point.period, self.period_type))
+                except periods.PeriodError as e:
+                    raise _FieldError(f"target.trajectory[{i}].period", str(e)) from None
+            if [p.start for p in seen] != sorted({p.start for p in seen}):
+                raise _FieldError("target.trajectory", "periods must be in time order with none repeated")
+        return self
+
+    # --- derived helpers used across the package ---
+    @property
+    def type_name(self) -> str:
+        return periods.TYPE_NAMES[self.period_type]
+
+    def trajectory_periods(self) -> list[tuple[periods.Period, float]]:
+        if not self.target or not self.target.trajectory:
+            return []
+        return [(periods.parse(p.period, self.period_type), p.value) for p in self.target.trajectory]
+
+
+class _FieldError(ValueError):
+    """Raised inside a model validator to name the exact field at fault."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class Config(_Strict):
+    version: Literal[1] = 1
+    default_area: str
+    areas: list[Area] = Field(min_length=1)
+    indicators: list[Indicator] = Field(min_length=1)
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    @property
+    def by_id(self) -> dict[str, Indicator]:
+        return {i.id: i for i in self.indicators}
+
+
+def config_path() -> Path:
+    return Path(os.environ.get("KPI_CONFIG") or DEFAULT_CONFIG)
+
+
+def _describe_loc(raw: dict, loc: tuple) -> tuple[str, str]:
+    """Turn a pydantic error location into ('indicator "id"' | 'area "code"' | 'top level', 'field.path')."""
+    if len(loc) >= 2 and loc[0] in ("indicators", "areas") and isinstance(loc[1], int):
+        items = raw.get(loc[0]) or []
+        item = items[loc[1]] if loc[1] < len(items) and isinstance(items[loc[1]], dict) else {}
+        key = "id" if loc[0] == "indicators" else "code"
+        ident = item.get(key)
+        who = f'{loc[0][:-1]} "{ident}"' if ident else f"{loc[0][:-1]} number {loc[1] + 1} (it has no {key})"
+        field = ".".join(str(p) for p in loc[2:] if not str(p).startswith("function-")) or "(the whole entry)"
+        return who, field
+    return "top level", ".".join(str(p) for p in loc) or "(the whole file)"
+
+
+def _message(err: dict) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        return "is not a known field (check the spelling; see the About the indicators page for the fields)"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"is {err.get('input')!r}; accepted: {expected}"
+    msg = err["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
+    return msg
+
+
+def _problems_from(raw: dict, exc: ValidationError) -> list[str]:
+    out = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        inner = err.get("ctx", {}).get("error")
+        if isinstance(inner, _FieldError):
+            who, _ = _describe_loc(raw, loc)
+            prefix = ".".join(str(p) for p in loc[2:])
+            field = f"{prefix}.{inner.field}" if prefix else inner.field
+            out.append(f"{who}, field {field}: {inner.message}")
+            continue
+        who, field = _describe_loc(raw, loc)
+        out.append(f"{who}, field {field}: {_message(err)}")
+    return out
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors/aliases: they are not needed here and can be abused to blow up memory."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.YAMLError(f"line {event.start_mark.line + 1}: aliases (*name) are not allowed in the indicators file; write the values out in full")
+        return super().compose_node(parent, index)
+
+
+def parse_text(text: str, path: Path | str = "<text>") -> Config:
+    try:
+        raw = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(e, "problem", None) or str(e)
+        raise ConfigError(path, [f"the file is not valid YAML: {where}{problem}"]) from None
+    if not isinstance(raw, dict):
+        raise ConfigError(path, ["the file must be a mapping with keys default_area, areas and indicators"])
+    try:
+        cfg = Config.model_validate(raw)
+    except ValidationError as e:
+        raise ConfigError(path, _problems_from(raw, e)) from None
+    problems = []
+    seen: dict[str, int] = {}
+    for n, ind in enumerate(cfg.indicators, start=1):
+        if ind.id in seen:
+            problems.append(f'indicator "{ind.id}", field id: duplicate id (indicators number {seen[ind.id]} and {n}); each id must be unique')
+        seen.setdefault(ind.id, n)
+    codes: set[str] = set()
+    for area in cfg.areas:
+        if area.code in codes:
+            problems.append(f'area "{area.code}", field code: duplicate area code; each area must be listed once')
+        codes.add(area.code)
+    if cfg.default_area not in codes:
+        problems.append(f'top level, field default_area: "{cfg.default_area}" is not one of the listed area codes ({", ".join(sorted(codes))})')
+    if problems:
+        raise ConfigError(path, problems)
+    return cfg
+
+
+def load(path: Path | str | None = None) -> Config:
+    """Read and validate the indicators file (KPI_CONFIG or config/indicators.yaml)."""
+    path = Path(path) if path else config_path()
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ConfigError(path, ["the file does not exist; set KPI_CONFIG to the indicators file or restore config/indicators.yaml"]) from None
+    if size > MAX_CONFIG_BYTES:
+        raise ConfigError(path, [f"the file is {size:,} bytes; an indicators file over {MAX_CONFIG_BYTES:,} bytes is refused"])
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ConfigError(path, [f"the file is not UTF-8 text (byte {e.start}); save it as UTF-8"]) from None
+    return parse_text(text, path)

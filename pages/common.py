@@ -1,0 +1,80 @@
+"""Streamlit glue shared by the pages: the cached config and connection, the area picker, cached queries."""
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from indicators import config as config_mod
+from indicators import scorecard, store
+from indicators.sample import load_sample
+
+ILLUSTRATIVE_NOTE = (
+    "Diamonds and the word *published* mark figures quoted in published documents (hover for the source); "
+    "open circles and *illustrative* mark sample values made up to fill the series. They are not real returns."
+)
+
+
+@st.cache_resource(show_spinner=False)
+def _config(path: str, mtime: float) -> config_mod.Config:
+    return config_mod.load(path)
+
+
+def get_config() -> config_mod.Config:
+    """The validated indicators file; a broken one stops the page with every problem listed, never a traceback."""
+    path = config_mod.config_path()
+    try:
+        return _config(str(path), path.stat().st_mtime if path.exists() else 0.0)
+    except config_mod.ConfigError as e:
+        st.error(f"**The indicators file cannot be used.** Fix these problems in `{e.path}` and reload the page:")
+        st.markdown("\n".join(f"- {html.escape(p, quote=False)}" for p in e.problems))
+        st.stop()
+
+
+@st.cache_resource(show_spinner="Opening the database (the first start fills it with the sample data)…")
+def _connection(db: str, config_path: str, mtime: float):
+    cfg = _config(config_path, mtime)
+    return store.open_store(cfg, db, load_sample=lambda c: load_sample(c, cfg))
+
+
+def get_cursor(cfg: config_mod.Config):
+    """A cursor of the process-wide connection: one connection per process, one cursor per script run."""
+    path = config_mod.config_path()
+    try:
+        conn = _connection(str(store.db_path()), str(path), path.stat().st_mtime)
+    except store.StoreError as e:
+        st.error(str(e))
+        st.stop()
+    return conn.cursor()
+
+
+def area_picker(cur, cfg: config_mod.Config, *, where=st.sidebar) -> tuple[str, str]:
+    """Area chosen in the sidebar, kept in the URL (?area=CODE) so a link opens the same view."""
+    areas = store.areas(cur)
+    names = dict(zip(areas["code"], areas["name"]))
+    wanted = st.query_params.get("area")
+    if "area" not in st.session_state:
+        # A deep link wins; otherwise keep the area chosen earlier in this session, across pages.
+        st.session_state["area"] = wanted if wanted in names else st.session_state.get("_area", cfg.default_area)
+    code = where.selectbox("Area", list(names), key="area", format_func=lambda c: f"{names[c]} ({c})")
+    st.session_state["_area"] = code
+    st.query_params["area"] = code
+    return code, names[code]
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def cached_scorecard(db: str, version: int, area: str, strategy: str | None, inspection: str | None, cfg_mtime: float):
+    cfg = get_config()
+    return scorecard.scorecard(get_cursor(cfg), cfg, area, strategy_area=strategy, inspection_area=inspection)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def cached_series(db: str, version: int, indicator_id: str, area: str, cfg_mtime: float):
+    cfg = get_config()
+    return scorecard.series_table(get_cursor(cfg), cfg, cfg.by_id[indicator_id], area)
+
+
+def cache_key(cur) -> tuple[str, int, float]:
+    """(database, data version, config mtime): every write bumps the version, so no page shows stale figures."""
+    path = config_mod.config_path()
+    return str(store.db_path()), store.data_version(cur), path.stat().st_mtime

@@ -1,0 +1,52 @@
+"""Shared fixtures: the shipped config, and a real temporary DuckDB file per test."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indicators import config, store
+from indicators.sample import load_sample
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def cfg():
+    return config.load(ROOT / "config" / "indicators.yaml")
+
+
+@pytest.fixture(scope="session")
+def sample_db_template(tmp_path_factory, cfg):
+    """The full sample database, built once per test session through the real first-start path."""
+    path = tmp_path_factory.mktemp("template") / "kpi.duckdb"
+    conn = store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg))
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path, sample_db_template, monkeypatch):
+    """A private copy of the sample database; KPI_DB and KPI_CONFIG point at it for the CLI and the app."""
+    path = tmp_path / "kpi.duckdb"
+    shutil.copy(sample_db_template, path)
+    monkeypatch.setenv("KPI_DB", str(path))
+    monkeypatch.setenv("KPI_CONFIG", str(ROOT / "config" / "indicators.yaml"))
+    return path
+
+
+@pytest.fixture
+def conn(db_path, cfg):
+    c = store.open_store(cfg, db_path)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def empty_conn(tmp_path, cfg):
+    """A database with the schema and areas but no observations."""
+    c = store.open_store(cfg, tmp_path / "empty.duckdb")
+    yield c
+    c.close()

@@ -1,0 +1,135 @@
+"""The indicators file: the shipped one is valid, and every kind of mistake is named by indicator id and field."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from indicators import config
+from tests.conftest import ROOT
+
+SHIPPED = yaml.safe_load((ROOT / "config" / "indicators.yaml").read_text())
+REQUIRED_IDS = {"ehcp_20wk", "salt_seen_6wk", "salt_treated_12wk", "asd_waiting_list", "asd_avg_wait_weeks",
+                "send_neet", "ehc_requests"}
+
+
+def problems_for(mutate) -> list[str]:
+    raw = copy.deepcopy(SHIPPED)
+    mutate(raw)
+    with pytest.raises(config.ConfigError) as info:
+        config.parse_text(yaml.safe_dump(raw, sort_keys=False), "test.yaml")
+    return info.value.problems
+
+
+def ind(raw, indicator_id):
+    return next(i for i in raw["indicators"] if i["id"] == indicator_id)
+
+
+def test_shipped_config_is_valid_and_has_the_fixed_ids(cfg):
+    ids = {i.id for i in cfg.indicators}
+    assert REQUIRED_IDS <= ids
+    expected = {"ehcp_20wk": ("percent", "fy_quarter"), "salt_seen_6wk": ("percent", "month"),
+                "salt_treated_12wk": ("percent", "month"), "asd_waiting_list": ("count", "month"),
+                "asd_avg_wait_weeks": ("weeks", "month"), "send_neet": ("percent", "fy_quarter"),
+                "ehc_requests": ("count", "fy_quarter")}
+    for i, (unit, ptype) in expected.items():
+        assert (cfg.by_id[i].unit, cfg.by_id[i].period_type) == (unit, ptype)
+    assert {a.code for a in cfg.areas} >= {"E06000047", "E06000003", "E92000001", "E12000001"}
+
+
+def test_asd_wait_target_is_a_trajectory_reaching_12_weeks_by_july_2019(cfg):
+    points = cfg.by_id["asd_avg_wait_weeks"].trajectory_periods()
+    assert points[-1][0].label == "2019-07" and points[-1][1] == 12
+
+
+def test_unknown_key_is_named_with_indicator_and_field():
+    def m(raw):
+        ind(raw, "send_neet")["colour"] = "blue"
+    assert problems_for(m) == ['indicator "send_neet", field colour: is not a known field (check the spelling; see the About the indicators page for the fields)']
+
+
+def test_missing_field_is_named():
+    def m(raw):
+        del ind(raw, "ehc_requests")["unit"]
+    assert problems_for(m) == ['indicator "ehc_requests", field unit: is required but missing']
+
+
+def test_bad_choice_lists_what_is_accepted():
+    def m(raw):
+        ind(raw, "ehcp_20wk")["period_type"] = "quarter"
+    (p,) = problems_for(m)
+    assert p.startswith('indicator "ehcp_20wk", field period_type: is \'quarter\'; accepted:')
+    assert "'fy_quarter'" in p
+
+
+def test_amber_above_green_when_higher_is_better():
+    def m(raw):
+        ind(raw, "ehcp_20wk")["rag"] = {"basis": "absolute", "green": 90, "amber": 95}
+    assert problems_for(m) == ['indicator "ehcp_20wk", field rag.amber: amber threshold 95 is above green 90; when higher is better amber must be at or below green']
+
+
+def test_amber_below_green_when_lower_is_better():
+    def m(raw):
+        ind(raw, "send_neet")["rag"] = {"basis": "absolute", "green": 10, "amber": 8}
+    assert problems_for(m) == ['indicator "send_neet", field rag.amber: amber threshold 8 is below green 10; when lower is better amber must be at or above green']
+
+
+def test_rag_relative_to_target_needs_a_target():
+    def m(raw):
+        ind(raw, "salt_seen_6wk")["rag"] = {"basis": "target", "green": 0, "amber": 5}
+    (p,) = problems_for(m)
+    assert p.startswith('indicator "salt_seen_6wk", field rag.basis: is "target" but the indicator has no target')
+
+
+def test_neutral_indicator_cannot_have_rag():
+    def m(raw):
+        ind(raw, "ehc_requests")["rag"] = {"green": 1, "amber": 2}
+    (p,) = problems_for(m)
+    assert p.startswith('indicator "ehc_requests", field rag: a neutral indicator')
+
+
+def test_trajectory_period_of_the_wrong_type():
+    def m(raw):
+        ind(raw, "asd_avg_wait_weeks")["target"]["trajectory"][1]["period"] = "2019-20 Q2"
+    (p,) = problems_for(m)
+    assert p.startswith('indicator "asd_avg_wait_weeks", field target.trajectory[1].period: "2019-20 Q2" is a financial-year quarter')
+
+
+def test_duplicate_id():
+    def m(raw):
+        raw["indicators"].append(copy.deepcopy(ind(raw, "ehcp_20wk")))
+    (p,) = problems_for(m)
+    assert p.startswith('indicator "ehcp_20wk", field id: duplicate id')
+
+
+def test_every_problem_is_reported_at_once():
+    def m(raw):
+        del ind(raw, "ehc_requests")["unit"]
+        ind(raw, "send_neet")["colour"] = "blue"
+    assert len(problems_for(m)) == 2
+
+
+def test_bad_yaml_gives_line_and_column():
+    with pytest.raises(config.ConfigError) as info:
+        config.parse_text("default_area: E06000047\nindicators:\n  - id: x\n   name: [unclosed\n", "bad.yaml")
+    (p,) = info.value.problems
+    assert p.startswith("the file is not valid YAML: line ")
+
+
+def test_yaml_aliases_are_refused_so_anchors_cannot_explode():
+    text = "a: &x [1, 2]\nb: [*x, *x]\n"
+    with pytest.raises(config.ConfigError) as info:
+        config.parse_text(text, "bomb.yaml")
+    assert "aliases (*name) are not allowed" in info.value.problems[0]
+
+
+def test_missing_file_says_what_to_do(tmp_path):
+    with pytest.raises(config.ConfigError) as info:
+        config.load(tmp_path / "nope.yaml")
+    assert "does not exist" in info.value.problems[0]
+
+
+def test_error_text_lists_every_problem():
+    err = config.ConfigError("x.yaml", ["one", "two"])
+    assert str(err) == "The indicators file x.yaml has 2 problem(s):\n  - one\n  - two"

@@ -1,0 +1,19 @@
+"""Docs that cannot drift: the README's two commands and every CLI command are documented."""
+from indicators.cli import COMMANDS
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+def test_readme_starts_with_the_two_commands():
+    block = README.split("```sh", 1)[1].split("```", 1)[0]
+    assert [line.split()[0:2] for line in block.strip().splitlines()] == [["make", "run"], ["make", "test"]]
+
+
+def test_every_cli_command_is_in_the_readme():
+    for name in COMMANDS:
+        assert f"python -m indicators {name}" in README, name
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()

@@ -1,0 +1,125 @@
+"""The DuckDB store: schema version, first-start fill, round trip, provenance, history and all-or-nothing writes."""
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from indicators import ingest, store
+from indicators.sample import load_sample
+
+
+def rows(cfg, conn, text):
+    result = ingest.read_file(text.encode(), "t.csv", cfg, store.areas(conn))
+    assert result.ok, [str(p) for p in result.problems]
+    return result.rows
+
+
+def test_new_database_gets_schema_version_and_areas(empty_conn):
+    assert store.schema_version(empty_conn) == store.SCHEMA_VERSION
+    assert set(store.areas(empty_conn)["code"]) == {"E92000001", "E12000001", "E06000047", "E06000003"}
+    assert store.table_counts(empty_conn)["observations"] == 0
+
+
+def test_reopening_migrates_nothing_twice(tmp_path, cfg):
+    path = tmp_path / "k.duckdb"
+    store.open_store(cfg, path).close()
+    conn = store.open_store(cfg, path)
+    assert store.schema_version(conn) == store.SCHEMA_VERSION
+    assert conn.execute("SELECT count(*) FROM meta WHERE key='schema_version'").fetchone()[0] == 1
+    conn.close()
+
+
+def test_newer_schema_is_refused_with_advice(empty_conn):
+    empty_conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(store.StoreError, match="newer version of the dashboard"):
+        store.migrate(empty_conn)
+
+
+def test_round_trip_keeps_values_and_provenance(cfg, empty_conn):
+    r = rows(cfg, empty_conn, "indicator,area,period,value,numerator,denominator,note\n"
+                              "ehcp_20wk,E06000047,2024-25 Q1,75,30,40,first return\n"
+                              "ehc_requests,County Durham,Q2 2024/25,\"1,234\",,,\n")
+    summary = store.write_observations(empty_conn, r, kind="upload", file_name="q1.csv", content_hash="abc", user_name="lead@x")
+    assert (summary.new, summary.changed, summary.unchanged) == (2, 0, 0)
+    s = store.series(empty_conn, "ehcp_20wk", "E06000047")
+    got = s.iloc[0]
+    assert (got["period"], got["value"], got["numerator"], got["denominator"], got["note"]) == ("2024-25 Q1", 75, 30, 40, "first return")
+    assert got["period_start"] == dt.date(2024, 4, 1) or str(got["period_start"])[:10] == "2024-04-01"
+    assert (got["figure_type"], got["upload_kind"], got["upload_file"]) == ("submitted", "upload", "q1.csv")
+    up = empty_conn.execute("SELECT kind, file_name, content_hash, user_name, rows_new FROM uploads").fetchall()
+    assert up == [("upload", "q1.csv", "abc", "lead@x", 2)]
+    assert store.series(empty_conn, "ehc_requests", "E06000047").iloc[0]["value"] == 1234
+
+
+def test_changed_value_keeps_the_earlier_version(cfg, empty_conn):
+    store.write_observations(empty_conn, rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q1,12.5\n"), kind="upload", file_name="a.csv")
+    v0 = store.data_version(empty_conn)
+    s = store.write_observations(empty_conn, rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q1,11.9\n"), kind="upload", file_name="b.csv")
+    assert (s.new, s.changed) == (0, 1)
+    assert store.series(empty_conn, "send_neet", "E06000047")["value"].tolist() == [11.9]
+    hist = empty_conn.execute("SELECT value, upload_id, replaced_by FROM observation_history").fetchall()
+    assert hist == [(12.5, 1, 2)]
+    assert store.data_version(empty_conn) == v0 + 1
+
+
+def test_same_rows_twice_write_nothing(cfg, empty_conn):
+    r = rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q1,12.5\n")
+    store.write_observations(empty_conn, r, kind="upload")
+    before = store.table_snapshot(empty_conn)
+    s = store.write_observations(empty_conn, r, kind="upload")
+    assert (s.upload_id, s.unchanged) == (None, 1)
+    assert store.table_snapshot(empty_conn) == before
+
+
+def test_a_failure_mid_write_leaves_every_table_as_it_was(cfg, empty_conn):
+    good = rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q1,12.5\n")
+    store.write_observations(empty_conn, good, kind="upload")
+    before = store.table_snapshot(empty_conn)
+    bad = pd.concat([rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q2,13\n")] * 2)
+    bad.loc[:, "period_start"] = None  # violates NOT NULL inside the transaction
+    with pytest.raises(Exception):
+        store.write_observations(empty_conn, bad, kind="upload")
+    assert store.table_snapshot(empty_conn) == before
+
+
+def test_first_start_fills_the_sample_and_marks_it(conn):
+    up = conn.execute("SELECT kind, user_name FROM uploads").fetchall()
+    assert up == [("sample", "sample data")]
+    kinds = dict(conn.execute("SELECT figure_type, count(*) FROM observations GROUP BY 1").fetchall())
+    assert set(kinds) == {"published", "illustrative"}
+    assert conn.execute("SELECT count(*) FROM observations WHERE source IS NULL AND figure_type='published'").fetchone()[0] == 0
+
+
+def test_a_bad_sample_leaves_no_database_behind(tmp_path, cfg):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("indicator,area,period,value\nnope,E06000047,2020,1\n")
+    path = tmp_path / "k.duckdb"
+    with pytest.raises(store.StoreError, match="does not match the indicators file"):
+        store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg, bad))
+    assert not path.exists()
+
+
+def test_latest_finds_previous_and_year_ago(conn):
+    df = store.latest(conn, "E06000047").set_index("indicator_id")
+    r = df.loc["send_neet"]
+    assert r["prev_period"] is not None and r["year_ago_period"] is not None
+    assert len(r["spark"]) == 12
+
+
+def test_busy_database_waits_then_says_so(db_path):
+    """A real second process holds the write lock, as the running dashboard does."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db_path)!r}); print('ready', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        calls = []
+        with pytest.raises(store.StoreBusy, match="in use by another program"):
+            store.connect(db_path, wait_seconds=0.5, on_wait=calls.append)
+        assert len(calls) == 1 and "waiting up to" in calls[0]
+    finally:
+        holder.kill()
+        holder.wait()
+    store.connect(db_path).close()  # free again once the other process has gone
