@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from indicators import config as config_mod
-from indicators import ingest, rag, scorecard, store
+from indicators import ingest, scorecard, store, uploads
 from indicators.sample import load_sample
 
 EXIT_PROBLEMS, EXIT_CONFIG, EXIT_STORE = 1, 2, 3
@@ -54,31 +54,74 @@ def cmd_load(args, cfg) -> int:
         return EXIT_PROBLEMS
     conn = _open(cfg)
     try:
-        result = ingest.read_file(data, path.name, cfg, store.areas(conn))
-        if not result.ok:
-            for p in result.problems:
+        preview = uploads.check(conn, cfg, data, path.name)
+        if not preview.result.ok:
+            for p in preview.result.problems:
                 print(p)
-            _err(f"{path.name}: {len(result.problems)} problem(s); nothing was loaded.")
+            _err(f"{path.name}: {len(preview.result.problems)} problem(s); nothing was loaded.")
             return EXIT_PROBLEMS
-        compared = store.diff(conn, result.rows)
-        counts = compared["change"].value_counts()
-        new, changed, unchanged = (int(counts.get(k, 0)) for k in ("new", "changed", "unchanged"))
+        print(f"{path.name}: {preview.result.file_kind}, {preview.result.layout_text}.")
         if args.dry_run:
-            print(f"Dry run: {new} new, {changed} changed, {unchanged} unchanged; nothing was written.")
-            for r in compared[compared["change"] == "changed"].itertuples(index=False):
-                ind = cfg.by_id[r.indicator_id]
-                print(f"  changed {r.indicator_id} {r.area_code} {r.period}: "
-                      f"{rag.format_value(ind, r.old_value, r.old_marker)} → {rag.format_value(ind, r.value, r.marker)}")
+            print(f"Dry run: {preview.summary()}; nothing was written.")
+            table = uploads.change_table(preview, cfg, limit=None)
+            for r in table.itertuples(index=False):
+                old = f"{r[4]} ({r[6]}) → " if r.change == "changed" else ""
+                print(f"  {r.change:<8} {r.indicator} {r.area} {r.period}: {old}{r[5]} ({r[7]})")
+            more = preview.counts["new"] + preview.counts["changed"] - len(table)
+            if more > 0:
+                print(f"  … and {more:,} more (the first {uploads.PREVIEW_ROWS:,} of each kind are listed)")
             return 0
-        summary = store.write_observations(conn, result.rows, kind="upload", file_name=path.name,
-                                           content_hash=hashlib.sha256(data).hexdigest(), user_name=args.user)
-        if summary.upload_id is None:
-            print(f"{path.name}: every figure is already stored ({summary.unchanged} unchanged); nothing was written.")
-        else:
-            print(f"{path.name}: loaded as upload {summary.upload_id}: {summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged.")
+        if preview.nothing_to_do:
+            again = f" (the same file was uploaded as upload {preview.same_file[0]})" if preview.same_file else ""
+            print(f"{path.name}: every figure is already stored ({preview.counts['unchanged']} unchanged){again}; nothing was written.")
+            return 0
+        summary = uploads.commit(conn, preview, args.user)
+        print(f"{path.name}: loaded as upload {summary.upload_id}: {summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged.")
         return 0
     finally:
         conn.close()
+
+
+def cmd_history(args, cfg) -> int:
+    conn = _open(cfg)
+    try:
+        df = uploads.history(conn)
+    finally:
+        conn.close()
+    print(f"{'id':>4}  {'when':<19}  {'kind':<8}  {'who':<16}  {'new':>6} {'changed':>7} {'same':>6}  file / note")
+    for r in df.itertuples(index=False):
+        what = r.file_name if isinstance(r.file_name, str) else (r.note if isinstance(r.note, str) else "")
+        status = f"  [{r.status}]" if r.status else ""
+        print(f"{r.id:>4}  {str(r.created_at)[:19]:<19}  {r.kind:<8}  {str(r.user_name)[:16]:<16}  {r.rows_new:>6} {r.rows_changed:>7} {r.rows_unchanged:>6}  {what}{status}")
+    return 0
+
+
+def cmd_rollback(args, cfg) -> int:
+    conn = _open(cfg)
+    try:
+        summary = store.rollback(conn, args.upload_id, args.user)
+        note = conn.execute("SELECT note FROM uploads WHERE id = ?", [summary.upload_id]).fetchone()[0]
+    finally:
+        conn.close()
+    print(f"{note} Recorded as upload {summary.upload_id}.")
+    return 0
+
+
+def cmd_template(args, cfg) -> int:
+    conn = _open(cfg)
+    try:
+        code = ingest.area_lookup(store.areas(conn)).get((args.area or cfg.default_area).lower())
+        if code is None:
+            _err(f'area "{args.area}" is not known; use an ONS code such as {cfg.default_area}')
+            return EXIT_PROBLEMS
+        if args.indicator and args.indicator not in cfg.by_id:
+            _err(f'"{args.indicator}" is not a known indicator id{ingest.suggest(args.indicator, cfg.by_id.keys())}')
+            return EXIT_PROBLEMS
+        df = uploads.template_rows(conn, cfg, code, args.indicator)
+    finally:
+        conn.close()
+    sys.stdout.write(uploads.template_csv(df).replace("\r\n", "\n"))
+    return 0
 
 
 def cmd_list(args, cfg) -> int:
@@ -120,6 +163,9 @@ COMMANDS = {
     "init": (cmd_init, "create the database (KPI_DB, default data/kpi.duckdb) and load the sample data"),
     "validate-config": (cmd_validate_config, "check an indicators file and list every problem"),
     "load": (cmd_load, "load a long CSV (indicator,area,period,value[,numerator,denominator,note]) all-or-nothing"),
+    "history": (cmd_history, "list every upload: file, content hash, who, when, rows new/changed/unchanged"),
+    "rollback": (cmd_rollback, "undo one upload, restoring exactly the figures it replaced"),
+    "template": (cmd_template, "print a CSV template of the figures due, for one indicator or all"),
     "list": (cmd_list, "list the indicators with their latest value and RAG for an area"),
     "series": (cmd_series, "print one indicator's series for one area as CSV"),
 }
@@ -136,6 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path")
     p.add_argument("--dry-run", action="store_true", help="check and show what would change, write nothing")
     p.add_argument("--user", default=None, help="who is loading (default: your login name)")
+    sub.add_parser("history", help=COMMANDS["history"][1])
+    p = sub.add_parser("rollback", help=COMMANDS["rollback"][1])
+    p.add_argument("upload_id", type=int, metavar="ID")
+    p.add_argument("--user", default=None, help="who is rolling back (default: your login name)")
+    p = sub.add_parser("template", help=COMMANDS["template"][1])
+    p.add_argument("--indicator", default=None, help="one indicator id (default: every indicator's latest period due)")
+    p.add_argument("--area", default=None, help="ONS code or name (default: the config's default area)")
     p = sub.add_parser("list", help=COMMANDS["list"][1])
     p.add_argument("--area", default=None, help="ONS code or name (default: the config's default area)")
     p = sub.add_parser("series", help=COMMANDS["series"][1])

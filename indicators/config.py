@@ -86,6 +86,8 @@ class Indicator(_Strict):
     polarity: Polarity
     period_type: PeriodType
     decimals: int = Field(default=1, ge=0, le=4)
+    # A period's figure is due (and "overdue" after) this many days after the period ends.
+    due_days: int = Field(default=30, ge=0, le=730)
     target: Optional[Target] = None
     rag: Optional[Rag] = None
     owner: str = Field(min_length=1)

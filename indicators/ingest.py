@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,11 +17,16 @@ from indicators.config import Config
 from indicators.store import FIGURE_TYPES, OBS_COLUMNS
 
 MAX_BYTES = 20 * 1024 * 1024
+# An .xlsx is a zip: refuse one that would unpack to far more than a real return (a "zip bomb").
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+MAX_COLUMNS = 500
 REQUIRED = ("indicator", "area", "period", "value")
 OPTIONAL = ("numerator", "denominator", "note", "figure_type", "source")
+KNOWN = REQUIRED + OPTIONAL
 ALIASES = {"indicator_id": "indicator", "area_code": "area", "area_name": "area", "period_label": "period"}
 # Statistical suppression markers used in official statistics: kept as a marker, the value left missing.
 SUPPRESSION = {"c": "c", "x": "x", "z": "z", "..": "..", "low": "low", "u": "u", "~": "~", ":": ":"}
+MARKER_HINT = "c, x, z, .., low"
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
@@ -47,25 +53,39 @@ class Problem:
 class IngestResult:
     rows: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
-    layout: str = "long"
+    layout: str = "long"  # long: one row per figure; wide: one column per indicator id
+    file_kind: str = "CSV"
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def layout_text(self) -> str:
+        if self.layout == "wide":
+            return "wide layout (one row per area and period, one column per indicator id)"
+        return "long layout (one row per indicator, area and period)"
 
 
 def _empty_rows() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in OBS_COLUMNS})
 
 
+def _refused(problems: list[Problem], **kw) -> IngestResult:
+    return IngestResult(_empty_rows(), problems, **kw)
+
+
+def suggest(word: str, choices, n: int = 1) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=n, cutoff=0.6)
+    return f'; did you mean "{close[0]}"?' if close else ""
+
+
+# ---------------------------------------------------------------- bytes → a table of text cells
+
 def decode(data: bytes, file_name: str = "the file") -> tuple[str | None, list[Problem]]:
     """Bytes → text: UTF-8 (with or without a byte-order mark), else Windows-1252 as Excel saves it."""
-    if len(data) > MAX_BYTES:
-        return None, [Problem(None, None, f"{file_name} is {len(data) / 1e6:.1f} MB; files over {MAX_BYTES // (1024 * 1024)} MB are refused. Split it into smaller files.")]
-    if not data.strip():
-        return None, [Problem(None, None, f"{file_name} is empty; it needs a header row (indicator,area,period,value) and at least one row of figures.")]
     if b"\x00" in data[:8192]:
-        return None, [Problem(None, None, f"{file_name} is not a text file (it looks like an image, a zip or another binary file). Save the spreadsheet as CSV (comma separated) and upload that.")]
+        return None, [Problem(None, None, f"{file_name} is not a text file (it looks like an image, a zip or another binary file). Save the spreadsheet as CSV (comma separated) or .xlsx and upload that.")]
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding), []
@@ -75,9 +95,12 @@ def decode(data: bytes, file_name: str = "the file") -> tuple[str | None, list[P
 
 
 def read_csv_text(text: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    first = text.split("\n", 1)[0]
+    if first.count(",") + 1 > MAX_COLUMNS:
+        return None, [Problem(1, None, f"the header row has {first.count(',') + 1:,} columns; at most {MAX_COLUMNS} are accepted (one per indicator in the wide layout)")]
     try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False,
-                         quoting=csv.QUOTE_MINIMAL)
+        # Plain Python strings (not Arrow-backed): the checks below walk the cells, and that is faster on objects.
+        df = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, quoting=csv.QUOTE_MINIMAL)
     except pd.errors.EmptyDataError:
         return None, [Problem(None, None, "the file has no header row; the first row must name the columns, e.g. indicator,area,period,value")]
     except (pd.errors.ParserError, csv.Error) as e:
@@ -88,29 +111,59 @@ def read_csv_text(text: str) -> tuple[pd.DataFrame | None, list[Problem]]:
     return df, []
 
 
+def _excel_cell(value, number_format: str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        # A cell formatted as a percentage holds 0.91 for 91%.
+        if number_format and "%" in number_format:
+            value = value * 100
+        return repr(round(value, 10)).removesuffix(".0") if isinstance(value, float) else str(value)
+    return str(value)
+
+
+def read_xlsx(data: bytes, file_name: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The first worksheet of an .xlsx as text cells, the header in row 1."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile:
+        return None, [Problem(None, None, f"{file_name} is not a valid Excel .xlsx file; open it in Excel and save it again as .xlsx or as CSV")]
+    if unpacked > MAX_XLSX_UNPACKED:
+        return None, [Problem(None, None, f"{file_name} would unpack to {unpacked / 1e6:,.0f} MB; Excel files that unpack to more than {MAX_XLSX_UNPACKED // (1024 * 1024)} MB are refused. Save the sheet as CSV instead.")]
+    import openpyxl  # imported here: only Excel uploads pay for it
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds for damaged files
+        return None, [Problem(None, None, f"{file_name} cannot be read as an Excel workbook ({type(e).__name__}); save it again as .xlsx or as CSV")]
+    try:
+        ws = wb.worksheets[0]
+        rows = []
+        for cells in ws.iter_rows():
+            if len(cells) > MAX_COLUMNS:
+                return None, [Problem(1, None, f"the sheet has more than {MAX_COLUMNS} columns; at most {MAX_COLUMNS} are accepted")]
+            rows.append([_excel_cell(c.value, getattr(c, "number_format", None)) for c in cells])
+    finally:
+        wb.close()
+    if not rows or not any(rows[0]):
+        return None, [Problem(None, None, f"the first sheet of {file_name} is empty; put the header row (indicator,area,period,value) in row 1")]
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    header = rows[0]
+    # Excel often leaves formatted but empty columns to the right of the data.
+    keep = [i for i, h in enumerate(header) if h.strip() or any(r[i].strip() for r in rows[1:])]
+    df = pd.DataFrame([[r[i] for i in keep] for r in rows[1:]], columns=[header[i] for i in keep], dtype=object)
+    return df, []
+
+
 def normalise_header(name: str) -> str:
     key = re.sub(r"\s+", "_", str(name).strip().lower())
     return ALIASES.get(key, key)
-
-
-def _parse_number(text: str, percent_ok: bool) -> tuple[float | None, str | None, str | None]:
-    """Cell text → (value, marker, problem)."""
-    s = text.strip()
-    if s == "":
-        return None, None, "is empty"
-    low = s.lower()
-    if low in SUPPRESSION:
-        return None, SUPPRESSION[low], None
-    is_percent = s.endswith("%")
-    if is_percent:
-        if not percent_ok:
-            return None, None, f'"{s}" has a % sign but this indicator is not a percentage'
-        s = s[:-1].strip()
-    if _THOUSANDS.match(s):
-        s = s.replace(",", "")
-    if not _NUMBER.match(s):
-        return None, None, f'"{text.strip()}" is not a number'
-    return float(s), None, None
 
 
 def area_lookup(areas_df: pd.DataFrame) -> dict[str, str]:
@@ -124,187 +177,262 @@ def area_lookup(areas_df: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def suggest(word: str, choices, n: int = 1) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=n, cutoff=0.6)
-    return f'; did you mean "{close[0]}"?' if close else ""
+# ---------------------------------------------------------------- layouts → one long table of text cells
+
+def _to_long(df: pd.DataFrame, config: Config) -> tuple[pd.DataFrame | None, str, list[Problem]]:
+    """Normalise headers and turn a wide table into the long one. Returns (long table, layout, problems)."""
+    original = [str(c) for c in df.columns]
+    names = [normalise_header(c) for c in original]
+    problems = []
+    for c in sorted({c for c in names if names.count(c) > 1}):
+        problems.append(Problem(1, c, f"the column {c} appears more than once; keep one"))
+    ids = set(config.by_id)
+    wide_cols = [i for i, n in enumerate(names) if n in ids]
+    layout = "wide" if wide_cols and "indicator" not in names and "value" not in names else "long"
+    allowed = set(KNOWN) - ({"indicator", "value", "numerator", "denominator"} if layout == "wide" else set())
+    for i, n in enumerate(names):
+        if n in allowed or (layout == "wide" and n in ids):
+            continue
+        shown = original[i].strip() or "(no name)"
+        if shown.lower().startswith("unnamed:"):
+            shown = "(no name)"
+        if layout == "long" and n in ids:
+            hint = "an indicator id as a column belongs to the wide layout; then leave out the indicator and value columns"
+        elif layout == "wide":
+            hint = f"in the wide layout every other column must be an indicator id{suggest(n, ids)}, or one of area, period, note, figure_type, source"
+        else:
+            hint = f"accepted columns: {', '.join(KNOWN)}{suggest(n, KNOWN)}"
+        problems.append(Problem(1, shown, f"is not a column the loader knows; {hint}"))
+    needed = ("area", "period") if layout == "wide" else REQUIRED
+    for c in needed:
+        if c not in names:
+            what = (f"the header row needs {', '.join(REQUIRED)} (and may add {', '.join(OPTIONAL)})" if layout == "long"
+                    else "a wide file needs area and period columns beside the indicator id columns")
+            problems.append(Problem(1, c, f"the required column {c} is missing; {what}"))
+    if problems:
+        return None, layout, problems
+
+    df = df.copy()
+    df.columns = names
+    df["row"] = np.arange(2, len(df) + 2)
+    if layout == "long":
+        df["value_col"] = "value"
+        return df, layout, []
+    header_of = {names[i]: original[i].strip() for i in wide_cols}
+    keep = ["row", "area", "period"] + [c for c in ("note", "figure_type", "source") if c in names]
+    long = df.melt(id_vars=keep, value_vars=[names[i] for i in wide_cols], var_name="indicator", value_name="value")
+    # In a wide file an empty cell just means "no figure for this indicator here".
+    long = long[long["value"].str.strip() != ""]
+    long["value_col"] = long["indicator"].map(header_of)
+    return long.sort_values(["row", "indicator"], kind="stable"), layout, []
 
 
-def validate_long(df: pd.DataFrame, config: Config, areas_df: pd.DataFrame, *, today: dt.date | None = None,
-                  default_figure_type: str = "submitted", default_source: str | None = None) -> IngestResult:
-    """Check a long table (one row per indicator, area and period) and turn it into tidy rows.
+# ---------------------------------------------------------------- the checks
 
-    Every problem in the file is reported at once; the rows are returned only when there are none.
+def _parse_number(text: str, percent_ok: bool) -> tuple[float, str | None, str | None]:
+    """Cell text → (value or NaN, suppression marker, problem)."""
+    s = text
+    if s == "":
+        return np.nan, None, "is empty"
+    low = s.lower()
+    if low in SUPPRESSION:
+        return np.nan, SUPPRESSION[low], None
+    if s.endswith("%"):
+        if not percent_ok:
+            return np.nan, None, f'"{s}" has a % sign but this indicator is not a percentage'
+        s = s[:-1].strip()
+    if _THOUSANDS.match(s):
+        s = s.replace(",", "")
+    if not _NUMBER.match(s):
+        return np.nan, None, f'"{text}" is not a number'
+    return float(s), None, None
+
+
+def _numbers(texts: list[str], percent_ok: np.ndarray, empty_ok: bool = False) -> tuple[np.ndarray, list, list]:
+    """Parse each distinct (text, percent allowed) once: uploads repeat the same few values a lot."""
+    keys = list(zip(texts, percent_ok.tolist()))
+    cache = {k: (np.nan, None, None) if empty_ok and k[0] == "" else _parse_number(*k) for k in set(keys)}
+    parsed = [cache[k] for k in keys]
+    return np.array([p[0] for p in parsed], dtype=float), [p[1] for p in parsed], [p[2] for p in parsed]
+
+
+def validate(df: pd.DataFrame, config: Config, areas_df: pd.DataFrame, *, today: dt.date | None = None,
+             default_figure_type: str = "submitted", default_source: str | None = None) -> IngestResult:
+    """Check a table of text cells (long or wide) and turn it into tidy rows.
+
+    Every problem in the file is reported at once; rows are returned only when there are none.
+    The checks walk plain Python lists: per cell that is several times faster than pandas string ops.
     """
     today = today or dt.date.today()
-    problems: list[Problem] = []
-    df = df.copy()
-    df.columns = [normalise_header(c) for c in df.columns]
-    accepted = ", ".join(REQUIRED + OPTIONAL)
-    dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
-    for c in dupes:
-        problems.append(Problem(1, c, f"the column {c} appears more than once; keep one"))
-    for c in df.columns:
-        if c not in REQUIRED and c not in OPTIONAL:
-            shown = c if c and not c.startswith("unnamed:") else "(no name)"
-            problems.append(Problem(1, shown, f"is not a column the loader knows{suggest(c, REQUIRED + OPTIONAL)}; accepted columns: {accepted}"))
-    for c in REQUIRED:
-        if c not in df.columns:
-            problems.append(Problem(1, c, f"the required column {c} is missing; the header row needs {', '.join(REQUIRED)} (and may add {', '.join(OPTIONAL)})"))
+    long, layout, problems = _to_long(df, config)
     if problems:
-        return IngestResult(_empty_rows(), problems)
-
-    for c in OPTIONAL:
-        if c not in df.columns:
-            df[c] = ""
-    df = df.apply(lambda col: col.str.strip())
-    df["row"] = np.arange(2, len(df) + 2)
-    # Empty trailing (or stray blank) rows are what spreadsheets leave behind, not data.
-    blank = (df[list(REQUIRED + OPTIONAL)] == "").all(axis=1)
-    df = df[~blank]
-    if df.empty:
-        return IngestResult(_empty_rows(), [Problem(None, None, "the file has a header row but no figures under it")])
+        return _refused(problems, layout=layout)
+    n_all = len(long)
+    cell: dict[str, list[str]] = {}
+    present = [c for c in KNOWN if c in long.columns]
+    for c in KNOWN:
+        if c not in present:
+            cell[c] = [""] * n_all
+            continue
+        raw = long[c].to_numpy(dtype=object).tolist()
+        try:
+            cell[c] = [x.strip() for x in raw]
+        except AttributeError:  # a missing cell (None/NaN) among the text
+            cell[c] = ["" if x is None or x != x else str(x).strip() for x in raw]
+    # Empty (trailing or stray) rows are what spreadsheets leave behind, not data.
+    keep = [any(t) for t in zip(*(cell[c] for c in present))]
+    if not all(keep):
+        cell = {c: [v for v, k in zip(vals, keep) if k] for c, vals in cell.items()}
+    row_no = [int(r) for r, k in zip(long["row"].to_numpy(), keep) if k]
+    value_col = [v for v, k in zip(long["value_col"].to_numpy(dtype=object), keep) if k]
+    n = len(row_no)
+    if n == 0:
+        return _refused([Problem(None, None, "the file has a header row but no figures under it")], layout=layout)
 
     by_id = config.by_id
+    bad = np.zeros(n, dtype=bool)
+    ind_col = cell["indicator"]
+
+    def add(i, column, message, indicator=None):
+        problems.append(Problem(row_no[i], column, message, indicator))
+        bad[i] = True
+
+    # Indicator ids (long layout only: in the wide layout the header named them)
+    ind_ok = np.array([x in by_id for x in ind_col], dtype=bool)
+    for i in np.flatnonzero(~ind_ok):
+        value = ind_col[i]
+        if value == "":
+            add(i, "indicator", "the indicator is empty; give an indicator id such as ehcp_20wk (see the About the indicators page)")
+        else:
+            add(i, "indicator", f'"{value}" is not a known indicator id{suggest(value, by_id.keys())} (see the About the indicators page for the ids)')
+    ind_of = [by_id.get(x) for x in ind_col]
+
+    # Areas by ONS code, name or old LA code
     lookup = area_lookup(areas_df)
-    bad_rows: set[int] = set()
+    codes = [lookup.get(x.lower()) for x in cell["area"]]
+    listing = ", ".join(f"{r.code} ({r.name})" for r in areas_df.itertuples())
+    for i, code in enumerate(codes):
+        if code is None:
+            value = cell["area"][i]
+            if value == "":
+                add(i, "area", f"the area is empty; give an ONS code or a name: {listing}")
+            else:
+                add(i, "area", f'"{value}" is not a known area{suggest(value, list(areas_df["name"]) + list(areas_df["code"]))}; use an ONS code or a name: {listing}')
 
-    def add(row, column, message, indicator=None):
-        problems.append(Problem(int(row), column, message, indicator))
-        bad_rows.add(int(row))
-
-    # Indicator ids
-    ind_ok = df["indicator"].isin(by_id.keys())
-    for row, value in df.loc[~ind_ok, ["row", "indicator"]].itertuples(index=False):
-        if value == "":
-            add(row, "indicator", "the indicator is empty; give an indicator id such as ehcp_20wk (see the About the indicators page)")
-        else:
-            add(row, "indicator", f'"{value}" is not a known indicator id{suggest(value, by_id.keys())} (see the About the indicators page for the ids)')
-
-    # Areas
-    area_codes = df["area"].str.lower().map(lookup)
-    for row, value in df.loc[area_codes.isna(), ["row", "area"]].itertuples(index=False):
-        if value == "":
-            add(row, "area", "the area is empty; give an ONS code such as E06000047 or an area name")
-        else:
-            names = sorted(areas_df["name"])
-            add(row, "area", f'"{value}" is not a known area{suggest(value, names + list(areas_df["code"]))}; use an ONS code or name: ' + ", ".join(f"{r.code} ({r.name})" for r in areas_df.itertuples()))
-    df["area_code"] = area_codes
-
-    # Periods, read by each indicator's period type (parsed once per distinct label and type)
-    df["period_type"] = df["indicator"].map(lambda i: by_id[i].period_type if i in by_id else None)
-    parsed: dict[tuple[str, str], periods.Period | str] = {}
-    for label, ptype in df.loc[ind_ok, ["period", "period_type"]].drop_duplicates().itertuples(index=False):
-        try:
-            parsed[(label, ptype)] = periods.parse(label, ptype)
-        except periods.PeriodError as e:
-            parsed[(label, ptype)] = str(e)
-    keys = list(zip(df["period"], df["period_type"]))
-    found = [parsed.get(k) for k in keys]
-    df["period_obj"] = found
-    for (row, ind, _), p in zip(df[["row", "indicator", "period"]].itertuples(index=False), found):
-        if ind not in by_id:
-            continue
+    # Periods, read by each indicator's period type; each distinct label parsed once
+    keys = [(label, ind.period_type if ind else "") for label, ind in zip(cell["period"], ind_of)]
+    cache: dict[tuple[str, str], periods.Period | str] = {}
+    for key in set(keys):
+        if key[1]:
+            try:
+                cache[key] = periods.parse(key[0], key[1])
+            except periods.PeriodError as e:
+                cache[key] = str(e)
+    found = [cache.get(k) for k in keys]
+    for i, p in enumerate(found):
         if isinstance(p, str):
-            add(row, "period", p.replace("this indicator", ind), ind)
+            add(i, "period", p.replace("this indicator", ind_col[i]), ind_col[i])
         elif p is not None and p.start > today:
-            add(row, "period", f'"{p.label}" ({p.display}) has not started yet; figures can only be loaded for periods that have begun', ind)
+            add(i, "period", f'"{p.label}" ({p.display}) has not started yet; figures can only be loaded for periods that have begun', ind_col[i])
 
     # Values, numerators, denominators
-    numbers: dict[str, list] = {}
-    for col in ("value", "numerator", "denominator"):
-        values, markers = [], []
-        for row, ind, text in df[["row", "indicator", col]].itertuples(index=False):
-            percent_ok = ind in by_id and by_id[ind].unit == "percent" and col == "value"
-            if col != "value" and text == "":
-                values.append(np.nan), markers.append(None)
-                continue
-            v, marker, err = _parse_number(text, percent_ok)
-            if err:
-                hint = "a number such as 91.5, 91% or 1,234, or a suppression marker (c, x, z, .., low)" if col == "value" else "a whole number, or leave it empty"
-                add(row, col, f"{err}; give {hint}", ind if ind in by_id else None)
-            values.append(np.nan if v is None else v)
-            markers.append(marker)
-        numbers[col] = values
-        if col == "value":
-            df["marker"] = markers
-    df["value"] = np.array(numbers["value"], dtype=float)
-    df["numerator"] = np.array(numbers["numerator"], dtype=float)
-    df["denominator"] = np.array(numbers["denominator"], dtype=float)
-
-    for r in df.itertuples(index=False):
-        if r.indicator not in by_id or r.row in bad_rows:
-            continue
-        ind = by_id[r.indicator]
-        v, num, den = r.value, r.numerator, r.denominator
-        if not np.isnan(v):
-            if ind.unit == "percent" and not 0 <= v <= 100:
-                add(r.row, "value", f"{v:g} is outside 0–100; {ind.id} is a percentage", ind.id)
-            elif ind.unit != "percent" and v < 0:
-                add(r.row, "value", f"{v:g} is negative; {ind.id} is a {ind.unit} and cannot be below 0", ind.id)
-        for col, x in (("numerator", num), ("denominator", den)):
-            if not np.isnan(x) and x < 0:
-                add(r.row, col, f"{x:g} is negative; a {col} is a count of 0 or more", ind.id)
-        if not np.isnan(num) and not np.isnan(den) and num >= 0 and den >= 0:
-            if num > den:
-                add(r.row, "numerator", f"numerator {num:g} is greater than denominator {den:g}; the numerator counts part of the denominator", ind.id)
-            elif den > 0 and not np.isnan(v) and ind.unit == "percent":
-                expected = 100 * num / den
-                # Allow for the figure having been rounded to whole numbers or one decimal place.
-                if abs(expected - v) > 0.51:
-                    add(r.row, "value", f"{v:g}% disagrees with numerator/denominator {num:g}/{den:g} = {expected:.1f}%; correct the value or the counts", ind.id)
-            elif den == 0 and num > 0:
-                add(r.row, "denominator", "is 0 while the numerator is not; a rate needs a denominator above 0", ind.id)
+    is_pct = np.array([ind is not None and ind.unit == "percent" for ind in ind_of], dtype=bool)
+    value, marker, errs = _numbers(cell["value"], is_pct)
+    for i, err in enumerate(errs):
+        if err is not None:
+            add(i, value_col[i], f"{err}; give a number such as 91.5, 91% or 1,234, or a suppression marker ({MARKER_HINT})", ind_col[i] or None)
+    counts = {}
+    for col in ("numerator", "denominator"):
+        texts = cell[col]
+        nums, _, col_errs = _numbers(texts, np.zeros(n, dtype=bool), empty_ok=True)
+        for i, err in enumerate(col_errs):
+            if err is not None:
+                add(i, col, f"{err}; give a whole number, or leave it empty", ind_col[i] or None)
+        counts[col] = nums
+    num, den = counts["numerator"], counts["denominator"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ok = ~bad & ind_ok
+        for i in np.flatnonzero(ok & is_pct & ((value < 0) | (value > 100))):
+            add(i, value_col[i], f"{value[i]:g} is outside 0–100; {ind_col[i]} is a percentage", ind_col[i])
+        for i in np.flatnonzero(ok & ~is_pct & (value < 0)):
+            ind = ind_of[i]
+            add(i, value_col[i], f"{value[i]:g} is negative; {ind.id} is a {ind.unit} and cannot be below 0", ind.id)
+        for col, arr in (("numerator", num), ("denominator", den)):
+            for i in np.flatnonzero(ok & (arr < 0)):
+                add(i, col, f"{arr[i]:g} is negative; a {col} is a count of 0 or more", ind_col[i])
+        ok = ~bad & ind_ok
+        for i in np.flatnonzero(ok & (num > den)):
+            add(i, "numerator", f"numerator {num[i]:g} is greater than denominator {den[i]:g}; the numerator counts part of the denominator", ind_col[i])
+        for i in np.flatnonzero(ok & (den == 0) & (num > 0)):
+            add(i, "denominator", "is 0 while the numerator is not; a rate needs a denominator above 0", ind_col[i])
+        expected = 100 * num / den
+        # Allow for a figure rounded to whole numbers or one decimal place.
+        for i in np.flatnonzero(~bad & ind_ok & is_pct & (den > 0) & ~np.isnan(value) & (np.abs(expected - value) > 0.51)):
+            add(i, value_col[i], f"{value[i]:g}% disagrees with numerator/denominator {num[i]:g}/{den[i]:g} = {expected[i]:.1f}%; correct the value or the counts", ind_col[i])
 
     # figure_type and source (optional; service-lead uploads default to 'submitted')
-    ft = df["figure_type"].str.lower().replace("", default_figure_type)
-    for row, value in df.loc[~ft.isin(FIGURE_TYPES), ["row", "figure_type"]].itertuples(index=False):
-        add(row, "figure_type", f'"{value}" is not accepted; use one of {", ".join(FIGURE_TYPES)}, or leave it empty')
-    df["figure_type"] = ft
-    if default_source:
-        df["source"] = df["source"].replace("", default_source)
+    ft = [x.lower() or default_figure_type for x in cell["figure_type"]]
+    for i, x in enumerate(ft):
+        if x not in FIGURE_TYPES:
+            add(i, "figure_type", f'"{cell["figure_type"][i]}" is not accepted; use one of {", ".join(FIGURE_TYPES)}, or leave it empty')
+    source = [x or default_source or None for x in cell["source"]]
 
-    # The same indicator, area and period twice: identical repeats are harmless, different values are not.
-    keyed = df[~df["row"].isin(bad_rows) & df["area_code"].notna() & ind_ok].copy()
-    keyed["period_label"] = [p.label for p in keyed["period_obj"]]
-    dup = keyed[keyed.duplicated(["indicator", "area_code", "period_label"], keep=False)]
-    for _, group in dup.groupby(["indicator", "area_code", "period_label"], sort=False):
-        distinct = group.drop_duplicates(["value", "marker", "numerator", "denominator", "note"])
-        if len(distinct) > 1:
-            first = int(group["row"].iloc[0])
-            for row in group["row"].iloc[1:]:
-                add(row, "value", f"{group['indicator'].iloc[0]} for {group['area_code'].iloc[0]} in {group['period_label'].iloc[0]} is also on row {first} with a different figure; keep one row", group["indicator"].iloc[0])
-
-    if problems:
-        problems.sort(key=lambda p: (p.row or 0, (REQUIRED + OPTIONAL).index(p.column) if p.column in REQUIRED + OPTIONAL else 99))
-        return IngestResult(_empty_rows(), problems)
-
-    df = df.drop_duplicates(["indicator", "area_code", "period"])
+    is_period = [isinstance(p, periods.Period) for p in found]
     tidy = pd.DataFrame({
-        "indicator_id": df["indicator"].values,
-        "area_code": df["area_code"].values,
-        "period": [p.label for p in df["period_obj"]],
-        "period_start": [p.start for p in df["period_obj"]],
-        "period_end": [p.end for p in df["period_obj"]],
-        "value": df["value"].values,
-        "numerator": df["numerator"].values,
-        "denominator": df["denominator"].values,
-        "marker": df["marker"].values,
-        "note": df["note"].replace("", None).values,
-        "figure_type": df["figure_type"].values,
-        "source": df["source"].replace("", None).values,
+        "indicator_id": ind_col,
+        "area_code": codes,
+        "period": [p.label if ok_p else None for p, ok_p in zip(found, is_period)],
+        "period_start": [p.start if ok_p else None for p, ok_p in zip(found, is_period)],
+        "period_end": [p.end if ok_p else None for p, ok_p in zip(found, is_period)],
+        "value": value, "numerator": num, "denominator": den, "marker": marker,
+        "note": [x or None for x in cell["note"]],
+        "figure_type": ft, "source": source,
     })
-    tidy = tidy.drop_duplicates(["indicator_id", "area_code", "period"])
-    tidy["period_start"] = pd.to_datetime(tidy["period_start"]).dt.date
-    tidy["period_end"] = pd.to_datetime(tidy["period_end"]).dt.date
-    return IngestResult(tidy.reset_index(drop=True), [])
+
+    # The same indicator, area and period twice: identical repeats are harmless, different figures are not.
+    key = ["indicator_id", "area_code", "period"]
+    good = ~bad
+    dup_mask = good & tidy.duplicated(key, keep=False).to_numpy()
+    if dup_mask.any():
+        keyed = tidy[dup_mask].assign(row=np.array(row_no)[dup_mask])
+        for (ind_id, area, label), group in keyed.groupby(key, sort=False):
+            if len(group.drop_duplicates(["value", "marker", "numerator", "denominator", "note"])) > 1:
+                first = int(group["row"].iloc[0])
+                for r in group["row"].iloc[1:]:
+                    problems.append(Problem(int(r), "value", f"{ind_id} for {area} in {label} is also on row {first} with a different figure; keep one row", ind_id))
+
+    if problems:
+        order = {c: k for k, c in enumerate(KNOWN)}
+        problems.sort(key=lambda p: (p.row or 0, order.get(p.column, 99)))
+        return _refused(problems, layout=layout)
+    if dup_mask.any():
+        tidy = tidy.drop_duplicates(key).reset_index(drop=True)
+    return IngestResult(tidy, [], layout=layout)
 
 
-def read_file(data: bytes, file_name: str, config: Config, areas_df: pd.DataFrame, **kwargs) -> IngestResult:
-    """Bytes of an uploaded or named file → IngestResult. Nothing is written."""
-    text, problems = decode(data, file_name)
+def validate_long(df: pd.DataFrame, config: Config, areas_df: pd.DataFrame, **kwargs) -> IngestResult:
+    """Kept for callers that already hold a long table; the layout is detected either way."""
+    return validate(df, config, areas_df, **kwargs)
+
+
+def read_file(data: bytes, file_name: str, config: Config, areas_df: pd.DataFrame, *,
+              max_bytes: int = MAX_BYTES, **kwargs) -> IngestResult:
+    """Bytes of an uploaded or named file (CSV or .xlsx) → IngestResult. Nothing is written."""
+    if len(data) > max_bytes:
+        return _refused([Problem(None, None, f"{file_name} is {len(data) / 1e6:.1f} MB; files over {max_bytes / 1e6:.0f} MB are refused. Split it into smaller files.")])
+    if not data.strip():
+        return _refused([Problem(None, None, f"{file_name} is empty; it needs a header row (indicator,area,period,value) and at least one row of figures.")])
+    is_excel = data[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm"))
+    if is_excel:
+        table, problems = read_xlsx(data, file_name)
+    else:
+        text, problems = decode(data, file_name)
+        table = None
+        if not problems:
+            table, problems = read_csv_text(text)
+    kind = "Excel" if is_excel else "CSV"
     if problems:
-        return IngestResult(_empty_rows(), problems)
-    df, problems = read_csv_text(text)
-    if problems:
-        return IngestResult(_empty_rows(), problems)
-    return validate_long(df, config, areas_df, **kwargs)
+        return _refused(problems, file_kind=kind)
+    result = validate(table, config, areas_df, **kwargs)
+    result.file_kind = kind
+    return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from indicators.config import ROOT, Config
 
 DEFAULT_DB = ROOT / "data" / "kpi.duckdb"
 SAMPLE_CSV = ROOT / "data" / "sample" / "observations.csv"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TABLES = ("meta", "areas", "uploads", "observations", "observation_history")
 FIGURE_TYPES = ("published", "illustrative", "submitted")
 
@@ -49,10 +50,16 @@ MIGRATIONS: dict[int, list[str]] = {
             value DOUBLE, numerator DOUBLE, denominator DOUBLE, marker VARCHAR, note VARCHAR,
             figure_type VARCHAR NOT NULL, source VARCHAR, upload_id INTEGER NOT NULL,
             replaced_by INTEGER NOT NULL, replaced_at TIMESTAMP NOT NULL)""",
-        "CREATE INDEX obs_area ON observations (area_code, indicator_id, period_start)",
         "INSERT INTO meta VALUES ('data_version', '0')",
     ],
+    2: [
+        # Rollback: an upload remembers which later upload undid it. (No secondary indexes: DuckDB scans
+        # a million rows in milliseconds, and an ART index would slow every large load.)
+        "ALTER TABLE uploads ADD COLUMN rolled_back_by INTEGER",
+    ],
 }
+# Fault injection for the kill-mid-commit test: seconds to pause inside the write transaction.
+PAUSE_ENV = "KPI_FAULT_PAUSE_IN_COMMIT"
 
 
 class StoreError(Exception):
@@ -159,66 +166,146 @@ class WriteSummary:
     unchanged: int
 
 
-def diff(conn, rows: pd.DataFrame) -> pd.DataFrame:
-    """Compare tidy rows with what is stored: adds `change` (new / changed / unchanged) and the old values."""
+# Compares incoming rows (alias i) with stored ones (alias o): the one definition of new / changed / unchanged.
+_CHANGE_SQL = """
+    CASE WHEN o.indicator_id IS NULL THEN 'new'
+         WHEN i.value IS NOT DISTINCT FROM o.value AND i.numerator IS NOT DISTINCT FROM o.numerator
+          AND i.denominator IS NOT DISTINCT FROM o.denominator AND i.marker IS NOT DISTINCT FROM o.marker
+          AND i.note IS NOT DISTINCT FROM o.note AND i.figure_type = o.figure_type
+          AND i.source IS NOT DISTINCT FROM o.source THEN 'unchanged'
+         ELSE 'changed' END"""
+
+
+def diff(conn, rows: pd.DataFrame, limit: int | None = None) -> tuple[dict[str, int], pd.DataFrame]:
+    """Compare tidy rows with what is stored: counts of new / changed / unchanged, and the rows with their
+    old values (at most `limit` of each kind, so previewing a huge file does not copy it all back)."""
     conn.register("incoming", rows[OBS_COLUMNS])
     try:
-        out = conn.execute("""
+        conn.execute(f"""
+            CREATE OR REPLACE TEMP TABLE compared AS
             SELECT i.*, o.value AS old_value, o.marker AS old_marker, o.figure_type AS old_figure_type,
-                   CASE WHEN o.indicator_id IS NULL THEN 'new'
-                        WHEN i.value IS NOT DISTINCT FROM o.value AND i.numerator IS NOT DISTINCT FROM o.numerator
-                         AND i.denominator IS NOT DISTINCT FROM o.denominator AND i.marker IS NOT DISTINCT FROM o.marker
-                         AND i.note IS NOT DISTINCT FROM o.note AND i.figure_type = o.figure_type
-                         AND i.source IS NOT DISTINCT FROM o.source THEN 'unchanged'
-                        ELSE 'changed' END AS change
-            FROM incoming i
-            LEFT JOIN observations o USING (indicator_id, area_code, period)
-        """).df()
+                   {_CHANGE_SQL} AS change, row_number() OVER () AS seq
+            FROM incoming i LEFT JOIN observations o USING (indicator_id, area_code, period)""")
+        counts = dict(conn.execute("SELECT change, count(*) FROM compared GROUP BY 1").fetchall())
+        where = "" if limit is None else f"QUALIFY row_number() OVER (PARTITION BY change ORDER BY seq) <= {int(limit)}"
+        table = conn.execute(f"SELECT * EXCLUDE (seq) FROM compared {where} ORDER BY seq").df()
     finally:
+        conn.execute("DROP TABLE IF EXISTS temp.compared")
         conn.unregister("incoming")
-    return out
+    return {k: int(counts.get(k, 0)) for k in ("new", "changed", "unchanged")}, table
 
 
 def write_observations(conn, rows: pd.DataFrame, *, kind: str, file_name: str | None = None,
                        content_hash: str | None = None, user_name: str | None = None,
                        note: str | None = None) -> WriteSummary:
-    """Write tidy rows in one transaction: all of them or, on any failure, none."""
-    compared = diff(conn, rows)
-    counts = compared["change"].value_counts()
-    new, changed, unchanged = (int(counts.get(k, 0)) for k in ("new", "changed", "unchanged"))
-    if new == 0 and changed == 0:
-        return WriteSummary(None, 0, 0, unchanged)
-    todo = compared[compared["change"] != "unchanged"][OBS_COLUMNS]
+    """Write tidy rows in one transaction: all of them or, on any failure, none.
+
+    The comparison with stored figures is made again inside the transaction, so a preview that went
+    stale (someone else loaded in between) can never write a wrong "changed" count or lose a figure.
+    """
+    conn.register("incoming", rows[OBS_COLUMNS])
     conn.execute("BEGIN TRANSACTION")
     try:
+        conn.execute(f"""
+            CREATE OR REPLACE TEMP TABLE todo AS
+            SELECT i.*, {_CHANGE_SQL} AS change
+            FROM incoming i LEFT JOIN observations o USING (indicator_id, area_code, period)""")
+        new, changed, unchanged = conn.execute(
+            "SELECT count(*) FILTER (change = 'new'), count(*) FILTER (change = 'changed'), "
+            "count(*) FILTER (change = 'unchanged') FROM todo").fetchone()
+        if new == 0 and changed == 0:
+            conn.execute("ROLLBACK")
+            return WriteSummary(None, 0, 0, int(unchanged))
         upload_id = conn.execute("SELECT nextval('upload_id_seq')").fetchone()[0]
         now = dt.datetime.now().replace(microsecond=0)
-        conn.execute("INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        conn.execute("INSERT INTO uploads (id, kind, file_name, content_hash, user_name, created_at, rows_new, "
+                     "rows_changed, rows_unchanged, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      [upload_id, kind, file_name, content_hash, user_name or os_user(), now, new, changed, unchanged, note])
-        conn.register("todo", todo)
         conn.execute("""
             INSERT INTO observation_history
-            SELECT o.*, ?, ? FROM observations o JOIN todo t USING (indicator_id, area_code, period)""",
-                     [upload_id, now])
+            SELECT o.*, ?, ? FROM observations o JOIN todo t USING (indicator_id, area_code, period)
+            WHERE t.change = 'changed'""", [upload_id, now])
         conn.execute(f"""
             INSERT INTO observations
-            SELECT {", ".join(OBS_COLUMNS)}, ? FROM todo
+            SELECT {", ".join(OBS_COLUMNS)}, ? FROM todo WHERE change <> 'unchanged'
             ON CONFLICT (indicator_id, area_code, period) DO UPDATE SET
               period_start = excluded.period_start, period_end = excluded.period_end, value = excluded.value,
               numerator = excluded.numerator, denominator = excluded.denominator, marker = excluded.marker,
               note = excluded.note, figure_type = excluded.figure_type, source = excluded.source,
               upload_id = excluded.upload_id""", [upload_id])
-        conn.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'data_version'")
-        conn.execute("COMMIT")
+        _bump_and_commit(conn)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     finally:
-        try:
-            conn.unregister("todo")
-        except Exception:
-            pass
-    return WriteSummary(int(upload_id), new, changed, unchanged)
+        conn.execute("DROP TABLE IF EXISTS temp.todo")
+        conn.unregister("incoming")
+    return WriteSummary(int(upload_id), int(new), int(changed), int(unchanged))
+
+
+def _bump_and_commit(conn) -> None:
+    conn.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'data_version'")
+    pause = float(os.environ.get(PAUSE_ENV) or 0)
+    if pause:
+        print("paused inside the commit", file=sys.stderr, flush=True)
+        time.sleep(pause)
+    conn.execute("COMMIT")
+
+
+def uploads(conn) -> pd.DataFrame:
+    """Every upload, newest first, with who, when, what changed and whether it was rolled back."""
+    return conn.execute("""
+        SELECT id, kind, file_name, content_hash, user_name, created_at, rows_new, rows_changed, rows_unchanged,
+               note, rolled_back_by
+        FROM uploads ORDER BY id DESC""").df()
+
+
+def upload_with_hash(conn, content_hash: str) -> tuple | None:
+    return conn.execute("SELECT id, file_name, created_at FROM uploads WHERE content_hash = ? ORDER BY id DESC LIMIT 1",
+                        [content_hash]).fetchone()
+
+
+def rollback(conn, upload_id: int, user_name: str | None = None) -> WriteSummary:
+    """Undo one upload exactly: figures it added are removed, figures it changed get their earlier values back.
+
+    Refused when a later upload has since changed the same figures (roll that back first), so nothing
+    anyone uploaded afterwards is silently lost. The rollback is itself recorded as an upload.
+    """
+    row = conn.execute("SELECT kind, rolled_back_by FROM uploads WHERE id = ?", [upload_id]).fetchone()
+    if row is None:
+        raise StoreError(f"There is no upload {upload_id}; the Upload history page (or `python -m indicators history`) lists them.")
+    kind, done_by = row
+    if done_by is not None:
+        raise StoreError(f"Upload {upload_id} was already rolled back by upload {done_by}.")
+    if kind == "rollback":
+        raise StoreError(f"Upload {upload_id} is itself a rollback; to put those figures back, upload the file again.")
+    # Later uploads that replaced this one's figures and still stand (not themselves undone).
+    later = [r[0] for r in conn.execute("""
+        SELECT DISTINCT h.replaced_by FROM observation_history h JOIN uploads u ON u.id = h.replaced_by
+        WHERE h.upload_id = ? AND u.kind <> 'rollback' AND u.rolled_back_by IS NULL ORDER BY 1""", [upload_id]).fetchall()]
+    if later:
+        raise StoreError(f"Upload {upload_id} cannot be rolled back on its own: upload(s) {', '.join(map(str, later))} changed "
+                         "some of the same figures afterwards. Roll those back first, newest first.")
+    current = conn.execute("SELECT count(*) FROM observations WHERE upload_id = ?", [upload_id]).fetchone()[0]
+    restored = conn.execute("SELECT count(*) FROM observation_history WHERE replaced_by = ?", [upload_id]).fetchone()[0]
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        rb_id = conn.execute("SELECT nextval('upload_id_seq')").fetchone()[0]
+        now = dt.datetime.now().replace(microsecond=0)
+        conn.execute("INSERT INTO uploads (id, kind, file_name, user_name, created_at, rows_new, rows_changed, rows_unchanged, note) "
+                     "VALUES (?, 'rollback', NULL, ?, ?, 0, ?, 0, ?)",
+                     [rb_id, user_name or os_user(), now, current,
+                      f"Rolled back upload {upload_id}: {restored} figure(s) restored to their earlier values, {current - restored} removed."])
+        conn.execute("INSERT INTO observation_history SELECT *, ?, ? FROM observations WHERE upload_id = ?", [rb_id, now, upload_id])
+        conn.execute("DELETE FROM observations WHERE upload_id = ?", [upload_id])
+        cols = ", ".join(OBS_COLUMNS + ["upload_id"])
+        conn.execute(f"INSERT INTO observations SELECT {cols} FROM observation_history WHERE replaced_by = ?", [upload_id])
+        conn.execute("UPDATE uploads SET rolled_back_by = ? WHERE id = ?", [rb_id, upload_id])
+        _bump_and_commit(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return WriteSummary(int(rb_id), 0, int(current), 0)
 
 
 # ---------------------------------------------------------------- queries that feed pages

@@ -43,7 +43,7 @@ def test_load_good_file_then_again_changes_nothing_second_time(db_path):
     after_first = snapshot(db_path)
     out = run("load", str(FIXTURES / "good.csv"))
     assert out.returncode == 0
-    assert "already stored (3 unchanged); nothing was written" in out.stdout
+    assert "already stored (3 unchanged) (the same file was uploaded as upload 2); nothing was written" in out.stdout
     assert snapshot(db_path) == after_first
 
 
@@ -54,7 +54,7 @@ def test_dry_run_previews_and_writes_nothing(db_path, tmp_path):
     out = run("load", str(changed), "--dry-run")
     assert out.returncode == 0, out.stderr
     assert "Dry run: 1 new, 1 changed, 0 unchanged; nothing was written." in out.stdout
-    assert "changed ehcp_20wk E06000047 2018-19 Q1: 91.0% → 89.0%" in out.stdout
+    assert "changed  ehcp_20wk E06000047 2018-19 Q1 (Apr–Jun 2018): 91.0% (✔ Green) → 89.0% (▲ Amber)" in out.stdout
     assert snapshot(db_path) == before
 
 

@@ -1,0 +1,40 @@
+"""Upload history: every upload with who, when and what changed; roll one back exactly."""
+import streamlit as st
+
+from pages.common import get_config, get_cursor
+from indicators import store, uploads
+
+cfg = get_config()
+cur = get_cursor(cfg)
+
+st.title("Upload history")
+done = st.session_state.pop("rollback_done", None)
+if done:
+    st.success(done, icon=":material/check_circle:")
+
+df = uploads.history(cur)
+shown = df.rename(columns={"id": "Upload", "kind": "Kind", "file_name": "File", "content_hash": "Content hash (SHA-256)",
+                           "user_name": "Who", "created_at": "When", "rows_new": "New", "rows_changed": "Changed",
+                           "rows_unchanged": "Unchanged", "note": "Note", "status": "Status"})
+st.dataframe(shown[["Upload", "When", "Who", "Kind", "File", "New", "Changed", "Unchanged", "Status", "Note",
+                    "Content hash (SHA-256)"]], hide_index=True, width="stretch")
+
+st.subheader("Roll back an upload")
+st.write("Rolling back removes the figures an upload added and restores the values it replaced, exactly. "
+         "The rollback is recorded here too, and the figures it removes stay in the history.")
+candidates = [int(r.id) for r in df.itertuples() if r.kind != "rollback" and r.status == ""]
+if not candidates:
+    st.write("There is no upload to roll back.")
+    st.stop()
+labels = {int(r.id): f"Upload {r.id}: {r.file_name} ({str(r.created_at)[:16]}, {r.user_name})" for r in df.itertuples()}
+choice = st.selectbox("Upload", candidates, format_func=labels.get, key="rollback_choice")
+sure = st.checkbox(f"I want to undo upload {choice}", key="rollback_sure")
+if st.button(f"Roll back upload {choice}", type="primary", disabled=not sure):
+    try:
+        summary = store.rollback(cur, choice, store.os_user())
+    except store.StoreError as e:
+        st.error(str(e))
+        st.stop()
+    note = cur.execute("SELECT note FROM uploads WHERE id = ?", [summary.upload_id]).fetchone()[0]
+    st.session_state["rollback_done"] = f"{note} Recorded as upload {summary.upload_id}."
+    st.rerun()

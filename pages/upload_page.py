@@ -1,0 +1,103 @@
+"""Upload: check a CSV or Excel file, preview exactly what would change, and load it all-or-nothing on confirm."""
+import pandas as pd
+import streamlit as st
+
+from pages.common import area_picker, get_config, get_cursor
+from indicators import ingest, store, uploads
+
+cfg = get_config()
+cur = get_cursor(cfg)
+area, area_name = area_picker(cur, cfg)
+
+st.title("Upload figures")
+st.write(
+    "Upload a CSV or Excel (.xlsx) file of figures. Nothing is written until you confirm: first you see every "
+    "problem in the file, or exactly which figures would be new or changed and the RAG status each would have."
+)
+
+with st.expander("Download a template", icon=":material/download:"):
+    choices = ["(every indicator: the latest period due)"] + [i.id for i in cfg.indicators]
+    which = st.selectbox("Template for", choices, key="template_for",
+                         format_func=lambda c: c if c.startswith("(") else f"{cfg.by_id[c].name} ({c})")
+    one = None if which.startswith("(") else which
+    template = uploads.template_rows(cur, cfg, area, one)
+    st.caption(f"{len(template)} row(s) for {area_name}: fill in the value (and numerator and denominator where you have them).")
+    name = f"template-{one or 'due'}-{area}"
+    c1, c2 = st.columns(2)
+    c1.download_button("Template (CSV)", uploads.template_csv(template), file_name=f"{name}.csv", mime="text/csv")
+    c2.download_button("Template (Excel)", uploads.template_xlsx(template), file_name=f"{name}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.dataframe(template, hide_index=True, width="stretch")
+
+done = st.session_state.pop("upload_done", None)
+if done:
+    st.success(done, icon=":material/check_circle:")
+    st.page_link("pages/scorecard_page.py", label="See the scorecard", icon=":material/table_chart:")
+
+# A new key after each load empties the uploader, so the loaded file is not offered again.
+file = st.file_uploader("CSV or Excel file of figures", type=["csv", "xlsx"], key=f"upload_file_{st.session_state.get('uploads_done', 0)}",
+                        help=f"Up to {ingest.MAX_BYTES // (1024 * 1024)} MB. Columns: indicator, area, period, value "
+                             "(and optionally numerator, denominator, note), or one column per indicator id.")
+if file is None:
+    st.stop()
+
+data = file.getvalue()
+version = store.data_version(cur)
+key = (file.file_id, version)
+if st.session_state.get("preview_key") != key:
+    with st.status(f"Checking {file.name}…", expanded=False) as status:
+        status.write(f"Reading {len(data) / 1024:,.0f} KB")
+        preview = uploads.check(cur, cfg, data, file.name)
+        status.update(label=f"Checked {file.name}: {len(preview.result.rows):,} figure(s), "
+                            f"{len(preview.result.problems)} problem(s)", state="complete")
+    st.session_state["preview"], st.session_state["preview_key"] = preview, key
+preview = st.session_state["preview"]
+
+if not preview.result.ok:
+    problems = preview.result.problems
+    st.error(f"**{len(problems)} problem(s) in {file.name}; nothing was loaded.** Fix them in the spreadsheet and "
+             "upload it again. Rows are numbered as your spreadsheet shows them (the header is row 1).",
+             icon=":material/error:")
+    table = pd.DataFrame([{"row": p.row, "column": p.column or "", "problem": p.message} for p in problems])
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button("Download the list of problems (CSV)", table.to_csv(index=False), file_name="problems.csv", mime="text/csv")
+    st.stop()
+
+st.info(f"Read as {preview.result.file_kind}, {preview.result.layout_text}.", icon=":material/info:")
+counts = preview.counts
+c1, c2, c3 = st.columns(3)
+c1.metric("New figures", counts["new"], border=True)
+c2.metric("Changed figures", counts["changed"], border=True)
+c3.metric("Unchanged", counts["unchanged"], border=True)
+if preview.same_file:
+    up_id, up_name, when = preview.same_file
+    st.info(f"This exact file was uploaded before, as upload {up_id} ({up_name}, {str(when)[:16]}).")
+if preview.nothing_to_do:
+    st.success("Every figure in this file is already stored exactly as it is; there is nothing to load.")
+    st.stop()
+
+tabs = st.tabs([f"New ({counts['new']})", f"Changed ({counts['changed']})", f"Unchanged ({counts['unchanged']})"])
+for tab, kind in zip(tabs, ("new", "changed", "unchanged")):
+    with tab:
+        shown = uploads.change_table(preview, cfg, kinds=(kind,))
+        if shown.empty:
+            st.write("None.")
+        else:
+            cols = list(shown.columns) if kind == "changed" else ["indicator", "area", "period", "new value", "new RAG"]
+            st.dataframe(shown[cols], hide_index=True, width="stretch")
+            if counts[kind] > len(shown):
+                st.caption(f"Showing the first {len(shown):,} of {counts[kind]:,}.")
+
+if st.button(f"Confirm: load {counts['new']} new and {counts['changed']} changed figure(s)", type="primary"):
+    try:
+        with st.spinner("Loading in one transaction…"):
+            summary = uploads.commit(cur, preview, store.os_user())
+    except store.StoreError as e:
+        st.error(str(e))
+        st.stop()
+    st.session_state["upload_done"] = (f"Loaded {file.name} as upload {summary.upload_id}: {summary.new} new, "
+                                       f"{summary.changed} changed, {summary.unchanged} unchanged. Earlier values are kept in "
+                                       "the upload history and can be restored by rolling the upload back.")
+    st.session_state.pop("preview_key", None)
+    st.session_state["uploads_done"] = st.session_state.get("uploads_done", 0) + 1
+    st.rerun()
