@@ -138,6 +138,14 @@ def sync_areas(conn, config: Config) -> None:
              la_code = excluded.la_code, region = excluded.region""", rows)
 
 
+def add_areas(conn, rows: list[tuple[str, str, str, str | None, str | None]]) -> int:
+    """Add areas not yet known (code, name, level, la_code, region); existing areas are left as they are.
+    Returns how many were added. Runs inside the caller's transaction when there is one."""
+    before = conn.execute("SELECT count(*) FROM areas").fetchone()[0]
+    conn.executemany("INSERT INTO areas VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING", rows)
+    return conn.execute("SELECT count(*) FROM areas").fetchone()[0] - before
+
+
 def data_version(conn) -> int:
     return int(conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
 
@@ -197,7 +205,7 @@ def diff(conn, rows: pd.DataFrame, limit: int | None = None) -> tuple[dict[str, 
 
 def write_observations(conn, rows: pd.DataFrame, *, kind: str, file_name: str | None = None,
                        content_hash: str | None = None, user_name: str | None = None,
-                       note: str | None = None) -> WriteSummary:
+                       note: str | None = None, new_areas: list[tuple] | None = None) -> WriteSummary:
     """Write tidy rows in one transaction: all of them or, on any failure, none.
 
     The comparison with stored figures is made again inside the transaction, so a preview that went
@@ -206,6 +214,8 @@ def write_observations(conn, rows: pd.DataFrame, *, kind: str, file_name: str | 
     conn.register("incoming", rows[OBS_COLUMNS])
     conn.execute("BEGIN TRANSACTION")
     try:
+        if new_areas:  # areas first named by this file (e.g. a DfE release) go in with its figures, or not at all
+            add_areas(conn, new_areas)
         conn.execute(f"""
             CREATE OR REPLACE TEMP TABLE todo AS
             SELECT i.*, {_CHANGE_SQL} AS change
