@@ -506,8 +506,8 @@ def check(rows: list[dict]) -> None:
     # The DfE rows are exactly the published table cells.
     assert by[("dfe_ehcp_20wk", ENGLAND, "2022")]["value"] == "49.2"
     assert by[("dfe_ehcp_20wk", ENGLAND, "2022")]["note"] == "revised; first published as 50.7"
-    expected_dfe = 1 + (sum  # 1: Durham 2021 including exceptions
-                   (v is not None for vs in DFE_20WK.values() for v in vs)
+    # 1 + …: Durham 2021 including exceptions, the one dfe_ehcp_20wk_inc figure.
+    expected_dfe = 1 + (sum(v is not None for vs in DFE_20WK.values() for v in vs)
                     + sum(v is not None for vs in DFE_REQUESTS.values() for v in vs)
                     + sum(len(vs) for vs in DFE_NEET.values()))
     assert sum(r["indicator"].startswith("dfe_") for r in rows) == expected_dfe
