@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from indicators import config as config_mod
-from indicators import ingest, scorecard, store, uploads
+from indicators import export, ingest, scorecard, store, uploads
 from indicators.sample import load_sample
 
-EXIT_PROBLEMS, EXIT_CONFIG, EXIT_STORE = 1, 2, 3
+EXIT_PROBLEMS, EXIT_CONFIG, EXIT_STORE, EXIT_EXPORT = 1, 2, 3, 4
 
 
 def _err(msg: str) -> None:
@@ -124,6 +124,26 @@ def cmd_template(args, cfg) -> int:
     return 0
 
 
+def cmd_export(args, cfg) -> int:
+    conn = _open(cfg)
+    try:
+        code = ingest.area_lookup(store.areas(conn)).get((args.area or cfg.default_area).lower())
+        if code is None:
+            _err(f'area "{args.area}" is not known; use an ONS code such as {cfg.default_area}')
+            return EXIT_PROBLEMS
+        ids = [i.strip() for i in args.indicators.split(",")] if args.indicators else None
+        data = export.export(conn, cfg, args.format, code, as_of=args.period, indicator_ids=ids,
+                             progress=lambda f, msg: _err(f"{f:4.0%}  {msg}"))
+    except export.ExportError as e:
+        _err(f"The board pack was not made: {e}")
+        return EXIT_EXPORT
+    finally:
+        conn.close()
+    Path(args.output).write_bytes(data)
+    print(f"Wrote {args.output} ({len(data) / 1e6:.1f} MB).")
+    return 0
+
+
 def cmd_list(args, cfg) -> int:
     conn = _open(cfg)
     try:
@@ -166,6 +186,7 @@ COMMANDS = {
     "history": (cmd_history, "list every upload: file, content hash, who, when, rows new/changed/unchanged"),
     "rollback": (cmd_rollback, "undo one upload, restoring exactly the figures it replaced"),
     "template": (cmd_template, "print a CSV template of the figures due, for one indicator or all"),
+    "export": (cmd_export, "write the board pack as PowerPoint or PDF: title, scorecard, exceptions, one slide per indicator"),
     "list": (cmd_list, "list the indicators with their latest value and RAG for an area"),
     "series": (cmd_series, "print one indicator's series for one area as CSV"),
 }
@@ -189,6 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", help=COMMANDS["template"][1])
     p.add_argument("--indicator", default=None, help="one indicator id (default: every indicator's latest period due)")
     p.add_argument("--area", default=None, help="ONS code or name (default: the config's default area)")
+    p = sub.add_parser("export", help=COMMANDS["export"][1])
+    p.add_argument("--format", choices=["pptx", "pdf"], required=True)
+    p.add_argument("--area", default=None, help="ONS code or name (default: the config's default area)")
+    p.add_argument("--period", default=None, help='figures up to the end of this period, e.g. "2019-20 Q4" (default: the latest held)')
+    p.add_argument("--indicators", default=None, help="comma-separated indicator ids (default: every indicator with figures)")
+    p.add_argument("-o", "--output", required=True, help="the file to write")
     p = sub.add_parser("list", help=COMMANDS["list"][1])
     p.add_argument("--area", default=None, help="ONS code or name (default: the config's default area)")
     p = sub.add_parser("series", help=COMMANDS["series"][1])

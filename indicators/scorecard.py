@@ -20,9 +20,9 @@ def _clean(x):
 
 
 def scorecard(conn, config: Config, area_code: str, *, strategy_area: str | None = None,
-              inspection_area: str | None = None) -> pd.DataFrame:
-    """One row per indicator in config order (those with data for the area), ready to show or export."""
-    latest = store.latest(conn, area_code).set_index("indicator_id")
+              inspection_area: str | None = None, as_of=None) -> pd.DataFrame:
+    """One row per indicator in config order (those with data for the area, up to `as_of` if given)."""
+    latest = store.latest(conn, area_code, as_of=as_of).set_index("indicator_id")
     rows = []
     for ind in config.indicators:
         if strategy_area and ind.strategy_area != strategy_area:
@@ -62,9 +62,9 @@ def scorecard(conn, config: Config, area_code: str, *, strategy_area: str | None
     return pd.DataFrame(rows)
 
 
-def series_table(conn, config: Config, ind: Indicator, area_code: str) -> pd.DataFrame:
-    """The whole series for one indicator and area, each period with its target, thresholds and RAG."""
-    df = store.series(conn, ind.id, area_code)
+def series_table(conn, config: Config, ind: Indicator, area_code: str, as_of=None) -> pd.DataFrame:
+    """The whole series for one indicator and area (up to `as_of`), each period with its target, thresholds and RAG."""
+    df = store.series(conn, ind.id, area_code, as_of=as_of)
     if df.empty:
         return df.assign(period_display=[], target=[], green=[], amber=[], status=[], rag_text=[], value_text=[])
     ps = [_period(ind, label) for label in df["period"]]

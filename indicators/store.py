@@ -17,8 +17,8 @@ from indicators.config import ROOT, Config
 
 DEFAULT_DB = ROOT / "data" / "kpi.duckdb"
 SAMPLE_CSV = ROOT / "data" / "sample" / "observations.csv"
-SCHEMA_VERSION = 2
-TABLES = ("meta", "areas", "uploads", "observations", "observation_history")
+SCHEMA_VERSION = 3
+TABLES = ("meta", "areas", "uploads", "observations", "observation_history", "commentary")
 FIGURE_TYPES = ("published", "illustrative", "submitted")
 
 OBS_COLUMNS = ["indicator_id", "area_code", "period", "period_start", "period_end", "value", "numerator",
@@ -56,6 +56,14 @@ MIGRATIONS: dict[int, list[str]] = {
         # Rollback: an upload remembers which later upload undid it. (No secondary indexes: DuckDB scans
         # a million rows in milliseconds, and an ART index would slow every large load.)
         "ALTER TABLE uploads ADD COLUMN rolled_back_by INTEGER",
+    ],
+    3: [
+        # Commentary: every save is a new version; the latest per indicator, area and period is current.
+        "CREATE SEQUENCE commentary_id_seq START 1",
+        """CREATE TABLE commentary (
+            id INTEGER PRIMARY KEY, indicator_id VARCHAR NOT NULL, area_code VARCHAR NOT NULL,
+            period VARCHAR NOT NULL, data_shows VARCHAR NOT NULL, actions VARCHAR NOT NULL,
+            next_review DATE, author VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)""",
     ],
 }
 # Fault injection for the kill-mid-commit test: seconds to pause inside the write transaction.
@@ -326,13 +334,13 @@ def areas(conn) -> pd.DataFrame:
         ORDER BY CASE level WHEN 'local_authority' THEN 0 WHEN 'regional' THEN 1 ELSE 2 END, name""").df()
 
 
-def latest(conn, area_code: str, spark_points: int = 12) -> pd.DataFrame:
-    """Each indicator's latest observation for one area, with the previous period, the same period a year
-    earlier, and the last `spark_points` values for a sparkline."""
+def latest(conn, area_code: str, spark_points: int = 12, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Each indicator's latest observation for one area (ending on or before `as_of`, if given), with the
+    previous period, the same period a year earlier, and the last `spark_points` values for a sparkline."""
     return conn.execute("""
         WITH s AS (
             SELECT *, row_number() OVER (PARTITION BY indicator_id ORDER BY period_start DESC) AS rn
-            FROM observations WHERE area_code = $area
+            FROM observations WHERE area_code = $area AND ($as_of IS NULL OR period_end <= $as_of)
         ), spark AS (
             SELECT indicator_id, list(value ORDER BY period_start) AS spark
             FROM s WHERE rn <= $n GROUP BY indicator_id
@@ -347,16 +355,16 @@ def latest(conn, area_code: str, spark_points: int = 12) -> pd.DataFrame:
         LEFT JOIN s y ON y.indicator_id = l.indicator_id AND y.period_start = l.period_start - INTERVAL 1 YEAR
         LEFT JOIN spark ON spark.indicator_id = l.indicator_id
         WHERE l.rn = 1
-    """, {"area": area_code, "n": spark_points}).df()
+    """, {"area": area_code, "n": spark_points, "as_of": as_of}).df()
 
 
-def series(conn, indicator_id: str, area_code: str) -> pd.DataFrame:
+def series(conn, indicator_id: str, area_code: str, as_of: dt.date | None = None) -> pd.DataFrame:
     return conn.execute("""
         SELECT o.period, o.period_start, o.period_end, o.value, o.numerator, o.denominator, o.marker, o.note,
                o.figure_type, o.source, o.upload_id, u.kind AS upload_kind, u.file_name AS upload_file
         FROM observations o LEFT JOIN uploads u ON u.id = o.upload_id
-        WHERE o.indicator_id = ? AND o.area_code = ?
-        ORDER BY o.period_start""", [indicator_id, area_code]).df()
+        WHERE o.indicator_id = $ind AND o.area_code = $area AND ($as_of IS NULL OR o.period_end <= $as_of)
+        ORDER BY o.period_start""", {"ind": indicator_id, "area": area_code, "as_of": as_of}).df()
 
 
 def areas_with_data(conn, indicator_id: str) -> list[str]:
@@ -385,3 +393,45 @@ def open_store(config: Config, path: Path | str | None = None, *, on_wait=None,
                 p.unlink(missing_ok=True)
         raise
     return conn
+
+
+# ---------------------------------------------------------------- commentary
+
+COMMENTARY_MAX_CHARS = 4000
+
+
+def save_commentary(conn, indicator_id: str, area_code: str, period: str, data_shows: str, actions: str,
+                    next_review: dt.date | None, author: str) -> int:
+    """Store a new version of the commentary (earlier versions are kept); returns its id."""
+    for name, text in (("What the data shows", data_shows), ("Actions", actions)):
+        if len(text) > COMMENTARY_MAX_CHARS:
+            raise StoreError(f"{name} is {len(text):,} characters; keep each part under {COMMENTARY_MAX_CHARS:,}.")
+    if not (data_shows.strip() or actions.strip()):
+        raise StoreError("The commentary is empty; write what the data shows, the actions, or both.")
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        cid = conn.execute("SELECT nextval('commentary_id_seq')").fetchone()[0]
+        conn.execute("INSERT INTO commentary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     [cid, indicator_id, area_code, period, data_shows.strip(), actions.strip(), next_review, author,
+                      dt.datetime.now().replace(microsecond=0)])
+        _bump_and_commit(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return int(cid)
+
+
+def commentary_versions(conn, indicator_id: str, area_code: str, period: str | None = None) -> pd.DataFrame:
+    """Every version, newest first; for one period, or for all periods of the indicator and area."""
+    where, params = "indicator_id = ? AND area_code = ?", [indicator_id, area_code]
+    if period is not None:
+        where += " AND period = ?"
+        params.append(period)
+    return conn.execute(f"SELECT * FROM commentary WHERE {where} ORDER BY id DESC", params).df()
+
+
+def latest_commentary(conn, area_code: str) -> pd.DataFrame:
+    """The current commentary for every indicator and period of one area."""
+    return conn.execute("""
+        SELECT * FROM commentary WHERE area_code = ?
+        QUALIFY row_number() OVER (PARTITION BY indicator_id, period ORDER BY id DESC) = 1""", [area_code]).df()

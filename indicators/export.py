@@ -1,0 +1,372 @@
+"""The board pack: the same slides as a PowerPoint deck (python-pptx) and a PDF (reportlab), charts drawn by
+Plotly's own static export (kaleido) in the system Chromium."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+import shutil
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from indicators import charts, commentary, exceptions, periods, rag, scorecard, store
+from indicators.config import Config
+
+PUBLISHED_NOTE = ("◆ Published figures are quoted from public documents or official statistics (source in the data table). "
+                  "○ Illustrative values are sample data made up to fill a series: they are not real returns.")
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+INSTALL_HINT = ("Charts in the board pack are drawn by Plotly's static export, which needs Chromium on this machine, "
+                "and none was found. Install it from the operating system's packages, e.g. `sudo apt-get install chromium` "
+                "on Debian or Ubuntu, then try again. (Nothing is downloaded automatically.)")
+
+
+class ExportError(Exception):
+    """The pack cannot be made; the message says what to do."""
+
+
+@dataclass
+class Slide:
+    kind: str                                  # title | scorecard | exceptions | indicator
+    title: str
+    subtitle: str = ""
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)   # RAG status per row, for cell colour
+    figure: object = None                       # a Plotly figure, drawn to chart_png before rendering
+    chart_png: bytes | None = None
+    data_shows: str = ""
+    actions: str = ""
+    review: str = ""
+    footer: str = PUBLISHED_NOTE
+
+
+@dataclass
+class Pack:
+    area_name: str
+    as_of_text: str
+    produced: str
+    slides: list[Slide]
+
+
+def chromium_path() -> str | None:
+    """The system Chromium: KPI_CHROMIUM if set (and only that), else the usual names on PATH."""
+    chosen = os.environ.get("KPI_CHROMIUM")
+    if chosen:
+        return chosen if Path(chosen).is_file() else None
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+def parse_as_of(label: str | None) -> periods.Period | None:
+    """A period label in any form the dashboard knows → the period (its end is the pack's cut-off)."""
+    if not label:
+        return None
+    for ptype in ("fy_quarter", "month", "financial_year", "calendar_year"):
+        try:
+            return periods.parse(label, ptype)
+        except periods.PeriodError:
+            continue
+    raise ExportError(f'"{label}" is not a period the board pack understands; use e.g. "2019-20 Q4", "2019-12", "2019-20" or "2019".')
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def _clean(x):
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
+def build(conn, config: Config, area_code: str, *, as_of: str | None = None, indicator_ids: list[str] | None = None,
+          today: dt.date | None = None) -> Pack:
+    """Assemble the slides (without chart images) for one area, cut off at the end of period `as_of`."""
+    cut = parse_as_of(as_of)
+    cut_date = cut.end if cut else None
+    areas = store.areas(conn)
+    if area_code not in set(areas["code"]):
+        raise ExportError(f'area "{area_code}" is not known; use one of {", ".join(areas["code"])}')
+    area_name = dict(zip(areas["code"], areas["name"]))[area_code]
+    unknown = [i for i in (indicator_ids or []) if i not in config.by_id]
+    if unknown:
+        raise ExportError(f"unknown indicator id(s): {', '.join(unknown)}")
+    chosen = [i for i in config.indicators if indicator_ids is None or i.id in indicator_ids]
+    card = scorecard.scorecard(conn, config, area_code, as_of=cut_date)
+    if not card.empty:
+        card = card[card["indicator_id"].isin([i.id for i in chosen])]
+    if card.empty:
+        raise ExportError(f"there are no figures for {area_name}{' up to ' + cut.display if cut else ''}; choose another area or period.")
+    produced = (today or dt.date.today()).strftime("%-d %B %Y")
+    as_of_text = f"Figures up to {cut.display}" if cut else "Latest figures held"
+    slides = [Slide("title", "SEND performance board pack", f"{area_name}\n{as_of_text}\nProduced {produced}")]
+
+    header = ["Indicator", "Period", "Value", "Target", "RAG", "vs previous"]
+    rows = [[r.indicator, r.period_display, r.value_text + (" ◆" if r.figure_type == "published" else " ○" if r.figure_type == "illustrative" else ""),
+             r.target_text, r.rag_text, r.direction_prev_text] for r in card.itertuples()]
+    parts = _chunks(list(zip(rows, card["status"])), 8)
+    for n, part in enumerate(parts, 1):
+        slides.append(Slide("scorecard", f"Scorecard — {area_name}" + (f" ({n} of {len(parts)})" if len(parts) > 1 else ""),
+                            as_of_text, header, [r for r, _ in part], [s for _, s in part]))
+
+    ex = exceptions.exception_report(conn, config, area_code, today=(cut_date + dt.timedelta(days=1)) if cut_date else today,
+                                     indicator_ids=[i.id for i in chosen], as_of=cut_date)
+    ex_rows = [[r.indicator, r.reasons, r.rag_text, r.value_text, commentary.to_text(r.actions) or "No commentary yet"]
+               for r in ex.itertuples()]
+    parts = _chunks(list(zip(ex_rows, ex["status"])), 5)
+    for n, part in enumerate(parts, 1):
+        title = "Exceptions: red, worsening or overdue" + (f" ({n} of {len(parts)})" if len(parts) > 1 else "")
+        slides.append(Slide("exceptions", title, "Worst first" if part else "No indicator is red, worse than last period or overdue.",
+                            ["Indicator", "Why it is here", "RAG", "Latest", "What we are doing about it"],
+                            [r for r, _ in part], [s for _, s in part]))
+
+    notes = store.latest_commentary(conn, area_code)
+    for r in card.itertuples():
+        ind = config.by_id[r.indicator_id]
+        df = scorecard.series_table(conn, config, ind, area_code, as_of=cut_date)
+        note = commentary.latest_for(notes, ind.id, r.period)
+        published = int((df["figure_type"] == "published").sum())
+        illustrative = int((df["figure_type"] == "illustrative").sum())
+        tail = df.tail(6)
+        slides.append(Slide(
+            "indicator", ind.name,
+            f"{area_name} · {r.period_display}: {r.value_text} · {r.rag_text} · Target {r.target_text} · {r.direction_prev_text}",
+            ["Period", "Value", "RAG", "Figure"],
+            [[t.period_display, t.value_text, t.rag_text, t.figure_type] for t in tail.itertuples()],
+            list(tail["status"]),
+            figure=charts.indicator_chart(ind, df, area_name, height=540, font_size=16),
+            data_shows=commentary.to_text(note["data_shows"]) if note is not None else "",
+            actions=commentary.to_text(note["actions"]) if note is not None else "",
+            review=commentary.review_text(note["next_review"]) if note is not None else "",
+            footer=f"This indicator: {published} published and {illustrative} illustrative value(s) shown. " + PUBLISHED_NOTE,
+        ))
+    return Pack(area_name, as_of_text, produced, slides)
+
+
+def draw_charts(pack: Pack, progress: Callable[[float, str], None] | None = None) -> None:
+    """Turn each slide's Plotly figure into a PNG with kaleido, reusing one Chromium for the whole pack."""
+    todo = [s for s in pack.slides if s.figure is not None and s.chart_png is None]
+    if not todo:
+        return
+    browser = chromium_path()
+    if browser is None:
+        raise ExportError(INSTALL_HINT)
+    import kaleido
+
+    os.environ["BROWSER_PATH"] = browser  # choreographer (kaleido's browser driver) starts this one
+    try:
+        kaleido.start_sync_server(silence_warnings=True)
+    except Exception as e:  # kaleido raises its own types when the browser cannot start
+        raise ExportError(f"{INSTALL_HINT} (Chromium did not start: {e})") from None
+    try:
+        for n, s in enumerate(todo, 1):
+            if progress:
+                progress(n / (len(todo) + 1), f"Drawing chart {n} of {len(todo)}: {s.title}")
+            with warnings.catch_warnings():  # plotly warns that per-call options are ignored by a running server
+                warnings.simplefilter("ignore", UserWarning)
+                s.chart_png = s.figure.to_image(format="png", width=1100, height=540, scale=1.5)
+    except Exception as e:
+        if "chrome" in str(e).lower() or "browser" in str(e).lower():
+            raise ExportError(f"{INSTALL_HINT} ({e})") from None
+        raise
+    finally:
+        kaleido.stop_sync_server(silence_warnings=True)
+
+
+# ---------------------------------------------------------------- PowerPoint
+
+def _rgb(hex_colour: str):
+    from pptx.dml.color import RGBColor
+    return RGBColor.from_string(hex_colour.lstrip("#"))
+
+
+def to_pptx(pack: Pack) -> bytes:
+    from pptx import Presentation
+    from pptx.util import Inches, Pt
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    blank = prs.slide_layouts[6]
+
+    def text(slide, x, y, w, h, value, size, bold=False, colour="#0b0c0c"):
+        box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
+        tf = box.text_frame
+        tf.word_wrap = True
+        for i, line in enumerate(value.split("\n")):
+            para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+            para.text = line
+            para.font.size, para.font.bold, para.font.name = Pt(size), bold, "Arial"
+            para.font.color.rgb = _rgb(colour)
+        return box
+
+    def table(slide, x, y, w, header, rows, statuses, size, widths=None):
+        shape = slide.shapes.add_table(len(rows) + 1, len(header), Inches(x), Inches(y), Inches(w), Inches(0.4 * (len(rows) + 1)))
+        t = shape.table
+        for c, name in enumerate(header):
+            t.cell(0, c).text = name
+            if widths:
+                t.columns[c].width = Inches(widths[c])
+        for r, row in enumerate(rows, 1):
+            for c, value in enumerate(row):
+                t.cell(r, c).text = str(value)
+        for r in range(len(rows) + 1):
+            for c in range(len(header)):
+                cell = t.cell(r, c)
+                for para in cell.text_frame.paragraphs:
+                    para.font.size, para.font.name = Pt(size), "Arial"
+                    para.font.bold = r == 0
+                if r == 0:
+                    cell.fill.solid()
+                    cell.fill.fore_color.rgb = _rgb("#0b0c0c")
+                    for para in cell.text_frame.paragraphs:
+                        para.font.color.rgb = _rgb("#ffffff")
+                elif header[c] == "RAG" and r - 1 < len(statuses):
+                    badge = rag.BADGES.get(statuses[r - 1], rag.BADGES[rag.NO_DATA])
+                    cell.fill.solid()
+                    cell.fill.fore_color.rgb = _rgb(badge.colour)
+                    for para in cell.text_frame.paragraphs:
+                        para.font.color.rgb = _rgb(badge.text_colour)
+                        para.font.bold = True
+                else:
+                    cell.fill.solid()
+                    cell.fill.fore_color.rgb = _rgb("#ffffff" if r % 2 else "#f3f2f1")
+                    for para in cell.text_frame.paragraphs:
+                        para.font.color.rgb = _rgb("#0b0c0c")
+
+    for n, s in enumerate(pack.slides, 1):
+        slide = prs.slides.add_slide(blank)
+        if s.kind == "title":
+            text(slide, 0.8, 2.0, 11.7, 1.2, s.title, 44, bold=True)
+            text(slide, 0.8, 3.4, 11.7, 2.0, s.subtitle, 24)
+        else:
+            text(slide, 0.5, 0.3, 12.3, 0.8, s.title, 30, bold=True)
+            if s.subtitle:
+                text(slide, 0.5, 1.05, 12.3, 0.6, s.subtitle, 16)
+        if s.kind == "scorecard":
+            table(slide, 0.5, 1.7, 12.3, s.header, s.rows, s.statuses, 14, [4.6, 2.0, 1.5, 1.6, 1.2, 1.4])
+        elif s.kind == "exceptions" and s.rows:
+            table(slide, 0.5, 1.7, 12.3, s.header, s.rows, s.statuses, 13, [2.8, 3.2, 1.2, 1.2, 3.9])
+        elif s.kind == "indicator":
+            if s.chart_png:
+                slide.shapes.add_picture(io.BytesIO(s.chart_png), Inches(0.5), Inches(1.6), width=Inches(7.6))
+            table(slide, 8.3, 1.6, 4.5, s.header, s.rows, s.statuses, 12, [1.6, 0.9, 1.0, 1.0])
+            words = []
+            if s.data_shows:
+                words.append(f"What the data shows: {s.data_shows}")
+            if s.actions:
+                words.append(f"What we are doing about it: {s.actions}")
+            if s.review:
+                words.append(s.review)
+            text(slide, 0.5, 5.4, 12.3, 1.3, "\n".join(words) or "No commentary has been written for this period.", 14)
+        text(slide, 0.5, 6.85, 12.3, 0.5, f"{s.footer}   Page {n} of {len(pack.slides)}", 10, colour="#505a5f")
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- PDF
+
+def _pdf_fonts() -> tuple[str, str]:
+    """DejaVu Sans has the RAG symbols (✔ ▲ ✖ ○ ◆); Helvetica does not, so prefer it when installed."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    regular = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    bold = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+    if regular.exists() and bold.exists():
+        if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
+            pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
+        return "DejaVuSans", "DejaVuSans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def to_pdf(pack: Pack) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    font, bold = _pdf_fonts()
+    W, H = 960, 540  # 13.333 × 7.5 inches, the same 16:9 page as the PowerPoint deck
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(W, H))
+    c.setTitle(f"SEND performance board pack — {pack.area_name}")
+    c.setAuthor("SEND performance dashboard")
+
+    def style(size, b=False, colour="#0b0c0c"):
+        return ParagraphStyle("s", fontName=bold if b else font, fontSize=size, leading=size * 1.25, textColor=colors.HexColor(colour))
+
+    def para(value, x, y_top, w, size, b=False, colour="#0b0c0c"):
+        p = Paragraph(value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>"), style(size, b, colour))
+        _, h = p.wrap(w, H)
+        p.drawOn(c, x, y_top - h)
+        return h
+
+    def table(x, y_top, w, header, rows, statuses, size, widths):
+        cell = style(size)
+        head = style(size, True, "#ffffff")
+        esc = lambda v: str(v).replace("&", "&amp;").replace("<", "&lt;")  # noqa: E731
+        data = [[Paragraph(esc(h), head) for h in header]] + [[Paragraph(esc(v), cell) for v in row] for row in rows]
+        t = Table(data, colWidths=[w * f for f in widths])
+        cmds = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#0b0c0c")), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#b1b4b6"))]
+        if "RAG" in header:
+            col = header.index("RAG")
+            for r, status in enumerate(statuses, 1):
+                badge = rag.BADGES.get(status, rag.BADGES[rag.NO_DATA])
+                cmds.append(("BACKGROUND", (col, r), (col, r), colors.HexColor(badge.colour)))
+                data[r][col] = Paragraph(esc(rows[r - 1][col]), style(size, True, badge.text_colour))
+        t = Table(data, colWidths=[w * f for f in widths])
+        t.setStyle(TableStyle(cmds))
+        _, h = t.wrap(w, H)
+        t.drawOn(c, x, y_top - h)
+
+    for n, s in enumerate(pack.slides, 1):
+        if s.kind == "title":
+            para(s.title, 60, 360, 840, 40, True)
+            para(s.subtitle, 60, 290, 840, 22)
+        else:
+            para(s.title, 36, 515, 888, 26, True)
+            if s.subtitle:
+                para(s.subtitle, 36, 470, 888, 13)
+        if s.kind == "scorecard":
+            table(36, 430, 888, s.header, s.rows, s.statuses, 12, [0.37, 0.16, 0.12, 0.13, 0.1, 0.12])
+        elif s.kind == "exceptions" and s.rows:
+            table(36, 430, 888, s.header, s.rows, s.statuses, 11, [0.22, 0.27, 0.1, 0.1, 0.31])
+        elif s.kind == "indicator":
+            if s.chart_png:
+                c.drawImage(ImageReader(io.BytesIO(s.chart_png)), 36, 150, width=550, height=270, preserveAspectRatio=True)
+            table(596, 430, 328, s.header, s.rows, s.statuses, 10, [0.38, 0.18, 0.22, 0.22])
+            words = []
+            if s.data_shows:
+                words.append(f"What the data shows: {s.data_shows}")
+            if s.actions:
+                words.append(f"What we are doing about it: {s.actions}")
+            if s.review:
+                words.append(s.review)
+            para("\n".join(words) or "No commentary has been written for this period.", 36, 140, 888, 12)
+        para(f"{s.footer}   Page {n} of {len(pack.slides)}", 36, 38, 888, 8, colour="#505a5f")
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def export(conn, config: Config, fmt: str, area_code: str, *, as_of: str | None = None,
+           indicator_ids: list[str] | None = None, progress: Callable[[float, str], None] | None = None,
+           today: dt.date | None = None) -> bytes:
+    """The whole pack as PowerPoint (fmt 'pptx') or PDF ('pdf') bytes."""
+    if fmt not in ("pptx", "pdf"):
+        raise ExportError(f'format "{fmt}" is not offered; choose pptx or pdf')
+    if progress:
+        progress(0.0, "Gathering the figures")
+    pack = build(conn, config, area_code, as_of=as_of, indicator_ids=indicator_ids, today=today)
+    draw_charts(pack, progress)
+    if progress:
+        progress(0.95, "Writing the file")
+    return to_pptx(pack) if fmt == "pptx" else to_pdf(pack)

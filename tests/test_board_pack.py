@@ -1,0 +1,136 @@
+"""Board meetings: commentary kept and rendered safely, the exception report, and the board pack as
+PowerPoint and PDF with the same slides (opened with python-pptx and a PDF reader, and drawn to PNG)."""
+import datetime as dt
+import io
+import shutil
+import subprocess
+import sys
+
+import pytest
+from pptx import Presentation
+from pypdf import PdfReader
+
+from indicators import commentary, exceptions, export, store, uploads
+from tests.conftest import ROOT
+
+TEN = ["ehcp_20wk", "salt_seen_6wk", "salt_treated_12wk", "asd_waiting_list", "asd_avg_wait_weeks", "send_neet",
+       "ehc_requests", "ehc_requests_year", "senco_network_schools", "dfe_ehcp_20wk"]
+needs_chromium = pytest.mark.skipif(export.chromium_path() is None and not __import__("os").environ.get("CI"),
+                                    reason="Chromium is not installed: apt-get install chromium")
+
+
+@pytest.mark.parametrize("hostile, must_not_contain", [
+    ("<script>alert(1)</script>", "<script"),
+    ("<img src=x onerror=alert(1)>", "<img"),
+    ("[click](javascript:alert(1))", 'href="javascript'),
+    ('<a href="javascript:alert(1)">x</a>', "<a href"),
+    ("![pic](https://example.org/track.png)", "<img"),
+])
+def test_commentary_html_is_shown_as_text_never_run(hostile, must_not_contain):
+    out = commentary.to_html(f"Before {hostile} after")
+    assert must_not_contain not in out
+    assert "Before" in out and "after" in out
+
+
+def test_commentary_markdown_renders_safely():
+    out = commentary.to_html("**Better** in Q4\n\n- more EP capacity\n- [plan](https://www.durham.gov.uk)")
+    assert "<strong>Better</strong>" in out and "<li>more EP capacity</li>" in out
+    assert 'href="https://www.durham.gov.uk"' in out and 'rel="noopener noreferrer"' in out
+    assert commentary.to_text("**Better** <script>x</script>") == "Better <script>x</script>"
+
+
+def test_commentary_versions_are_kept_with_author_and_time(conn):
+    first = store.save_commentary(conn, "ehcp_20wk", "E06000047", "2019-20 Q4", "Fell", "Recovery plan", dt.date(2020, 6, 1), "Lead A")
+    second = store.save_commentary(conn, "ehcp_20wk", "E06000047", "2019-20 Q4", "Fell further", "More EP time", None, "Lead B")
+    versions = store.commentary_versions(conn, "ehcp_20wk", "E06000047", "2019-20 Q4")
+    assert versions["id"].tolist() == [second, first]
+    assert versions["author"].tolist() == ["Lead B", "Lead A"]
+    current = commentary.latest_for(store.latest_commentary(conn, "E06000047"), "ehcp_20wk")
+    assert current["data_shows"] == "Fell further" and current["actions"] == "More EP time"
+
+
+def test_empty_or_huge_commentary_is_refused(conn):
+    with pytest.raises(store.StoreError, match="The commentary is empty"):
+        store.save_commentary(conn, "ehcp_20wk", "E06000047", "2019-20 Q4", " ", "", None, "x")
+    with pytest.raises(store.StoreError, match="keep each part under 4,000"):
+        store.save_commentary(conn, "ehcp_20wk", "E06000047", "2019-20 Q4", "x" * 4001, "", None, "x")
+
+
+def test_exception_report_lists_red_worse_and_overdue_worst_first(conn, cfg):
+    # ehcp_20wk was Amber (76%) in 2019-20 Q4; a red quarter after it moves it down a band.
+    p = uploads.check(conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2020-21 Q1,40\n", "q.csv", today=dt.date(2020, 8, 1))
+    uploads.commit(conn, p, "lead")
+    store.save_commentary(conn, "ehcp_20wk", "E06000047", "2020-21 Q1", "Backlog after lockdown", "Extra panels weekly", None, "Lead")
+    ex = exceptions.exception_report(conn, cfg, "E06000047", today=dt.date(2020, 8, 1))
+    top = ex.iloc[0]
+    assert top["indicator_id"] == "ehcp_20wk"
+    assert top["reasons"] == "Red; Moved down from Amber to Red"
+    assert top["actions"] == "Extra panels weekly"
+    assert list(ex["severity"]) == sorted(ex["severity"], reverse=True)
+    assert set(ex["indicator_id"]) >= {"send_neet", "asd_avg_wait_weeks"}  # red in the sample
+    overdue = ex.set_index("indicator_id").loc["salt_seen_6wk", "reasons"]
+    assert overdue.startswith("Overdue: ") and "June 2020" in overdue
+
+
+@needs_chromium
+def test_board_pack_of_ten_indicators_as_pptx_and_pdf(conn, cfg, tmp_path):
+    store.save_commentary(conn, "send_neet", "E06000047", "2019-20 Q4", "Down to 14.3% <script>alert(1)</script>",
+                          "DurhamWorks caseworkers for every Year 11 leaver with an EHC plan", dt.date(2020, 6, 30), "Lead")
+    pptx = export.export(conn, cfg, "pptx", "E06000047", indicator_ids=TEN, today=dt.date(2026, 11, 22))
+    deck = Presentation(io.BytesIO(pptx))
+    titles = [next((s.text_frame.text for s in slide.shapes if s.has_text_frame), "") for slide in deck.slides]
+    # title, 2 scorecard slides (8 rows each), exceptions (one or more), ten indicator slides
+    assert titles[0] == "SEND performance board pack"
+    assert titles[1] == "Scorecard — County Durham (1 of 2)"
+    assert any(t.startswith("Exceptions: red, worsening or overdue") for t in titles)
+    assert titles[-10:] == [cfg.by_id[i].name for i in TEN]
+    everything = "\n".join(s.text_frame.text for slide in deck.slides for s in slide.shapes if s.has_text_frame)
+    cells = "\n".join(c.text for slide in deck.slides for s in slide.shapes if s.has_table for r in s.table.rows for c in r.cells)
+    assert "Produced 22 November 2026" in everything
+    assert "DurhamWorks caseworkers for every Year 11 leaver" in everything
+    assert "<script>alert(1)</script>" in everything  # kept as text, as the author wrote it
+    assert "14.3% ○" in cells and "✖ Red" in cells
+    assert "published" in everything and "illustrative" in everything
+    assert sum(1 for slide in deck.slides for s in slide.shapes if s.shape_type == 13) == 10  # a chart picture each
+
+    pdf = export.export(conn, cfg, "pdf", "E06000047", indicator_ids=TEN, today=dt.date(2026, 11, 22))
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == len(deck.slides)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "SEND performance board pack" in text and "DurhamWorks caseworkers" in text and "Scorecard — County Durham" in text
+    if shutil.which("pdftoppm"):
+        (tmp_path / "pack.pdf").write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", "20", "-png", str(tmp_path / "pack.pdf"), str(tmp_path / "page")], check=True)
+        assert len(list(tmp_path.glob("page-*.png"))) == len(reader.pages)
+
+
+@needs_chromium
+def test_pack_for_an_earlier_period_cuts_off_later_figures(conn, cfg):
+    pack = export.build(conn, cfg, "E06000047", as_of="2018-19 Q1", indicator_ids=["ehcp_20wk"])
+    assert pack.as_of_text == "Figures up to 2018-19 Q1 (Apr–Jun 2018)"
+    assert pack.slides[-1].subtitle.startswith("County Durham · 2018-19 Q1 (Apr–Jun 2018): 91.0% · ✔ Green")
+
+
+def test_missing_chromium_says_what_to_install(conn, cfg, monkeypatch):
+    monkeypatch.setenv("KPI_CHROMIUM", "/nonexistent/chromium")
+    with pytest.raises(export.ExportError, match="needs Chromium on this machine, and none was found. Install it"):
+        export.export(conn, cfg, "pdf", "E06000047", indicator_ids=["ehcp_20wk"])
+
+
+def test_bad_export_requests_are_explained(conn, cfg):
+    with pytest.raises(export.ExportError, match='"next year" is not a period'):
+        export.build(conn, cfg, "E06000047", as_of="next year")
+    with pytest.raises(export.ExportError, match="unknown indicator id"):
+        export.build(conn, cfg, "E06000047", indicator_ids=["nope"])
+    with pytest.raises(export.ExportError, match="there are no figures for County Durham up to 2001"):
+        export.build(conn, cfg, "E06000047", as_of="2001")
+
+
+@needs_chromium
+def test_cli_export_writes_the_file(db_path, tmp_path):
+    out = tmp_path / "pack.pptx"
+    run = subprocess.run([sys.executable, "-m", "indicators", "export", "--format", "pptx", "--indicators", "ehcp_20wk,send_neet",
+                          "-o", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr
+    assert out.exists() and f"Wrote {out}" in run.stdout
+    assert len(Presentation(str(out)).slides) == 1 + 1 + 1 + 2
