@@ -1,0 +1,73 @@
+"""The board-meeting pages run headless (AppTest): exceptions, presentation mode and the board pack."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from indicators import export, store
+from tests.conftest import ROOT
+
+
+def page(path, **query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.switch_page(path)
+    return at.run()
+
+
+def slide_html(at) -> str:
+    return next(h.proto.body for h in at.html if "class='slide' data-slide" in h.proto.body)
+
+
+def test_exceptions_page_lists_red_and_overdue_worst_first(db_path):
+    at = page("pages/exceptions_page.py")
+    assert not at.exception
+    body = next(h.proto.body for h in at.html if "What we are doing about it" in h.proto.body)
+    order = [chunk.split("'")[0] for chunk in body.split("data-indicator='")[1:]]
+    assert order[0] == "dfe_ehcp_20wk"  # red, moved down from amber, and overdue
+    assert "Moved down from Amber to Red" in body and "Overdue:" in body
+
+
+def test_presentation_starts_with_the_agenda_and_moves_with_next(db_path):
+    at = page("pages/present_page.py")
+    assert not at.exception
+    assert "data-slide='1' data-kind='agenda'" in slide_html(at)
+    at.button(key="next").click().run()
+    assert "data-slide='2' data-kind='exceptions'" in slide_html(at)
+    assert at.query_params["slide"] in (["2"], "2")
+    at.button(key="next").click().run()
+    body = slide_html(at)
+    assert "data-kind='ehcp_20wk'" in body and "76.0%" in body and "Amber" in body
+    at.button(key="prev").click().run()
+    assert "data-slide='2'" in slide_html(at)
+
+
+def test_presentation_deep_link_keeps_the_place_and_deck(db_path):
+    at = page("pages/present_page.py", slide="4", area="E06000003", indicators="send_neet,ehcp_20wk")
+    body = slide_html(at)
+    assert "data-slide='4' data-kind='ehcp_20wk'" in body and "Redcar and Cleveland" in body
+    assert at.button(key="next").disabled
+
+
+def test_presentation_commentary_is_escaped(db_path):
+    conn = store.connect(db_path)
+    store.save_commentary(conn, "ehcp_20wk", "E06000047", "2019-20 Q4", "<img src=x onerror=alert(1)> fell", "**Plan**", None, "Lead")
+    conn.close()
+    at = page("pages/present_page.py", slide="3")
+    note = next(h.proto.body for h in at.html if "What the data shows" in h.proto.body)
+    assert "<img" not in note and "&lt;img src=x onerror=alert(1)&gt; fell" in note and "<strong>Plan</strong>" in note
+
+
+def test_pack_page_says_what_to_install_without_chromium(db_path, monkeypatch):
+    monkeypatch.setenv("KPI_CHROMIUM", "/nonexistent/chromium")
+    at = page("pages/pack_page.py")
+    assert not at.exception
+    assert "needs Chromium on this machine" in at.error[0].value and "apt-get install chromium" in at.error[0].value
+
+
+@pytest.mark.skipif(export.chromium_path() is None and not __import__("os").environ.get("CI"), reason="Chromium is not installed: apt-get install chromium")
+def test_pack_page_makes_a_pdf_with_one_click(db_path):
+    at = page("pages/pack_page.py")
+    at.multiselect(key="pack_ids").set_value(["ehcp_20wk", "send_neet"]).run()
+    at.button(key="make_pdf").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("The PDF is ready")
