@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from indicators import periods, rag, store
+from indicators import periods, rag, store, tables
 from indicators.config import Config, Indicator
 
 
@@ -94,7 +94,7 @@ def series_csv(df: pd.DataFrame) -> str:
         "source": df["source"],
         "note": df["note"],
     })
-    return out.to_csv(index=False, lineterminator="\n")
+    return tables.safe(out).to_csv(index=False, lineterminator="\n")
 
 
 # ---------------------------------------------------------------- HTML for the scorecard
@@ -122,9 +122,10 @@ SCORECARD_CSS = """
 table.scorecard {border-collapse: collapse; width: 100%; font-size: 1rem;}
 table.scorecard th {text-align: left; border-bottom: 2px solid #0b0c0c; padding: 6px 8px; vertical-align: bottom;}
 table.scorecard td {border-bottom: 1px solid #b1b4b6; padding: 6px 8px; vertical-align: middle;}
-table.scorecard td:first-child {min-width: 16rem;}
-table.scorecard td.dir {white-space: nowrap;}
-table.scorecard td.num {text-align: right; font-variant-numeric: tabular-nums; font-weight: 700; white-space: nowrap;}
+table.scorecard td:first-child {min-width: 11rem;}
+table.scorecard td.num {text-align: right; font-variant-numeric: tabular-nums; font-weight: 700;}
+table.scorecard td.num .v {white-space: nowrap;}
+.scorecard-wrap {overflow-x: auto;}
 table.scorecard a {color: #1d70b8; text-decoration: underline;}
 .rag {display: inline-block; padding: 2px 8px; border-radius: 3px; font-weight: 700; white-space: nowrap;}
 .pub {display: inline-block; font-size: 0.8rem; padding: 0 4px; border: 1px solid #505a5f; border-radius: 2px; color: #0b0c0c;}
@@ -148,6 +149,11 @@ def figure_type_html(figure_type: str, source: str | None) -> str:
     return ""
 
 
+def _keep_arrow(text: str) -> str:
+    """Escaped direction text whose arrow never wraps apart from its first word (↑ Improving)."""
+    return html.escape(text).replace(" ", "&nbsp;", 1)
+
+
 def scorecard_html(df: pd.DataFrame, area_code: str, link_base: str = "indicator") -> str:
     """The scorecard as an accessible HTML table: every cell escaped, RAG as a word and symbol as well as colour."""
     head = ("<tr><th scope='col'>Indicator</th><th scope='col'>Latest period</th><th scope='col'>Latest value</th>"
@@ -160,14 +166,17 @@ def scorecard_html(df: pd.DataFrame, area_code: str, link_base: str = "indicator
             f"<tr data-indicator='{html.escape(r.indicator_id)}'>"
             f"<td><a href='{href}' target='_self'>{html.escape(r.indicator)}</a></td>"
             f"<td>{html.escape(r.period_display)}</td>"
-            f"<td class='num'>{html.escape(r.value_text)} {figure_type_html(r.figure_type, r.source)}</td>"
+            f"<td class='num'><span class='v'>{html.escape(r.value_text)}</span> {figure_type_html(r.figure_type, r.source)}</td>"
             f"<td>{html.escape(r.target_text)}</td>"
             f"<td>{rag_badge_html(r.status)}</td>"
-            f"<td class='dir'>{html.escape(r.direction_prev_text)}</td>"
-            f"<td class='dir'>{html.escape(r.direction_year_text or 'as previous (annual)')}</td>"
+            f"<td class='dir'>{_keep_arrow(r.direction_prev_text)}</td>"
+            f"<td class='dir'>{_keep_arrow(r.direction_year_text or 'as previous (annual)')}</td>"
             f"<td>{sparkline_svg(r.spark, label=f'Trend of {r.indicator} over the last {len(r.spark)} periods')}</td>"
             "</tr>")
-    return SCORECARD_CSS + f"<table class='scorecard'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
+    # The wrapper scrolls on its own when zoomed or on a narrow screen, so the page never scrolls sideways; it is
+    # focusable and named so a keyboard user can scroll it too.
+    return (SCORECARD_CSS + f"<div class='scorecard-wrap' role='region' aria-label='Scorecard' tabindex='0'>"
+            f"<table class='scorecard'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table></div>")
 
 
 def headline(ind: Indicator, df: pd.DataFrame) -> dict:

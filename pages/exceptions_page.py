@@ -4,7 +4,7 @@ import html
 import streamlit as st
 
 from pages.common import area_picker, get_config, get_cursor
-from indicators import commentary, exceptions, scorecard
+from indicators import commentary, exceptions, scorecard, tables
 
 cfg = get_config()
 cur = get_cursor(cfg)
@@ -28,5 +28,9 @@ for r in ex.itertuples():
 st.html(scorecard.SCORECARD_CSS + "<table class='scorecard'><thead><tr><th scope='col'>Indicator</th><th scope='col'>Why it is here</th>"
         "<th scope='col'>RAG</th><th scope='col'>Latest</th><th scope='col'>What we are doing about it</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>")
-st.download_button("Download the exceptions (CSV)", ex.drop(columns=["severity"]).to_csv(index=False),
+c1, c2 = st.columns(2)
+c1.download_button("Download the exceptions (CSV)", tables.to_csv(ex.drop(columns=["severity"])),
                    file_name=f"exceptions-{area}.csv", mime="text/csv", icon=":material/download:")
+c2.download_button("Download the exceptions (Excel)", tables.to_xlsx(ex.drop(columns=["severity"]), "exceptions"),
+                   file_name=f"exceptions-{area}.xlsx", icon=":material/download:",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from pages.common import get_config, get_cursor
-from indicators import store, uploads
+from indicators import store, tables, uploads
 
 cfg = get_config()
 cur = get_cursor(cfg)
@@ -18,6 +18,9 @@ shown = df.rename(columns={"id": "Upload", "kind": "Kind", "file_name": "File", 
                            "rows_unchanged": "Unchanged", "note": "Note", "status": "Status"})
 st.dataframe(shown[["Upload", "When", "Who", "Kind", "File", "New", "Changed", "Unchanged", "Status", "Note",
                     "Content hash (SHA-256)"]], hide_index=True, width="stretch")
+
+st.download_button("Download the history (CSV)", tables.to_csv(df.drop(columns=["status"])), file_name="upload-history.csv",
+                   mime="text/csv", icon=":material/download:")
 
 st.subheader("Roll back an upload")
 st.write("Rolling back removes the figures an upload added and restores the values it replaced, exactly. "

@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.common import area_picker, get_config, get_cursor
-from indicators import ingest, store, uploads
+from indicators import ingest, store, tables, uploads
 
 cfg = get_config()
 cur = get_cursor(cfg)
@@ -60,7 +60,7 @@ if not preview.result.ok:
              icon=":material/error:")
     table = pd.DataFrame([{"row": p.row, "column": p.column or "", "problem": p.message} for p in problems])
     st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button("Download the list of problems (CSV)", table.to_csv(index=False), file_name="problems.csv", mime="text/csv")
+    st.download_button("Download the list of problems (CSV)", tables.to_csv(table), file_name="problems.csv", mime="text/csv")
     st.stop()
 
 st.info(f"Read as {preview.result.file_kind}, {preview.result.layout_text}.", icon=":material/info:")
