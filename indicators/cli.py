@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from indicators import config as config_mod
-from indicators import export, ingest, scorecard, store, uploads
+from indicators import ees, export, ingest, scorecard, store, uploads
 from indicators.sample import load_sample
 
 EXIT_PROBLEMS, EXIT_CONFIG, EXIT_STORE, EXIT_EXPORT = 1, 2, 3, 4
@@ -144,6 +144,30 @@ def cmd_export(args, cfg) -> int:
     return 0
 
 
+def cmd_backup(args, cfg) -> int:
+    conn = _open(cfg)
+    try:
+        dest = store.backup(conn, args.output) if args.output else store.timed_backup(conn)
+    finally:
+        conn.close()
+    print(f"Backed up {store.db_path()} to {dest}.")
+    return 0
+
+
+def cmd_restore(args, cfg) -> int:
+    kept = store.restore(args.backup)
+    print(f"Restored {store.db_path()} from {args.backup}." + (f" The database it replaced is kept as {kept}." if kept != store.db_path() else ""))
+    return 0
+
+
+def cmd_import_ees(args, cfg) -> int:
+    conn = _open(cfg)
+    try:
+        return ees.run_cli(args, cfg, conn)
+    finally:
+        conn.close()
+
+
 def cmd_list(args, cfg) -> int:
     conn = _open(cfg)
     try:
@@ -187,6 +211,9 @@ COMMANDS = {
     "rollback": (cmd_rollback, "undo one upload, restoring exactly the figures it replaced"),
     "template": (cmd_template, "print a CSV template of the figures due, for one indicator or all"),
     "export": (cmd_export, "write the board pack as PowerPoint or PDF: title, scorecard, exceptions, one slide per indicator"),
+    "backup": (cmd_backup, "copy the database consistently (default: into data/backups/, keeping the newest 14)"),
+    "restore": (cmd_restore, "replace the database with a backup (stop the dashboard first); the replaced file is kept"),
+    "import-ees": (cmd_import_ees, "import a DfE open-data (Explore Education Statistics) CSV through a mapping in config/ees/"),
     "list": (cmd_list, "list the indicators with their latest value and RAG for an area"),
     "series": (cmd_series, "print one indicator's series for one area as CSV"),
 }
@@ -216,6 +243,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", default=None, help='figures up to the end of this period, e.g. "2019-20 Q4" (default: the latest held)')
     p.add_argument("--indicators", default=None, help="comma-separated indicator ids (default: every indicator with figures)")
     p.add_argument("-o", "--output", required=True, help="the file to write")
+    p = sub.add_parser("backup", help=COMMANDS["backup"][1])
+    p.add_argument("-o", "--output", default=None, help="the backup file to write (default: a dated file in the backup folder)")
+    p = sub.add_parser("restore", help=COMMANDS["restore"][1])
+    p.add_argument("backup", help="the backup file")
+    p = sub.add_parser("import-ees", help=COMMANDS["import-ees"][1])
+    ees.add_cli_arguments(p)
     p = sub.add_parser("list", help=COMMANDS["list"][1])
     p.add_argument("--area", default=None, help="ONS code or name (default: the config's default area)")
     p = sub.add_parser("series", help=COMMANDS["series"][1])

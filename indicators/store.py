@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -435,3 +436,79 @@ def latest_commentary(conn, area_code: str) -> pd.DataFrame:
     return conn.execute("""
         SELECT * FROM commentary WHERE area_code = ?
         QUALIFY row_number() OVER (PARTITION BY indicator_id, period ORDER BY id DESC) = 1""", [area_code]).df()
+
+
+# ---------------------------------------------------------------- backups
+
+BACKUP_KEEP = 14
+
+
+def backup_dir() -> Path:
+    return Path(os.environ.get("KPI_BACKUP_DIR") or db_path().parent / "backups")
+
+
+def backup(conn, dest: Path | str) -> Path:
+    """A consistent copy of the whole database, made through an open connection (so it works while the
+    dashboard runs): DuckDB copies every table and sequence inside one read transaction."""
+    dest = Path(dest)
+    if dest.exists():
+        raise StoreError(f"{dest} already exists; choose a new file name for the backup.")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    name = conn.execute("SELECT current_database()").fetchone()[0]
+    alias = "kpi_backup_target"
+    conn.execute(f"ATTACH '{str(dest).replace(chr(39), chr(39) * 2)}' AS {alias}")
+    try:
+        conn.execute(f'COPY FROM DATABASE "{name}" TO {alias}')
+    except Exception:
+        conn.execute(f"DETACH {alias}")
+        dest.unlink(missing_ok=True)
+        raise
+    conn.execute(f"DETACH {alias}")
+    return dest
+
+
+def timed_backup(conn, folder: Path | None = None, keep: int = BACKUP_KEEP) -> Path:
+    """A backup named by date and time in the backup folder, keeping the newest `keep`."""
+    folder = folder or backup_dir()
+    dest = backup(conn, folder / f"kpi-{dt.datetime.now():%Y%m%d-%H%M%S}.duckdb")
+    for old in sorted(folder.glob("kpi-*.duckdb"))[:-keep]:
+        old.unlink(missing_ok=True)
+    return dest
+
+
+def latest_backup_time(folder: Path | None = None) -> dt.datetime | None:
+    files = sorted((folder or backup_dir()).glob("kpi-*.duckdb"))
+    if not files:
+        return None
+    return dt.datetime.strptime(files[-1].stem[4:], "%Y%m%d-%H%M%S")
+
+
+def restore(backup_file: Path | str, target: Path | str | None = None) -> Path:
+    """Replace the database with a backup. The dashboard must be stopped (the file must be free). The file
+    being replaced is kept beside it as <name>.before-restore-<time>.duckdb, so a restore can be undone."""
+    src, target = Path(backup_file), Path(target) if target else db_path()
+    try:
+        check = duckdb.connect(str(src), read_only=True)
+    except duckdb.Error as e:
+        raise StoreError(f"{src} is not a dashboard backup that can be opened ({e}).") from None
+    try:
+        version = schema_version(check)
+        if version == 0:
+            raise StoreError(f"{src} is a DuckDB file but not a dashboard database (it has no schema version).")
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{src} was made by a newer version of the dashboard (schema {version}).")
+    finally:
+        check.close()
+    kept = None
+    if target.exists():
+        connect(target, wait_seconds=2).close()  # raises StoreBusy while the dashboard holds the file
+        kept = target.with_name(f"{target.stem}.before-restore-{dt.datetime.now():%Y%m%d-%H%M%S}.duckdb")
+        os.replace(target, kept)
+        Path(str(target) + ".wal").unlink(missing_ok=True)
+    tmp = target.with_name(target.name + ".restoring")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, target)  # atomic on one file system: never a half-copied database
+    conn = connect(target)
+    migrate(conn)  # an older backup is brought up to this version's schema
+    conn.close()
+    return kept or target

@@ -1,7 +1,11 @@
 """Streamlit glue shared by the pages: the cached config and connection, the area picker, cached queries."""
 from __future__ import annotations
 
+import datetime as dt
 import html
+import os
+import sys
+import threading
 
 import streamlit as st
 
@@ -45,7 +49,37 @@ def get_cursor(cfg: config_mod.Config):
     except store.StoreError as e:
         st.error(str(e))
         st.stop()
+    _scheduled_backup(conn)
     return conn.cursor()
+
+
+_backup_lock = threading.Lock()
+
+
+def _scheduled_backup(conn) -> None:
+    """The documented schedule: a backup every KPI_BACKUP_EVERY_HOURS (default 24; 0 turns it off), made by the
+    dashboard itself (it holds the file, so no other program could copy it consistently), off the page's thread."""
+    hours = float(os.environ.get("KPI_BACKUP_EVERY_HOURS", "24") or 0)
+    if hours <= 0 or not _backup_lock.acquire(blocking=False):
+        return
+    try:
+        last = store.latest_backup_time()
+        if last is not None and (dt.datetime.now() - last).total_seconds() < hours * 3600:
+            _backup_lock.release()
+            return
+    except Exception:
+        _backup_lock.release()
+        return
+
+    def run():
+        try:
+            store.timed_backup(conn.cursor())
+        except Exception as e:  # a failed backup must never break a page; it is logged for the administrator
+            print(f"Scheduled backup failed: {e}", file=sys.stderr)
+        finally:
+            _backup_lock.release()
+
+    threading.Thread(target=run, name="kpi-backup", daemon=True).start()
 
 
 def area_picker(cur, cfg: config_mod.Config, *, where=st.sidebar) -> tuple[str, str]:

@@ -3,7 +3,48 @@ import pandas as pd
 import streamlit as st
 
 from pages.common import area_picker, get_config, get_cursor
-from indicators import ingest, store, tables, uploads
+from indicators import ees, ingest, store, tables, uploads
+
+
+
+def show_problems(problems, file_name: str) -> None:
+    st.error(f"**{len(problems)} problem(s) in {file_name}; nothing was loaded.** Fix them in the spreadsheet and "
+             "upload it again. Rows are numbered as your spreadsheet shows them (the header is row 1).",
+             icon=":material/error:")
+    table = pd.DataFrame([{"row": p.row, "column": p.column or "", "problem": p.message} for p in problems])
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button("Download the list of problems (CSV)", tables.to_csv(table), file_name="problems.csv", mime="text/csv")
+
+
+def show_ees_import(cur, cfg) -> None:
+    """The DfE open-data import: a mapping says which column is which indicator."""
+    names = ees.list_mappings()
+    try:
+        mappings = {n: ees.load_mapping(n, cfg) for n in names}
+    except ees.MappingError as e:
+        st.error(str(e))
+        return
+    name = st.selectbox("Mapping", names, key="ees_mapping", format_func=lambda n: f"{n}: {mappings[n].description}")
+    release = st.text_input("Release (optional, stored with each figure's source)", key="ees_release", placeholder="e.g. 2024")
+    file = st.file_uploader("EES open-data CSV", type=["csv"], key=f"ees_file_{st.session_state.get('uploads_done', 0)}")
+    if file is None:
+        return
+    preview = ees.check_ees(cur, cfg, file.getvalue(), file.name, mappings[name], release=release.strip() or None)
+    if not preview.result.ok:
+        show_problems(preview.result.problems, file.name)
+        return
+    st.info("\n\n".join(ees.summary_lines(preview)), icon=":material/info:")
+    if preview.nothing_to_do:
+        return
+    changes = uploads.change_table(preview, cfg)
+    if not changes.empty:
+        st.dataframe(changes, hide_index=True, width="stretch")
+    if st.button("Confirm: import these figures", type="primary", key="ees_confirm"):
+        summary = ees.commit_ees(cur, preview, store.os_user())
+        st.session_state["upload_done"] = " ".join(ees.summary_lines(preview, summary))
+        st.session_state["uploads_done"] = st.session_state.get("uploads_done", 0) + 1
+        st.rerun()
+
 
 cfg = get_config()
 cur = get_cursor(cfg)
@@ -34,6 +75,12 @@ if done:
     st.success(done, icon=":material/check_circle:")
     st.page_link("pages/scorecard_page.py", label="See the scorecard", icon=":material/table_chart:")
 
+mode = st.radio("What are you uploading?", ["A return of figures (CSV or Excel)", "DfE open data (Explore Education Statistics CSV)"],
+                key="upload_mode", horizontal=True)
+if mode.startswith("DfE"):
+    show_ees_import(cur, cfg)
+    st.stop()
+
 # A new key after each load empties the uploader, so the loaded file is not offered again.
 file = st.file_uploader("CSV or Excel file of figures", type=["csv", "xlsx"], key=f"upload_file_{st.session_state.get('uploads_done', 0)}",
                         help=f"Up to {ingest.MAX_BYTES // (1024 * 1024)} MB. Columns: indicator, area, period, value "
@@ -54,13 +101,7 @@ if st.session_state.get("preview_key") != key:
 preview = st.session_state["preview"]
 
 if not preview.result.ok:
-    problems = preview.result.problems
-    st.error(f"**{len(problems)} problem(s) in {file.name}; nothing was loaded.** Fix them in the spreadsheet and "
-             "upload it again. Rows are numbered as your spreadsheet shows them (the header is row 1).",
-             icon=":material/error:")
-    table = pd.DataFrame([{"row": p.row, "column": p.column or "", "problem": p.message} for p in problems])
-    st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button("Download the list of problems (CSV)", tables.to_csv(table), file_name="problems.csv", mime="text/csv")
+    show_problems(preview.result.problems, file.name)
     st.stop()
 
 st.info(f"Read as {preview.result.file_kind}, {preview.result.layout_text}.", icon=":material/info:")

@@ -209,3 +209,21 @@ def test_upload_page_lists_every_problem_and_writes_nothing(db_path):
     c = duckdb.connect(str(db_path))  # the same in-process database the app holds open
     assert store.table_snapshot(c) == before
     c.close()
+
+
+def test_upload_page_imports_dfe_open_data_through_a_mapping(db_path):
+    at = apptest()
+    at.switch_page("pages/upload_page.py").run()
+    at.radio(key="upload_mode").set_value("DfE open data (Explore Education Statistics CSV)").run()
+    at.selectbox(key="ees_mapping").set_value("sen2-timeliness").run()
+    at.text_input(key="ees_release").input("2023").run()
+    at.file_uploader[0].upload("sen2.csv", (ROOT / "tests" / "fixtures" / "ees" / "sen2_timeliness.csv").read_bytes(), "text/csv")
+    at.run()
+    assert not at.exception
+    assert "Darlington" in at.info[0].value and "nothing is written until you confirm" in at.info[0].value
+    at.button(key="ees_confirm").click().run()
+    assert not at.exception and "Darlington" in at.success[0].value
+    conn = duckdb.connect(str(db_path))
+    assert conn.execute("SELECT name, level FROM areas WHERE code='E06000005'").fetchone() == ("Darlington", "local_authority")
+    assert conn.execute("SELECT kind FROM uploads ORDER BY id DESC LIMIT 1").fetchone()[0] == "import"
+    conn.close()

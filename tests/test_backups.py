@@ -1,0 +1,84 @@
+"""Backups: a consistent copy while the dashboard holds the database, and a restore that gives back exactly
+the earlier figures (and keeps the file it replaced)."""
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from indicators import store, uploads
+from tests.conftest import ROOT
+
+
+def snapshot(path):
+    c = duckdb.connect(str(path), read_only=True)
+    try:
+        return store.table_snapshot(c)
+    finally:
+        c.close()
+
+
+def test_backup_while_open_then_restore_gives_back_the_earlier_figures(db_path, cfg, tmp_path):
+    conn = store.open_store(cfg, db_path)  # as the running dashboard holds it
+    before = store.table_snapshot(conn)
+    dest = store.backup(conn, tmp_path / "before-upload.duckdb")
+    p = uploads.check(conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,10\n", "q.csv")
+    uploads.commit(conn, p, "lead")
+    assert store.table_snapshot(conn) != before
+    assert snapshot(dest) == before  # the copy is of the moment it was made
+    # While the dashboard holds the file, a restore from another process refuses and changes nothing.
+    out = subprocess.run([sys.executable, "-m", "indicators", "restore", str(dest)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 3 and "in use by another program" in out.stderr
+    conn.close()
+    kept = store.restore(dest, db_path)
+    assert snapshot(db_path) == before
+    assert kept.name.startswith("kpi.before-restore-") and kept.exists()
+    # the replaced database, with the upload in it, is kept beside it
+    assert any(r[2] == "q.csv" for r in snapshot(kept)["uploads"])
+
+
+def test_cli_backup_and_restore(db_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("KPI_BACKUP_DIR", str(tmp_path / "backups"))
+    before = snapshot(db_path)
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "indicators", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    out = run("backup")
+    assert out.returncode == 0, out.stderr
+    made = list((tmp_path / "backups").glob("kpi-*.duckdb"))
+    assert len(made) == 1 and f"to {made[0]}" in out.stdout
+    f = tmp_path / "q.csv"
+    f.write_text("indicator,area,period,value\nsend_neet,E06000047,2020-21 Q1,9.9\n")
+    assert run("load", str(f)).returncode == 0
+    out = run("restore", str(made[0]))
+    assert out.returncode == 0, out.stderr
+    assert "The database it replaced is kept as" in out.stdout
+    assert snapshot(db_path) == before
+
+
+def test_timed_backups_keep_the_newest(db_path, cfg, tmp_path):
+    conn = store.open_store(cfg, db_path)
+    folder = tmp_path / "b"
+    for n in range(3):
+        store.backup(conn, folder / f"kpi-2026010{n}-000000.duckdb")
+    newest = store.timed_backup(conn, folder, keep=2)
+    conn.close()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["kpi-20260102-000000.duckdb", newest.name])
+
+
+def test_restore_refuses_what_is_not_a_backup(tmp_path, db_path):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello")
+    with pytest.raises(store.StoreError, match="is not a dashboard backup that can be opened"):
+        store.restore(bad, db_path)
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).close()
+    with pytest.raises(store.StoreError, match="not a dashboard database"):
+        store.restore(other, db_path)
+
+
+def test_backup_refuses_to_overwrite(conn, tmp_path):
+    (tmp_path / "x.duckdb").write_text("")
+    with pytest.raises(store.StoreError, match="already exists; choose a new file name"):
+        store.backup(conn, tmp_path / "x.duckdb")
