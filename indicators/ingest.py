@@ -20,6 +20,7 @@ MAX_BYTES = 20 * 1024 * 1024
 # An .xlsx is a zip: refuse one that would unpack to far more than a real return (a "zip bomb").
 MAX_XLSX_UNPACKED = 200 * 1024 * 1024
 MAX_COLUMNS = 500
+MAX_LINE_CHARS = 100_000  # far beyond any real row (500 columns of figures); stops a single-line bomb early
 REQUIRED = ("indicator", "area", "period", "value")
 OPTIONAL = ("numerator", "denominator", "note", "figure_type", "source")
 KNOWN = REQUIRED + OPTIONAL
@@ -94,10 +95,18 @@ def decode(data: bytes, file_name: str = "the file") -> tuple[str | None, list[P
     return None, [Problem(None, None, f"{file_name} uses a character encoding other than UTF-8 or Windows-1252; save it from Excel as \"CSV UTF-8\".")]
 
 
+def short(text: str, limit: int = 60) -> str:
+    """Quote at most `limit` characters of what a person typed, so a huge cell never floods a message."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def read_csv_text(text: str) -> tuple[pd.DataFrame | None, list[Problem]]:
     first = text.split("\n", 1)[0]
     if first.count(",") + 1 > MAX_COLUMNS:
         return None, [Problem(1, None, f"the header row has {first.count(',') + 1:,} columns; at most {MAX_COLUMNS} are accepted (one per indicator in the wide layout)")]
+    for n, line in enumerate(text.splitlines(), 1):
+        if len(line) > MAX_LINE_CHARS:
+            return None, [Problem(n, None, f"the line is {len(line):,} characters long; lines over {MAX_LINE_CHARS:,} characters are refused. Check the file is a CSV of figures.")]
     try:
         # Plain Python strings (not Arrow-backed): the checks below walk the cells, and that is faster on objects.
         df = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, quoting=csv.QUOTE_MINIMAL)
@@ -193,7 +202,7 @@ def _to_long(df: pd.DataFrame, config: Config) -> tuple[pd.DataFrame | None, str
     for i, n in enumerate(names):
         if n in allowed or (layout == "wide" and n in ids):
             continue
-        shown = original[i].strip() or "(no name)"
+        shown = short(original[i].strip()) or "(no name)"
         if shown.lower().startswith("unnamed:"):
             shown = "(no name)"
         if layout == "long" and n in ids:
@@ -239,12 +248,12 @@ def _parse_number(text: str, percent_ok: bool) -> tuple[float, str | None, str |
         return np.nan, SUPPRESSION[low], None
     if s.endswith("%"):
         if not percent_ok:
-            return np.nan, None, f'"{s}" has a % sign but this indicator is not a percentage'
+            return np.nan, None, f'"{short(s)}" has a % sign but this indicator is not a percentage'
         s = s[:-1].strip()
     if _THOUSANDS.match(s):
         s = s.replace(",", "")
     if not _NUMBER.match(s):
-        return np.nan, None, f'"{text}" is not a number'
+        return np.nan, None, f'"{short(text)}" is not a number'
     return float(s), None, None
 
 
@@ -304,7 +313,7 @@ def validate(df: pd.DataFrame, config: Config, areas_df: pd.DataFrame, *, today:
         if value == "":
             add(i, "indicator", "the indicator is empty; give an indicator id such as ehcp_20wk (see the About the indicators page)")
         else:
-            add(i, "indicator", f'"{value}" is not a known indicator id{suggest(value, by_id.keys())} (see the About the indicators page for the ids)')
+            add(i, "indicator", f'"{short(value)}" is not a known indicator id{suggest(value, by_id.keys())} (see the About the indicators page for the ids)')
     ind_of = [by_id.get(x) for x in ind_col]
 
     # Areas by ONS code, name or old LA code
@@ -317,7 +326,7 @@ def validate(df: pd.DataFrame, config: Config, areas_df: pd.DataFrame, *, today:
             if value == "":
                 add(i, "area", f"the area is empty; give an ONS code or a name: {listing}")
             else:
-                add(i, "area", f'"{value}" is not a known area{suggest(value, list(areas_df["name"]) + list(areas_df["code"]))}; use an ONS code or a name: {listing}')
+                add(i, "area", f'"{short(value)}" is not a known area{suggest(value, list(areas_df["name"]) + list(areas_df["code"]))}; use an ONS code or a name: {listing}')
 
     # Periods, read by each indicator's period type; each distinct label parsed once
     keys = [(label, ind.period_type if ind else "") for label, ind in zip(cell["period"], ind_of)]
@@ -374,7 +383,7 @@ def validate(df: pd.DataFrame, config: Config, areas_df: pd.DataFrame, *, today:
     ft = [x.lower() or default_figure_type for x in cell["figure_type"]]
     for i, x in enumerate(ft):
         if x not in FIGURE_TYPES:
-            add(i, "figure_type", f'"{cell["figure_type"][i]}" is not accepted; use one of {", ".join(FIGURE_TYPES)}, or leave it empty')
+            add(i, "figure_type", f'"{short(cell["figure_type"][i])}" is not accepted; use one of {", ".join(FIGURE_TYPES)}, or leave it empty')
     source = [x or default_source or None for x in cell["source"]]
 
     is_period = [isinstance(p, periods.Period) for p in found]

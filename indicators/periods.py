@@ -26,6 +26,7 @@ EXAMPLES = {
 # How many periods of each type make a year, for "same period last year".
 PER_YEAR = {"month": 12, "fy_quarter": 4, "financial_year": 1, "academic_year": 1, "calendar_year": 1}
 
+MIN_YEAR, MAX_YEAR = 1900, 2100
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
@@ -109,9 +110,12 @@ def looks_like(label: str) -> str | None:
     s = label.strip()
     if _RE_QTR_AFTER.match(s) or _RE_QTR_BEFORE.match(s):
         return "a financial-year quarter"
+    ym = _RE_YM.match(s)
     if _is_span(s):
+        if ym and 1 <= int(ym.group(2)) <= 12:
+            return "a month (or a year running across two calendar years)"
         return "a year running across two calendar years (financial or academic)"
-    if _RE_YM.match(s) or _RE_YMD.match(s) or _RE_MY_SLASH.match(s):
+    if ym or _RE_YMD.match(s) or _RE_MY_SLASH.match(s):
         return "a month"
     m = _RE_MON_Y.match(s)
     if m and m.group(1).lower() in _MONTHS:
@@ -139,15 +143,20 @@ def parse(label: object, period_type: str) -> Period:
     except ValueError:
         found = None
     if found is not None:
+        if not MIN_YEAR <= found.start.year <= MAX_YEAR:
+            raise PeriodError(f'"{raw}" is in the year {found.start.year}; periods from {MIN_YEAR} to {MAX_YEAR} are accepted')
         return found
     kind = looks_like(raw)
-    what = f'"{raw}" is {kind}' if kind else f'"{raw}" is not a period label'
+    shown = raw if len(raw) <= 60 else raw[:60] + "…"  # never echo a huge cell in full
+    what = f'"{shown}" is {kind}' if kind else f'"{shown}" is not a period label'
     raise PeriodError(f"{what}; this indicator is reported by {TYPE_NAMES[period_type]}, e.g. {EXAMPLES[period_type]}")
 
 
 def _parse(raw: str, period_type: str) -> Period | None:
     if period_type == "month":
-        if _is_span(raw):  # "2023-24" is a year, not month 24
+        ym = _RE_YM.match(raw)
+        # "2023-24" is a year, not month 24; but "2011-12" is December 2011 when months are expected.
+        if _is_span(raw) and not (ym and 1 <= int(ym.group(2)) <= 12):
             return None
         if m := _RE_YM.match(raw):
             return _month(int(m.group(1)), int(m.group(2)), raw)

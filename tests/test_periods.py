@@ -91,3 +91,17 @@ def test_current_period():
     assert periods.current("fy_quarter", today).label == "2026-27 Q3"
     assert periods.current("academic_year", today).label == "2026-27"
     assert periods.current("financial_year", D(2026, 2, 1)).label == "2025-26"
+
+
+@pytest.mark.parametrize("label, ptype, expected", [
+    ("2011-12", "month", "2011-12"),       # December 2011, though it looks like a financial year
+    ("2008-09", "month", "2008-09"),
+    ("2011-12", "financial_year", "2011-12"),
+])
+def test_labels_that_look_like_both_a_month_and_a_year(label, ptype, expected):
+    assert periods.parse(label, ptype).label == expected
+
+
+def test_years_outside_1900_to_2100_are_refused():
+    with pytest.raises(periods.PeriodError, match="periods from 1900 to 2100 are accepted"):
+        periods.parse("JAN 0100", "month")

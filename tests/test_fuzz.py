@@ -1,0 +1,94 @@
+"""Property-based tests (hypothesis): whatever the input, the period parser and the CSV loader either
+accept it correctly or say what is wrong with a row and column — never an unhandled exception — and a
+refused file leaves the database exactly as it was."""
+import csv
+import datetime as dt
+import io
+import math
+
+import duckdb
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indicators import periods, store, uploads
+
+TYPES = st.sampled_from(periods.PERIOD_TYPES)
+LABELISH = st.one_of(
+    st.text(max_size=20),
+    st.from_regex(r"\A(19|20)\d\d[-/ ](\d\d|\d\d\d\d)( ?[Qq][0-9])?\Z"),
+    st.from_regex(r"\A[Qq][0-9] (19|20)\d\d[-/]\d\d\Z"),
+    st.from_regex(r"\A(Jan|Feb|Mar|Sept|June|jun|Foo) (19|20)\d\d\Z"),
+    st.from_regex(r"\A(19|20)\d\d(-\d{1,2}(-\d\d)?)?\Z"),
+)
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(label=LABELISH, ptype=TYPES)
+def test_period_parser_accepts_with_round_trip_or_explains(label, ptype):
+    try:
+        p = periods.parse(label, ptype)
+    except periods.PeriodError as e:
+        assert str(e)  # a message, never an empty error
+        return
+    assert p.start <= p.end and p.period_type == ptype
+    assert periods.parse(p.label, ptype) == p  # the canonical label reads back as the same period
+    assert periods.shift(periods.shift(p, 3), -3) == p
+
+
+INDICATORS = st.sampled_from(["ehcp_20wk", "send_neet", "ehc_requests", "salt_seen_6wk", "nope", ""])
+AREAS = st.sampled_from(["E06000047", "County Durham", "807", "Durham", ""])
+PERIODS = st.sampled_from(["2019-20 Q1", "Q2 2019/20", "2019-06", "Jun 2019", "2019", "2030-31 Q1", "x"])
+VALUES = st.one_of(
+    st.floats(min_value=-50, max_value=150, allow_nan=False).map(lambda f: f"{f:.2f}"),
+    st.integers(min_value=-5, max_value=5000).map(str),
+    st.sampled_from(["91%", "1,234", "c", "x", "..", "low", "", "abc", "1e3", "-0"]),
+    st.text(max_size=8),
+)
+ROWS = st.lists(st.tuples(INDICATORS, AREAS, PERIODS, VALUES, st.sampled_from(["", "3", "10", "x"]), st.sampled_from(["", "10", "0"]), st.text(max_size=10)),
+                min_size=0, max_size=12)
+
+
+def _csv(rows) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["indicator", "area", "period", "value", "numerator", "denominator", "note"])
+    w.writerows(rows)
+    return buf.getvalue().encode()
+
+
+@SETTINGS
+@given(rows=ROWS, bom=st.booleans())
+def test_loader_loads_exactly_or_lists_row_and_column_problems(empty_conn, cfg, rows, bom):
+    data = (b"\xef\xbb\xbf" if bom else b"") + _csv(rows)
+    before = store.table_snapshot(empty_conn)
+    preview = uploads.check(empty_conn, cfg, data, "fuzz.csv", today=dt.date(2026, 11, 22))
+    if not preview.result.ok:
+        for p in preview.result.problems:
+            assert p.message
+            assert p.row is None or p.row >= 1
+        assert store.table_snapshot(empty_conn) == before
+        return
+    tidy = preview.result.rows
+    if tidy.empty or preview.nothing_to_do:
+        return
+    empty_conn.execute("BEGIN TRANSACTION")  # round trip inside a transaction we throw away, to keep examples independent
+    try:
+        empty_conn.register("tidy_in", tidy[store.OBS_COLUMNS])
+        empty_conn.execute("INSERT INTO observations SELECT *, 0 FROM tidy_in")
+        back = empty_conn.execute("SELECT indicator_id, area_code, period, value, marker, note FROM observations ORDER BY ALL").fetchall()
+    finally:
+        empty_conn.execute("ROLLBACK")
+        empty_conn.unregister("tidy_in")
+    expected = sorted((r.indicator_id, r.area_code, r.period, None if math.isnan(r.value) else r.value, r.marker, r.note)
+                      for r in tidy.itertuples())
+    assert sorted(back, key=repr) == sorted(expected, key=repr)
+
+
+@SETTINGS
+@given(data=st.binary(max_size=300))
+def test_loader_never_crashes_on_arbitrary_bytes(empty_conn, cfg, data):
+    before = store.table_snapshot(empty_conn)
+    preview = uploads.check(empty_conn, cfg, data, "random.csv")
+    assert preview.result.ok or preview.result.problems
+    assert store.table_snapshot(empty_conn) == before
