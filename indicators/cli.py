@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from indicators import config as config_mod
-from indicators import ees, export, ingest, scorecard, store, uploads
+from indicators import ees, export, ingest, scorecard, spc, store, uploads
 from indicators.sample import load_sample
 
 EXIT_PROBLEMS, EXIT_CONFIG, EXIT_STORE, EXIT_EXPORT = 1, 2, 3, 4
@@ -214,6 +214,7 @@ COMMANDS = {
     "backup": (cmd_backup, "copy the database consistently (default: into data/backups/, keeping the newest 14)"),
     "restore": (cmd_restore, "replace the database with a backup (stop the dashboard first); the replaced file is kept"),
     "import-ees": (cmd_import_ees, "import a DfE open-data (Explore Education Statistics) CSV through a mapping in config/ees/"),
+    "spc": (lambda args, cfg: spc.run_cli(args), "XmR (SPC) analysis of a CSV of period,value, printed as JSON (Making Data Count rules)"),
     "list": (cmd_list, "list the indicators with their latest value and RAG for an area"),
     "series": (cmd_series, "print one indicator's series for one area as CSV"),
 }
@@ -249,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("backup", help="the backup file")
     p = sub.add_parser("import-ees", help=COMMANDS["import-ees"][1])
     ees.add_cli_arguments(p)
+    p = sub.add_parser("spc", help=COMMANDS["spc"][1])
+    spc.add_cli_arguments(p)
     p = sub.add_parser("list", help=COMMANDS["list"][1])
     p.add_argument("--area", default=None, help="ONS code or name (default: the config's default area)")
     p = sub.add_parser("series", help=COMMANDS["series"][1])
@@ -260,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        cfg = None if args.command == "validate-config" else config_mod.load()
+        cfg = None if args.command in ("validate-config", "spc") else config_mod.load()
         return COMMANDS[args.command][0](args, cfg)
     except config_mod.ConfigError as e:
         _err(str(e))

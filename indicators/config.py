@@ -95,6 +95,8 @@ class Indicator(_Strict):
     strategy_area: str = ""
     inspection_area: str = ""
     notes: str = ""
+    # Making Data Count settings for the SPC view (run_length, trend_length, rebase_at, baseline, …).
+    spc: Optional[dict] = None
 
     @field_validator("target", mode="before")
     @classmethod
@@ -137,6 +139,31 @@ class Indicator(_Strict):
             if [p.start for p in seen] != sorted({p.start for p in seen}):
                 raise _FieldError("target.trajectory", "periods must be in time order with none repeated")
         return self
+
+    @model_validator(mode="after")
+    def _spc_settings(self):
+        if self.spc is None:
+            return self
+        from indicators import spc as spc_mod  # imported here so loading the config does not load Plotly
+
+        try:
+            opts = spc_mod.options_from_mapping(self.spc)
+        except spc_mod.SpcSettingError as e:
+            raise _FieldError(f"spc.{e.field}", e.message) from None
+        for i, label in enumerate(opts["rebase_at"]):
+            try:
+                periods.parse(str(label), self.period_type)
+            except periods.PeriodError as e:
+                raise _FieldError(f"spc.rebase_at[{i}]", str(e)) from None
+        return self
+
+    def spc_options(self) -> dict:
+        """Keyword arguments for spc.analyse, with rebase periods in the stored (canonical) form."""
+        from indicators import spc as spc_mod
+
+        opts = spc_mod.options_from_mapping(self.spc)
+        opts["rebase_at"] = [periods.parse(str(x), self.period_type).label for x in opts.get("rebase_at") or []]
+        return opts
 
     # --- derived helpers used across the package ---
     @property

@@ -133,3 +133,19 @@ def test_missing_file_says_what_to_do(tmp_path):
 def test_error_text_lists_every_problem():
     err = config.ConfigError("x.yaml", ["one", "two"])
     assert str(err) == "The indicators file x.yaml has 2 problem(s):\n  - one\n  - two"
+
+
+def test_spc_settings_are_validated_with_the_field_named():
+    def m(raw):
+        ind(raw, "send_neet")["spc"] = {"run_lenght": 7}
+    (p,) = problems_for(m)
+    assert p.startswith('indicator "send_neet", field spc.run_lenght: is not a known SPC setting')
+
+    def m2(raw):
+        ind(raw, "send_neet")["spc"] = {"rebase_at": ["2018-09"]}
+    (p,) = problems_for(m2)
+    assert p.startswith('indicator "send_neet", field spc.rebase_at[0]: "2018-09" is a month')
+
+
+def test_asd_wait_is_rebased_when_the_new_service_started(cfg):
+    assert cfg.by_id["asd_avg_wait_weeks"].spc_options()["rebase_at"] == ["2018-09"]

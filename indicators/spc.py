@@ -1,0 +1,778 @@
+"""Statistical process control for one series: Making Data Count XmR limits, special-cause rules, icons, chart and CLI.
+
+The method follows NHS England's "Making Data Count" (MDC) guidance and its Excel SPC tool.
+
+Limits
+    Centre line: the mean of the values used for limits. Mean moving range (MR̄): the mean of
+    |x[i] - x[i-1]| over consecutive periods that both have a value. Process limits: mean ± 2.66 × MR̄
+    (2.66 = 3 / 1.128, three sigma for moving ranges of two).
+
+Settings (`SpcSettings`; per indicator in config/indicators.yaml under `spc:`)
+    run_length (7)
+        A run ("shift") is this many or more consecutive values all above, or all below, the mean.
+        MDC: "7 or more consecutive points above or below the mean". A value exactly on the mean
+        ends a run (it is on neither side), as in NHSRplotthedots.
+    trend_length (6)
+        A trend is this many or more consecutive values each higher than the one before (or each
+        lower). Counted in points, not steps: 6 points are 5 rises. Two equal values in a row end a
+        trend. MDC's Excel tool lets you choose 6 or 7; NHSRplotthedots uses 7.
+    two_of_three (True)
+        Two or three of three consecutive values in the outer third (beyond mean ± 2/3 of the
+        distance to a limit, including values beyond the limit), with all three on the same side of
+        the mean. Only the values in the outer third are flagged. This is the MDC tool's rule since
+        its 2023 update.
+    screen_moving_ranges (False)
+        When true, moving ranges of at least 3.267 × MR̄ (the upper limit of the moving-range chart)
+        are dropped and MR̄ is computed again once, so a one-off spike does not widen the limits.
+        The MDC Excel tool does not screen. NHSRplotthedots screens by default (Nelson 1982;
+        Provost & Murray 2011), so set it to true to match that package.
+    min_points (12)
+        Fewer usable values than this and no chart is drawn (`NotEnoughPoints`). A segment (after
+        rebasing, or a baseline) with fewer values than this for its limits still gets limits, but
+        they are marked as trial limits.
+
+Rebasing and baselines
+    `rebase_at` names periods where a new process starts, such as the new ASD service in September 2018.
+    The period named starts a new segment, and each segment gets its own mean and limits. Rules are
+    tested within a segment only. `baseline=N` fixes each segment's mean and limits from the first N
+    values in that segment (as NHSRplotthedots' `fix_after_n_points` does). Later values in the segment
+    are judged against those fixed limits.
+
+Missing values
+    A missing value (None or NaN, such as a suppressed figure) keeps its place, with variation None.
+    It is left out of the mean. No moving range is taken across it, because a gap of two periods is not
+    a one-step moving range. Runs, trends and two-of-three carry on across it: the values on either
+    side are still consecutive observations.
+
+Variation of a point
+    The rules are `beyond_limits`, `two_of_three`, `run` and `trend`. `rules` lists every rule that
+    fired, in that priority order. `rule` is the highest-priority rule behind the point's variation.
+    Improvement or concern comes from the direction of the signal and the indicator's polarity. A
+    point above the mean, or in a rising trend, is "high". A trend takes the trend's direction, not
+    the side of the mean (as the MDC tool does). When one point has both an improving and a concerning
+    signal, it is shown as improvement, as the MDC tool does. Without a polarity (neutral
+    indicators) a special cause is `special_cause_neither`.
+
+Assurance (target in the last segment)
+    If the whole range between the process limits passes the target, the assurance is
+    `consistently_pass`. If the whole range fails it, it is `consistently_fail`. If the target lies
+    between the limits (or on one), it is `inconsistent` ("hit and miss"). It is None when there is
+    no target or no polarity. A per-period target uses its value at the latest period.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import html
+import io
+import json
+import math
+import numbers
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+LIMIT_FACTOR = 2.66  # 3 / d2, with d2 = 1.128 for moving ranges of two points
+SCREEN_FACTOR = 3.267  # D4 for n = 2: the upper limit of the moving-range chart
+NEAR_FRACTION = 2 / 3  # "close to a limit" = the outer third between the mean and a limit
+
+INCREASE, DECREASE = "increase", "decrease"
+COMMON_CAUSE = "common_cause"
+IMPROVEMENT = "special_cause_improvement"
+CONCERN = "special_cause_concern"
+NEITHER = "special_cause_neither"
+VARIATIONS = (COMMON_CAUSE, IMPROVEMENT, CONCERN, NEITHER)
+
+BEYOND_LIMITS, TWO_OF_THREE, RUN, TREND = "beyond_limits", "two_of_three", "run", "trend"
+RULE_PRIORITY = (BEYOND_LIMITS, TWO_OF_THREE, RUN, TREND)
+HIGH, LOW = "high", "low"
+
+PASS, FAIL, INCONSISTENT = "consistently_pass", "consistently_fail", "inconsistent"
+ASSURANCES = (PASS, FAIL, INCONSISTENT)
+
+SUPPRESSION_MARKERS = {"c", "x", "z", "..", "low", ":", "-", "–", "n/a", "na"}
+MAX_CSV_BYTES = 20 * 1024 * 1024
+
+# ---------------------------------------------------------------- words and colours
+
+VARIATION_TEXT = {
+    "common_cause": "Common cause variation: no significant change",
+    "special_cause_improvement_high": "Special cause variation: improving, higher values",
+    "special_cause_improvement_low": "Special cause variation: improving, lower values",
+    "special_cause_concern_high": "Special cause variation: concerning, higher values",
+    "special_cause_concern_low": "Special cause variation: concerning, lower values",
+    "special_cause_neither_high": "Special cause variation: higher values (neither improving nor concerning)",
+    "special_cause_neither_low": "Special cause variation: lower values (neither improving nor concerning)",
+}
+ASSURANCE_TEXT = {
+    PASS: "Consistently passing the target",
+    FAIL: "Consistently failing the target",
+    INCONSISTENT: "Hit and miss: the target will sometimes be met and sometimes not",
+}
+RULE_WORDS = {
+    BEYOND_LIMITS: "a point beyond a process limit",
+    TWO_OF_THREE: "two of three points close to a process limit",
+    RUN: "{run_length} or more points in a row on one side of the mean",
+    TREND: "{trend_length} or more points in a row rising or falling",
+}
+POINT_WORDS = {
+    COMMON_CAUSE: "Common cause",
+    IMPROVEMENT: "Special cause: improvement",
+    CONCERN: "Special cause: concern",
+    NEITHER: "Special cause: neither improvement nor concern",
+}
+
+# MDC's colours are grey, blue, orange and purple. These shades carry white text at 4.5:1 or more (WCAG AA).
+COLOURS = {COMMON_CAUSE: "#505a5f", IMPROVEMENT: "#005eb8", CONCERN: "#b35900", NEITHER: "#6f2c91"}
+ASSURANCE_COLOURS = {PASS: "#005eb8", FAIL: "#b35900", INCONSISTENT: "#505a5f"}
+# Shapes differ as well as colours, so the chart reads in greyscale and for colour-blind readers.
+SYMBOLS = {COMMON_CAUSE: "circle", IMPROVEMENT: "diamond", CONCERN: "x", NEITHER: "square"}
+FONT = "Arial, Helvetica, sans-serif"
+
+
+class NotEnoughPoints(ValueError):
+    """Too few values to compute process limits; `have` and `needed` say how many."""
+
+    def __init__(self, message: str, have: int, needed: int):
+        super().__init__(message)
+        self.have = have
+        self.needed = needed
+
+
+class SpcSettingError(ValueError):
+    """A bad SPC setting; `field` names it (e.g. "run_length") so config errors can say where."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+def _whole_number(field: str, value, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SpcSettingError(field, f"must be a whole number, got {value!r}")
+    if value < minimum:
+        raise SpcSettingError(field, f"must be at least {minimum}, got {value}")
+
+
+@dataclass(frozen=True)
+class SpcSettings:
+    """The special-cause rules' settings; defaults are Making Data Count's (see the module docstring)."""
+
+    run_length: int = 7
+    trend_length: int = 6
+    two_of_three: bool = True
+    # The MDC Excel tool does not screen moving ranges; NHSRplotthedots does by default.
+    screen_moving_ranges: bool = False
+    min_points: int = 12
+
+    def __post_init__(self):
+        _whole_number("run_length", self.run_length, 2)
+        _whole_number("trend_length", self.trend_length, 3)
+        _whole_number("min_points", self.min_points, 2)
+        for name in ("two_of_three", "screen_moving_ranges"):
+            if not isinstance(getattr(self, name), bool):
+                raise SpcSettingError(name, f"must be true or false, got {getattr(self, name)!r}")
+
+    def as_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+SETTING_NAMES = tuple(f.name for f in fields(SpcSettings))
+OPTION_NAMES = ("rebase_at", "baseline")
+
+
+def settings_from_mapping(mapping: Mapping | None) -> SpcSettings:
+    """SpcSettings from a YAML mapping (missing keys take MDC's defaults); SpcSettingError names any bad field."""
+    if mapping is None:
+        return SpcSettings()
+    if not isinstance(mapping, Mapping):
+        raise SpcSettingError("spc", f"must be a mapping of settings ({', '.join(SETTING_NAMES)}), got {mapping!r}")
+    for key in mapping:
+        if key not in SETTING_NAMES:
+            raise SpcSettingError(str(key), f"is not a known SPC setting; accepted: {', '.join(SETTING_NAMES)}")
+    return SpcSettings(**dict(mapping))
+
+
+def options_from_mapping(mapping: Mapping | None) -> dict:
+    """A whole `spc:` block (settings plus rebase_at and baseline) → keyword arguments for `analyse`."""
+    if mapping is not None and not isinstance(mapping, Mapping):
+        raise SpcSettingError("spc", f"must be a mapping of settings, rebase_at and baseline, got {mapping!r}")
+    mapping = dict(mapping or {})
+    accepted = SETTING_NAMES + OPTION_NAMES
+    for key in mapping:
+        if key not in accepted:
+            raise SpcSettingError(str(key), f"is not a known SPC setting; accepted: {', '.join(accepted)}")
+    rebase = mapping.pop("rebase_at", None) or []
+    if isinstance(rebase, (str, int)):
+        rebase = [rebase]
+    if not isinstance(rebase, list) or not all(isinstance(r, (str, int)) and not isinstance(r, bool) for r in rebase):
+        raise SpcSettingError("rebase_at", f"must be a period label or a list of period labels, got {rebase!r}")
+    baseline = mapping.pop("baseline", None)
+    if baseline is not None:
+        _whole_number("baseline", baseline, 2)
+    return {"settings": settings_from_mapping(mapping), "rebase_at": tuple(str(r) for r in rebase), "baseline": baseline}
+
+
+def improvement_for(polarity: str) -> str | None:
+    """The indicator's polarity (config words) → the SPC improvement direction; neutral → None."""
+    return {"higher_is_better": INCREASE, "lower_is_better": DECREASE}.get(polarity)
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class SpcSegment:
+    index: int
+    start: str  # first period of the segment (label)
+    end: str  # last period of the segment (label)
+    mean: float
+    lpl: float  # lower process limit
+    upl: float  # upper process limit
+    mr_bar: float  # mean moving range used for the limits
+    n_for_limits: int  # values the mean and limits were computed from
+    n_values: int  # values in the segment
+    trial_limits: bool  # fewer than min_points values behind the limits
+
+
+@dataclass(frozen=True)
+class SpcPoint:
+    period: str
+    value: float | None
+    segment: int
+    variation: str | None  # None for a missing value
+    rule: str | None  # the rule behind `variation`; None for common cause
+    rules: tuple[str, ...]  # every rule that fired, in priority order
+    level: str | None  # "high" or "low": which way the chosen signal points
+    target: float | None
+
+
+def _icon_key(variation: str | None, level: str | None) -> str | None:
+    if variation is None:
+        return None
+    return variation if variation == COMMON_CAUSE else f"{variation}_{level}"
+
+
+@dataclass(frozen=True)
+class SpcResult:
+    segments: tuple[SpcSegment, ...]
+    points: tuple[SpcPoint, ...]
+    improvement: str | None
+    settings: SpcSettings
+    baseline: int | None
+    rebase_at: tuple[str, ...]
+    target: float | None  # the target at the latest period, the one assurance is judged against
+    assurance: str | None
+
+    @property
+    def latest(self) -> SpcPoint:
+        """The latest point with a value: the variation icon describes it."""
+        return next(p for p in reversed(self.points) if p.value is not None)
+
+    @property
+    def variation(self) -> str:
+        return self.latest.variation
+
+    @property
+    def variation_level(self) -> str | None:
+        return self.latest.level
+
+    @property
+    def variation_icon(self) -> str:
+        """Key into VARIATION_TEXT and `variation_icon_svg`, e.g. "special_cause_improvement_high"."""
+        return _icon_key(self.latest.variation, self.latest.level)
+
+    @property
+    def variation_text(self) -> str:
+        return VARIATION_TEXT[self.variation_icon]
+
+    @property
+    def assurance_text(self) -> str | None:
+        return ASSURANCE_TEXT.get(self.assurance)
+
+    def as_dict(self) -> dict:
+        """The CLI's JSON structure, as plain Python data."""
+        return {
+            "improvement": self.improvement,
+            "settings": self.settings.as_dict(),
+            "rebase_at": list(self.rebase_at),
+            "baseline": self.baseline,
+            "segments": [{
+                "start": s.start, "end": s.end, "mean": s.mean,
+                "lower_process_limit": s.lpl, "upper_process_limit": s.upl,
+                "moving_range_mean": s.mr_bar, "points_for_limits": s.n_for_limits,
+                "trial_limits": s.trial_limits,
+            } for s in self.segments],
+            "points": [{
+                "period": p.period, "value": p.value, "segment": p.segment,
+                "variation": p.variation, "rule": p.rule, "rules": list(p.rules),
+            } for p in self.points],
+            "variation": self.variation,
+            "variation_icon": self.variation_icon,
+            "target": self.target,
+            "assurance": self.assurance,
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.as_dict(), indent=indent, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- analysis
+
+
+def _as_value(v, label: str) -> float | None:
+    if v is None:
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        raise ValueError(f'period "{label}": value {v!r} is not a number') from None
+    if math.isinf(x):
+        raise ValueError(f'period "{label}": value {v!r} is infinite')
+    return x
+
+
+def _targets(target, n: int, labels: list[str]) -> list[float | None]:
+    if target is None:
+        return [None] * n
+    if isinstance(target, numbers.Real) and not isinstance(target, bool):
+        return [_as_value(target, labels[-1])] * n
+    target = list(target)
+    if len(target) != n:
+        raise ValueError(f"target has {len(target)} values but the series has {n} periods; give one target or one per period")
+    return [_as_value(t, label) for t, label in zip(target, labels)]
+
+
+def _segment_bounds(labels: list[str], rebase_at: Sequence[str]) -> list[tuple[int, int]]:
+    where = {label: i for i, label in enumerate(labels)}
+    starts = {0}
+    for r in rebase_at:
+        if str(r) not in where:
+            raise ValueError(f'rebase period "{r}" is not one of the series\' periods ({labels[0]} to {labels[-1]}); use a period label exactly as it appears in the series')
+        starts.add(where[str(r)])
+    starts = sorted(starts)
+    return list(zip(starts, starts[1:] + [len(labels)]))
+
+
+def _limits(values: list[float | None], positions: list[int], settings: SpcSettings, seg_name: str) -> tuple[float, float]:
+    """(mean, MR̄) from the values at `positions`; moving ranges only between consecutive periods."""
+    mean = math.fsum(values[p] for p in positions) / len(positions)
+    mrs = [abs(values[q] - values[p]) for p, q in zip(positions, positions[1:]) if q == p + 1]
+    if not mrs:
+        raise NotEnoughPoints(f"{seg_name} has no two consecutive periods with values, so no moving range can be computed", 0, 1)
+    mr_bar = math.fsum(mrs) / len(mrs)
+    if settings.screen_moving_ranges and mr_bar > 0:
+        kept = [m for m in mrs if m < SCREEN_FACTOR * mr_bar]
+        mr_bar = math.fsum(kept) / len(kept)
+    return mean, mr_bar
+
+
+def _side(v: float, mean: float) -> int:
+    return (v > mean) - (v < mean)
+
+
+def _runs_of(keys: list[int]) -> list[tuple[int, int, int]]:
+    """Maximal stretches of equal non-zero keys as (first index, last index, key)."""
+    out, i = [], 0
+    while i < len(keys):
+        j = i
+        while j + 1 < len(keys) and keys[j + 1] == keys[i]:
+            j += 1
+        if keys[i] != 0:
+            out.append((i, j, keys[i]))
+        i = j + 1
+    return out
+
+
+def _signals(seq: list[tuple[int, float]], seg: SpcSegment, settings: SpcSettings) -> dict[int, list[tuple[str, str]]]:
+    """Every (rule, high/low) that fires, by series position, for the values of one segment in order."""
+    found: dict[int, list[tuple[str, str]]] = {}
+
+    def flag(pos: int, rule: str, direction: int) -> None:
+        found.setdefault(pos, []).append((rule, HIGH if direction > 0 else LOW))
+
+    for pos, v in seq:
+        if v > seg.upl or v < seg.lpl:
+            flag(pos, BEYOND_LIMITS, _side(v, seg.mean))
+
+    sides = [_side(v, seg.mean) for _, v in seq]
+    for i, j, side in _runs_of(sides):
+        if j - i + 1 >= settings.run_length:
+            for k in range(i, j + 1):
+                flag(seq[k][0], RUN, side)
+
+    # steps[k] is the direction from value k to value k+1; equal values (0) end a trend.
+    steps = [_side(b, a) for (_, a), (_, b) in zip(seq, seq[1:])]
+    for i, j, direction in _runs_of(steps):
+        if j - i + 2 >= settings.trend_length:  # k rises in a row span k + 1 points
+            for k in range(i, j + 2):
+                flag(seq[k][0], TREND, direction)
+
+    if settings.two_of_three:
+        near_hi = seg.mean + NEAR_FRACTION * (seg.upl - seg.mean)
+        near_lo = seg.mean - NEAR_FRACTION * (seg.mean - seg.lpl)
+        near = [1 if v > near_hi else -1 if v < near_lo else 0 for _, v in seq]
+        for i in range(len(seq) - 2):
+            side = sides[i]
+            if side != 0 and sides[i + 1] == side and sides[i + 2] == side:
+                close = [k for k in range(i, i + 3) if near[k] == side]
+                if len(close) >= 2:
+                    for k in close:
+                        if (TWO_OF_THREE, HIGH if side > 0 else LOW) not in found.get(seq[k][0], []):
+                            flag(seq[k][0], TWO_OF_THREE, side)
+    return found
+
+
+def _classify(signals: list[tuple[str, str]], improvement: str | None) -> tuple[str, str | None, str | None, tuple[str, ...]]:
+    """(variation, rule, level, rules) for one point's signals."""
+    if not signals:
+        return COMMON_CAUSE, None, None, ()
+    rules = tuple(r for r in RULE_PRIORITY if any(s[0] == r for s in signals))
+
+    def first(pool):
+        return min(pool, key=lambda s: RULE_PRIORITY.index(s[0]))
+
+    if improvement is None:
+        rule, level = first(signals)
+        return NEITHER, rule, level, rules
+    good = HIGH if improvement == INCREASE else LOW
+    improving = [s for s in signals if s[1] == good]
+    # The MDC tool shows improvement when one point has both an improving and a concerning signal.
+    kind, pool = (IMPROVEMENT, improving) if improving else (CONCERN, signals)
+    rule, level = first(pool)
+    return kind, rule, level, rules
+
+
+def _assurance(seg: SpcSegment, target: float | None, improvement: str | None) -> str | None:
+    if target is None or improvement is None:
+        return None
+    if target > seg.upl:
+        return FAIL if improvement == INCREASE else PASS
+    if target < seg.lpl:
+        return PASS if improvement == INCREASE else FAIL
+    return INCONSISTENT
+
+
+def analyse(values: Sequence[float | None], labels: Sequence[str], *, improvement: str | None,
+            target: float | Sequence[float | None] | None = None, rebase_at: Sequence[str] = (),
+            baseline: int | None = None, settings: SpcSettings = SpcSettings()) -> SpcResult:
+    """XmR analysis of one series in time order: segments with mean and limits, each point's variation, assurance.
+
+    `improvement` is "increase", "decrease" or None (neutral; special causes are then "special_cause_neither").
+    Raises NotEnoughPoints when fewer than settings.min_points values are usable, and ValueError for bad input.
+    """
+    labels = [str(label) for label in labels]
+    if isinstance(rebase_at, str):  # one label, not a list of one-character labels
+        rebase_at = [rebase_at]
+    n = len(labels)
+    if len(values) != n:
+        raise ValueError(f"{len(values)} values but {n} period labels; give one label per value")
+    seen: dict[str, int] = {}
+    for i, label in enumerate(labels):
+        if label in seen:
+            raise ValueError(f'period "{label}" appears twice (positions {seen[label] + 1} and {i + 1}); each period once')
+        seen[label] = i
+    if improvement not in (INCREASE, DECREASE, None):
+        raise ValueError(f'improvement is {improvement!r}; use "increase", "decrease" or None for a neutral indicator')
+    if baseline is not None:
+        _whole_number("baseline", baseline, 2)
+    vals = [_as_value(v, label) for v, label in zip(values, labels)]
+    targets = _targets(target, n, labels) if n else []
+
+    usable = sum(v is not None for v in vals)
+    if usable < settings.min_points:
+        missing = n - usable
+        extra = f" ({missing} more period{'s are' if missing != 1 else ' is'} missing or suppressed)" if missing else ""
+        raise NotEnoughPoints(
+            f"an SPC chart needs at least {settings.min_points} values (Making Data Count's minimum); "
+            f"this series has {usable}{extra}", usable, settings.min_points)
+
+    segments: list[SpcSegment] = []
+    points: list[SpcPoint] = []
+    for index, (a, b) in enumerate(_segment_bounds(labels, rebase_at)):
+        name = f'the segment starting at "{labels[a]}"'
+        positions = [p for p in range(a, b) if vals[p] is not None]
+        if len(positions) < 2:
+            raise NotEnoughPoints(f"{name} has {len(positions)} value(s); process limits need at least 2 "
+                                  f"(Making Data Count advises {settings.min_points}); move or remove the rebase", len(positions), 2)
+        for_limits = positions[:baseline] if baseline else positions
+        mean, mr_bar = _limits(vals, for_limits, settings, name)
+        seg = SpcSegment(index, labels[a], labels[b - 1], mean, mean - LIMIT_FACTOR * mr_bar, mean + LIMIT_FACTOR * mr_bar,
+                         mr_bar, len(for_limits), len(positions), len(for_limits) < settings.min_points)
+        segments.append(seg)
+        found = _signals([(p, vals[p]) for p in positions], seg, settings)
+        for p in range(a, b):
+            if vals[p] is None:
+                points.append(SpcPoint(labels[p], None, index, None, None, (), None, targets[p]))
+                continue
+            variation, rule, level, rules = _classify(found.get(p, []), improvement)
+            points.append(SpcPoint(labels[p], vals[p], index, variation, rule, rules, level, targets[p]))
+
+    latest_target = targets[-1]
+    return SpcResult(tuple(segments), tuple(points), improvement, settings, baseline, tuple(str(r) for r in rebase_at),
+                     latest_target, _assurance(segments[-1], latest_target, improvement))
+
+
+def rule_text(rule: str, settings: SpcSettings = SpcSettings()) -> str:
+    """A rule name in words, with the lengths in use."""
+    return RULE_WORDS[rule].format(**settings.as_dict())
+
+
+# ---------------------------------------------------------------- icons
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    hi, lo = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _badge(colour: str, label: str, inner: str, size: int) -> str:
+    text = html.escape(label, quote=True)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 40 40" '
+            f'role="img" aria-label="{text}"><title>{text}</title>'
+            f'<circle cx="20" cy="20" r="19" fill="{colour}"/>{inner}</svg>')
+
+
+def _letter(letter: str) -> str:
+    return (f'<text x="20" y="27" text-anchor="middle" font-family="{FONT}" font-size="20" '
+            f'font-weight="bold" fill="#ffffff">{html.escape(letter)}</text>')
+
+
+def variation_icon_svg(key: str, size: int = 40) -> str:
+    """An inline SVG badge for a variation icon key (see VARIATION_TEXT), with a <title> and aria-label."""
+    if key not in VARIATION_TEXT:
+        raise ValueError(f"unknown variation icon {key!r}; one of {', '.join(VARIATION_TEXT)}")
+    if key == COMMON_CAUSE:
+        # A flat line with dots on it: nothing unusual is happening.
+        inner = ('<path d="M9 20 H31" stroke="#ffffff" stroke-width="3" stroke-linecap="round"/>'
+                 + "".join(f'<circle cx="{x}" cy="20" r="2.6" fill="#ffffff"/>' for x in (12, 20, 28)))
+        return _badge(COLOURS[COMMON_CAUSE], VARIATION_TEXT[key], inner, size)
+    variation, level = key.rsplit("_", 1)
+    return _badge(COLOURS[variation], VARIATION_TEXT[key], _letter("H" if level == HIGH else "L"), size)
+
+
+def assurance_icon_svg(kind: str, size: int = 40) -> str:
+    """An inline SVG badge for an assurance (P pass, F fail, ? hit and miss), with a <title> and aria-label."""
+    if kind not in ASSURANCE_TEXT:
+        raise ValueError(f"unknown assurance {kind!r}; one of {', '.join(ASSURANCE_TEXT)}")
+    letter = {PASS: "P", FAIL: "F", INCONSISTENT: "?"}[kind]
+    return _badge(ASSURANCE_COLOURS[kind], ASSURANCE_TEXT[kind], _letter(letter), size)
+
+
+# ---------------------------------------------------------------- chart
+
+
+def _fmt(v: float) -> str:
+    return f"{v:,.6g}"
+
+
+def spc_chart(result: SpcResult, title: str, unit_label: str = "", target: float | Sequence[float | None] | None = None, *,
+              x: Sequence | None = None, height: int = 460, font_size: int = 14) -> go.Figure:
+    """The XmR chart: values marked by variation, and each segment's mean (solid) and process limits (dashed).
+
+    `target` defaults to the targets given to `analyse`. `x` gives the positions, e.g. period start dates;
+    it defaults to the period labels on a category axis.
+    """
+    pts = result.points
+    xs = list(x) if x is not None else [p.period for p in pts]
+    if len(xs) != len(pts):
+        raise ValueError(f"x has {len(xs)} positions for {len(pts)} points")
+    fig = go.Figure()
+
+    shown: set[str] = set()  # one legend entry per kind of line, however many segments
+
+    def legend(name: str) -> bool:
+        first = name not in shown
+        shown.add(name)
+        return first
+
+    for seg in result.segments:
+        where = [i for i, p in enumerate(pts) if p.segment == seg.index]
+        seg_x = [xs[where[0]], xs[where[-1]]]
+        fig.add_trace(go.Scatter(x=seg_x, y=[seg.mean, seg.mean], mode="lines", name="Mean",
+                                 line={"color": "#0b0c0c", "width": 2}, legendgroup="mean", showlegend=legend("Mean"),
+                                 hovertemplate=f"Mean {_fmt(seg.mean)} ({seg.start} to {seg.end})<extra></extra>"))
+        # Trial limits (too few points behind them) are dotted rather than dashed, and say so in the legend.
+        name = "Process limits (trial)" if seg.trial_limits else "Process limits"
+        for y, which in ((seg.upl, "Upper"), (seg.lpl, "Lower")):
+            fig.add_trace(go.Scatter(x=seg_x, y=[y, y], mode="lines", name=name, legendgroup=name,
+                                     line={"color": "#505a5f", "width": 1.5, "dash": "dot" if seg.trial_limits else "dash"},
+                                     showlegend=legend(name),
+                                     hovertemplate=f"{which} process limit {_fmt(y)}<extra></extra>"))
+
+    targets = [p.target for p in pts] if target is None else (
+        [target] * len(pts) if isinstance(target, numbers.Real) else list(target))
+    if any(t is not None for t in targets):
+        fig.add_trace(go.Scatter(x=xs, y=[t if t is not None else None for t in targets], mode="lines", name="Target",
+                                 line={"color": "#0b0c0c", "width": 2, "dash": "dashdot"}, hoverinfo="skip"))
+
+    # The line joins the values; a missing value leaves a gap rather than a made-up line.
+    fig.add_trace(go.Scatter(x=xs, y=[p.value for p in pts], mode="lines", name="Value", showlegend=False,
+                             line={"color": "#8f9aa0", "width": 2}, connectgaps=False, hoverinfo="skip"))
+    for kind in VARIATIONS:
+        chosen = [i for i, p in enumerate(pts) if p.variation == kind]
+        if not chosen:
+            continue
+        hover = []
+        for i in chosen:
+            p = pts[i]
+            lines = [f"<b>{html.escape(p.period)}</b>", f"Value: {_fmt(p.value)}", POINT_WORDS[kind]]
+            if p.rule:
+                lines.append(f"Rule: {rule_text(p.rule, result.settings)}")
+            hover.append("<br>".join(lines))
+        fig.add_trace(go.Scatter(
+            x=[xs[i] for i in chosen], y=[pts[i].value for i in chosen], mode="markers", name=POINT_WORDS[kind],
+            marker={"symbol": SYMBOLS[kind], "size": 9 if kind == COMMON_CAUSE else 12, "color": COLOURS[kind],
+                    "line": {"color": "#ffffff", "width": 1}},
+            hovertext=hover, hoverinfo="text"))
+
+    fig.update_layout(
+        title={"text": title, "font": {"size": font_size + 4}},
+        height=height, margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
+        plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        hoverlabel={"bgcolor": "#ffffff", "font": {"size": font_size}},
+        yaxis={"title": unit_label, "gridcolor": "#e5e5e5", "zeroline": False},
+        xaxis={"gridcolor": "#f0f0f0"},
+    )
+    if x is None:
+        # Categories would otherwise be ordered as traces first mention them (segment lines come first).
+        fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs, tickangle=-45, automargin=True)
+        # Angled labels need room: put the legend at the foot of the figure rather than just under the axis.
+        fig.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"}, margin={"b": 90})
+    return fig
+
+
+# ---------------------------------------------------------------- command line
+
+
+class SeriesFileError(ValueError):
+    """A CSV of period,value that cannot be used; `problems` lists each with its row and column."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def _parse_number(text: str) -> float:
+    s = text.strip().replace(",", "")
+    if s.endswith("%"):
+        s = s[:-1].strip()
+    x = float(s)  # ValueError for text
+    if not math.isfinite(x):
+        raise ValueError(text)
+    return x
+
+
+def read_series_csv(path: str | Path) -> tuple[list[str], list[float | None]]:
+    """(periods, values) from a CSV with columns period,value in time order; SeriesFileError lists every problem."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise SeriesFileError([f"{path}: cannot be read ({e.strerror}); check the path"]) from None
+    if len(data) > MAX_CSV_BYTES:
+        raise SeriesFileError([f"{path.name}: the file is {len(data):,} bytes; files over {MAX_CSV_BYTES:,} bytes are refused"])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    numbered = [(i, row) for i, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
+    if not numbered:
+        raise SeriesFileError([f"{path.name}: the file is empty; it needs a header row period,value and one row per period"])
+    header_row, header = numbered[0]
+    names = [h.strip().lower() for h in header]
+    missing = [c for c in ("period", "value") if c not in names]
+    if missing:
+        raise SeriesFileError([f"row {header_row}: the header must name the columns period and value "
+                               f"(missing: {', '.join(missing)}; found: {', '.join(h.strip() for h in header) or 'nothing'})"])
+    pi, vi = names.index("period"), names.index("value")
+    problems, periods, values, first_row = [], [], [], {}
+    for row_no, row in numbered[1:]:
+        period = row[pi].strip() if pi < len(row) else ""
+        raw = row[vi].strip() if vi < len(row) else ""
+        if not period:
+            problems.append(f"row {row_no}, column period: the period is empty; every row needs a period label")
+        elif period in first_row:
+            problems.append(f'row {row_no}, column period: "{period}" appears again (first at row {first_row[period]}); each period once')
+        else:
+            first_row[period] = row_no
+        value = None
+        if raw and raw.lower() not in SUPPRESSION_MARKERS:
+            try:
+                value = _parse_number(raw)
+            except ValueError:
+                problems.append(f'row {row_no}, column value: "{raw}" is not a number; write a number such as 62.5 '
+                                f'(91% and 1,234 are read too), or leave it empty or write c for a suppressed figure')
+        periods.append(period)
+        values.append(value)
+    if problems:
+        raise SeriesFileError(problems)
+    return periods, values
+
+
+def add_cli_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the `spc` command's arguments to `parser` (a subparser); run it with `run_cli(args)`."""
+    d = SpcSettings()
+    parser.add_argument("file", metavar="FILE", help="CSV with columns period,value, one row per period in time order")
+    parser.add_argument("--improvement", required=True, choices=(INCREASE, DECREASE),
+                        help="which direction is improvement: increase (higher is better) or decrease (lower is better)")
+    parser.add_argument("--target", type=float, default=None, metavar="X", help="target value, for the assurance")
+    parser.add_argument("--rebase-at", action="append", default=None, metavar="PERIOD",
+                        help="start new limits at this period, e.g. when a new service started (repeatable)")
+    parser.add_argument("--baseline", type=int, default=None, metavar="N",
+                        help="fix each segment's mean and limits from its first N values")
+    parser.add_argument("--screen", action=argparse.BooleanOptionalAction, default=d.screen_moving_ranges,
+                        help=f"drop moving ranges of at least {SCREEN_FACTOR} × the mean moving range before computing limits "
+                             "(default: no screening, as the Making Data Count tool)")
+    parser.add_argument("--run-length", type=int, default=d.run_length, metavar="N",
+                        help=f"points in a row on one side of the mean that make a run (default {d.run_length})")
+    parser.add_argument("--trend-length", type=int, default=d.trend_length, metavar="N",
+                        help=f"points in a row rising or falling that make a trend (default {d.trend_length})")
+    return parser
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    """Analyse args.file and print the JSON to stdout; print problems to stderr and return 1."""
+    err = sys.stderr
+    try:
+        settings = SpcSettings(run_length=args.run_length, trend_length=args.trend_length,
+                               screen_moving_ranges=args.screen)
+    except SpcSettingError as e:
+        option = {"screen_moving_ranges": "screen"}.get(e.field, e.field).replace("_", "-")
+        print(f"--{option}: {e.message}", file=err)
+        return 1
+    try:
+        periods, values = read_series_csv(args.file)
+    except SeriesFileError as e:
+        for problem in e.problems:
+            print(problem, file=err)
+        return 1
+    try:
+        result = analyse(values, periods, improvement=args.improvement, target=args.target,
+                         rebase_at=args.rebase_at or (), baseline=args.baseline, settings=settings)
+    except SpcSettingError as e:
+        print(f"--{e.field}: {e.message}", file=err)
+        return 1
+    except ValueError as e:  # NotEnoughPoints included
+        print(f"{Path(args.file).name}: {e}", file=err)
+        return 1
+    print(result.to_json())
+    return 0
