@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from indicators import ingest, periods, rag, store
+from indicators.access import Access
 from indicators.config import Config, Indicator
 
 
@@ -71,12 +72,28 @@ def change_table(preview: Preview, config: Config, kinds=("new", "changed"), lim
     return pd.DataFrame(out, columns=["change", "indicator", "area", "period", "old value", "new value", "old RAG", "new RAG"])
 
 
-def commit(conn, preview: Preview, user_name: str | None) -> store.WriteSummary:
-    """Write a checked file in one transaction. Refuses a preview with problems."""
+def commit(conn, preview: Preview, user_name: str | None, access: Access | None = None) -> store.WriteSummary:
+    """Write a checked file in one transaction. Refuses a preview with problems, and figures for indicators
+    the person may not upload (checked here, on the server, whatever the page showed)."""
     if not preview.result.ok:
         raise store.StoreError(f"{preview.file_name} has {len(preview.result.problems)} problem(s); nothing was written.")
+    if access is not None:
+        access.require_upload(set(preview.result.rows["indicator_id"]))
     return store.write_observations(conn, preview.result.rows, kind="upload", file_name=preview.file_name,
                                     content_hash=preview.content_hash, user_name=user_name)
+
+
+def rollback(conn, upload_id: int, access: Access) -> store.WriteSummary:
+    """Roll back an upload: administrators only, recorded under their name."""
+    access.require_admin("roll back an upload")
+    return store.rollback(conn, upload_id, access.user)
+
+
+def save_commentary(conn, access: Access, indicator_id: str, area_code: str, period: str, data_shows: str,
+                    actions: str, next_review) -> int:
+    """Commentary may be written by the indicator's uploaders and by administrators."""
+    access.require_upload([indicator_id])
+    return store.save_commentary(conn, indicator_id, area_code, period, data_shows, actions, next_review, access.user)
 
 
 def history(conn) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import threading
 
 import streamlit as st
 
+from indicators import access as access_mod
 from indicators import config as config_mod
 from indicators import scorecard, store
 from indicators.sample import load_sample
@@ -32,6 +33,50 @@ def get_config() -> config_mod.Config:
     except config_mod.ConfigError as e:
         st.error(f"**The indicators file cannot be used.** Fix these problems in `{e.path}` and reload the page:")
         st.markdown("\n".join(f"- {html.escape(p, quote=False)}" for p in e.problems))
+        st.stop()
+
+
+def auth_configured() -> bool:
+    """Sign-in is on when .streamlit/secrets.toml has an [auth] section (Streamlit's OpenID Connect)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: local mode
+        return False
+
+
+@st.cache_resource(show_spinner=False)
+def _roles(path: str, mtime: float, config_mtime: float):
+    return access_mod.load_roles(get_config(), path)
+
+
+def get_access() -> access_mod.Access:
+    """Who is using the dashboard and what they may do. Signs them in first when sign-in is configured."""
+    if not auth_configured():
+        return access_mod.local_access(store.os_user())
+    if not st.user.is_logged_in:
+        st.title("SEND performance dashboard")
+        st.write("Sign in with your organisation account to see the dashboard.")
+        st.button("Sign in", type="primary", on_click=st.login, key="sign_in")
+        st.stop()
+    path = access_mod.roles_path()
+    try:
+        roles = _roles(str(path), path.stat().st_mtime if path.exists() else 0.0, config_mod.config_path().stat().st_mtime)
+    except access_mod.RolesError as e:
+        st.error(f"**The roles file cannot be used.** An administrator must fix `{e.path}`:")
+        st.markdown("\n".join(f"- {html.escape(p, quote=False)}" for p in e.problems))
+        st.stop()
+    who = access_mod.access_for(st.user.get("email"), roles)
+    if not who.viewer:
+        st.error(f"You are signed in as {who.user}, but the roles file does not give you access. Ask an administrator.")
+        st.button("Sign out", on_click=st.logout, key="sign_out_denied")
+        st.stop()
+    return who
+
+
+def require(allowed: bool, what: str) -> None:
+    """Stop a page (even one reached by its URL) that the signed-in person may not use."""
+    if not allowed:
+        st.error(f"You do not have permission to {what}. Ask an administrator if you need it.")
         st.stop()
 
 

@@ -1,10 +1,13 @@
 """Upload history: every upload with who, when and what changed; roll one back exactly."""
 import streamlit as st
 
-from pages.common import get_config, get_cursor
+from pages.common import get_access, get_config, get_cursor, require
 from indicators import store, tables, uploads
+from indicators.access import Forbidden
 
 cfg = get_config()
+who = get_access()
+require(who.admin, "see the upload history or roll uploads back (administrators only)")
 cur = get_cursor(cfg)
 
 st.title("Upload history")
@@ -22,6 +25,15 @@ st.dataframe(shown[["Upload", "When", "Who", "Kind", "File", "New", "Changed", "
 st.download_button("Download the history (CSV)", tables.to_csv(df.drop(columns=["status"])), file_name="upload-history.csv",
                    mime="text/csv", icon=":material/download:")
 
+st.subheader("Backups")
+last = store.latest_backup_time()
+st.write(f"The dashboard makes a backup itself every day into `{store.backup_dir()}` and keeps the newest "
+         f"{store.BACKUP_KEEP}. Latest: {last:%-d %B %Y, %H:%M}." if last else
+         f"The dashboard makes a backup itself every day into `{store.backup_dir()}`; none has been made yet.")
+if st.button("Back up now", key="backup_now"):
+    made = store.timed_backup(cur)
+    st.success(f"Backed up to {made}.")
+
 st.subheader("Roll back an upload")
 st.write("Rolling back removes the figures an upload added and restores the values it replaced, exactly. "
          "The rollback is recorded here too, and the figures it removes stay in the history.")
@@ -32,12 +44,13 @@ if not candidates:
 labels = {int(r.id): f"Upload {r.id}: {r.file_name} ({str(r.created_at)[:16]}, {r.user_name})" for r in df.itertuples()}
 choice = st.selectbox("Upload", candidates, format_func=labels.get, key="rollback_choice")
 sure = st.checkbox(f"I want to undo upload {choice}", key="rollback_sure")
-if st.button(f"Roll back upload {choice}", type="primary", disabled=not sure):
+if st.button(f"Roll back upload {choice}", type="primary", disabled=not sure, key="rollback"):
     try:
-        summary = store.rollback(cur, choice, store.os_user())
-    except store.StoreError as e:
+        summary = uploads.rollback(cur, choice, who)
+    except (store.StoreError, Forbidden) as e:
         st.error(str(e))
         st.stop()
     note = cur.execute("SELECT note FROM uploads WHERE id = ?", [summary.upload_id]).fetchone()[0]
     st.session_state["rollback_done"] = f"{note} Recorded as upload {summary.upload_id}."
     st.rerun()
+

@@ -2,8 +2,9 @@
 import pandas as pd
 import streamlit as st
 
-from pages.common import area_picker, get_config, get_cursor
+from pages.common import area_picker, get_access, get_config, get_cursor, require
 from indicators import ees, ingest, store, tables, uploads
+from indicators.access import Forbidden
 
 
 
@@ -16,8 +17,11 @@ def show_problems(problems, file_name: str) -> None:
     st.download_button("Download the list of problems (CSV)", tables.to_csv(table), file_name="problems.csv", mime="text/csv")
 
 
-def show_ees_import(cur, cfg) -> None:
-    """The DfE open-data import: a mapping says which column is which indicator."""
+def show_ees_import(cur, cfg, who) -> None:
+    """The DfE open-data import (administrators): a mapping says which column is which indicator."""
+    if not who.admin:
+        st.error("Only an administrator may import DfE open data.")
+        return
     names = ees.list_mappings()
     try:
         mappings = {n: ees.load_mapping(n, cfg) for n in names}
@@ -40,13 +44,15 @@ def show_ees_import(cur, cfg) -> None:
     if not changes.empty:
         st.dataframe(changes, hide_index=True, width="stretch")
     if st.button("Confirm: import these figures", type="primary", key="ees_confirm"):
-        summary = ees.commit_ees(cur, preview, store.os_user())
+        summary = ees.commit_ees(cur, preview, who.user)
         st.session_state["upload_done"] = " ".join(ees.summary_lines(preview, summary))
         st.session_state["uploads_done"] = st.session_state.get("uploads_done", 0) + 1
         st.rerun()
 
 
 cfg = get_config()
+who = get_access()
+require(who.can_upload, "upload figures")
 cur = get_cursor(cfg)
 area, area_name = area_picker(cur, cfg)
 
@@ -57,11 +63,12 @@ st.write(
 )
 
 with st.expander("Download a template", icon=":material/download:"):
-    choices = ["(every indicator: the latest period due)"] + [i.id for i in cfg.indicators]
+    choices = ["(every indicator: the latest period due)"] + [i.id for i in cfg.indicators if who.may_upload(i.id)]
     which = st.selectbox("Template for", choices, key="template_for",
                          format_func=lambda c: c if c.startswith("(") else f"{cfg.by_id[c].name} ({c})")
     one = None if which.startswith("(") else which
     template = uploads.template_rows(cur, cfg, area, one)
+    template = template[template["indicator"].map(who.may_upload)]
     st.caption(f"{len(template)} row(s) for {area_name}: fill in the value (and numerator and denominator where you have them).")
     name = f"template-{one or 'due'}-{area}"
     c1, c2 = st.columns(2)
@@ -78,7 +85,7 @@ if done:
 mode = st.radio("What are you uploading?", ["A return of figures (CSV or Excel)", "DfE open data (Explore Education Statistics CSV)"],
                 key="upload_mode", horizontal=True)
 if mode.startswith("DfE"):
-    show_ees_import(cur, cfg)
+    show_ees_import(cur, cfg, who)
     st.stop()
 
 # A new key after each load empties the uploader, so the loaded file is not offered again.
@@ -105,6 +112,11 @@ if not preview.result.ok:
     st.stop()
 
 st.info(f"Read as {preview.result.file_kind}, {preview.result.layout_text}.", icon=":material/info:")
+not_mine = sorted({i for i in preview.result.rows["indicator_id"] if not who.may_upload(i)})
+if not_mine:
+    st.error(f"This file has figures for {', '.join(not_mine)}, which {who.user} may not upload. Remove those rows, "
+             "or ask an administrator to add the indicators to your role. Nothing was loaded.", icon=":material/block:")
+    st.stop()
 counts = preview.counts
 c1, c2, c3 = st.columns(3)
 c1.metric("New figures", counts["new"], border=True)
@@ -132,8 +144,8 @@ for tab, kind in zip(tabs, ("new", "changed", "unchanged")):
 if st.button(f"Confirm: load {counts['new']} new and {counts['changed']} changed figure(s)", type="primary"):
     try:
         with st.spinner("Loading in one transaction…"):
-            summary = uploads.commit(cur, preview, store.os_user())
-    except store.StoreError as e:
+            summary = uploads.commit(cur, preview, who.user, who)
+    except (store.StoreError, Forbidden) as e:
         st.error(str(e))
         st.stop()
     st.session_state["upload_done"] = (f"Loaded {file.name} as upload {summary.upload_id}: {summary.new} new, "

@@ -185,7 +185,7 @@ def test_upload_page_preview_confirm_then_scorecard_changes_then_rollback(db_pat
     at.switch_page("pages/history_page.py").run()
     assert at.dataframe[0].value.iloc[0]["File"] == "q.csv"
     at.checkbox[0].check().run()
-    at.button[0].click().run()
+    at.button(key="rollback").click().run()
     assert at.success[0].value.startswith("Rolled back upload 2")
 
     at.switch_page("pages/scorecard_page.py").run()

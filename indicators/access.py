@@ -1,0 +1,140 @@
+"""Who may see and change what: config/roles.yaml → validated roles, and the checks every write makes."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from indicators.config import ROOT, Config, _NoAliasLoader
+from indicators.ingest import suggest
+
+DEFAULT_ROLES = ROOT / "config" / "roles.yaml"
+
+
+class RolesError(Exception):
+    def __init__(self, path, problems: list[str]):
+        self.path, self.problems = str(path), problems
+        super().__init__(f"The roles file {path} has {len(problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class Forbidden(Exception):
+    """A write that the signed-in person's role does not allow; the message says who may do it."""
+
+
+def _who(value: str) -> str:
+    v = value.strip().lower()
+    if not v:
+        raise ValueError("an empty entry; give an e-mail address or @domain")
+    if v.startswith("@"):
+        if "." not in v[1:]:
+            raise ValueError(f'"{value}" is not a domain; write it like @durham.gov.uk')
+    elif "@" not in v or "." not in v.split("@")[-1]:
+        raise ValueError(f'"{value}" is neither an e-mail address nor an @domain')
+    return v
+
+
+class Roles(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: int = 1
+    groups: dict[str, list[str]] = {}
+    viewers: list[str] = []
+    uploaders: dict[str, list[str]] = {}
+    admins: list[str] = []
+
+    @field_validator("viewers", "admins")
+    @classmethod
+    def _people(cls, v):
+        return [_who(x) for x in v]
+
+    @field_validator("uploaders")
+    @classmethod
+    def _uploaders(cls, v):
+        return {_who(k): list(ids) for k, ids in v.items()}
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one person may do. Local mode (no sign-in configured) is one person on their own machine: everything."""
+    user: str
+    local: bool = False
+    viewer: bool = False
+    admin: bool = False
+    upload_ids: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def can_upload(self) -> bool:
+        return self.admin or bool(self.upload_ids)
+
+    def may_upload(self, indicator_id: str) -> bool:
+        return self.admin or indicator_id in self.upload_ids
+
+    def require_upload(self, indicator_ids) -> None:
+        refused = sorted({i for i in indicator_ids if not self.may_upload(i)})
+        if refused:
+            raise Forbidden(f"{self.user} may not upload figures for {', '.join(refused)}; ask an administrator to add them "
+                            "to your indicators in config/roles.yaml. Nothing was written.")
+
+    def require_admin(self, action: str) -> None:
+        if not self.admin:
+            raise Forbidden(f"Only an administrator may {action}; {self.user} is not one. Nothing was changed.")
+
+
+def roles_path() -> Path:
+    return Path(os.environ.get("KPI_ROLES") or DEFAULT_ROLES)
+
+
+def load_roles(config: Config, path: Path | str | None = None) -> Roles:
+    path = Path(path) if path else roles_path()
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_NoAliasLoader) or {}
+    except FileNotFoundError:
+        raise RolesError(path, ["the file does not exist; sign-in needs it to know who may do what"]) from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise RolesError(path, [f"not valid YAML: {where}{getattr(e, 'problem', None) or e}"]) from None
+    try:
+        roles = Roles.model_validate(raw)
+    except ValidationError as e:
+        raise RolesError(path, [f"field {'.'.join(str(p) for p in err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
+                                for err in e.errors()]) from None
+    problems = []
+    ids = set(config.by_id)
+    for name, members in roles.groups.items():
+        for i in members:
+            if i not in ids:
+                problems.append(f'field groups.{name}: "{i}" is not an indicator id{suggest(i, ids)}')
+    for who, items in roles.uploaders.items():
+        for i in items:
+            if i not in ids and i not in roles.groups:
+                problems.append(f'field uploaders.{who}: "{i}" is neither an indicator id nor a group{suggest(i, ids | set(roles.groups))}')
+    if problems:
+        raise RolesError(path, problems)
+    return roles
+
+
+def _matches(email: str, entries) -> bool:
+    email = email.lower()
+    return any(email == e or (e.startswith("@") and email.endswith(e)) for e in entries)
+
+
+def access_for(email: str | None, roles: Roles) -> Access:
+    """A signed-in person's rights; nobody is anything unless the roles file says so."""
+    if not email:
+        return Access(user="(not signed in)")
+    email = email.lower()
+    ids: set[str] = set()
+    for who, items in roles.uploaders.items():
+        if _matches(email, [who]):
+            for item in items:
+                ids |= set(roles.groups.get(item, [item]))
+    admin = _matches(email, roles.admins)
+    viewer = admin or bool(ids) or _matches(email, roles.viewers)
+    return Access(user=email, viewer=viewer, admin=admin, upload_ids=frozenset(ids))
+
+
+def local_access(user: str) -> Access:
+    return Access(user=user, local=True, viewer=True, admin=True)
