@@ -49,7 +49,7 @@ def start_app(db: Path) -> tuple[subprocess.Popen, str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--switches", type=int, default=8)
+    ap.add_argument("--switches", type=int, default=8, help="at most 8: the default deck has 9 slides")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -70,7 +70,7 @@ def main() -> int:
                 page.wait_for_selector(".slide[data-slide='1']", timeout=60000)
                 page.wait_for_timeout(1500)
                 times = []
-                for n in range(2, 2 + args.switches):
+                for n in range(2, 2 + min(args.switches, 8)):
                     t = time.perf_counter()
                     page.keyboard.press("ArrowRight")
                     page.wait_for_selector(f".slide[data-slide='{n}'] h1", timeout=20000)
@@ -84,6 +84,7 @@ def main() -> int:
     print(f"slide switch (key press → next slide's title drawn), {len(times)} switches at 1920×1080: "
           f"median {med * 1000:.0f} ms, min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms; "
           f"target 300 ms {'met' if med <= 0.3 else 'MISSED'}")
+    print("each switch, slide 2 onwards (ms): " + ", ".join(f"{t * 1000:.0f}" for t in times))
     return 0
 
 

@@ -123,7 +123,9 @@ def deck() -> None:
             st.html("<div class='slide'>" + (commentary.block_html(note) or "<p>No commentary has been written yet.</p>") + "</div>")
 
     # Warm the next slide's figures so the switch only has to draw.
-    if n < total and slides[n] not in ("agenda", "exceptions"):
+    if n < total and slides[n] == "exceptions":
+        cached_exceptions(db, version, area, tuple(ids), mtime)
+    elif n < total and slides[n] != "agenda":
         cached_series(db, version, slides[n], area, mtime)
         cached_note(db, version, slides[n], area)
 
