@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: run test install clean
 
@@ -19,7 +20,12 @@ install: $(BIN)/.installed
 run: $(BIN)/.installed
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: $(BIN)/.installed
+# axe-core for the browser tests' accessibility checks, pinned in package-lock.json; without npm they are skipped.
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund && touch $@; \
+	else echo "npm is not installed: the accessibility tests will be skipped (apt-get install npm)"; fi
+
+test: $(BIN)/.installed $(AXE)
 	$(BIN)/python -m pytest
 
 clean:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal, Optional, Union
 
@@ -76,6 +77,8 @@ class Area(_Strict):
     level: Level
     la_code: Optional[str] = None
     region: Optional[str] = None
+    # Statistical neighbours: the areas this one is usually compared with (ONS codes).
+    neighbours: list[str] = []
 
 
 class Indicator(_Strict):
@@ -97,6 +100,16 @@ class Indicator(_Strict):
     notes: str = ""
     # Making Data Count settings for the SPC view (run_length, trend_length, rebase_at, baseline, …).
     spc: Optional[dict] = None
+    # Lines drawn beside the area's own: england, region, neighbours, or an area's ONS code. None = england, region.
+    comparators: Optional[list[str]] = None
+
+    @field_validator("comparators")
+    @classmethod
+    def _comparator_words(cls, v):
+        for item in v or []:
+            if item not in ("england", "region", "neighbours") and not re.fullmatch(r"[EWSN]\d{8}", item):
+                raise ValueError(f'"{item}" is not a comparator; use england, region, neighbours or an ONS area code such as E06000003')
+        return v
 
     @field_validator("target", mode="before")
     @classmethod
@@ -188,6 +201,8 @@ class _FieldError(ValueError):
 class Config(_Strict):
     version: Literal[1] = 1
     default_area: str
+    # How statistical neighbours are summarised into one comparator line.
+    neighbour_stat: Literal["mean", "median"] = "median"
     areas: list[Area] = Field(min_length=1)
     indicators: list[Indicator] = Field(min_length=1)
 

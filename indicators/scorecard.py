@@ -120,9 +120,9 @@ def sparkline_svg(values: list, width: int = 120, height: int = 28, label: str =
 SCORECARD_CSS = """
 <style>
 table.scorecard {border-collapse: collapse; width: 100%; font-size: 1rem;}
-table.scorecard th {text-align: left; border-bottom: 2px solid #0b0c0c; padding: 6px 8px; vertical-align: bottom;}
-table.scorecard td {border-bottom: 1px solid #b1b4b6; padding: 6px 8px; vertical-align: middle;}
-table.scorecard td:first-child {min-width: 11rem;}
+table.scorecard th {text-align: left; border-bottom: 2px solid #0b0c0c; padding: 6px; vertical-align: bottom;}
+table.scorecard td {border-bottom: 1px solid #b1b4b6; padding: 6px; vertical-align: middle;}
+table.scorecard td:first-child {min-width: 10rem;}
 table.scorecard td.num {text-align: right; font-variant-numeric: tabular-nums; font-weight: 700;}
 table.scorecard td.num .v {white-space: nowrap;}
 .scorecard-wrap {overflow-x: auto;}
@@ -171,7 +171,7 @@ def scorecard_html(df: pd.DataFrame, area_code: str, link_base: str = "indicator
             f"<td>{rag_badge_html(r.status)}</td>"
             f"<td class='dir'>{_keep_arrow(r.direction_prev_text)}</td>"
             f"<td class='dir'>{_keep_arrow(r.direction_year_text or 'as previous (annual)')}</td>"
-            f"<td>{sparkline_svg(r.spark, label=f'Trend of {r.indicator} over the last {len(r.spark)} periods')}</td>"
+            f"<td>{sparkline_svg(r.spark, width=100, label=f'Trend of {r.indicator} over the last {len(r.spark)} periods')}</td>"
             "</tr>")
     # The wrapper scrolls on its own when zoomed or on a narrow screen, so the page never scrolls sideways; it is
     # focusable and named so a keyboard user can scroll it too.

@@ -41,12 +41,12 @@ with st.expander("Definition, target and RAG rule", expanded=False):
     st.text(f"Definition: {ind.definition}\nTarget: {target_text(ind)}\nRAG rule: {rag.rule_text(ind)}\n"
             f"Owner: {ind.owner}\nData source: {ind.source}")
 
-st.subheader("The figures")
+st.header("The figures")  # h2 under the page's h1: screen readers navigate by heading level
 table = df[["period_display", "value_text", "numerator", "denominator", "target", "rag_text", "figure_type", "source", "note"]]
 st.dataframe(
     table.rename(columns={"period_display": "Period", "value_text": "Value", "numerator": "Numerator",
                           "denominator": "Denominator", "target": "Target", "rag_text": "RAG",
                           "figure_type": "Figure type", "source": "Source", "note": "Note"}),
-    hide_index=True, width="stretch")
+    hide_index=True, width="stretch", placeholder="–", alt=f"{ind.name}, {area_name}: every period's figure")
 st.download_button("Download this series (CSV)", scorecard.series_csv(df), file_name=f"{ind.id}-{area}.csv",
                    mime="text/csv", icon=":material/download:")

@@ -1,0 +1,266 @@
+"""Browser-test fixtures: the real app under `streamlit run` on a free port, driven by Debian's Chromium via Playwright."""
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from indicators import store
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# The flags keep Chromium from calling home: this machine's network is closed and CI has no sandbox (runs as root).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run"]
+SYSTEM_CHROMIUM = "/usr/bin/chromium"  # Debian's package `chromium`
+SIZES = [(1366, 768), (1920, 1080)]
+DURHAM, REDCAR = "E06000047", "E06000003"
+# Query strings that make a page show real content rather than its defaults (only the indicator page needs one).
+PAGE_QUERY = {"indicator": f"?indicator=ehcp_20wk&area={DURHAM}"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives the running app in Chromium (tests/browser/)")
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+_MISSING: set[str] = set()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    # Kept on the item so the page fixture can save a screenshot of a failing test.
+    setattr(item, f"rep_{rep.when}", rep)
+    # Every test skipped for the same missing tool is reported at one place, so `-ra` folds them into one line.
+    if rep.skipped and isinstance(rep.longrepr, tuple) and any(r in rep.longrepr[2] for r in _MISSING):
+        rep.longrepr = (__file__, None, rep.longrepr[2])
+
+
+def missing(reason: str) -> None:
+    """Skip with a one-line reason on a developer's machine; in CI (CI=true) a missing tool fails the run."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason, pytrace=False)
+    _MISSING.add(reason)
+    pytest.skip(reason)
+
+
+def find_chromium() -> str | None:
+    """The operating system's Chromium: $CHROMIUM, /usr/bin/chromium or `chromium` on the PATH; never a downloaded one."""
+    for candidate in (os.environ.get("CHROMIUM"), SYSTEM_CHROMIUM, shutil.which("chromium")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def app_pages() -> list[tuple[str, str]]:
+    """(name, link) of every st.Page that app.py puts in the navigation, so a new page is covered without edits."""
+    found = []
+    for node in ast.walk(ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "Page":
+            kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+            if "url_path" in kw:
+                # Streamlit serves the default page at / only; its url_path would open "Page not found".
+                link = "/" if kw.get("default") else f"/{kw['url_path']}{PAGE_QUERY.get(kw['url_path'], '')}"
+                found.append((kw["url_path"], link))
+    return found
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = find_chromium()
+    if path is None:
+        missing("Chromium is not installed: apt-get install chromium")
+    return path
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> Path:
+    if not AXE_JS.is_file():
+        missing("axe-core is not installed: npm ci (make test does this when npm is installed)")
+    return AXE_JS
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    db: Path
+    expected_db: Path
+    log: Path
+
+
+@pytest.fixture(scope="session")
+def app_server(chromium_path, cfg, sample_db_template, tmp_path_factory):
+    """One `streamlit run app.py` for the session, on a free port and a temporary copy of the sample database."""
+    tmp = tmp_path_factory.mktemp("browser")
+    served, expected = tmp / "served.duckdb", tmp / "expected.duckdb"
+    shutil.copy(sample_db_template, served)
+    # The server holds its file for writing, so the tests read what it should show from an identical copy.
+    shutil.copy(sample_db_template, expected)
+    port = _free_port()
+    log = tmp / "streamlit.log"
+    env = {**os.environ, "KPI_DB": str(served), "KPI_CONFIG": str(ROOT / "config" / "indicators.yaml")}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+           "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit run did not become healthy on port {port}:\n{log.read_text()[-3000:]}", pytrace=False)
+            time.sleep(0.25)
+        yield Server(url, served, expected, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def expected_conn(app_server):
+    """Read-only connection to a copy of the served database: what the pages should show."""
+    conn = store.connect(app_server.expected_db, read_only=True)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class UI:
+    """A person at the dashboard: open a page, wait for Streamlit to finish, pick from the sidebar, take pictures."""
+
+    def __init__(self, page, base_url: str):
+        self.page, self.base_url = page, base_url
+
+    def open(self, path: str, ready: str = "h1"):
+        self.page.goto(self.base_url + path)
+        self.page.locator(ready).first.wait_for(timeout=60_000)
+        self.idle()
+        # A wrong link still shows the main page, under a "Page not found" dialog that would hide the page.
+        dialogs = self.page.locator("[role=dialog]:visible")
+        assert dialogs.count() == 0, f"{path} opened a dialog: {dialogs.all_inner_texts()}"
+        return self.page
+
+    def idle(self):
+        """Wait until the script run has finished: Streamlit says so on stApp, and no element is stale (greyed out)."""
+        self.page.wait_for_function(
+            "() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'"
+            " && !document.querySelector('[data-testid=stStatusWidget]') && !document.querySelector('[data-stale=true]')",
+            timeout=60_000)
+
+    def choose(self, label: str, option: str):
+        """Pick an option in a sidebar selectbox, as a person does: click it, then click the option."""
+        sidebar = self.page.get_by_test_id("stSidebar")
+        box = sidebar.get_by_test_id("stSelectbox").filter(has=self.page.get_by_text(label, exact=True))
+        # Centred first: a box half off the bottom of the sidebar takes focus but does not open its list.
+        box.evaluate("e => e.scrollIntoView({block: 'center'})")
+        box.click()
+        self.page.get_by_role("option", name=option, exact=True).click()
+
+    def main_height(self) -> int:
+        return self.page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+
+    def settled(self):
+        """Wait for the script run, the network and for every Plotly chart to have re-laid itself out to its box."""
+        self.idle()
+        self.page.wait_for_load_state("networkidle")
+        self.page.wait_for_function(
+            "() => [...document.querySelectorAll('.js-plotly-plot')].every(gd => gd._fullLayout &&"
+            " Math.abs(gd._fullLayout.width - gd.getBoundingClientRect().width) < 2)", timeout=30_000)
+
+    def screenshots(self, name: str, width: int, height: int) -> list[Path]:
+        """The screen as a person at WIDTHxHEIGHT sees it, and the whole page (viewport grown to the content)."""
+        folder = ARTIFACTS / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.page.set_viewport_size({"width": width, "height": height})
+        self.settled()
+        first = folder / f"{name}-{width}x{height}.png"
+        self.page.screenshot(path=first)
+        # Streamlit scrolls inside its main container, not the document, so full_page=True alone shows one screen.
+        tall = height
+        for _ in range(3):
+            wanted = max(height, self.main_height())
+            if wanted == tall:
+                break
+            tall = wanted
+            self.page.set_viewport_size({"width": width, "height": tall})
+            self.settled()
+        full = folder / f"{name}-{width}x{height}-full.png"
+        self.page.screenshot(path=full, full_page=True)
+        self.page.set_viewport_size({"width": width, "height": height})
+        return [first, full]
+
+    def axe(self, axe_js: Path, name: str) -> list[dict]:
+        """Run axe-core on the page as it stands; every violation is saved to test-artifacts/axe/NAME.json."""
+        self.page.add_script_tag(path=str(axe_js))
+        result = self.page.evaluate("""async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return {version: axe.version, url: r.url, violations: r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary}))}))};
+        }""")
+        folder = ARTIFACTS / "axe"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+        return result["violations"]
+
+
+@pytest.fixture
+def ui(browser, app_server, request):
+    """A fresh browser context (a new Streamlit session) at 1366x768; a failing test leaves a screenshot behind."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    page = context.new_page()
+    yield UI(page, app_server.url)
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        folder = ARTIFACTS / "failures"
+        folder.mkdir(parents=True, exist_ok=True)
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
+        try:
+            page.screenshot(path=folder / f"{safe}.png")
+        except Exception as e:  # the picture is a help, never a second failure
+            print(f"no failure screenshot: {e}")
+    context.close()
