@@ -49,8 +49,12 @@ def y_range(ind: Indicator, df: pd.DataFrame) -> tuple[float, float]:
     return (0.0 if lo >= 0 else lo * 1.15), top
 
 
+COMPARATOR_STYLES = [("#505a5f", "dot"), ("#912b88", "dash"), ("#b35900", "dashdot"), ("#005a30", "longdash")]
+
+
 def indicator_chart(ind: Indicator, df: pd.DataFrame, area_name: str, *, height: int = 460,
-                    font_size: int = 14, show_bands: bool = True) -> go.Figure:
+                    font_size: int = 14, show_bands: bool = True,
+                    comparators: dict[str, pd.DataFrame] | None = None) -> go.Figure:
     """The trend of one indicator for one area: values, target or trajectory, RAG bands, published markers."""
     fig = go.Figure()
     x = pd.to_datetime(df["period_start"])
@@ -81,9 +85,17 @@ def indicator_chart(ind: Indicator, df: pd.DataFrame, area_name: str, *, height:
             x=x, y=df["target"], mode="lines", name="Trajectory" if trajectory else "Target",
             line={"color": "#0b0c0c", "dash": "dash", "width": 2}, hoverinfo="skip"))
 
+    # Comparator lines (England, the region, neighbours): thinner, dashed, each its own colour and dash.
+    for (name, comp), (colour, dash) in zip((comparators or {}).items(), COMPARATOR_STYLES):
+        fig.add_trace(go.Scatter(
+            x=pd.to_datetime(comp["period_start"]), y=comp["value"], mode="lines+markers", name=name,
+            line={"color": colour, "width": 2, "dash": dash}, marker={"size": 5, "color": colour},
+            hovertext=[f"<b>{name}</b> {p}: {rag.format_value(ind, v)}" for p, v in zip(comp["period"], comp["value"])],
+            hoverinfo="text"))
+
     hover = [_hover(ind, r) for r in df.itertuples(index=False)]
     fig.add_trace(go.Scatter(
-        x=x, y=df["value"], mode="lines+markers", name=ind.name if len(ind.name) < 40 else "Value",
+        x=x, y=df["value"], mode="lines+markers", name=area_name,
         line={"color": LINE, "width": 3}, connectgaps=False,
         marker={"size": 8, "color": ["#ffffff" if t == "illustrative" else LINE for t in df["figure_type"]],
                 "line": {"color": LINE, "width": 2}},

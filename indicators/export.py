@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from indicators import charts, commentary, exceptions, periods, rag, scorecard, store
+import pandas as pd
+
+from indicators import benchmarks, charts, commentary, exceptions, periods, rag, scorecard, store
 from indicators.config import Config
 
 PUBLISHED_NOTE = ("◆ Published figures are quoted from public documents or official statistics (source in the data table). "
@@ -83,6 +85,19 @@ def _clean(x):
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
+SPC_SHORT = {"common_cause": "Common cause", "special_cause_improvement": "Improving (special cause)",
+             "special_cause_concern": "Concern (special cause)", "special_cause_neither": "Special cause"}
+ASSURANCE_SHORT = {"consistently_pass": "target met", "consistently_fail": "target missed", "inconsistent": "hit and miss"}
+
+
+def spc_words(r) -> str:
+    """Variation and assurance in a few words, for slides (the pages show the icons)."""
+    if not isinstance(getattr(r, "variation", None), str):
+        return "Too few figures"
+    words = SPC_SHORT.get(r.variation, r.variation)
+    return words + (f"; {ASSURANCE_SHORT[r.assurance]}" if isinstance(r.assurance, str) else "")
+
+
 def build(conn, config: Config, area_code: str, *, as_of: str | None = None, indicator_ids: list[str] | None = None,
           today: dt.date | None = None) -> Pack:
     """Assemble the slides (without chart images) for one area, cut off at the end of period `as_of`."""
@@ -105,9 +120,10 @@ def build(conn, config: Config, area_code: str, *, as_of: str | None = None, ind
     as_of_text = f"Figures up to {cut.display}" if cut else "Latest figures held"
     slides = [Slide("title", "SEND performance board pack", f"{area_name}\n{as_of_text}\nProduced {produced}")]
 
-    header = ["Indicator", "Period", "Value", "Target", "RAG", "vs previous"]
+    card = benchmarks.enrich(conn, config, area_code, card.reset_index(drop=True), today=(cut_date + dt.timedelta(days=1)) if cut_date else today)
+    header = ["Indicator", "Period", "Value", "Target", "RAG", "vs previous", "SPC (Making Data Count)"]
     rows = [[r.indicator, r.period_display, r.value_text + (" ◆" if r.figure_type == "published" else " ○" if r.figure_type == "illustrative" else ""),
-             r.target_text, r.rag_text, r.direction_prev_text] for r in card.itertuples()]
+             r.target_text, r.rag_text, r.direction_prev_text, spc_words(r)] for r in card.itertuples()]
     parts = _chunks(list(zip(rows, card["status"])), 8)
     for n, part in enumerate(parts, 1):
         slides.append(Slide("scorecard", f"Scorecard — {area_name}" + (f" ({n} of {len(parts)})" if len(parts) > 1 else ""),
@@ -134,11 +150,14 @@ def build(conn, config: Config, area_code: str, *, as_of: str | None = None, ind
         tail = df.tail(6)
         slides.append(Slide(
             "indicator", ind.name,
-            f"{area_name} · {r.period_display}: {r.value_text} · {r.rag_text} · Target {r.target_text} · {r.direction_prev_text}",
+            f"{area_name} · {r.period_display}: {r.value_text} · {r.rag_text} · Target {r.target_text} · {r.direction_prev_text}"
+            + (f" · {spc_words(r)}" if isinstance(r.variation, str) else ""),
             ["Period", "Value", "RAG", "Figure"],
             [[t.period_display, t.value_text, t.rag_text, t.figure_type] for t in tail.itertuples()],
             list(tail["status"]),
-            figure=charts.indicator_chart(ind, df, area_name, height=540, font_size=16),
+            figure=charts.indicator_chart(ind, df, area_name, height=540, font_size=16, comparators={
+                name: c[pd.to_datetime(c["period_start"]).dt.date <= cut_date] if cut_date else c
+                for name, c in benchmarks.comparators(conn, config, ind, area_code).items()}),
             data_shows=commentary.to_text(note["data_shows"]) if note is not None else "",
             actions=commentary.to_text(note["actions"]) if note is not None else "",
             review=commentary.review_text(note["next_review"]) if note is not None else "",
@@ -247,7 +266,7 @@ def to_pptx(pack: Pack) -> bytes:
             if s.subtitle:
                 text(slide, 0.5, 1.05, 12.3, 0.6, s.subtitle, 16)
         if s.kind == "scorecard":
-            table(slide, 0.5, 1.7, 12.3, s.header, s.rows, s.statuses, 14, [4.6, 2.0, 1.5, 1.6, 1.2, 1.4])
+            table(slide, 0.5, 1.7, 12.3, s.header, s.rows, s.statuses, 13, [3.5, 1.7, 1.4, 1.4, 1.2, 1.3, 1.8])
         elif s.kind == "exceptions" and s.rows:
             table(slide, 0.5, 1.7, 12.3, s.header, s.rows, s.statuses, 13, [2.8, 3.2, 1.2, 1.2, 3.9])
         elif s.kind == "indicator":
@@ -336,7 +355,7 @@ def to_pdf(pack: Pack) -> bytes:
             if s.subtitle:
                 para(s.subtitle, 36, 470, 888, 13)
         if s.kind == "scorecard":
-            table(36, 430, 888, s.header, s.rows, s.statuses, 12, [0.37, 0.16, 0.12, 0.13, 0.1, 0.12])
+            table(36, 430, 888, s.header, s.rows, s.statuses, 11, [0.28, 0.14, 0.11, 0.11, 0.1, 0.11, 0.15])
         elif s.kind == "exceptions" and s.rows:
             table(36, 430, 888, s.header, s.rows, s.statuses, 11, [0.22, 0.27, 0.1, 0.1, 0.31])
         elif s.kind == "indicator":

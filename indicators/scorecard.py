@@ -127,6 +127,11 @@ table.scorecard td.num {text-align: right; font-variant-numeric: tabular-nums; f
 table.scorecard td.num .v {white-space: nowrap;}
 .scorecard-wrap {overflow-x: auto;}
 table.scorecard a {color: #1d70b8; text-decoration: underline;}
+table.scorecard .small {font-size: 0.85rem; color: #0b0c0c;}
+table.scorecard .due {font-size: 0.85rem; color: #00703c;}
+table.scorecard .due-late {font-size: 0.85rem; color: #0b0c0c; font-weight: 700;}
+table.scorecard td.spc {white-space: nowrap;}
+table.scorecard img.mdc {margin-right: 4px; vertical-align: middle;}
 .rag {display: inline-block; padding: 2px 8px; border-radius: 3px; font-weight: 700; white-space: nowrap;}
 .pub {display: inline-block; font-size: 0.8rem; padding: 0 4px; border: 1px solid #505a5f; border-radius: 2px; color: #0b0c0c;}
 .ill {display: inline-block; font-size: 0.8rem; padding: 0 4px; border: 1px dashed #505a5f; border-radius: 2px; color: #505a5f;}
@@ -154,23 +159,52 @@ def _keep_arrow(text: str) -> str:
     return html.escape(text).replace(" ", "&nbsp;", 1)
 
 
+def _due_html(r) -> str:
+    text = getattr(r, "due_text", "")
+    if not text:
+        return ""
+    cls = "due-late" if getattr(r, "due_status", "") == "overdue" else "due"
+    return f"<br><span class='{cls}' title='{html.escape(getattr(r, 'due_title', ''))}'>{html.escape(text)}</span>"
+
+
+def _spc_html(r) -> str:
+    """Making Data Count icons with their words as alt text; plain words where there is no SPC reading."""
+    from indicators import benchmarks, spc
+    icon = getattr(r, "variation_icon", None)
+    if not isinstance(icon, str):
+        return "<span class='small'>too few figures</span>"
+    parts = [benchmarks.icon_img(spc.variation_icon_svg(icon), r.variation_text)]
+    if isinstance(getattr(r, "assurance", None), str):
+        parts.append(benchmarks.icon_img(spc.assurance_icon_svg(r.assurance), r.assurance_text))
+    return "".join(parts)
+
+
+def _england_html(r) -> str:
+    eng = getattr(r, "england_text", None)
+    if not isinstance(eng, str) or eng == "–":
+        return "<span class='small'>–</span>"
+    versus = r.vs_england_text if r.vs_england_text != "–" else ""
+    quart = f"<br><span class='small'>{html.escape(r.quartile_text)}</span>" if isinstance(r.quartile_text, str) and r.quartile_text else ""
+    return f"{html.escape(eng)}<br><span class='small'>{html.escape(versus)}</span>{quart}"
+
+
 def scorecard_html(df: pd.DataFrame, area_code: str, link_base: str = "indicator") -> str:
     """The scorecard as an accessible HTML table: every cell escaped, RAG as a word and symbol as well as colour."""
     head = ("<tr><th scope='col'>Indicator</th><th scope='col'>Latest period</th><th scope='col'>Latest value</th>"
-            "<th scope='col'>Target</th><th scope='col'>RAG</th><th scope='col'>vs previous period</th>"
-            "<th scope='col'>vs a year earlier</th><th scope='col'>Trend (last 12)</th></tr>")
+            "<th scope='col'>RAG and target</th><th scope='col'>SPC</th><th scope='col'>Direction of travel</th>"
+            "<th scope='col'>vs England</th><th scope='col'>Trend (last 12)</th></tr>")
     body = []
     for r in df.itertuples(index=False):
         href = f"{link_base}?indicator={html.escape(r.indicator_id)}&amp;area={html.escape(area_code)}"
         body.append(
             f"<tr data-indicator='{html.escape(r.indicator_id)}'>"
             f"<td><a href='{href}' target='_self'>{html.escape(r.indicator)}</a></td>"
-            f"<td>{html.escape(r.period_display)}</td>"
+            f"<td>{html.escape(r.period_display)}{_due_html(r)}</td>"
             f"<td class='num'><span class='v'>{html.escape(r.value_text)}</span> {figure_type_html(r.figure_type, r.source)}</td>"
-            f"<td>{html.escape(r.target_text)}</td>"
-            f"<td>{rag_badge_html(r.status)}</td>"
-            f"<td class='dir'>{_keep_arrow(r.direction_prev_text)}</td>"
-            f"<td class='dir'>{_keep_arrow(r.direction_year_text or 'as previous (annual)')}</td>"
+            f"<td>{rag_badge_html(r.status)}<br><span class='small'>{'no target' if r.target_text == 'No target' else 'target ' + html.escape(r.target_text)}</span></td>"
+            f"<td class='spc'>{_spc_html(r)}</td>"
+            f"<td class='dir'>{_keep_arrow(r.direction_prev_text)}<br><span class='small'>year: {_keep_arrow(r.direction_year_text or 'as previous')}</span></td>"
+            f"<td>{_england_html(r)}</td>"
             f"<td>{sparkline_svg(r.spark, width=100, label=f'Trend of {r.indicator} over the last {len(r.spark)} periods')}</td>"
             "</tr>")
     # The wrapper scrolls on its own when zoomed or on a narrow screen, so the page never scrolls sideways; it is

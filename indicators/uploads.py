@@ -139,9 +139,9 @@ def completeness(conn, config: Config, area_code: str, today: dt.date | None = N
 
 def completeness_text(status: str, missing, due_display: str) -> str:
     if status == "in":
-        return f"✔ Up to date ({due_display})"
+        return "✔ Up to date"
     if status == "overdue":
-        return f"⚠ Overdue: {missing} period(s) to {due_display}"
+        return f"⚠ Overdue: {int(missing)} missing"
     return "– No figures"
 
 

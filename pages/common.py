@@ -11,7 +11,7 @@ import streamlit as st
 
 from indicators import access as access_mod
 from indicators import config as config_mod
-from indicators import scorecard, store
+from indicators import benchmarks, scorecard, store
 from indicators.sample import load_sample
 
 ILLUSTRATIVE_NOTE = (
@@ -144,7 +144,9 @@ def area_picker(cur, cfg: config_mod.Config, *, where=st.sidebar) -> tuple[str, 
 @st.cache_data(show_spinner=False, max_entries=256)
 def cached_scorecard(db: str, version: int, area: str, strategy: str | None, inspection: str | None, cfg_mtime: float):
     cfg = get_config()
-    return scorecard.scorecard(get_cursor(cfg), cfg, area, strategy_area=strategy, inspection_area=inspection)
+    cur = get_cursor(cfg)
+    card = scorecard.scorecard(cur, cfg, area, strategy_area=strategy, inspection_area=inspection)
+    return benchmarks.enrich(cur, cfg, area, card)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

@@ -84,7 +84,7 @@ def test_html_and_script_in_a_csv_cell_are_stored_as_text_and_escaped_on_pages(d
     at.query_params["indicator"] = "ehcp_20wk"
     at.switch_page("pages/indicator_page.py").run()
     assert not at.exception
-    table = at.dataframe[0].value
+    table = next(d.value for d in at.dataframe if "Period" in d.value.columns)
     assert hostile in table["Note"].tolist()  # shown as the text it is, in a data grid (never as HTML)
     for h in at.html:
         assert "<script" not in h.proto.body and "onerror=alert" not in h.proto.body.replace("&lt;", "")

@@ -208,8 +208,9 @@ class UI:
         self.idle()
         self.page.wait_for_load_state("networkidle")
         self.page.wait_for_function(
-            "() => [...document.querySelectorAll('.js-plotly-plot')].every(gd => gd._fullLayout &&"
-            " Math.abs(gd._fullLayout.width - gd.getBoundingClientRect().width) < 2)", timeout=30_000)
+            # Charts in a tab that is not open have no box to fit: only visible ones are waited for.
+            "() => [...document.querySelectorAll('.js-plotly-plot')].filter(gd => gd.getBoundingClientRect().width > 0)"
+            ".every(gd => gd._fullLayout && Math.abs(gd._fullLayout.width - gd.getBoundingClientRect().width) < 2)", timeout=30_000)
 
     def screenshots(self, name: str, width: int, height: int) -> list[Path]:
         """The screen as a person at WIDTHxHEIGHT sees it, and the whole page (viewport grown to the content)."""
