@@ -1,12 +1,20 @@
-"""The DuckDB store: schema and migrations, connections, and every SQL statement the app runs."""
+"""The store: schema and migrations, connections, and every SQL statement the app runs.
+
+The store is a DuckDB file (the default) or, for several app servers, a PostgreSQL database that DuckDB
+reaches through its postgres extension (`KPI_DB=postgresql://...`). DuckDB runs every query either way;
+where PostgreSQL needs something else (sequences, the writers' lock, backups) the code branches on
+`is_postgres(conn)`, all in the section "PostgreSQL" below."""
 from __future__ import annotations
 
 import datetime as dt
 import getpass
+import importlib.metadata
 import os
 import shutil
 import sys
+import tempfile
 import time
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -67,6 +75,8 @@ MIGRATIONS: dict[int, list[str]] = {
             next_review DATE, author VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)""",
     ],
 }
+# Each sequence and the table whose ids it gives.
+SEQUENCES = {"upload_id_seq": "uploads", "commentary_id_seq": "commentary"}
 # Fault injection for the kill-mid-commit test: seconds to pause inside the write transaction.
 PAUSE_ENV = "KPI_FAULT_PAUSE_IN_COMMIT"
 
@@ -79,14 +89,26 @@ class StoreBusy(StoreError):
     pass
 
 
-def db_path() -> Path:
-    return Path(os.environ.get("KPI_DB") or DEFAULT_DB)
+def db_path() -> Path | str:
+    """KPI_DB: a DuckDB file (default data/kpi.duckdb), or a PostgreSQL URL, returned as the string it is."""
+    value = (os.environ.get("KPI_DB") or "").strip()
+    return value if is_postgres_url(value) else Path(value or DEFAULT_DB)
+
+
+def _target(path: Path | str | None) -> Path | str:
+    """The store to open: a PostgreSQL URL as given, anything else as a file path."""
+    if not path:
+        return db_path()
+    return str(path) if is_postgres_url(path) else Path(path)
 
 
 def connect(path: Path | str | None = None, *, read_only: bool = False, wait_seconds: float = 10.0,
             on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the database file, waiting while another process holds the write lock, and saying so."""
-    path = Path(path) if path else db_path()
+    """Open the database file, waiting while another process holds the write lock, and saying so.
+    A PostgreSQL URL opens the PostgreSQL store instead (no lock to wait for: PostgreSQL has many writers)."""
+    path = _target(path)
+    if isinstance(path, str):
+        return _connect_postgres(path, read_only=read_only)
     if read_only and not path.exists():
         raise StoreError(f"The database {path} does not exist yet; run `python -m indicators init` or start the dashboard once.")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -112,7 +134,8 @@ def connect(path: Path | str | None = None, *, read_only: bool = False, wait_sec
 
 def schema_version(conn) -> int:
     exists = conn.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()[0]
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta' "
+        "AND table_catalog = current_database() AND table_schema = current_schema()").fetchone()[0]
     if not exists:
         return 0
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -124,17 +147,27 @@ def migrate(conn) -> int:
     version = schema_version(conn)
     if version > SCHEMA_VERSION:
         raise StoreError(f"The database was written by a newer version of the dashboard (schema {version}; this one knows {SCHEMA_VERSION}). Update the dashboard.")
+    pg = is_postgres(conn)
     while version < SCHEMA_VERSION:
-        version += 1
-        conn.execute("BEGIN TRANSACTION")
+        _begin_write(conn, lock=version > 0)  # PostgreSQL: app servers starting together migrate one at a time
         try:
-            for statement in MIGRATIONS[version]:
-                conn.execute(statement)
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
+            if pg and version > 0 and schema_version(conn) != version:  # another app server migrated it meanwhile
+                conn.execute("ROLLBACK")
+                version = schema_version(conn)
+                continue
+            for statement in MIGRATIONS[version + 1]:
+                _migration_statement(conn, statement, pg)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version + 1)])
             conn.execute("COMMIT")
         except Exception:
             conn.execute("ROLLBACK")
+            if pg:  # e.g. two app servers creating a new database at the same moment: the other one won
+                _refresh_catalog(conn)
+                if schema_version(conn) > version:
+                    version = schema_version(conn)
+                    continue
             raise
+        version += 1
     return version
 
 
@@ -221,7 +254,7 @@ def write_observations(conn, rows: pd.DataFrame, *, kind: str, file_name: str | 
     stale (someone else loaded in between) can never write a wrong "changed" count or lose a figure.
     """
     conn.register("incoming", rows[OBS_COLUMNS])
-    conn.execute("BEGIN TRANSACTION")
+    _begin_write(conn)
     try:
         if new_areas:  # areas first named by this file (e.g. a DfE release) go in with its figures, or not at all
             add_areas(conn, new_areas)
@@ -235,7 +268,7 @@ def write_observations(conn, rows: pd.DataFrame, *, kind: str, file_name: str | 
         if new == 0 and changed == 0:
             conn.execute("ROLLBACK")
             return WriteSummary(None, 0, 0, int(unchanged))
-        upload_id = conn.execute("SELECT nextval('upload_id_seq')").fetchone()[0]
+        upload_id = _next_id(conn, "upload_id_seq")
         now = dt.datetime.now().replace(microsecond=0)
         conn.execute("INSERT INTO uploads (id, kind, file_name, content_hash, user_name, created_at, rows_new, "
                      "rows_changed, rows_unchanged, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -253,8 +286,9 @@ def write_observations(conn, rows: pd.DataFrame, *, kind: str, file_name: str | 
               note = excluded.note, figure_type = excluded.figure_type, source = excluded.source,
               upload_id = excluded.upload_id""", [upload_id])
         _bump_and_commit(conn)
-    except BaseException:
+    except BaseException as e:
         conn.execute("ROLLBACK")
+        _raise_if_busy(e)
         raise
     finally:
         conn.execute("DROP TABLE IF EXISTS temp.todo")
@@ -290,26 +324,27 @@ def rollback(conn, upload_id: int, user_name: str | None = None) -> WriteSummary
     Refused when a later upload has since changed the same figures (roll that back first), so nothing
     anyone uploaded afterwards is silently lost. The rollback is itself recorded as an upload.
     """
-    row = conn.execute("SELECT kind, rolled_back_by FROM uploads WHERE id = ?", [upload_id]).fetchone()
-    if row is None:
-        raise StoreError(f"There is no upload {upload_id}; the Upload history page (or `python -m indicators history`) lists them.")
-    kind, done_by = row
-    if done_by is not None:
-        raise StoreError(f"Upload {upload_id} was already rolled back by upload {done_by}.")
-    if kind == "rollback":
-        raise StoreError(f"Upload {upload_id} is itself a rollback; to put those figures back, upload the file again.")
-    # Later uploads that replaced this one's figures and still stand (not themselves undone).
-    later = [r[0] for r in conn.execute("""
-        SELECT DISTINCT h.replaced_by FROM observation_history h JOIN uploads u ON u.id = h.replaced_by
-        WHERE h.upload_id = ? AND u.kind <> 'rollback' AND u.rolled_back_by IS NULL ORDER BY 1""", [upload_id]).fetchall()]
-    if later:
-        raise StoreError(f"Upload {upload_id} cannot be rolled back on its own: upload(s) {', '.join(map(str, later))} changed "
-                         "some of the same figures afterwards. Roll those back first, newest first.")
-    current = conn.execute("SELECT count(*) FROM observations WHERE upload_id = ?", [upload_id]).fetchone()[0]
-    restored = conn.execute("SELECT count(*) FROM observation_history WHERE replaced_by = ?", [upload_id]).fetchone()[0]
-    conn.execute("BEGIN TRANSACTION")
+    # The checks run inside the write transaction, so two people (or app servers) cannot undo one upload twice.
+    _begin_write(conn)
     try:
-        rb_id = conn.execute("SELECT nextval('upload_id_seq')").fetchone()[0]
+        row = conn.execute("SELECT kind, rolled_back_by FROM uploads WHERE id = ?", [upload_id]).fetchone()
+        if row is None:
+            raise StoreError(f"There is no upload {upload_id}; the Upload history page (or `python -m indicators history`) lists them.")
+        kind, done_by = row
+        if done_by is not None:
+            raise StoreError(f"Upload {upload_id} was already rolled back by upload {done_by}.")
+        if kind == "rollback":
+            raise StoreError(f"Upload {upload_id} is itself a rollback; to put those figures back, upload the file again.")
+        # Later uploads that replaced this one's figures and still stand (not themselves undone).
+        later = [r[0] for r in conn.execute("""
+            SELECT DISTINCT h.replaced_by FROM observation_history h JOIN uploads u ON u.id = h.replaced_by
+            WHERE h.upload_id = ? AND u.kind <> 'rollback' AND u.rolled_back_by IS NULL ORDER BY 1""", [upload_id]).fetchall()]
+        if later:
+            raise StoreError(f"Upload {upload_id} cannot be rolled back on its own: upload(s) {', '.join(map(str, later))} changed "
+                             "some of the same figures afterwards. Roll those back first, newest first.")
+        current = conn.execute("SELECT count(*) FROM observations WHERE upload_id = ?", [upload_id]).fetchone()[0]
+        restored = conn.execute("SELECT count(*) FROM observation_history WHERE replaced_by = ?", [upload_id]).fetchone()[0]
+        rb_id = _next_id(conn, "upload_id_seq")
         now = dt.datetime.now().replace(microsecond=0)
         conn.execute("INSERT INTO uploads (id, kind, file_name, user_name, created_at, rows_new, rows_changed, rows_unchanged, note) "
                      "VALUES (?, 'rollback', NULL, ?, ?, 0, ?, 0, ?)",
@@ -321,8 +356,9 @@ def rollback(conn, upload_id: int, user_name: str | None = None) -> WriteSummary
         conn.execute(f"INSERT INTO observations SELECT {cols} FROM observation_history WHERE replaced_by = ?", [upload_id])
         conn.execute("UPDATE uploads SET rolled_back_by = ? WHERE id = ?", [rb_id, upload_id])
         _bump_and_commit(conn)
-    except BaseException:
+    except BaseException as e:
         conn.execute("ROLLBACK")
+        _raise_if_busy(e)
         raise
     return WriteSummary(int(rb_id), 0, int(current), 0)
 
@@ -378,18 +414,23 @@ def areas_with_data(conn, indicator_id: str) -> list[str]:
 def open_store(config: Config, path: Path | str | None = None, *, on_wait=None,
                load_sample: Callable | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating on first use) the database, migrate it, sync areas, and fill a brand-new one with the
-    sample data through `load_sample(conn)`."""
-    path = Path(path) if path else db_path()
-    is_new = not path.exists()
+    sample data through `load_sample(conn)`. A PostgreSQL store is new when it has no dashboard tables yet."""
+    path = _target(path)
+    pg = isinstance(path, str)
+    is_new = not pg and not path.exists()
     conn = connect(path, on_wait=on_wait)
     try:
+        if pg:
+            is_new = schema_version(conn) == 0
         migrate(conn)
         sync_areas(conn, config)
         if is_new and load_sample is not None:
             load_sample(conn)
     except BaseException:
+        if pg and is_new:  # never leave a half-made database for the next start to trust
+            _drop_unused_postgres_store(conn)
         conn.close()
-        if is_new:  # never leave a half-made database for the next start to trust
+        if is_new and not pg:
             for p in (path, Path(str(path) + ".wal")):
                 p.unlink(missing_ok=True)
         raise
@@ -409,15 +450,16 @@ def save_commentary(conn, indicator_id: str, area_code: str, period: str, data_s
             raise StoreError(f"{name} is {len(text):,} characters; keep each part under {COMMENTARY_MAX_CHARS:,}.")
     if not (data_shows.strip() or actions.strip()):
         raise StoreError("The commentary is empty; write what the data shows, the actions, or both.")
-    conn.execute("BEGIN TRANSACTION")
+    _begin_write(conn)
     try:
-        cid = conn.execute("SELECT nextval('commentary_id_seq')").fetchone()[0]
+        cid = _next_id(conn, "commentary_id_seq")
         conn.execute("INSERT INTO commentary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      [cid, indicator_id, area_code, period, data_shows.strip(), actions.strip(), next_review, author,
                       dt.datetime.now().replace(microsecond=0)])
         _bump_and_commit(conn)
-    except BaseException:
+    except BaseException as e:
         conn.execute("ROLLBACK")
+        _raise_if_busy(e)
         raise
     return int(cid)
 
@@ -444,16 +486,21 @@ BACKUP_KEEP = 14
 
 
 def backup_dir() -> Path:
-    return Path(os.environ.get("KPI_BACKUP_DIR") or db_path().parent / "backups")
+    """KPI_BACKUP_DIR, or backups/ beside the database file (for a PostgreSQL store, data/backups/)."""
+    path = db_path()
+    return Path(os.environ.get("KPI_BACKUP_DIR") or (DEFAULT_DB if isinstance(path, str) else path).parent / "backups")
 
 
 def backup(conn, dest: Path | str) -> Path:
     """A consistent copy of the whole database, made through an open connection (so it works while the
-    dashboard runs): DuckDB copies every table and sequence inside one read transaction."""
+    dashboard runs): DuckDB copies every table and sequence inside one read transaction. A PostgreSQL store
+    is copied into a DuckDB file of the same schema, which `restore` reads like any other backup."""
     dest = Path(dest)
     if dest.exists():
         raise StoreError(f"{dest} already exists; choose a new file name for the backup.")
     dest.parent.mkdir(parents=True, exist_ok=True)
+    if is_postgres(conn):
+        return _backup_postgres(conn, dest)
     name = conn.execute("SELECT current_database()").fetchone()[0]
     alias = "kpi_backup_target"
     conn.execute(f"ATTACH '{str(dest).replace(chr(39), chr(39) * 2)}' AS {alias}")
@@ -485,8 +532,10 @@ def latest_backup_time(folder: Path | None = None) -> dt.datetime | None:
 
 def restore(backup_file: Path | str, target: Path | str | None = None) -> Path:
     """Replace the database with a backup. The dashboard must be stopped (the file must be free). The file
-    being replaced is kept beside it as <name>.before-restore-<time>.duckdb, so a restore can be undone."""
-    src, target = Path(backup_file), Path(target) if target else db_path()
+    being replaced is kept beside it as <name>.before-restore-<time>.duckdb, so a restore can be undone.
+    A PostgreSQL store is replaced in one transaction while the app servers run, after a backup of it is
+    made into the backup folder (returned, as the kept file is)."""
+    src, target = Path(backup_file), _target(target)
     try:
         check = duckdb.connect(str(src), read_only=True)
     except duckdb.Error as e:
@@ -499,6 +548,8 @@ def restore(backup_file: Path | str, target: Path | str | None = None) -> Path:
             raise StoreError(f"{src} was made by a newer version of the dashboard (schema {version}).")
     finally:
         check.close()
+    if isinstance(target, str):
+        return _restore_postgres(src, target)
     kept = None
     if target.exists():
         connect(target, wait_seconds=2).close()  # raises StoreBusy while the dashboard holds the file
@@ -512,3 +563,335 @@ def restore(backup_file: Path | str, target: Path | str | None = None) -> Path:
     migrate(conn)  # an older backup is brought up to this version's schema
     conn.close()
     return kept or target
+
+
+# ---------------------------------------------------------------- PostgreSQL: the second backend
+#
+# DuckDB attaches the PostgreSQL database as POSTGRES_ALIAS and makes it the default database, so every
+# statement above runs on it unchanged (DuckDB executes the query; PostgreSQL stores the rows). DuckDB's
+# postgres extension opens each DuckDB transaction as a PostgreSQL REPEATABLE READ transaction: a reader
+# sees one snapshot for the whole statement, old figures or new, never a mix. What differs is here:
+#   - sequences: DuckDB cannot create or advance PostgreSQL sequences, so those statements go to
+#     PostgreSQL itself (postgres_execute / postgres_query run inside the same transaction);
+#   - the writers' lock: every write first locks `meta` (whose data_version every write bumps), before
+#     its snapshot is taken, so concurrent uploads from several app servers queue instead of failing;
+#   - backups: DuckDB's COPY FROM DATABASE cannot read a PostgreSQL catalog, so the tables are copied
+#     into a DuckDB file of the same schema inside one snapshot (and restored the other way).
+
+POSTGRES_ALIAS = "kpi"
+POSTGRES_PACKAGE = "duckdb-extension-postgres"
+# How long a write waits for another app server's write to finish before saying the store is busy.
+POSTGRES_LOCK_WAIT_SECONDS = 60
+
+
+def is_postgres_url(target) -> bool:
+    return isinstance(target, str) and target.strip().lower().startswith(("postgresql://", "postgres://"))
+
+
+def db_label(target: Path | str | None = None) -> str:
+    """The store named for people and logs: the file, or the PostgreSQL URL without its password."""
+    target = _target(target)
+    if not isinstance(target, str):
+        return str(target)
+    u = urllib.parse.urlsplit(target)
+    netloc = (f"{u.username}@" if u.username else "") + (u.hostname or "") + (f":{u.port}" if u.port else "")
+    return urllib.parse.urlunsplit((u.scheme, netloc, u.path, "", ""))
+
+
+def is_postgres(conn) -> bool:
+    """Whether this connection's default database is the PostgreSQL store."""
+    if isinstance(conn, PostgresConnection):
+        return True
+    row = conn.execute("SELECT type FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return bool(row) and row[0] == "postgres"
+
+
+def postgres_extension_file() -> Path:
+    """DuckDB's postgres extension as shipped in the duckdb-extension-postgres wheel (never downloaded)."""
+    wanted = duckdb.__version__
+    hint = f"run `{sys.executable} -m pip install {POSTGRES_PACKAGE}=={wanted}` (its version must equal duckdb's)"
+    try:
+        have = importlib.metadata.version(POSTGRES_PACKAGE)
+        files = importlib.metadata.files(POSTGRES_PACKAGE) or []
+    except importlib.metadata.PackageNotFoundError:
+        raise StoreError(f"KPI_DB names a PostgreSQL database, which needs DuckDB's postgres extension from the package "
+                         f"{POSTGRES_PACKAGE}; it is not installed: {hint}.") from None
+    if have != wanted:
+        raise StoreError(f"{POSTGRES_PACKAGE} {have} is installed, but duckdb is {wanted}; {hint}.")
+    for f in files:
+        if f.name == "postgres.duckdb_extension" and f"v{wanted}" in f.parts:
+            return Path(f.locate())
+    raise StoreError(f"{POSTGRES_PACKAGE} {have} has no postgres.duckdb_extension for duckdb {wanted}; reinstall it: {hint}.")
+
+
+class PostgresConnection:
+    """A DuckDB connection (or cursor) whose default database is the PostgreSQL store. Everything is DuckDB's
+    own connection except `cursor()`, which gives the new cursor the same default database."""
+
+    def __init__(self, duck: duckdb.DuckDBPyConnection, url: str):
+        self._duck = duck
+        self.url = url
+
+    def cursor(self) -> "PostgresConnection":
+        cur = self._duck.cursor()
+        cur.execute(f"USE {POSTGRES_ALIAS}")
+        return PostgresConnection(cur, self.url)
+
+    def __getattr__(self, name):
+        return getattr(self._duck, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._duck.close()
+
+    def __repr__(self) -> str:
+        return f"<PostgreSQL store {db_label(self.url)}>"
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _connect_postgres(url: str, *, read_only: bool = False) -> PostgresConnection:
+    ext = postgres_extension_file()
+    # Never fetch anything from the network: the extension comes from the wheel's file.
+    duck = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        try:
+            duck.execute(f"INSTALL {_sql_text(str(ext))}")
+            duck.execute("LOAD postgres")
+        except duckdb.Error as e:
+            raise StoreError(f"DuckDB's postgres extension ({ext}) could not be loaded: {str(e).splitlines()[0]}. "
+                             f"Reinstall it with `{sys.executable} -m pip install --force-reinstall "
+                             f"{POSTGRES_PACKAGE}=={duckdb.__version__}`.") from None
+        try:
+            duck.execute(f"ATTACH {_sql_text(url)} AS {POSTGRES_ALIAS} (TYPE postgres{', READ_ONLY' if read_only else ''})")
+            duck.execute(f"USE {POSTGRES_ALIAS}")
+            duck.execute(f"SELECT * FROM postgres_query('{POSTGRES_ALIAS}', 'SELECT 1')").fetchall()  # reach it now
+        except duckdb.Error as e:
+            raise StoreError(f"Cannot open the PostgreSQL database {db_label(url)}: {str(e).strip().splitlines()[-1]}. "
+                             "Check KPI_DB (postgresql://user:password@host:port/database) and that the server "
+                             "accepts connections from this machine.") from None
+    except BaseException:
+        duck.close()
+        raise
+    conn = PostgresConnection(duck, url)
+    if read_only and schema_version(conn) == 0:
+        conn.close()
+        raise StoreError(f"The PostgreSQL database {db_label(url)} has no dashboard tables yet; run "
+                         "`python -m indicators init` or start the dashboard once.")
+    return conn
+
+
+def _pg_execute(conn, sql: str) -> None:
+    """Run PostgreSQL's own SQL inside the current transaction."""
+    conn.execute(f"CALL postgres_execute('{POSTGRES_ALIAS}', {_sql_text(sql)})")
+
+
+def _refresh_catalog(conn) -> None:
+    """Forget DuckDB's cached list of PostgreSQL tables (another app server may have changed them)."""
+    conn.execute("CALL pg_clear_cache()")
+
+
+def _migration_statement(conn, statement: str, pg: bool) -> None:
+    if pg and statement.lstrip().upper().startswith("CREATE SEQUENCE"):
+        _pg_execute(conn, statement)  # DuckDB cannot create PostgreSQL sequences; the statement is valid there as written
+    else:
+        conn.execute(statement)
+
+
+def _next_id(conn, sequence: str) -> int:
+    if is_postgres(conn):
+        return int(conn.execute(f"SELECT * FROM postgres_query('{POSTGRES_ALIAS}', "
+                                f"{_sql_text(f'SELECT nextval({_sql_text(sequence)})')})").fetchone()[0])
+    return conn.execute(f"SELECT nextval('{sequence}')").fetchone()[0]
+
+
+def _begin_write(conn, lock: bool = True) -> None:
+    """Start a write transaction. On PostgreSQL, first take the writers' lock (before any query takes the
+    transaction's snapshot), so a write from another app server is finished and seen, never overwritten."""
+    pg = is_postgres(conn)
+    conn.execute("BEGIN TRANSACTION")
+    if pg and lock:
+        try:
+            _pg_execute(conn, f"SET LOCAL lock_timeout = '{POSTGRES_LOCK_WAIT_SECONDS}s'; "
+                              "LOCK TABLE meta IN SHARE ROW EXCLUSIVE MODE")
+        except BaseException as e:
+            conn.execute("ROLLBACK")
+            _raise_if_busy(e)
+            raise
+
+
+def _raise_if_busy(e: BaseException) -> None:
+    """PostgreSQL's refusals under concurrent writes, said as what to do. Nothing was written."""
+    text = str(e)
+    if "lock timeout" in text:
+        raise StoreBusy(f"Another upload is still being written to the database (waited {POSTGRES_LOCK_WAIT_SECONDS} "
+                        "seconds); nothing was written. Try again in a minute.") from e
+    if "could not serialize access" in text:
+        raise StoreBusy("Someone else changed the same figures at the same moment; nothing was written. "
+                        "Check the preview again and confirm.") from e
+
+
+def _drop_tables(conn) -> None:
+    _pg_execute(conn, f"DROP TABLE IF EXISTS {', '.join(TABLES)}; DROP SEQUENCE IF EXISTS {', '.join(SEQUENCES)}")
+    _refresh_catalog(conn)
+
+
+def _drop_unused_postgres_store(conn) -> None:
+    """After a failed first start: drop the new tables, unless another app server has already put data in them."""
+    try:
+        conn.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # no transaction was open
+    try:
+        if schema_version(conn) >= 1 and conn.execute("SELECT count(*) FROM uploads").fetchone()[0]:
+            return
+        _drop_tables(conn)
+    except duckdb.Error:
+        pass  # the original error is the one to report
+
+
+def store_exists(target: Path | str | None = None) -> bool:
+    """Whether the database file exists, or the PostgreSQL database has the dashboard's tables."""
+    target = _target(target)
+    if not isinstance(target, str):
+        return target.exists()
+    conn = _connect_postgres(target)
+    try:
+        return schema_version(conn) > 0
+    finally:
+        conn.close()
+
+
+def delete_store(target: Path | str | None = None) -> None:
+    """Delete the database file, or the dashboard's tables and sequences from the PostgreSQL database (in one
+    transaction; nothing else in that database is touched). For `init --force`."""
+    target = _target(target)
+    if not isinstance(target, str):
+        target.unlink(missing_ok=True)
+        Path(str(target) + ".wal").unlink(missing_ok=True)
+        return
+    conn = _connect_postgres(target)
+    try:
+        _drop_tables(conn)
+    finally:
+        conn.close()
+
+
+def _backup_postgres(conn, dest: Path) -> Path:
+    """Every table of the PostgreSQL store, read in one snapshot, into a new DuckDB file of the same schema."""
+    made = duckdb.connect(str(dest))
+    try:
+        migrate(made)
+        made.execute("DELETE FROM meta")  # the store's own meta rows are copied below
+    finally:
+        made.close()
+    alias = "kpi_backup_target"
+    conn.execute(f"ATTACH {_sql_text(str(dest))} AS {alias}")
+    try:
+        conn.execute("BEGIN TRANSACTION")  # one PostgreSQL transaction: one snapshot for every table
+        try:
+            for t in TABLES:
+                conn.execute(f"INSERT INTO {alias}.main.{t} SELECT * FROM {t}")
+            next_ids = {seq: conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {t}").fetchone()[0]
+                        for seq, t in SEQUENCES.items()}
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        for seq, n in next_ids.items():  # the copy's sequences carry on where the store's ids end
+            conn.execute(f"DROP SEQUENCE {alias}.main.{seq}")
+            conn.execute(f"CREATE SEQUENCE {alias}.main.{seq} START {int(n)}")
+    except BaseException:
+        conn.execute(f"DETACH {alias}")
+        dest.unlink(missing_ok=True)
+        Path(str(dest) + ".wal").unlink(missing_ok=True)
+        raise
+    conn.execute(f"DETACH {alias}")
+    return dest
+
+
+def _restore_postgres(src: Path, url: str) -> Path:
+    """Replace every row of the PostgreSQL store with a backup's, in one transaction, while the app servers
+    run: they see the old figures until the commit, then the restored ones. Returns a backup of what was
+    replaced (made first, into the backup folder)."""
+    conn = _connect_postgres(url)
+    try:
+        migrate(conn)
+        kept = backup(conn, backup_dir() / f"kpi.before-restore-{dt.datetime.now():%Y%m%d-%H%M%S}.duckdb")
+        with tempfile.TemporaryDirectory(prefix="kpi-restore-") as tmp:
+            copy = Path(tmp) / "restore.duckdb"
+            shutil.copyfile(src, copy)
+            older = duckdb.connect(str(copy))  # an older backup is brought up to this version's schema (the copy, not the file)
+            try:
+                migrate(older)
+            finally:
+                older.close()
+            alias = "kpi_restore_source"
+            conn.execute(f"ATTACH {_sql_text(str(copy))} AS {alias} (READ_ONLY)")
+            try:
+                _begin_write(conn)
+                try:
+                    seen = data_version(conn)
+                    _pg_execute(conn, "; ".join(f"DELETE FROM {t}" for t in TABLES))
+                    for t in TABLES:
+                        conn.execute(f"INSERT INTO {t} SELECT * FROM {alias}.main.{t}")
+                    _pg_execute(conn, "; ".join(f"SELECT setval('{seq}', coalesce(max(id), 0) + 1, false) FROM {t}"
+                                                for seq, t in SEQUENCES.items()))
+                    # The app servers cache figures by data version: move it past any version they have seen.
+                    conn.execute("UPDATE meta SET value = CAST(greatest(CAST(value AS INTEGER), ?) + 1 AS VARCHAR) "
+                                 "WHERE key = 'data_version'", [seen])
+                    conn.execute("COMMIT")
+                except BaseException as e:
+                    conn.execute("ROLLBACK")
+                    _raise_if_busy(e)
+                    raise
+            finally:
+                conn.execute(f"DETACH {alias}")
+    finally:
+        conn.close()
+    return kept
+
+
+# ---------------------------------------------------------------- comparators and benchmarks
+
+def comparator_series(conn, indicator_id: str, area_codes: list[str], stat: str = "median") -> pd.DataFrame:
+    """One comparator line: a single area's series, or the mean/median of several areas per period."""
+    if not area_codes:
+        return pd.DataFrame(columns=["period", "period_start", "value", "n_areas"])
+    agg = "median" if stat == "median" else "avg"
+    placeholders = ", ".join("?" for _ in area_codes)
+    return conn.execute(f"""
+        SELECT period, min(period_start) AS period_start, {agg}(value) AS value, count(value) AS n_areas
+        FROM observations WHERE indicator_id = ? AND area_code IN ({placeholders}) AND value IS NOT NULL
+        GROUP BY period ORDER BY period_start""", [indicator_id, *area_codes]).df()
+
+
+def period_comparison(conn, indicator_ids: list[str], periods: list[str], area_code: str) -> dict[str, dict]:
+    """For each (indicator, period): England's value, how many local authorities have a figure, and the
+    area's rank among them (1 = highest value)."""
+    if not indicator_ids:
+        return {}
+    pairs = pd.DataFrame({"indicator_id": indicator_ids, "period": periods})
+    conn.register("wanted", pairs)
+    try:
+        rows = conn.execute("""
+            WITH la AS (
+                SELECT o.indicator_id, o.period, o.area_code, o.value,
+                       rank() OVER (PARTITION BY o.indicator_id, o.period ORDER BY o.value DESC) AS rnk,
+                       count(*) OVER (PARTITION BY o.indicator_id, o.period) AS n
+                FROM observations o JOIN wanted w USING (indicator_id, period)
+                JOIN areas a ON a.code = o.area_code
+                WHERE a.level = 'local_authority' AND o.value IS NOT NULL
+            )
+            SELECT w.indicator_id, e.value AS england, l.n AS n_las, l.rnk AS rank
+            FROM wanted w
+            LEFT JOIN observations e ON e.indicator_id = w.indicator_id AND e.period = w.period AND e.area_code = 'E92000001'
+            LEFT JOIN la l ON l.indicator_id = w.indicator_id AND l.period = w.period AND l.area_code = ?""",
+                            [area_code]).fetchall()
+    finally:
+        conn.unregister("wanted")
+    return {ind: {"england": eng, "n_las": n, "rank": rnk} for ind, eng, n, rnk in rows}
