@@ -107,12 +107,19 @@ def cmd_rollback(args, cfg) -> int:
     return 0
 
 
+def _area_code(conn, cfg, area: str | None) -> str | None:
+    """An area given by ONS code, name or old LA code (default: the config's); None, and says why, if unknown."""
+    code = ingest.area_lookup(store.areas(conn)).get((area or cfg.default_area).lower())
+    if code is None:
+        _err(f'area "{area}" is not known; use an ONS code such as {cfg.default_area}')
+    return code
+
+
 def cmd_template(args, cfg) -> int:
     conn = _open(cfg)
     try:
-        code = ingest.area_lookup(store.areas(conn)).get((args.area or cfg.default_area).lower())
+        code = _area_code(conn, cfg, args.area)
         if code is None:
-            _err(f'area "{args.area}" is not known; use an ONS code such as {cfg.default_area}')
             return EXIT_PROBLEMS
         if args.indicator and args.indicator not in cfg.by_id:
             _err(f'"{args.indicator}" is not a known indicator id{ingest.suggest(args.indicator, cfg.by_id.keys())}')
@@ -127,9 +134,8 @@ def cmd_template(args, cfg) -> int:
 def cmd_export(args, cfg) -> int:
     conn = _open(cfg)
     try:
-        code = ingest.area_lookup(store.areas(conn)).get((args.area or cfg.default_area).lower())
+        code = _area_code(conn, cfg, args.area)
         if code is None:
-            _err(f'area "{args.area}" is not known; use an ONS code such as {cfg.default_area}')
             return EXIT_PROBLEMS
         ids = [i.strip() for i in args.indicators.split(",")] if args.indicators else None
         data = export.export(conn, cfg, args.format, code, as_of=args.period, indicator_ids=ids,
@@ -171,10 +177,8 @@ def cmd_import_ees(args, cfg) -> int:
 def cmd_list(args, cfg) -> int:
     conn = _open(cfg)
     try:
-        area = args.area or cfg.default_area
-        code = ingest.area_lookup(store.areas(conn)).get(area.lower())
+        code = _area_code(conn, cfg, args.area)
         if code is None:
-            _err(f'area "{area}" is not known; use an ONS code such as {cfg.default_area}')
             return EXIT_PROBLEMS
         df = scorecard.scorecard(conn, cfg, code)
     finally:
@@ -192,9 +196,8 @@ def cmd_series(args, cfg) -> int:
         return EXIT_PROBLEMS
     conn = _open(cfg)
     try:
-        code = ingest.area_lookup(store.areas(conn)).get(args.area.lower())
+        code = _area_code(conn, cfg, args.area)
         if code is None:
-            _err(f'area "{args.area}" is not known; use an ONS code such as {cfg.default_area}')
             return EXIT_PROBLEMS
         df = scorecard.series_table(conn, cfg, cfg.by_id[args.indicator], code)
     finally:

@@ -44,6 +44,18 @@ class Slide:
     review: str = ""
     footer: str = PUBLISHED_NOTE
 
+    @property
+    def commentary_text(self) -> str:
+        """The commentary as the deck and the PDF both print it."""
+        words = []
+        if self.data_shows:
+            words.append(f"What the data shows: {self.data_shows}")
+        if self.actions:
+            words.append(f"What we are doing about it: {self.actions}")
+        if self.review:
+            words.append(self.review)
+        return "\n".join(words) or "No commentary has been written for this period."
+
 
 @dataclass
 class Pack:
@@ -273,14 +285,7 @@ def to_pptx(pack: Pack) -> bytes:
             if s.chart_png:
                 slide.shapes.add_picture(io.BytesIO(s.chart_png), Inches(0.5), Inches(1.6), width=Inches(7.6))
             table(slide, 8.3, 1.6, 4.5, s.header, s.rows, s.statuses, 12, [1.6, 0.9, 1.0, 1.0])
-            words = []
-            if s.data_shows:
-                words.append(f"What the data shows: {s.data_shows}")
-            if s.actions:
-                words.append(f"What we are doing about it: {s.actions}")
-            if s.review:
-                words.append(s.review)
-            text(slide, 0.5, 5.4, 12.3, 1.3, "\n".join(words) or "No commentary has been written for this period.", 14)
+            text(slide, 0.5, 5.4, 12.3, 1.3, s.commentary_text, 14)
         text(slide, 0.5, 6.85, 12.3, 0.5, f"{s.footer}   Page {n} of {len(pack.slides)}", 10, colour="#505a5f")
     buf = io.BytesIO()
     prs.save(buf)
@@ -362,14 +367,7 @@ def to_pdf(pack: Pack) -> bytes:
             if s.chart_png:
                 c.drawImage(ImageReader(io.BytesIO(s.chart_png)), 36, 150, width=550, height=270, preserveAspectRatio=True)
             table(596, 430, 328, s.header, s.rows, s.statuses, 10, [0.38, 0.18, 0.22, 0.22])
-            words = []
-            if s.data_shows:
-                words.append(f"What the data shows: {s.data_shows}")
-            if s.actions:
-                words.append(f"What we are doing about it: {s.actions}")
-            if s.review:
-                words.append(s.review)
-            para("\n".join(words) or "No commentary has been written for this period.", 36, 140, 888, 12)
+            para(s.commentary_text, 36, 140, 888, 12)
         para(f"{s.footer}   Page {n} of {len(pack.slides)}", 36, 38, 888, 8, colour="#505a5f")
         c.showPage()
     c.save()
