@@ -7,11 +7,12 @@ import os
 import sys
 import threading
 
+import pandas as pd
 import streamlit as st
 
 from indicators import access as access_mod
 from indicators import config as config_mod
-from indicators import benchmarks, scorecard, store
+from indicators import benchmarks, charts, scorecard, spc, store
 from indicators.sample import load_sample
 
 ILLUSTRATIVE_NOTE = (
@@ -159,3 +160,21 @@ def cache_key(cur) -> tuple[str, int, float]:
     """(database, data version, config mtime): every write bumps the version, so no page shows stale figures."""
     path = config_mod.config_path()
     return str(store.db_path()), store.data_version(cur), path.stat().st_mtime
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def cached_insight(db: str, version: int, indicator_id: str, area: str, area_name: str, cfg_mtime: float):
+    """For one indicator and area: the trend figure with comparators, the SPC reading and its figure.
+    Built once per data version and shared read-only (cache_resource does not copy), so a rerun only draws."""
+    cfg = get_config()
+    cur = get_cursor(cfg)
+    ind = cfg.by_id[indicator_id]
+    df = cached_series(db, version, indicator_id, area, cfg_mtime)
+    comps = benchmarks.comparators(cur, cfg, ind, area)
+    reading = benchmarks.spc_reading(ind, df)
+    trend = charts.indicator_chart(ind, df, area_name, comparators=comps)
+    spc_fig = None
+    if reading is not None:
+        unit = {"percent": "%", "weeks": "weeks", "days": "days"}.get(ind.unit, "")
+        spc_fig = spc.spc_chart(reading, f"{ind.name} — {area_name} (XmR)", unit, x=pd.to_datetime(df["period_start"]))
+    return comps, reading, trend, spc_fig

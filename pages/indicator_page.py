@@ -2,8 +2,9 @@
 import pandas as pd
 import streamlit as st
 
-from pages.common import ILLUSTRATIVE_NOTE, area_picker, cache_key, cached_series, get_access, get_config, get_cursor
-from indicators import benchmarks, charts, commentary, rag, scorecard, spc, store, tables, uploads
+from pages.common import (ILLUSTRATIVE_NOTE, area_picker, cache_key, cached_insight, cached_series, get_access, get_config,
+                          get_cursor)
+from indicators import benchmarks, commentary, rag, scorecard, spc, store, tables, uploads
 from indicators.about import target_text
 from indicators.access import Forbidden
 
@@ -37,8 +38,7 @@ st.html(scorecard.headline_html(head))
 if head["figure_type"] == "published":
     st.success(f"The latest figure is a published figure — source: {head['source']}", icon=":material/verified:")
 
-comps = benchmarks.comparators(cur, cfg, ind, area)
-reading = benchmarks.spc_reading(ind, df)
+comps, reading, trend_fig, spc_fig = cached_insight(db, version, ind.id, area, area_name, mtime)
 if reading is not None:
     icons = benchmarks.icon_img(spc.variation_icon_svg(reading.variation_icon), reading.variation_text, 40)
     if reading.assurance:
@@ -48,16 +48,13 @@ if reading is not None:
 
 trend, spc_tab = st.tabs(["Trend against target" + (" and comparators" if comps else ""), "SPC: is this real change? (Making Data Count)"])
 with trend:
-    st.plotly_chart(charts.indicator_chart(ind, df, area_name, comparators=comps), width="stretch",
-                    config={"displaylogo": False}, key="trend_chart")
+    st.plotly_chart(trend_fig, width="stretch", config={"displaylogo": False}, key="trend_chart")
     st.caption(ILLUSTRATIVE_NOTE)
 with spc_tab:
     if reading is None:
         st.info(f"An SPC chart needs at least 12 figures; {area_name} has {int(df['value'].notna().sum())} for this indicator.")
     else:
-        unit = {"percent": "%", "weeks": "weeks", "days": "days"}.get(ind.unit, "")
-        st.plotly_chart(spc.spc_chart(reading, f"{ind.name} — {area_name} (XmR)", unit, x=pd.to_datetime(df["period_start"])),
-                        width="stretch", config={"displaylogo": False}, key="spc_chart")
+        st.plotly_chart(spc_fig, width="stretch", config={"displaylogo": False}, key="spc_chart")
         seg = pd.DataFrame([{"From": x.start, "To": x.end, "Mean": round(x.mean, 2), "Lower process limit": round(x.lpl, 2),
                              "Upper process limit": round(x.upl, 2)} for x in reading.segments])
         st.dataframe(seg, hide_index=True, width="stretch")
@@ -110,7 +107,8 @@ st.dataframe(
 c1, c2 = st.columns(2)
 c1.download_button("Download this series (CSV)", scorecard.series_csv(df), file_name=f"{ind.id}-{area}.csv",
                    mime="text/csv", icon=":material/download:")
-c2.download_button("Download this series (Excel)", tables.to_xlsx(df.drop(columns=["period_start", "period_end"]).assign(
+# Built only when clicked (a callable), so the workbook is not written on every rerun.
+c2.download_button("Download this series (Excel)", lambda: tables.to_xlsx(df.drop(columns=["period_start", "period_end"]).assign(
     period_start=df["period_start"].astype(str), period_end=df["period_end"].astype(str)), ind.id),
     file_name=f"{ind.id}-{area}.xlsx", icon=":material/download:",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -68,5 +68,5 @@ export = df[["indicator_id", "indicator", "period", "value", "value_text", "targ
 c1, c2 = st.columns(2)
 c1.download_button("Download the scorecard (CSV)", tables.to_csv(export), file_name=f"scorecard-{area}.csv",
                    mime="text/csv", icon=":material/download:")
-c2.download_button("Download the scorecard (Excel)", tables.to_xlsx(export, "scorecard"), file_name=f"scorecard-{area}.xlsx",
+c2.download_button("Download the scorecard (Excel)", lambda: tables.to_xlsx(export, "scorecard"), file_name=f"scorecard-{area}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")

@@ -3,7 +3,7 @@ every reader sees either all the old figures or all the new ones, never a mix.""
 import threading
 import time
 
-from indicators import store, uploads
+from indicators import uploads
 
 
 def test_twenty_readers_see_old_or_new_never_a_mix(conn, cfg):

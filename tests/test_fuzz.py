@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import math
 
-import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

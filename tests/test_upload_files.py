@@ -100,7 +100,7 @@ def xlsx_bytes(tmp_path, rows, percent_cols=()):
 
 
 def test_excel_file_with_percent_formatted_cells_and_dates(empty_conn, cfg, tmp_path):
-    data = xlsx_bytes(tmp_path, [["Indicator", "Area", "Period", "Value"],
+    xlsx_bytes(tmp_path, [["Indicator", "Area", "Period", "Value"],
                                  ["ehcp_20wk", "E06000047", "2024-25 Q1", 0.91],
                                  ["salt_seen_6wk", "E06000047", dt.datetime(2024, 6, 1), 0.725],
                                  ["ehc_requests", "E06000047", "2024-25 Q1", 250]], percent_cols=("D",))

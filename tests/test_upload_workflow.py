@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators import ingest, store, uploads
+from indicators import store, uploads
 from tests.conftest import ROOT
 
 TODAY = dt.date(2026, 11, 22)
