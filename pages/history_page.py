@@ -25,7 +25,7 @@ st.dataframe(shown[["Upload", "When", "Who", "Kind", "File", "New", "Changed", "
 st.download_button("Download the history (CSV)", tables.to_csv(df.drop(columns=["status"])), file_name="upload-history.csv",
                    mime="text/csv", icon=":material/download:")
 
-st.subheader("Backups")
+st.header("Backups")
 last = store.latest_backup_time()
 st.write(f"The dashboard makes a backup itself every day into `{store.backup_dir()}` and keeps the newest "
          f"{store.BACKUP_KEEP}. Latest: {last:%-d %B %Y, %H:%M}." if last else
@@ -34,7 +34,7 @@ if st.button("Back up now", key="backup_now"):
     made = store.timed_backup(cur)
     st.success(f"Backed up to {made}.")
 
-st.subheader("Roll back an upload")
+st.header("Roll back an upload")
 st.write("Rolling back removes the figures an upload added and restores the values it replaced, exactly. "
          "The rollback is recorded here too, and the figures it removes stay in the history.")
 candidates = [int(r.id) for r in df.itertuples() if r.kind != "rollback" and r.status == ""]
