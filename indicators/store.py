@@ -6,6 +6,7 @@ where PostgreSQL needs something else (sequences, the writers' lock, backups) th
 `is_postgres(conn)`, all in the section "PostgreSQL" below."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import importlib.metadata
@@ -287,13 +288,21 @@ def write_observations(conn, rows: pd.DataFrame, *, kind: str, file_name: str | 
               upload_id = excluded.upload_id""", [upload_id])
         _bump_and_commit(conn)
     except BaseException as e:
-        conn.execute("ROLLBACK")
+        _rollback_quietly(conn)
         _raise_if_busy(e)
         raise
     finally:
-        conn.execute("DROP TABLE IF EXISTS temp.todo")
-        conn.unregister("incoming")
+        with contextlib.suppress(duckdb.Error):  # after a failed write the database may refuse even this
+            conn.execute("DROP TABLE IF EXISTS temp.todo")
+            conn.unregister("incoming")
     return WriteSummary(int(upload_id), int(new), int(changed), int(unchanged))
+
+
+def _rollback_quietly(conn) -> None:
+    """Undo the open transaction; when the write failed at COMMIT (e.g. a full disk) there is none left to undo,
+    and the original error is the one worth reporting."""
+    with contextlib.suppress(duckdb.Error):
+        conn.execute("ROLLBACK")
 
 
 def _bump_and_commit(conn) -> None:
@@ -357,7 +366,7 @@ def rollback(conn, upload_id: int, user_name: str | None = None) -> WriteSummary
         conn.execute("UPDATE uploads SET rolled_back_by = ? WHERE id = ?", [rb_id, upload_id])
         _bump_and_commit(conn)
     except BaseException as e:
-        conn.execute("ROLLBACK")
+        _rollback_quietly(conn)
         _raise_if_busy(e)
         raise
     return WriteSummary(int(rb_id), 0, int(current), 0)
@@ -458,7 +467,7 @@ def save_commentary(conn, indicator_id: str, area_code: str, period: str, data_s
                       dt.datetime.now().replace(microsecond=0)])
         _bump_and_commit(conn)
     except BaseException as e:
-        conn.execute("ROLLBACK")
+        _rollback_quietly(conn)
         _raise_if_busy(e)
         raise
     return int(cid)

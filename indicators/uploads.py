@@ -8,6 +8,7 @@ import io
 import math
 from dataclasses import dataclass
 
+import duckdb
 import pandas as pd
 
 from indicators import ingest, periods, rag, store
@@ -79,8 +80,28 @@ def commit(conn, preview: Preview, user_name: str | None, access: Access | None 
         raise store.StoreError(f"{preview.file_name} has {len(preview.result.problems)} problem(s); nothing was written.")
     if access is not None:
         access.require_upload(set(preview.result.rows["indicator_id"]))
-    return store.write_observations(conn, preview.result.rows, kind="upload", file_name=preview.file_name,
-                                    content_hash=preview.content_hash, user_name=user_name)
+    try:
+        return store.write_observations(conn, preview.result.rows, kind="upload", file_name=preview.file_name,
+                                        content_hash=preview.content_hash, user_name=user_name)
+    except duckdb.Error as e:
+        raise disk_error(e) from None
+
+
+class DiskError(store.StoreError):
+    """The write failed on the disk; nothing was written. The connection must be opened again before use
+    (DuckDB stops a database after a failed write to disk)."""
+
+
+def disk_error(e: Exception) -> Exception:
+    """A failed write explained: full disk or read-only disk, with nothing written; anything else as it was."""
+    text = str(e)
+    if "No space left on device" in text:
+        return DiskError("The disk holding the database is full, so the upload was not written: nothing changed and "
+                         "every figure is as it was. Free some space (or move KPI_DB to a larger disk) and upload again.")
+    if "Read-only file system" in text or "Permission denied" in text:
+        return DiskError("The database file cannot be written (the disk or the file is read-only), so the upload was not "
+                         "written: nothing changed. Ask whoever runs the dashboard to make KPI_DB writable.")
+    return e
 
 
 def rollback(conn, upload_id: int, access: Access) -> store.WriteSummary:

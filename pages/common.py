@@ -128,6 +128,11 @@ def _scheduled_backup(conn) -> None:
     threading.Thread(target=run, name="kpi-backup", daemon=True).start()
 
 
+def reopen_database() -> None:
+    """Forget the process's connection, so the next page run opens the database again (after a disk error)."""
+    _connection.clear()
+
+
 def area_picker(cur, cfg: config_mod.Config, *, where=st.sidebar) -> tuple[str, str]:
     """Area chosen in the sidebar, kept in the URL (?area=CODE) so a link opens the same view."""
     areas = store.areas(cur)

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from pages.common import area_picker, get_access, get_config, get_cursor, require
+from pages.common import area_picker, get_access, get_config, get_cursor, reopen_database, require
 from indicators import ees, ingest, store, tables, uploads
 from indicators.access import Forbidden
 
@@ -146,6 +146,8 @@ if st.button(f"Confirm: load {counts['new']} new and {counts['changed']} changed
         with st.spinner("Loading in one transaction…"):
             summary = uploads.commit(cur, preview, who.user, who)
     except (store.StoreError, Forbidden) as e:
+        if isinstance(e, uploads.DiskError):
+            reopen_database()
         st.error(str(e))
         st.stop()
     st.session_state["upload_done"] = (f"Loaded {file.name} as upload {summary.upload_id}: {summary.new} new, "

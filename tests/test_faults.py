@@ -1,0 +1,75 @@
+"""Faults: a full or read-only disk gives a clear message and no partial write; the database reopens unchanged."""
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from indicators import config, store, uploads
+from indicators.sample import load_sample
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MB file system of its own (tmpfs), so the disk really fills up."""
+    where = tmp_path / f"disk-{uuid.uuid4().hex[:6]}"
+    where.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(where)], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here ({made.stderr.strip() or 'mount refused'}); needs root")
+    yield where
+    subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def big_upload(areas_n=150, months=134) -> bytes:
+    lines = ["indicator,area,period,value"]
+    for i in range(areas_n):
+        for m in range(months):
+            lines.append(f"salt_seen_6wk,E069{i:05d},{2015 + m // 12}-{m % 12 + 1:02d},{(m * 7 + i) % 90 + 5}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_full_disk_refuses_the_upload_cleanly_and_loses_nothing(small_disk):
+    cfg = config.load(ROOT / "config" / "indicators.yaml")
+    path = small_disk / "kpi.duckdb"
+    conn = store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg))
+    store.add_areas(conn, [(f"E069{i:05d}", f"Area {i}", "local_authority", None, "E12000001") for i in range(150)])
+    conn.execute("CHECKPOINT")
+    before = store.table_snapshot(conn)
+    preview = uploads.check(conn, cfg, big_upload(), "big.csv")
+    assert preview.result.ok
+    with pytest.raises(uploads.DiskError, match="The disk holding the database is full, so the upload was not written: nothing changed"):
+        uploads.commit(conn, preview, "lead")
+    conn.close()
+    again = store.connect(path)  # DuckDB stops the database after the failed write; opening it again works
+    assert store.table_snapshot(again) == before
+    again.close()
+
+
+def test_read_only_disk_says_so(small_disk):
+    cfg = config.load(ROOT / "config" / "indicators.yaml")
+    path = small_disk / "kpi.duckdb"
+    store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg)).close()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    out = subprocess.run([sys.executable, "-m", "indicators", "list"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "KPI_DB": str(path)})
+    assert out.returncode == 3
+    assert "Read-only file system" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_second_dashboard_on_the_same_file_says_it_is_in_use(db_path):
+    """The second app process cannot open the file while the first holds it, and says so plainly."""
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db_path)!r}); print('ready', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        from streamlit.testing.v1 import AppTest
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        assert not at.exception
+        assert "is in use by another program" in at.error[0].value
+    finally:
+        holder.kill()
+        holder.wait()
