@@ -50,3 +50,12 @@ def empty_conn(tmp_path, cfg):
     c = store.open_store(cfg, tmp_path / "empty.duckdb")
     yield c
     c.close()
+
+
+def snapshot(path):
+    """Every row of every table of a database file, read without holding it open."""
+    conn = store.connect(path, read_only=True)
+    try:
+        return store.table_snapshot(conn)
+    finally:
+        conn.close()

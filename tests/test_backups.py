@@ -7,15 +7,7 @@ import duckdb
 import pytest
 
 from indicators import store, uploads
-from tests.conftest import ROOT
-
-
-def snapshot(path):
-    c = duckdb.connect(str(path), read_only=True)
-    try:
-        return store.table_snapshot(c)
-    finally:
-        c.close()
+from tests.conftest import ROOT, snapshot
 
 
 def test_backup_while_open_then_restore_gives_back_the_earlier_figures(db_path, cfg, tmp_path):

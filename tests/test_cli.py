@@ -4,22 +4,12 @@ import io
 import subprocess
 import sys
 
-import duckdb
 
-from indicators import store
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, snapshot
 
 
 def run(*args, env_db=None):
     return subprocess.run([sys.executable, "-m", "indicators", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
-
-
-def snapshot(path):
-    conn = duckdb.connect(str(path), read_only=True)
-    try:
-        return store.table_snapshot(conn)
-    finally:
-        conn.close()
 
 
 def test_load_bad_file_prints_each_problem_and_changes_nothing(db_path):
