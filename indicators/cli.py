@@ -22,6 +22,15 @@ def _open(cfg, path=None):
 
 def cmd_init(args, cfg) -> int:
     path = store.db_path()
+    if store.is_postgres_url(path):  # a server database is never deleted from here
+        if args.force:
+            _err("--force would delete a PostgreSQL database; drop and create it with your database tools instead.")
+            return EXIT_PROBLEMS
+        conn = _open(cfg)
+        n = store.table_counts(conn)["observations"]
+        conn.close()
+        print(f"The PostgreSQL database is ready with {n} observations (sample data loaded if it was empty).")
+        return 0
     if path.exists():
         if not args.force:
             conn = _open(cfg)

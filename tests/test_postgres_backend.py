@@ -1,0 +1,103 @@
+"""The store on a real PostgreSQL server (KPI_DB=postgresql://…), reached through DuckDB's postgres extension:
+the same behaviours as the embedded DuckDB file, and the same figures."""
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from indicators import store, uploads
+from indicators.sample import load_sample
+from tests import pg_server
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def server_url():
+    url = os.environ.get("KPI_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    if pg_server.bin_dir() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is needed in CI: {pg_server.INSTALL_HINT}")
+        pytest.skip(f"PostgreSQL is not installed: {pg_server.INSTALL_HINT}")
+    server = pg_server.start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(server_url):
+    """A new, empty database on the server for each test."""
+    name = f"kpi_{uuid.uuid4().hex[:10]}"
+    base, _, _ = server_url.rpartition("/")
+    host_port = base.split("@")[-1]
+    host, port = host_port.split(":")
+    subprocess.run(["psql", "-h", host, "-p", port, "-U", "postgres", "-d", "postgres", "-c", f"CREATE DATABASE {name}"],
+                   check=True, capture_output=True, timeout=60)
+    return f"{base}/{name}"
+
+
+@pytest.fixture
+def pg(pg_url, cfg):
+    conn = store.open_store(cfg, pg_url, load_sample=lambda c: load_sample(c, cfg))
+    yield conn
+    conn.close()
+
+
+def test_schema_is_migrated_and_the_sample_loads(pg):
+    assert store.schema_version(pg) == store.SCHEMA_VERSION
+    assert store.is_postgres(pg)
+    counts = store.table_counts(pg)
+    assert counts["observations"] > 500 and counts["uploads"] == 1
+
+
+def test_same_figures_as_the_duckdb_file(pg, conn):
+    for area in ("E06000047", "E06000003", "E92000001"):
+        a = store.latest(pg, area).sort_values("indicator_id").reset_index(drop=True)
+        b = store.latest(conn, area).sort_values("indicator_id").reset_index(drop=True)
+        assert a[["indicator_id", "period", "value", "prev_value", "year_ago_value"]].equals(
+            b[["indicator_id", "period", "value", "prev_value", "year_ago_value"]]), area
+    assert store.series(pg, "ehcp_20wk", "E06000047")["value"].tolist() == store.series(conn, "ehcp_20wk", "E06000047")["value"].tolist()
+
+
+def test_upload_history_and_rollback(pg, cfg):
+    before = store.table_snapshot(pg)
+    p = uploads.check(pg, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,50\nehcp_20wk,E06000047,2020-21 Q1,60\n", "q.csv")
+    s = uploads.commit(pg, p, "lead@example.org")
+    assert (s.new, s.changed) == (1, 1)
+    assert pg.execute("SELECT value, replaced_by FROM observation_history").fetchall() == [(76.0, s.upload_id)]
+    again = uploads.check(pg, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,50\nehcp_20wk,E06000047,2020-21 Q1,60\n", "q.csv")
+    assert again.nothing_to_do
+    store.rollback(pg, s.upload_id, "admin")
+    after = store.table_snapshot(pg)
+    assert after["observations"] == before["observations"]
+
+
+def test_a_failed_write_leaves_every_table_as_it_was(pg, cfg):
+    before = store.table_snapshot(pg)
+    rows = uploads.check(pg, cfg, b"indicator,area,period,value\nsend_neet,E06000047,2020-21 Q1,13\n", "x.csv").result.rows
+    rows = rows.assign(period_start=None)  # NOT NULL fails inside the transaction
+    with pytest.raises(Exception):
+        store.write_observations(pg, rows, kind="upload")
+    assert store.table_snapshot(pg) == before
+
+
+def test_commentary_versions(pg):
+    store.save_commentary(pg, "ehcp_20wk", "E06000047", "2019-20 Q4", "Fell", "Plan A", None, "A")
+    store.save_commentary(pg, "ehcp_20wk", "E06000047", "2019-20 Q4", "Fell further", "Plan B", None, "B")
+    assert store.commentary_versions(pg, "ehcp_20wk", "E06000047", "2019-20 Q4")["author"].tolist() == ["B", "A"]
+
+
+def test_cli_works_against_postgresql(pg_url, cfg):
+    env = {**os.environ, "KPI_DB": pg_url}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "indicators", *a], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)  # noqa: E731
+    out = run("init")
+    assert out.returncode == 0 and "PostgreSQL database is ready" in out.stdout, out.stderr
+    out = run("load", str(ROOT / "tests" / "fixtures" / "good.csv"))
+    assert out.returncode == 0 and "3 new" in out.stdout, out.stderr
+    out = run("load", str(ROOT / "tests" / "fixtures" / "bad.csv"))
+    assert out.returncode == 1 and out.stdout.count("row ") == 3
+    assert "[rolled back" not in run("history").stdout
