@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM_ARGS, ROOT, _free_port
+from tests.browser.conftest import ROOT, _free_port
 
 try:
     from oidc_provider_mock import run_server_in_thread
@@ -68,13 +68,10 @@ server_metadata_url = "http://localhost:{idp.server_port}/.well-known/openid-con
             log.close()
 
 
-@pytest.fixture(scope="module")
-def chrome(chromium_path):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+@pytest.fixture
+def chrome(browser):
+    """The session's one Chromium (Playwright's sync API allows one per process); each person gets a new context."""
+    return browser
 
 
 def sign_in(chrome, url: str, email: str):
