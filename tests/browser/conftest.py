@@ -99,6 +99,25 @@ def axe_js() -> Path:
     return AXE_JS
 
 
+@pytest.fixture(scope="session")
+def oidc_mock():
+    """The sign-in tests' local OpenID Connect provider (oidc-provider-mock), with Authlib and httpx, which Streamlit's
+    st.login needs at run time; anything missing skips locally and fails CI, with the pip command."""
+    import importlib.util
+    import warnings
+
+    absent = [name for module, name in (("authlib", "Authlib"), ("httpx", "httpx"), ("oidc_provider_mock", "oidc-provider-mock"))
+              if importlib.util.find_spec(module) is None]
+    if absent:
+        missing(f"{', '.join(absent)} not installed (sign-in tests): .venv/bin/python -m pip install -r requirements-dev.txt")
+    with warnings.catch_warnings():
+        import authlib.deprecate  # noqa: F401  (its import turns its own warnings on; the filter below wins)
+
+        warnings.simplefilter("ignore")  # the mock imports authlib.jose, which Authlib 1.9 marks deprecated
+        import oidc_provider_mock
+    return oidc_provider_mock
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("localhost", 0))

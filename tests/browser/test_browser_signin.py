@@ -1,141 +1,259 @@
-"""Real sign-in: a local OpenID Connect provider (oidc-provider-mock), Streamlit's st.login, and the roles file.
-A viewer cannot reach uploads or rollback even by URL; an uploader may upload only their own indicators."""
-import os
+"""Real sign-in, end to end: a local OpenID Connect provider (oidc-provider-mock), Streamlit's st.login with a
+temporary secrets file, and a temporary roles file. A viewer cannot reach the upload or rollback actions even by
+URL; an uploader may upload only to their own indicators (a refused file writes nothing to the database file);
+an administrator may open the upload history. Everything runs on localhost.
+
+How a person signs in here, step by step: the dashboard shows only a "Sign in" button; st.login sends the browser
+to /auth/login, which redirects to the provider's /oauth2/authorize; the person types their subject into the
+provider's form and presses Authorize; the provider redirects to /oauth2callback with a code, Streamlit exchanges
+it for an ID token (client id and secret from the registration, nonce checked) and sets its signed identity
+cookie; the app reads the e-mail claim from st.user and looks it up in the roles file."""
+from __future__ import annotations
+
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-from tests.browser.conftest import ROOT, _free_port
+from tests.browser.conftest import ARTIFACTS, UI, _free_port
+from tests.browser.signin_support import PEOPLE, ROLES, Dashboard, identity_provider, register_client, secrets_toml
+from tests.conftest import snapshot
 
-try:
-    from oidc_provider_mock import run_server_in_thread
-except ImportError:  # pragma: no cover - depends on the environment
-    run_server_in_thread = None
-
-ROLES = """version: 1
-viewers: [viewer@example.org]
-uploaders:
-  salt.lead@example.org: [salt_seen_6wk, salt_treated_12wk]
-admins: [admin@example.org]
-"""
+DURHAM = "E06000047"
+OWN = "indicator,area,period,value\nsalt_seen_6wk,E06000047,2020-01,81\n"
+MIXED = OWN + "send_neet,E06000047,2020-21 Q1,12\n"
 
 
 @pytest.fixture(scope="module")
-def signed_app(chromium_path, sample_db_template, tmp_path_factory):
-    if run_server_in_thread is None:
-        msg = "oidc-provider-mock is not installed: pip install -r requirements-dev.txt"
-        if os.environ.get("CI") == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
+def signin(oidc_mock, chromium_path, sample_db_template, tmp_path_factory):
+    """The provider and the dashboard, with the dashboard registered as a client; stopped at the end of the module."""
     tmp = tmp_path_factory.mktemp("signin")
     db = tmp / "kpi.duckdb"
     shutil.copy(sample_db_template, db)
-    (tmp / "roles.yaml").write_text(ROLES)
-    with run_server_in_thread(port=_free_port()) as idp:
+    (tmp / "roles.yaml").write_text(ROLES, encoding="utf-8")
+    with identity_provider(oidc_mock) as issuer:
         port = _free_port()
-        secrets = tmp / "secrets.toml"
-        secrets.write_text(f"""[auth]
-redirect_uri = "http://localhost:{port}/oauth2callback"
-cookie_secret = "a-test-cookie-secret-of-some-length"
-client_id = "kpi-dashboard"
-client_secret = "kpi-dashboard-secret"
-server_metadata_url = "http://localhost:{idp.server_port}/.well-known/openid-configuration"
-""")
-        env = {**os.environ, "KPI_DB": str(db), "KPI_ROLES": str(tmp / "roles.yaml"), "KPI_BACKUP_EVERY_HOURS": "0",
-               "KPI_CONFIG": str(ROOT / "config" / "indicators.yaml")}
-        log = open(tmp / "streamlit.log", "wb")
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                 "--server.headless", "true", "--secrets.files", str(secrets)],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        client_id, client_secret = register_client(issuer, f"http://localhost:{port}/oauth2callback")
+        (tmp / "secrets.toml").write_text(secrets_toml(port, issuer, client_id, client_secret), encoding="utf-8")
+        app = Dashboard(tmp, port, db, tmp / "secrets.toml", tmp / "roles.yaml", issuer)
+        app.before = snapshot(db)  # the database as the app first opens it
+        app.start()
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=2).read() == b"ok":
-                        break
-                except OSError:
-                    pass
-                assert proc.poll() is None and time.monotonic() < deadline, (tmp / "streamlit.log").read_text()[-2000:]
-                time.sleep(0.25)
-            yield f"http://localhost:{port}", tmp
+            yield app
         finally:
-            proc.terminate()
-            proc.wait(timeout=15)
-            log.close()
+            app.stop()
 
 
 @pytest.fixture
-def chrome(browser):
-    """The session's one Chromium (Playwright's sync API allows one per process); each person gets a new context."""
-    return browser
+def person(browser, signin, request):
+    """sign_in(email): a new browser (context) for that person, signed in through the provider's own form; with
+    admitted=False the dashboard is expected to turn them away. A failing test leaves a picture of every browser it
+    opened in test-artifacts/failures/."""
+    opened: list[UI] = []
+
+    def sign_in(email: str, admitted: bool = True) -> UI:
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        ui = UI(context.new_page(), signin.url)
+        opened.append(ui)
+        page = ui.page
+        page.goto(signin.url + "/")
+        page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{signin.issuer}/oauth2/authorize?*", timeout=30_000)
+        page.locator("input[name=sub]").fill(PEOPLE[email])
+        page.get_by_role("button", name="Authorize", exact=True).click()
+        page.wait_for_url(f"{signin.url}/**", timeout=30_000)
+        if admitted:
+            signed_in(ui, email)
+        return ui
+
+    yield sign_in
+    rep = getattr(request.node, "rep_call", None)
+    for n, ui in enumerate(opened):
+        if rep is not None and rep.failed:
+            folder = ARTIFACTS / "failures"
+            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                ui.page.screenshot(path=folder / f"{request.node.name}-{n}.png")
+            except Exception as e:  # the picture is a help, never a second failure
+                print(f"no failure screenshot: {e}")
+        ui.page.context.close()
 
 
-def sign_in(chrome, url: str, email: str):
-    """A person's own browser: the dashboard's Sign in button, the provider's form, and back."""
-    page = chrome.new_context(viewport={"width": 1366, "height": 900}).new_page()
-    page.goto(url + "/")
-    page.get_by_role("button", name="Sign in").click()
-    page.locator("input[name=sub]").fill(email)  # the mock provider's own form; the e-mail claim follows the subject
-    page.get_by_role("button", name="Authorize").click()
-    page.get_by_text(f"Signed in as {email}").wait_for(timeout=60_000)
-    return page
+def signed_in(ui: UI, email: str) -> None:
+    ui.page.get_by_test_id("stSidebar").get_by_text(f"Signed in as {email}", exact=True).wait_for(timeout=60_000)
+    ui.idle()
 
 
-def nav_text(page) -> str:
-    return page.get_by_test_id("stSidebarNav").inner_text()
+def nav(ui: UI) -> str:
+    return ui.page.get_by_test_id("stSidebarNav").inner_text()
 
 
-def test_a_viewer_cannot_reach_uploads_or_rollback_even_by_url(signed_app, chrome):
-    url, _ = signed_app
-    page = sign_in(chrome, url, "viewer@example.org")
-    assert "Scorecard" in nav_text(page)
-    assert "Upload figures" not in nav_text(page) and "Upload history" not in nav_text(page)
+def open_by_url(ui: UI, path: str, email: str):
+    """Type a page's address into the browser, as someone trying to get round the navigation would."""
+    ui.page.goto(ui.base_url + path)
+    signed_in(ui, email)
+    return ui.page
+
+
+def refused_by_url(ui: UI, path: str, email: str) -> str:
+    """Open PATH by its URL and check nothing of it is shown; returns how the app said no."""
+    page = open_by_url(ui, path, email)
+    # Either Streamlit's "Page not found" (the page is not in this person's navigation) or the page's own refusal.
+    page.locator("[role=dialog]:visible, [data-testid=stAlertContentError]").first.wait_for(timeout=60_000)
+    ui.idle()
+    assert page.locator("input[type=file]").count() == 0, f"{path}: a file input is shown to {email}"
+    assert page.get_by_role("button", name="Roll back", exact=False).count() == 0, f"{path}: a rollback button is shown"
+    assert page.get_by_role("button", name="Confirm", exact=False).count() == 0
+    assert page.locator("h1", has_text="Upload figures").count() == 0 and page.locator("h1", has_text="Upload history").count() == 0
+    said = page.locator("[role=dialog]:visible, [data-testid=stAlertContentError]").first.inner_text()
+    assert "Page not found" in said or "You do not have permission" in said, said
+    return said
+
+
+# What a page with figures on it draws: none of it may appear before sign-in.
+DATA = "[data-testid=stDataFrame], [data-testid=stMetric], [data-testid=stTable], .js-plotly-plot, .slide"
+
+
+def only_sign_in(page, base_url: str, path: str) -> list[str]:
+    """Open PATH without signing in; what of the dashboard it shows besides the Sign in button."""
+    page.goto(base_url + path)
+    # The sign-in page's button, or a page of the dashboard itself (its own title or figures).
+    page.locator(f"button:has-text('Sign in'), {DATA}, h1:not(:has-text('SEND performance dashboard'))").first.wait_for(
+        timeout=60_000)
+    UI(page, base_url).idle()
+    shown = []
+    if page.get_by_role("button", name="Sign in").count() != 1:
+        shown.append(f"{path}: no Sign in button")
+    if page.locator(DATA).count():
+        shown.append(f"{path}: figures ({page.locator(DATA).count()} elements)")
+    if page.locator("input[type=file]").count():
+        shown.append(f"{path}: a file input")
+    if page.get_by_test_id("stSidebarNav").count():
+        shown.append(f"{path}: the navigation lists {page.get_by_test_id('stSidebarNav').inner_text().split()}")
+    return shown
+
+
+def test_before_sign_in_only_the_sign_in_button_is_shown(signin, browser):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        shown = [s for path in ("/", "/upload", "/history", f"/indicator?indicator=ehcp_20wk&area={DURHAM}", "/present?slide=3",
+                                "/upload_page", "/history_page")
+                 for s in only_sign_in(page, signin.url, path) if "navigation" not in s]
+        assert not shown, shown
+    finally:
+        context.close()
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "app bug: until someone has signed in, a fresh server runs Streamlit's legacy pages/ discovery, which lists every "
+    "file in pages/ and runs /scorecard_page, /present_page, /exceptions_page, /pack_page and /about_page without "
+    "app.py, and those pages do not call get_access(); see the report"))
+def test_a_fresh_server_shows_no_page_and_no_figures_before_sign_in(signin, browser):
+    with signin.stopped():
+        pass  # a new server process: nobody has signed in to it yet
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        shown = [s for path in ("/", "/scorecard_page", "/present_page?slide=3", "/exceptions_page", "/pack_page", "/about_page",
+                                "/indicator_page", "/upload_page", "/history_page")
+                 for s in only_sign_in(page, signin.url, path)]
+        print("\n".join(shown))
+        assert not shown, shown
+    finally:
+        context.close()
+
+
+def test_someone_the_roles_file_does_not_name_is_turned_away(person):
+    ui = person("stranger@example.org", admitted=False)
+    ui.page.get_by_text("You are signed in as stranger@example.org, but the roles file does not give you access").wait_for(
+        timeout=60_000)
+    ui.idle()
+    assert ui.page.locator(DATA).count() == 0 and ui.page.locator("input[type=file]").count() == 0
     for path in ("/upload", "/history"):
-        page.goto(url + path)
-        page.get_by_text("Signed in as viewer@example.org").wait_for(timeout=60_000)
-        page.wait_for_timeout(1500)
-        assert page.locator("input[type=file]").count() == 0
-        assert page.get_by_role("button", name="Roll back").count() == 0
-        assert page.get_by_text("Upload figures", exact=True).count() == 0
-    page.context.close()
+        ui.page.goto(ui.base_url + path)
+        ui.page.get_by_text("the roles file does not give you access").wait_for(timeout=60_000)
+        ui.idle()
+        assert ui.page.locator(DATA).count() == 0 and ui.page.locator("input[type=file]").count() == 0
 
 
-def test_an_uploader_may_upload_only_their_own_indicators(signed_app, chrome, tmp_path):
-    url, _ = signed_app
-    page = sign_in(chrome, url, "salt.lead@example.org")
-    assert "Upload figures" in nav_text(page) and "Upload history" not in nav_text(page)
-    page.goto(url + "/upload")
+def test_a_viewer_cannot_reach_uploads_or_rollback_even_by_url(person, signin):
+    ui = person("viewer@example.org")
+    assert "Scorecard" in nav(ui) and "Presentation mode" in nav(ui)
+    assert "Upload figures" not in nav(ui) and "Upload history" not in nav(ui)
+    for path in ("/upload", "/history"):
+        said = refused_by_url(ui, path, "viewer@example.org")
+        print(f"viewer at {path}: {said!r}")
+    # Signing out goes through the provider's end-session page and back to the sign-in button.
+    ui.page.goto(signin.url + "/")
+    signed_in(ui, "viewer@example.org")
+    ui.page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
+    ui.page.wait_for_url(f"{signin.issuer}/oauth2/end_session?*", timeout=30_000)
+    ui.page.get_by_role("button", name="End session").click()
+    ui.page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+    ui.page.goto(signin.url + "/upload")
+    ui.page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+    assert ui.page.locator("input[type=file]").count() == 0
+
+
+def test_an_uploader_may_upload_only_their_own_indicators(person, signin, tmp_path):
+    email = "salt.lead@example.org"
+    ui = person(email)
+    assert "Upload figures" in nav(ui) and "Upload history" not in nav(ui)
+    said = refused_by_url(ui, "/history", email)
+    print(f"uploader at /history: {said!r}")
+
     mixed = tmp_path / "mixed.csv"
-    mixed.write_text("indicator,area,period,value\nsalt_seen_6wk,E06000047,2020-01,81\nsend_neet,E06000047,2020-21 Q1,12\n")
-    page.locator("input[type=file]").first.set_input_files(str(mixed))
-    refused = page.get_by_text("which salt.lead@example.org may not upload")
+    mixed.write_text(MIXED, encoding="utf-8")
+    page = open_by_url(ui, "/upload", email)
+    page.locator("input[type=file]").set_input_files(str(mixed))
+    refused = page.get_by_test_id("stAlertContentError").filter(has_text="may not upload")
     refused.wait_for(timeout=60_000)
-    assert "send_neet" in refused.inner_text()
-    assert page.get_by_role("button", name="Confirm").count() == 0
+    ui.idle()
+    text = refused.inner_text()
+    assert "send_neet" in text and email in text and "Nothing was loaded" in text
+    assert "salt_seen_6wk" not in text  # their own indicator is not the problem
+    assert page.get_by_role("button", name="Confirm", exact=False).count() == 0
+    with signin.stopped() as db:
+        assert snapshot(db) == signin.before, "the refused file changed the database"
+
     own = tmp_path / "salt.csv"
-    own.write_text("indicator,area,period,value\nsalt_seen_6wk,E06000047,2020-01,81\n")
-    page.goto(url + "/upload")
-    page.locator("input[type=file]").first.set_input_files(str(own))
+    own.write_text(OWN, encoding="utf-8")
+    page = open_by_url(ui, "/upload", email)  # the cookie outlives the restart: still signed in
+    page.locator("input[type=file]").set_input_files(str(own))
+    page.get_by_role("tab", name="New (1)").wait_for(timeout=60_000)
     page.get_by_role("button", name="Confirm: load 1 new and 0 changed figure(s)").click()
-    page.get_by_text("Loaded salt.csv as upload").wait_for(timeout=60_000)
-    page.context.close()
+    page.get_by_test_id("stAlertContentSuccess").filter(has_text="Loaded salt.csv as upload").wait_for(timeout=60_000)
+
+    with signin.stopped() as db:
+        after = snapshot(db)
+    new_uploads = [u for u in after["uploads"] if u not in signin.before["uploads"]]
+    assert len(new_uploads) == 1, new_uploads
+    upload = dict(zip(["id", "kind", "file_name", "content_hash", "user_name"], new_uploads[0][:5]))
+    assert upload["user_name"] == email and upload["file_name"] == "salt.csv", upload
+    new_rows = [r for r in after["observations"] if r not in signin.before["observations"]]
+    assert [(r[0], r[1], r[2], r[5]) for r in new_rows] == [("salt_seen_6wk", DURHAM, "2020-01", 81.0)]
+    assert not [r for r in new_rows if r[0] == "send_neet"]
 
 
-def test_an_admin_sees_who_uploaded_and_may_roll_back(signed_app, chrome):
-    url, _ = signed_app
-    page = sign_in(chrome, url, "admin@example.org")
-    assert "Upload history" in nav_text(page)
-    page.goto(url + "/history")
-    page.get_by_text("Roll back an upload").first.wait_for(timeout=60_000)
-    page.wait_for_timeout(1000)
-    # the grid is drawn on a canvas; its CSV download is the text of the table
-    with page.expect_download() as d:
+def test_an_admin_may_upload_anything_and_open_the_upload_history(person, tmp_path):
+    email = "admin@example.org"
+    ui = person(email)
+    assert "Upload figures" in nav(ui) and "Upload history" in nav(ui)
+    neet = tmp_path / "send-neet.csv"
+    neet.write_text("indicator,area,period,value\nsend_neet,E06000047,2020-21 Q1,12\n", encoding="utf-8")
+    page = open_by_url(ui, "/upload", email)
+    page.locator("input[type=file]").set_input_files(str(neet))  # the indicator the SALT lead was refused
+    page.get_by_role("button", name="Confirm: load", exact=False).click()
+    page.get_by_test_id("stAlertContentSuccess").filter(has_text="Loaded send-neet.csv as upload").wait_for(timeout=60_000)
+
+    page = open_by_url(ui, "/history", email)
+    page.locator("h1", has_text="Upload history").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Roll back an upload").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Roll back upload", exact=False).wait_for(timeout=30_000)
+    ui.idle()
+    with page.expect_download() as download:  # the table is drawn on a canvas; its CSV is the same rows as text
         page.get_by_role("button", name="Download the history (CSV)").click()
-    history = open(d.value.path(), encoding="utf-8").read()
-    assert "salt.csv" in history and "salt.lead@example.org" in history
-    assert "mixed.csv" not in history  # the refused file wrote nothing
-    page.context.close()
+    history = download.value.path().read_text(encoding="utf-8-sig")
+    assert any("send-neet.csv" in line and email in line for line in history.splitlines()), history[:2000]
+    assert "mixed.csv" not in history  # the SALT lead's refused file (if that test ran first) left no trace
