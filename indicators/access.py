@@ -5,11 +5,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from indicators.config import ROOT, Config, _NoAliasLoader
-from indicators.ingest import suggest
+from indicators import yamlfile
+from indicators.config import ROOT, Config
+from indicators.problems import suggest
 
 DEFAULT_ROLES = ROOT / "config" / "roles.yaml"
 
@@ -17,7 +17,10 @@ DEFAULT_ROLES = ROOT / "config" / "roles.yaml"
 class RolesError(Exception):
     def __init__(self, path, problems: list[str]):
         self.path, self.problems = str(path), problems
-        super().__init__(f"The roles file {path} has {len(problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in problems))
+        super().__init__(path, problems)  # picklable: the arguments as given
+
+    def __str__(self) -> str:
+        return f"The roles file {self.path} has {len(self.problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in self.problems)
 
 
 class Forbidden(Exception):
@@ -89,13 +92,9 @@ def roles_path() -> Path:
 def load_roles(config: Config, path: Path | str | None = None) -> Roles:
     path = Path(path) if path else roles_path()
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_NoAliasLoader) or {}
-    except FileNotFoundError:
-        raise RolesError(path, ["the file does not exist; sign-in needs it to know who may do what"]) from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise RolesError(path, [f"not valid YAML: {where}{getattr(e, 'problem', None) or e}"]) from None
+        raw = yamlfile.load(path, "the roles file", missing_hint="sign-in needs it to know who may do what") or {}
+    except yamlfile.YamlError as e:
+        raise RolesError(path, e.problems) from None
     try:
         roles = Roles.model_validate(raw)
     except ValidationError as e:
@@ -137,4 +136,14 @@ def access_for(email: str | None, roles: Roles) -> Access:
 
 
 def local_access(user: str) -> Access:
+    return Access(user=user, local=True, viewer=True, admin=True)
+
+
+def system_access(name: str) -> Access:
+    """The dashboard itself writing (the sample data and the official figures a first start loads): everything."""
+    return Access(user=name, viewer=True, admin=True)
+
+
+def cli_access(user: str) -> Access:
+    """The command line is for administrators on the server (it opens the database file directly)."""
     return Access(user=user, local=True, viewer=True, admin=True)

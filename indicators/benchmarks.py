@@ -36,9 +36,11 @@ def comparators(conn, config: Config, ind: Indicator, area_code: str) -> dict[st
                 continue
             codes, label = [region], str(areas.loc[region, "name"])
         elif item == "neighbours":
-            if area_cfg is None or not area_cfg.neighbours:
+            codes = list(area_cfg.neighbours) if area_cfg is not None and area_cfg.neighbours else \
+                store.neighbours(conn, area_code)["code"].tolist()
+            if not codes:
                 continue
-            codes, label = list(area_cfg.neighbours), f"Statistical neighbours ({config.neighbour_stat})"
+            label = f"Statistical neighbours ({config.neighbour_stat})"
         else:
             if item not in areas.index:
                 continue

@@ -6,8 +6,11 @@ import sys
 from pathlib import Path
 
 from indicators import config as config_mod
-from indicators import ees, export, ingest, scorecard, spc, store, uploads
+from indicators import ees, export, scorecard, spc, store, uploads
+from indicators.access import Forbidden, cli_access
+from indicators.problems import suggest
 from indicators.sample import load_sample
+from indicators.validate import area_lookup
 
 EXIT_PROBLEMS, EXIT_CONFIG, EXIT_STORE, EXIT_EXPORT = 1, 2, 3, 4
 
@@ -53,41 +56,50 @@ def cmd_validate_config(args, cfg_unused) -> int:
     return 0
 
 
-def cmd_load(args, cfg) -> int:
-    path = Path(args.path)
+def _read(path: Path) -> bytes | None:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as e:
         _err(f"{path}: cannot be read ({e.strerror}); check the path.")
+        return None
+
+
+def _load(args, cfg, **kwargs) -> int:
+    """`load` and `import-ees`: check, print every problem or the preview, then write all or nothing."""
+    path = Path(args.path)
+    data = _read(path)
+    if data is None:
         return EXIT_PROBLEMS
+    who = cli_access(args.user or store.os_user())
     conn = _open(cfg)
     try:
-        preview = uploads.check(conn, cfg, data, path.name)
+        preview = uploads.check(conn, cfg, data, path.name, who, **kwargs)
         if not preview.result.ok:
             for p in preview.result.problems:
                 print(p)
             _err(f"{path.name}: {len(preview.result.problems)} problem(s); nothing was loaded.")
             return EXIT_PROBLEMS
-        print(f"{path.name}: {preview.result.file_kind}, {preview.result.layout_text}.")
-        if args.dry_run:
+        if args.dry_run and not preview.official:
+            print(f"{path.name}: {preview.result.file_kind}, {preview.result.layout_text}.")
             print(f"Dry run: {preview.summary()}; nothing was written.")
             table = uploads.change_table(preview, cfg, limit=None)
             for r in table.itertuples(index=False):
-                old = f"{r[4]} ({r[6]}) → " if r.change == "changed" else ""
+                old = f"{r[4]} ({r[6]}) → " if r.change != "new" else ""
                 print(f"  {r.change:<8} {r.indicator} {r.area} {r.period}: {old}{r[5]} ({r[7]})")
             more = preview.counts["new"] + preview.counts["changed"] - len(table)
             if more > 0:
                 print(f"  … and {more:,} more (the first {uploads.PREVIEW_ROWS:,} of each kind are listed)")
             return 0
-        if preview.nothing_to_do:
-            again = f" (the same file was uploaded as upload {preview.same_file[0]})" if preview.same_file else ""
-            print(f"{path.name}: every figure is already stored ({preview.counts['unchanged']} unchanged){again}; nothing was written.")
-            return 0
-        summary = uploads.commit(conn, preview, args.user)
-        print(f"{path.name}: loaded as upload {summary.upload_id}: {summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged.")
+        written = None if args.dry_run or preview.nothing_to_do else uploads.commit(conn, preview, who)
+        for line in uploads.summary_lines(preview, written, dry_run=args.dry_run):
+            print(line)
         return 0
     finally:
         conn.close()
+
+
+def cmd_load(args, cfg) -> int:
+    return _load(args, cfg)
 
 
 def cmd_history(args, cfg) -> int:
@@ -107,7 +119,7 @@ def cmd_history(args, cfg) -> int:
 def cmd_rollback(args, cfg) -> int:
     conn = _open(cfg)
     try:
-        summary = store.rollback(conn, args.upload_id, args.user)
+        summary = uploads.rollback(conn, args.upload_id, cli_access(args.user or store.os_user()))
         note = conn.execute("SELECT note FROM uploads WHERE id = ?", [summary.upload_id]).fetchone()[0]
     finally:
         conn.close()
@@ -117,7 +129,7 @@ def cmd_rollback(args, cfg) -> int:
 
 def _area_code(conn, cfg, area: str | None) -> str | None:
     """An area given by ONS code, name or old LA code (default: the config's); None, and says why, if unknown."""
-    code = ingest.area_lookup(store.areas(conn)).get((area or cfg.default_area).lower())
+    code = area_lookup(store.areas(conn), cfg).get((area or cfg.default_area).lower())
     if code is None:
         _err(f'area "{area}" is not known; use an ONS code such as {cfg.default_area}')
     return code
@@ -130,9 +142,9 @@ def cmd_template(args, cfg) -> int:
         if code is None:
             return EXIT_PROBLEMS
         if args.indicator and args.indicator not in cfg.by_id:
-            _err(f'"{args.indicator}" is not a known indicator id{ingest.suggest(args.indicator, cfg.by_id.keys())}')
+            _err(f'"{args.indicator}" is not a known indicator id{suggest(args.indicator, cfg.by_id.keys())}')
             return EXIT_PROBLEMS
-        df = uploads.template_rows(conn, cfg, code, args.indicator)
+        df = uploads.template_rows(conn, cfg, code, cli_access(store.os_user()), args.indicator)
     finally:
         conn.close()
     sys.stdout.write(uploads.template_csv(df).replace("\r\n", "\n"))
@@ -161,7 +173,8 @@ def cmd_export(args, cfg) -> int:
 def cmd_backup(args, cfg) -> int:
     conn = _open(cfg)
     try:
-        dest = store.backup(conn, args.output) if args.output else store.timed_backup(conn)
+        who = cli_access(store.os_user())
+        dest = store.backup(conn, args.output, who) if args.output else store.timed_backup(conn, who)
     finally:
         conn.close()
     print(f"Backed up {store.db_path()} to {dest}.")
@@ -169,17 +182,17 @@ def cmd_backup(args, cfg) -> int:
 
 
 def cmd_restore(args, cfg) -> int:
-    kept = store.restore(args.backup)
+    kept = store.restore(args.backup, cli_access(store.os_user()))
     print(f"Restored {store.db_path()} from {args.backup}." + (f" The database it replaced is kept as {kept}." if kept != store.db_path() else ""))
     return 0
 
 
 def cmd_import_ees(args, cfg) -> int:
-    conn = _open(cfg)
     try:
-        return ees.run_cli(args, cfg, conn)
-    finally:
-        conn.close()
+        return _load(args, cfg, official=True, mapping=args.mapping, release=args.release)
+    except ees.MappingError as e:
+        _err(str(e))
+        return EXIT_CONFIG
 
 
 def cmd_list(args, cfg) -> int:
@@ -200,7 +213,7 @@ def cmd_list(args, cfg) -> int:
 
 def cmd_series(args, cfg) -> int:
     if args.indicator not in cfg.by_id:
-        _err(f'"{args.indicator}" is not a known indicator id{ingest.suggest(args.indicator, cfg.by_id.keys())}; `python -m indicators list` shows them.')
+        _err(f'"{args.indicator}" is not a known indicator id{suggest(args.indicator, cfg.by_id.keys())}; `python -m indicators list` shows them.')
         return EXIT_PROBLEMS
     conn = _open(cfg)
     try:
@@ -224,7 +237,7 @@ COMMANDS = {
     "export": (cmd_export, "write the board pack as PowerPoint or PDF: title, scorecard, exceptions, one slide per indicator"),
     "backup": (cmd_backup, "copy the database consistently (default: into data/backups/, keeping the newest 14)"),
     "restore": (cmd_restore, "replace the database with a backup (stop the dashboard first); the replaced file is kept"),
-    "import-ees": (cmd_import_ees, "import a DfE open-data (Explore Education Statistics) CSV through a mapping in config/ees/"),
+    "import-ees": (cmd_import_ees, "import DfE open data: a release zip as downloaded, or a CSV in it; the layout is detected"),
     "spc": (lambda args, cfg: spc.run_cli(args), "XmR (SPC) analysis of a CSV of period,value, printed as JSON (Making Data Count rules)"),
     "list": (cmd_list, "list the indicators with their latest value and RAG for an area"),
     "series": (cmd_series, "print one indicator's series for one area as CSV"),
@@ -260,7 +273,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help=COMMANDS["restore"][1])
     p.add_argument("backup", help="the backup file")
     p = sub.add_parser("import-ees", help=COMMANDS["import-ees"][1])
-    ees.add_cli_arguments(p)
+    p.add_argument("path", metavar="PATH", help="the release zip as downloaded from explore-education-statistics.service.gov.uk "
+                                                "(\"Download all data\"), or any CSV in it")
+    p.add_argument("--mapping", default=None, metavar="NAME",
+                   help=f"read the file with this mapping in config/ees/ ({', '.join(ees.list_mappings())}); default: detected from the header")
+    p.add_argument("--release", default=None, metavar="YEAR", help='the release, e.g. "2025" (default: the year after the latest figures for SEN2)')
+    p.add_argument("--dry-run", action="store_true", help="check and show what would change, write nothing")
+    p.add_argument("--user", default=None, metavar="NAME", help="who is importing (default: your login name)")
     p = sub.add_parser("spc", help=COMMANDS["spc"][1])
     spc.add_cli_arguments(p)
     p = sub.add_parser("list", help=COMMANDS["list"][1])
@@ -282,6 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     except store.StoreError as e:
         _err(str(e))
         return EXIT_STORE
+    except Forbidden as e:
+        _err(str(e))
+        return EXIT_PROBLEMS
     except KeyboardInterrupt:
         _err("Stopped; nothing was written by the interrupted command.")
         return 130

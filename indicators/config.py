@@ -6,10 +6,9 @@ import re
 from pathlib import Path
 from typing import Literal, Optional
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from indicators import periods
+from indicators import periods, yamlfile
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config" / "indicators.yaml"
@@ -34,7 +33,7 @@ class ConfigError(Exception):
     def __init__(self, path: Path | str, problems: list[str]):
         self.path = str(path)
         self.problems = problems
-        super().__init__(f"{path}: " + "; ".join(problems))
+        super().__init__(path, problems)  # picklable: the arguments as given
 
     def __str__(self) -> str:
         lines = [f"The indicators file {self.path} has {len(self.problems)} problem(s):"]
@@ -79,6 +78,8 @@ class Area(_Strict):
     region: Optional[str] = None
     # Statistical neighbours: the areas this one is usually compared with (ONS codes).
     neighbours: list[str] = []
+    # Other names people use for the area in uploads and on the command line, e.g. Durham.
+    aliases: list[str] = []
 
 
 class Indicator(_Strict):
@@ -88,6 +89,9 @@ class Indicator(_Strict):
     unit: Unit
     polarity: Polarity
     period_type: PeriodType
+    # local: the partnership's own figures, uploaded by service leads; official: published statistics (DfE),
+    # loaded only by the official importer or an administrator, and left out of upload templates.
+    kind: Literal["local", "official"] = "local"
     decimals: int = Field(default=1, ge=0, le=4)
     # A period's figure is due (and "overdue" after) this many days after the period ends.
     due_days: int = Field(default=30, ge=0, le=730)
@@ -265,24 +269,16 @@ def _problems_from(raw: dict, exc: ValidationError) -> list[str]:
     return out
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors/aliases: they are not needed here and can be abused to blow up memory."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.YAMLError(f"line {event.start_mark.line + 1}: aliases (*name) are not allowed in the indicators file; write the values out in full")
-        return super().compose_node(parent, index)
-
-
 def parse_text(text: str, path: Path | str = "<text>") -> Config:
     try:
-        raw = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(e, "problem", None) or str(e)
-        raise ConfigError(path, [f"the file is not valid YAML: {where}{problem}"]) from None
+        raw = yamlfile.parse(text, "the indicators file", path)
+    except yamlfile.YamlError as e:
+        raise ConfigError(path, e.problems) from None
+    return validate_raw(raw, path)
+
+
+def validate_raw(raw, path: Path | str = "<text>") -> Config:
+    """Parsed YAML → a validated Config; every problem names the indicator (or area) and the field."""
     if not isinstance(raw, dict):
         raise ConfigError(path, ["the file must be a mapping with keys default_area, areas and indicators"])
     try:
@@ -311,13 +307,8 @@ def load(path: Path | str | None = None) -> Config:
     """Read and validate the indicators file (KPI_CONFIG or config/indicators.yaml)."""
     path = Path(path) if path else config_path()
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ConfigError(path, ["the file does not exist; set KPI_CONFIG to the indicators file or restore config/indicators.yaml"]) from None
-    if size > MAX_CONFIG_BYTES:
-        raise ConfigError(path, [f"the file is {size:,} bytes; an indicators file over {MAX_CONFIG_BYTES:,} bytes is refused"])
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ConfigError(path, [f"the file is not UTF-8 text (byte {e.start}); save it as UTF-8"]) from None
-    return parse_text(text, path)
+        raw = yamlfile.load(path, "the indicators file", max_bytes=MAX_CONFIG_BYTES,
+                            missing_hint="set KPI_CONFIG to the indicators file or restore config/indicators.yaml")
+    except yamlfile.YamlError as e:
+        raise ConfigError(path, e.problems) from None
+    return validate_raw(raw, path)

@@ -1,30 +1,32 @@
-"""DfE open data in the Explore Education Statistics (EES) CSV format → observations, through a small YAML mapping."""
+"""DfE open data (Explore Education Statistics) → the validator's table: a whole release zip as downloaded
+("Download all data") or any CSV in it. Each file's layout is detected from its header by the mappings in
+config/ees/, which say which columns are which indicators and which rows (filters) are the totals."""
 from __future__ import annotations
 
-import argparse
 import csv
-import hashlib
 import io
-import math
 import re
-import sys
-from dataclasses import dataclass, field
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional, Union
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from indicators import ingest, periods, store
+from indicators import periods, yamlfile
 from indicators.config import ROOT, Config
-from indicators.ingest import Problem, suggest
+from indicators.problems import Problem, join_words, suggest
+from indicators.returns import decode
+from indicators.validate import Table, refused
 
 MAPPINGS_DIR = ROOT / "config" / "ees"
-# EES files for a whole release run to tens of MB; only the mapped columns are kept in memory.
-MAX_BYTES = 100 * 1024 * 1024
+SOURCE = "DfE open data (EES)"
+MAX_BYTES = 100 * 1024 * 1024            # a release zip as downloaded; the 2025 SEN2 zip is 4 MB
+MAX_UNPACKED = 400 * 1024 * 1024         # what a zip may unpack to (the 2025 SEN2 release: 37 MB)
 MAX_MAPPING_BYTES = 100_000
-PREVIEW_ROWS = 1000  # of each kind, as on the Upload page; the counts always cover the whole file
+MAX_HEADER_CHARS = 100_000
 
 REQUIRED = ("time_period", "time_identifier", "geographic_level")
 GEO_COLUMNS = ("country_code", "country_name", "region_code", "region_name", "old_la_code", "new_la_code", "la_name")
@@ -35,12 +37,11 @@ AREA_COLUMNS = {"national": ("country_code", "country_name"), "regional": ("regi
                 "local_authority": ("new_la_code", "la_name")}
 CODE_EXAMPLES = {"national": "E92000001", "regional": "E12000001", "local_authority": "E06000047"}
 TIME_IDENTIFIERS = {"Calendar year": "calendar_year", "Financial year": "financial_year", "Academic year": "academic_year"}
-MARKER_HINT = "x (not available), z (not applicable), c (confidential), low (rounds to zero) or u (low reliability)"
 _ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-def _norm(name: object) -> str:
+def norm(name: object) -> str:
     """Header and mapping column names compare in lower case with stray spaces ignored."""
     return re.sub(r"\s+", "_", str(name).strip().lower())
 
@@ -58,24 +59,37 @@ class MappingError(Exception):
     def __init__(self, path: Path | str, problems: list[str]):
         self.path = str(path)
         self.problems = problems
-        super().__init__(f"{path}: " + "; ".join(problems))
+        super().__init__(path, problems)  # the arguments as given, so the error crosses to and from the worker process
 
     def __str__(self) -> str:
-        lines = [f"The EES mapping {self.path} has {len(self.problems)} problem(s):"]
-        lines += [f"  - {p}" for p in self.problems]
-        return "\n".join(lines)
+        return "\n".join([f"The EES mapping {self.path} has {len(self.problems)} problem(s):", *[f"  - {p}" for p in self.problems]])
+
+
+class FigureColumns(BaseModel):
+    """The columns of one indicator: its value, and the counts behind it where the file gives them."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    value: str
+    numerator: Optional[str] = None
+    denominator: Optional[str] = None
+
+    def columns(self) -> list[str]:
+        return [c for c in (self.value, self.numerator, self.denominator) if c]
 
 
 class Mapping(BaseModel):
-    """Which EES columns are which indicators, and which rows of the file to keep."""
+    """One layout of DfE open data: how to recognise it, which rows to keep, which columns are which indicators."""
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=_NAME.pattern, max_length=64)
     description: str = Field(min_length=1)
-    source: str = Field(min_length=1)
+    layout: str = Field(min_length=1)            # the layout named for people, e.g. "SEN2 sen2_mi.csv, snake_case columns"
+    source: str = Field(min_length=1)            # stored with every figure, with the release
+    file: Optional[str] = None                   # the file's name inside a release zip, when the release names it so
     time_identifier: str
+    # The release is named for the year after its latest figures (SEN2: the 2025 release holds calendar 2024).
+    release_after_latest: int = Field(default=0, ge=0, le=5)
     filters: dict[str, list[str]] = Field(default_factory=dict)
-    columns: dict[str, str] = Field(min_length=1)
+    figures: dict[str, Union[str, FigureColumns]] = Field(min_length=1)
     notes: str = ""
 
     @field_validator("time_identifier")
@@ -93,24 +107,36 @@ class Mapping(BaseModel):
         for column, values in v.items():
             if not values or not all(str(x).strip() for x in values):
                 raise ValueError(f"filter {column} needs at least one value to keep, and no empty values")
-            out[_norm(column)] = [str(x).strip() for x in values]
+            out[norm(column)] = [str(x).strip() for x in values]
         return out
 
-    @field_validator("columns")
+    @field_validator("figures")
     @classmethod
-    def _columns(cls, v: dict[str, str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for column, indicator_id in v.items():
-            key = _norm(column)
-            if key in out:
-                raise ValueError(f"the column {column} is listed twice (names are compared ignoring case and spaces)")
-            if key in REQUIRED or key in GEO_COLUMNS:
-                raise ValueError(f"{column} is one of the EES columns that say when and where; map an indicator column instead")
-            out[key] = str(indicator_id).strip()
-        targets = list(out.values())
-        for ind in sorted({t for t in targets if targets.count(t) > 1}):
-            raise ValueError(f"indicator {ind} is the target of more than one column; each indicator can come from one column")
-        return out
+    def _figures(cls, v: dict) -> dict[str, FigureColumns]:
+        out = {str(k).strip(): FigureColumns(value=f) if isinstance(f, str) else f for k, f in v.items()}
+        seen: dict[str, str] = {}
+        for indicator_id, f in out.items():
+            for column in f.columns():
+                key = norm(column)
+                if key in REQUIRED or key in GEO_COLUMNS:
+                    raise ValueError(f"{column} is one of the EES columns that say when and where; map an indicator column instead")
+                if key in seen and f.value == column and out[seen[key]].value == column:
+                    raise ValueError(f"the column {column} is the value of both {seen[key]} and {indicator_id}; each indicator needs its own column")
+                seen.setdefault(key, indicator_id)
+        return {k: FigureColumns(value=norm(f.value), numerator=f.numerator and norm(f.numerator),
+                                 denominator=f.denominator and norm(f.denominator)) for k, f in out.items()}
+
+    @model_validator(mode="after")
+    def _no_filter_on_a_figure(self):
+        for c in self.filters:
+            if c in self.value_columns:
+                raise ValueError(f"filters.{c}: {c} is also an indicator column; a column is either a filter or an indicator")
+        return self
+
+    @property
+    def value_columns(self) -> dict[str, str]:
+        """value column (normalised) → indicator id."""
+        return {f.value: ind for ind, f in self.figures.items()}
 
     @property
     def period_type(self) -> str:
@@ -124,13 +150,13 @@ def check_mapping(mapping: Mapping, config: Config) -> list[str]:
     """Problems between a mapping and the indicators file: unknown ids, period types that do not fit."""
     problems = []
     by_id = config.by_id
-    for column, indicator_id in mapping.columns.items():
+    for indicator_id, f in mapping.figures.items():
         ind = by_id.get(indicator_id)
         if ind is None:
-            problems.append(f'field columns.{column}: "{indicator_id}" is not a known indicator id{suggest(indicator_id, by_id.keys())} '
+            problems.append(f'field figures.{indicator_id}: "{indicator_id}" is not a known indicator id{suggest(indicator_id, by_id.keys())} '
                             "(the ids are in config/indicators.yaml and on the About the indicators page)")
         elif ind.period_type != mapping.period_type:
-            problems.append(f'field columns.{column}: {indicator_id} is reported by {ind.type_name}, but time_identifier is '
+            problems.append(f'field figures.{indicator_id}: {indicator_id} is reported by {ind.type_name}, but time_identifier is '
                             f'"{mapping.time_identifier}"; map a {ind.type_name} column to it, or change time_identifier')
     return problems
 
@@ -138,7 +164,7 @@ def check_mapping(mapping: Mapping, config: Config) -> list[str]:
 def _pydantic_problems(exc: ValidationError) -> list[str]:
     out = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(the whole file)"
+        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith(("function-", "str", "FigureColumns"))) or "(the whole file)"
         kind = err["type"]
         if kind == "missing":
             msg = "is required but missing"
@@ -150,36 +176,22 @@ def _pydantic_problems(exc: ValidationError) -> list[str]:
         else:
             msg = err["msg"].removeprefix("Value error, ")
         out.append(f"field {loc}: {msg}")
-    return out
-
-
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader without anchors and aliases: a mapping never needs them, and they can blow up memory."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise yaml.YAMLError(f"line {mark.line + 1}: aliases (*name) are not allowed in a mapping; write the values out")
-        return super().compose_node(parent, index)
+    return list(dict.fromkeys(out))
 
 
 def parse_mapping(text: str, path: Path | str = "<text>", config: Config | None = None) -> Mapping:
     """Mapping YAML text → a validated Mapping; with `config`, its indicator ids and period type are checked too."""
     try:
-        raw = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise MappingError(path, [f"the file is not valid YAML: {where}{getattr(e, 'problem', None) or e}"]) from None
+        raw = yamlfile.parse(text, "an EES mapping", path)
+    except yamlfile.YamlError as e:
+        raise MappingError(path, e.problems) from None
     if not isinstance(raw, dict):
-        raise MappingError(path, ["the file must be a YAML mapping with name, description, source, time_identifier, filters and columns"])
+        raise MappingError(path, ["the file must be a YAML mapping with name, description, layout, source, time_identifier, filters and figures"])
     try:
         mapping = Mapping.model_validate(raw)
     except ValidationError as e:
         raise MappingError(path, _pydantic_problems(e)) from None
-    problems = [f"field filters.{c}: {c} is also an indicator column; a column is either a filter or an indicator"
-                for c in mapping.filters if c in mapping.columns]
-    problems += check_mapping(mapping, config) if config is not None else []
+    problems = check_mapping(mapping, config) if config is not None else []
     stem = Path(str(path)).stem
     if str(path) != "<text>" and mapping.name != stem:
         problems.insert(0, f'field name: "{mapping.name}" differs from the file name {Path(str(path)).name}; name the file {mapping.name}.yaml or set name: {stem}')
@@ -189,7 +201,7 @@ def parse_mapping(text: str, path: Path | str = "<text>", config: Config | None 
 
 
 def list_mappings(directory: Path | str | None = None) -> list[str]:
-    """The names of the mappings shipped in config/ees/ (file names without .yaml), sorted."""
+    """The names of the mappings in config/ees/ (file names without .yaml), sorted."""
     folder = Path(directory) if directory else MAPPINGS_DIR
     return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
@@ -202,492 +214,368 @@ def load_mapping(name: str, config: Config | None = None, directory: Path | str 
     if name not in available:
         listing = ", ".join(available) if available else f"none (the folder {folder} has no .yaml files)"
         raise MappingError(path, [f'there is no EES mapping "{name}"{suggest(name, available)}; the mappings are: {listing}'])
-    if path.stat().st_size > MAX_MAPPING_BYTES:
-        raise MappingError(path, [f"the file is over {MAX_MAPPING_BYTES:,} bytes; a mapping is a few lines"])
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise MappingError(path, [f"the file is not UTF-8 text (byte {e.start}); save it as UTF-8"]) from None
-    return parse_mapping(text, path, config)
+        text = yamlfile.load(path, "an EES mapping", max_bytes=MAX_MAPPING_BYTES)
+    except yamlfile.YamlError as e:
+        raise MappingError(path, e.problems) from None
+    try:
+        mapping = Mapping.model_validate(text) if isinstance(text, dict) else None
+    except ValidationError as e:
+        raise MappingError(path, _pydantic_problems(e)) from None
+    if mapping is None:
+        raise MappingError(path, ["the file must be a YAML mapping with name, description, layout, source, time_identifier, filters and figures"])
+    problems = check_mapping(mapping, config) if config is not None else []
+    if mapping.name != name:
+        problems.insert(0, f'field name: "{mapping.name}" differs from the file name {path.name}; name the file {mapping.name}.yaml or set name: {name}')
+    if problems:
+        raise MappingError(path, problems)
+    return mapping
 
 
-# ---------------------------------------------------------------- an EES file → tidy rows
+def load_mappings(config: Config | None = None, directory: Path | str | None = None) -> list[Mapping]:
+    """Every mapping in the folder, read once per change of its files."""
+    folder = Path(directory) if directory else MAPPINGS_DIR
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.yaml"))) if folder.is_dir() else ()
+    key = (str(folder), stamp, id(config))
+    if key not in _MAPPINGS:
+        _MAPPINGS.clear()
+        _MAPPINGS[key] = [load_mapping(n, config, directory) for n in list_mappings(directory)]
+    return _MAPPINGS[key]
+
+
+_MAPPINGS: dict[tuple, list[Mapping]] = {}
+
+
+# ---------------------------------------------------------------- which mapping reads a file
 
 @dataclass
-class EesResult:
-    """What an EES file holds for the dashboard: tidy rows (store.OBS_COLUMNS), areas to add, problems, skips."""
-    rows: pd.DataFrame
-    mapping: Mapping
-    problems: list[Problem] = field(default_factory=list)
-    # (code, name, level, la_code, region) for areas the database does not know yet: store.add_areas shape.
-    new_areas: list[tuple] = field(default_factory=list)
-    # Rows left out because they are out of scope (other geographic levels, other filter values): reason → count.
-    skipped: dict[str, int] = field(default_factory=dict)
-    rows_read: int = 0
-    notes: list[str] = field(default_factory=list)
-    area_names: dict[str, str] = field(default_factory=dict)  # code → name as the file gives it, for messages
-    file_kind: str = "EES open-data CSV"
-    layout: str = "ees"
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def layout_text(self) -> str:
-        return f"EES open data read with the mapping {self.mapping.name} ({', '.join(self.mapping.columns)})"
-
-    @property
-    def markers(self) -> dict[str, int]:
-        """Suppressed cells kept as missing values: marker → how many."""
-        if self.rows.empty:
-            return {}
-        counts = self.rows["marker"].dropna().value_counts()
-        return {str(k): int(v) for k, v in sorted(counts.items())}
+class Member:
+    """One CSV to read: a file given on its own, or a file inside a release zip."""
+    name: str              # as people see it: the file name, or its path inside the zip
+    header: list[str]      # the header row as written
+    data: bytes | None = None
+    zip_path: str | None = None
 
 
-def _empty_rows() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in store.OBS_COLUMNS})
+def _header_of(first_line: str) -> list[str]:
+    return [c.strip() for c in next(csv.reader(io.StringIO(first_line)), [])]
 
 
-def _header(text: str) -> list[str]:
-    first = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
-    return [c.strip() for c in first]
+def is_ees(header: list[str]) -> list[str]:
+    """The required EES columns a header lacks (none: it is an EES file)."""
+    names = {norm(h) for h in header}
+    return [c for c in REQUIRED if c not in names]
 
 
-def _read_table(text: str, mapping: Mapping) -> tuple[pd.DataFrame | None, dict[str, str], list[Problem]]:
-    """Only the columns the import needs, as stripped text, under normalised names.
-    Returns (table, normalised name → header as written, problems with the header)."""
-    header = _header(text)
-    if not any(header):
-        return None, {}, [Problem(None, None, "the file has no header row; an EES file starts with time_period,time_identifier,geographic_level,…")]
-    names = [_norm(h) for h in header]
-    wanted = set(REQUIRED) | set(GEO_COLUMNS) | set(mapping.columns) | set(mapping.filters)
-    problems = []
+def fits(mapping: Mapping, header: list[str]) -> bool:
+    """A mapping reads a file that has the EES columns and at least one of the mapping's indicator columns."""
+    names = {norm(h) for h in header}
+    return not is_ees(header) and any(c in names for c in mapping.value_columns)
+
+
+def _closest(mappings: list[Mapping], member: Member) -> str:
+    """A sentence naming the mapping the file most resembles and the columns it would need."""
+    names = {norm(h) for h in member.header}
+    base = Path(member.name).name.lower()
+
+    def score(m: Mapping):
+        return (m.file is not None and m.file.lower() == base, len(names & set(m.value_columns)))
+    best = max(mappings, key=score, default=None)
+    if best is None:
+        return "There is no mapping in config/ees/ yet."
+    wanted = list(best.value_columns)
+    headed = [h for h in member.header if norm(h) not in REQUIRED and norm(h) not in GEO_COLUMNS]
+    hints = [f"{c}{suggest(c, [norm(h) for h in headed]).replace('; did you mean', ' (this file has')}".replace("?", ")")
+             for c in wanted]
+    return (f"The nearest is {best.name} ({best.layout}), which reads {join_words(hints)}; "
+            f"this file's columns include {join_words(headed[:8])}{' …' if len(headed) > 8 else ''}.")
+
+
+def _release_guess(member: Member, data: bytes | None) -> str:
+    """' (it looks like the 2026 release: figures up to 2025)' from the largest time_period, if it can be read."""
+    if data is None:
+        return ""
+    try:
+        text, _ = decode(data[:20_000_000], member.name)
+        years = pd.read_csv(io.StringIO(text or ""), usecols=lambda c: norm(c) == "time_period", dtype=str)
+        latest = int(max(str(x).strip()[:4] for x in years.iloc[:, 0] if str(x).strip()[:4].isdigit()))
+    except Exception:  # only a hint: a file we cannot read this way is described without it
+        return ""
+    return f" (its latest figures are for {latest}: the {latest + 1} release, if it is SEN2)"
+
+
+# ---------------------------------------------------------------- reading one file with its mapping
+
+def _read_member(member: Member, mapping: Mapping, config: Config, known_codes: set[str], table_rows: list[dict],
+                 new_areas: dict[str, tuple], skipped: dict[str, int], notes: list[str], problems: list[Problem]) -> list[int]:
+    """Append this file's figures (as text cells) to `table_rows`; returns the years of its time_period values."""
+    text, decode_problems = decode(member.data or b"", member.name)
+    if decode_problems:
+        problems.extend(decode_problems)
+        return []
+    header = member.header
+    names = [norm(h) for h in header]
+    written = {n: h for h, n in zip(header, names)}
+    where = member.name if member.zip_path else None
+    wanted = set(REQUIRED) | set(GEO_COLUMNS) | set(mapping.filters) | {c for f in mapping.figures.values() for c in f.columns()}
     for c in sorted({n for n in names if n in wanted and names.count(n) > 1}):
-        problems.append(Problem(1, c, f"the column {c} appears more than once; keep one"))
-    for c in REQUIRED:
-        if c not in names:
-            problems.append(Problem(1, c, f"the required EES column {c} is missing; an EES open-data file has time_period, "
-                                          "time_identifier and geographic_level columns. Is this a file from explore-education-statistics.service.gov.uk?"))
-    others = [h for h, n in zip(header, names) if n not in wanted]
-    for c, indicator_id in mapping.columns.items():
-        if c not in names:
-            problems.append(Problem(1, c, f"the column {c} (loaded as {indicator_id}) is missing{suggest(c, [_norm(h) for h in others])}; "
-                                          f"the mapping {mapping.name} needs {', '.join(mapping.columns)}. Check the file is the one this mapping is for"))
+        problems.append(Problem.of("duplicate_column", row=1, column=written[c], file=where, column_name=written[c]))
     if problems:
-        return None, {}, problems
+        return []
+    present = [f for f in mapping.figures.items() if f[1].value in names]
+    for ind, f in mapping.figures.items():
+        if f.value not in names:
+            notes.append(f"{member.name} has no {f.value} column, so {ind} is not loaded from it (the mapping {mapping.name} "
+                         "reads it when present; if the release renamed it, add the new name to the mapping).")
     keep = [i for i, n in enumerate(names) if n in wanted]
     try:
         # Blank lines are kept (and skipped below) so row numbers stay those a spreadsheet shows.
         df = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, usecols=keep, skip_blank_lines=False)
     except pd.errors.EmptyDataError:
-        return None, {}, [Problem(None, None, "the file has a header row but no figures under it")]
+        problems.append(Problem.of("no_figures", file=where))
+        return []
     except (pd.errors.ParserError, csv.Error) as e:
         m = re.search(r"line (\d+)", str(e))
-        return None, {}, [Problem(int(m.group(1)) if m else None, None,
-                                  f"cannot be read as CSV ({str(e).split('. ')[0].strip()}); check for a stray quote or a cell with a comma that is not in quotes")]
-    df.columns = [_norm(c) for c in df.columns]
+        problems.append(Problem.of("csv_unreadable", row=int(m.group(1)) if m else None, file=where,
+                                   detail=str(e).split(". ")[0].strip()))
+        return []
+    df.columns = [norm(c) for c in df.columns]
+    n = len(df)
+
+    def stripped(c: str, rows_wanted=None) -> np.ndarray:
+        values = df[c].to_numpy(dtype=object)
+        if rows_wanted is not None:
+            values = values[rows_wanted]
+        return np.array([x.strip() if isinstance(x, str) else "" for x in values.tolist()], dtype=object)
+
+    # Which rows to read is decided on the few columns that say so; every other column is read for those rows only.
+    deciding = {"geographic_level", *[c for c in mapping.filters if c in df.columns]}
+    col = {c: stripped(c) for c in deciding}
+    blank_line = (df.to_numpy(dtype=object) == "").all(axis=1) if n else np.zeros(0, dtype=bool)
+    rows = np.arange(2, n + 2)
+
+    def skip(mask, reason):
+        k = int(mask.sum())
+        if k:
+            skipped[reason] = skipped.get(reason, 0) + k
+
+    live = ~blank_line
+    level_text = col["geographic_level"]
+    for i in np.flatnonzero(live & (level_text == "")):
+        problems.append(Problem.of("empty_level", row=int(rows[i]), column=written["geographic_level"], file=where))
+    folded = {x: _fold(x) for x in set(level_text.tolist())}
+    folded_level = np.array([folded[x] for x in level_text.tolist()], dtype=object)
+    in_level = np.array([x in LEVELS for x in folded_level], dtype=bool)
+    skip(live & (level_text != "") & ~in_level, "rows at other geographic levels (only National, Regional and Local authority rows are loaded)")
+    live &= in_level
+    for c, allowed in mapping.filters.items():
+        if c not in col:
+            notes.append(f"{member.name} has no {c} column, so the mapping's filter on it was not needed.")
+            continue
+        ok = {_fold(v) for v in allowed}
+        fits_filter = {x: _fold(x) in ok for x in set(col[c].tolist())}
+        inside = np.array([fits_filter[x] for x in col[c].tolist()], dtype=bool)
+        skip(live & ~inside, f"rows whose {written[c]} is not {' or '.join(allowed)} (a breakdown, not the total)")
+        live &= inside
+
+    keep_rows = np.flatnonzero(live)
     for c in df.columns:
-        df[c] = ["" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x).strip() for x in df[c].tolist()]
-    return df, {n: h for h, n in zip(header, names)}, []
-
-
-def _join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def read_ees(data: bytes, file_name: str, mapping: Mapping | str, config: Config, areas_df: pd.DataFrame, *,
-             release: str | None = None) -> EesResult:
-    """Bytes of an EES open-data CSV → EesResult. Writes nothing.
-
-    National, regional and local authority rows become area series; rows at other geographic levels or with
-    other filter values are skipped and counted. Every problem in the file is listed at once, rows counted as
-    a spreadsheet shows them (the header is row 1); rows are returned only when there are none.
-    """
-    if isinstance(mapping, str):
-        mapping = load_mapping(mapping, config)
-    else:
-        bad = check_mapping(mapping, config)
-        if bad:
-            raise MappingError(MAPPINGS_DIR / f"{mapping.name}.yaml", bad)
-
-    def refused(problems, **kw) -> EesResult:
-        return EesResult(_empty_rows(), mapping, problems, **kw)
-
-    if len(data) > MAX_BYTES:
-        return refused([Problem(None, None, f"{file_name} is {len(data) / 1e6:.1f} MB; EES files over {MAX_BYTES / 1e6:.0f} MB are refused. "
-                                            "Download the data set filtered to national, regional and local authority level.")])
-    if not data.strip():
-        return refused([Problem(None, None, f"{file_name} is empty; an EES open-data CSV has a header row and rows of figures.")])
-    if b"\x00" in data[:8192] or data[:4] == b"PK\x03\x04":
-        return refused([Problem(None, None, f"{file_name} is not a CSV file (it looks like Excel, a zip or another binary file); "
-                                            "download the data set as CSV from explore-education-statistics.service.gov.uk and use that.")])
-    text, problems = ingest.decode(data, file_name)
-    if problems:
-        return refused(problems)
-    df, written, problems = _read_table(text, mapping)
-    if problems:
-        return refused(problems)
-
-    by_id = config.by_id
-    ids = list(mapping.columns.values())
-    ids_text = _join(ids)
-    known = set(areas_df["code"])
-    names_of = dict(zip(areas_df["code"], areas_df["name"]))
-    period_type = mapping.period_type
-    type_name = periods.TYPE_NAMES[period_type]
-    source = mapping.source_text(release)
-    order = {n: i for i, n in enumerate(df.columns)}
-    present_filters = {c: {_fold(v) for v in allowed} for c, allowed in mapping.filters.items() if c in df.columns}
-    notes = [f"The file has no {c} column, so the mapping's filter on it was not needed." for c in mapping.filters if c not in df.columns]
-    cells = {c: df[c].tolist() if c in df.columns else [""] * len(df) for c in set(REQUIRED) | set(GEO_COLUMNS)}
-    values = {c: df[c].tolist() for c in mapping.columns}
-    filt = {c: df[c].tolist() for c in present_filters}
-
-    skipped: dict[str, int] = {}
-    new_areas: dict[str, tuple] = {}
-    wrong_time: dict[str, list[int]] = {}  # time_identifier as written → rows, reported once per value
-    period_cache: dict[str, periods.Period | str] = {}
-    out: dict[str, list] = {c: [] for c in store.OBS_COLUMNS}
-    out_rows: list[int] = []
-    missing_geo_reported: set[str] = set()
-    area_names: dict[str, str] = dict(names_of)
-    rows_read = 0
-
-    def add(row, column, message, indicator=None):
-        problems.append(Problem(row, written.get(column, column), message, indicator))
-
-    for i in range(len(df)):
-        row = i + 2
-        if not any(cells[c][i] for c in REQUIRED) and not any(v[i] for v in values.values()):
-            continue  # an empty line at the end of the file
-        rows_read += 1
-        level_text = cells["geographic_level"][i]
-        if not level_text:
-            add(row, "geographic_level", "is empty; use National, Regional or Local authority")
-            continue
-        level = LEVELS.get(_fold(level_text))
-        if level is None:
-            # Out of scope, not wrong: EES files also carry e.g. parliamentary constituency rows.
-            key = f'rows at geographic level "{level_text}" (only National, Regional and Local authority rows are loaded)'
-            skipped[key] = skipped.get(key, 0) + 1
-            continue
-        out_of_filter = [c for c in present_filters if _fold(filt[c][i]) not in present_filters[c]]
-        if out_of_filter:
-            c = out_of_filter[0]
-            key = f"rows whose {written.get(c, c)} is not {' or '.join(mapping.filters[c])} (the mapping's filter)"
-            skipped[key] = skipped.get(key, 0) + 1
-            continue
-
-        row_ok = True
-        # When: the time identifier must fit the indicators' period type before the period is read.
-        time_text = cells["time_identifier"][i]
-        period = None
+        if c not in deciding:
+            full = np.full(n, "", dtype=object)
+            full[keep_rows] = stripped(c, keep_rows)
+            col[c] = full
+    ind_ids = [ind for ind, _ in present]
+    type_name = periods.TYPE_NAMES[mapping.period_type]
+    wrong_time: dict[str, list[int]] = {}
+    missing_geo: set[str] = set()
+    years: list[int] = []
+    get = lambda c, i: col[c][i] if c in col else ""  # noqa: E731
+    for i in np.flatnonzero(live):
+        row = int(rows[i])
+        time_text = col["time_identifier"][i]
         if not time_text:
-            add(row, "time_identifier", f'is empty; the mapping {mapping.name} expects "{mapping.time_identifier}"')
-            row_ok = False
-        elif _fold(time_text) != _fold(mapping.time_identifier):
+            problems.append(Problem.of("empty_time_identifier", row=row, column=written["time_identifier"], file=where,
+                                       mapping=mapping.name, expected=mapping.time_identifier))
+            continue
+        if _fold(time_text) != _fold(mapping.time_identifier):
             wrong_time.setdefault(time_text, []).append(row)
-            row_ok = False
-        else:
-            label = cells["time_period"][i]
-            if label not in period_cache:
-                try:
-                    period_cache[label] = periods.parse(label, period_type)
-                except periods.PeriodError as e:
-                    period_cache[label] = str(e).replace("this indicator is", f"{ids_text} {'are' if len(ids) > 1 else 'is'}")
-            found = period_cache[label]
-            if isinstance(found, str):
-                add(row, "time_period", found)
-                row_ok = False
-            else:
-                period = found
-
-        # Where: the code and name columns depend on the level.
+            continue
+        level = LEVELS[folded_level[i]]
         code_col, name_col = AREA_COLUMNS[level]
-        if code_col not in df.columns:
-            if code_col not in missing_geo_reported:
-                add(1, code_col, f"the file has {LEVEL_WORDS[level]} rows (the first is row {row}) but no {code_col} column, "
-                                 f"which gives their ONS code")
-                missing_geo_reported.add(code_col)
+        if code_col not in col:
+            if code_col not in missing_geo:
+                problems.append(Problem.of("no_code_column", row=1, column=code_col, file=where, level=LEVEL_WORDS[level],
+                                           first=row, code_column=code_col))
+                missing_geo.add(code_col)
             continue
-        code = cells[code_col][i].upper()
+        code = col[code_col][i].upper()
         if not code:
-            add(row, code_col, f"is empty; a {LEVEL_WORDS[level]} row needs its ONS code in {code_col}, e.g. {CODE_EXAMPLES[level]}")
-            row_ok = False
-        elif not _ONS_CODE.match(code):
-            add(row, code_col, f'"{cells[code_col][i]}" is not an ONS area code; they are a letter E, W, S or N and 8 digits, e.g. {CODE_EXAMPLES[level]}')
-            row_ok = False
-        elif code not in known and code not in new_areas:
-            name = cells[name_col][i]
-            if not name:
-                add(row, name_col, f"is empty; {code} is not an area the dashboard knows yet, and its name is needed to add it")
-                row_ok = False
-            else:
-                area_names[code] = name
-                la_code = (cells["old_la_code"][i] or None) if level == "local_authority" else None
-                region = (cells["region_code"][i].upper() or None) if level == "local_authority" else None
-                new_areas[code] = (code, name, level, la_code, region)
-
-        # What: each mapped column is one figure, or a suppression marker with no figure.
-        figures = []
-        for column, indicator_id in mapping.columns.items():
-            ind = by_id[indicator_id]
-            text_value = values[column][i]
-            if text_value == "":
-                add(row, column, f"is empty; an EES file marks a missing figure with a symbol: {MARKER_HINT}", indicator_id)
-                row_ok = False
-                continue
-            value, marker, err = ingest._parse_number(text_value, ind.unit == "percent")  # one reading of numbers everywhere
-            if err is not None:
-                add(row, column, f"{err}; give a number, or a symbol for a missing figure: {MARKER_HINT}", indicator_id)
-                row_ok = False
-            elif marker is None and ind.unit == "percent" and not 0 <= value <= 100:
-                add(row, column, f"{value:g} is outside 0–100; {column} is loaded as {indicator_id}, a percentage", indicator_id)
-                row_ok = False
-            elif marker is None and ind.unit != "percent" and value < 0:
-                add(row, column, f"{value:g} is negative; {column} is loaded as {indicator_id}, a {ind.unit}, which cannot be below 0", indicator_id)
-                row_ok = False
-            else:
-                figures.append((indicator_id, value, marker))
-        if not row_ok or period is None:
+            problems.append(Problem.of("empty_code", row=row, column=written[code_col], file=where, level=LEVEL_WORDS[level],
+                                       code_column=written[code_col], example=CODE_EXAMPLES[level]))
             continue
-        for indicator_id, value, marker in figures:
-            for c, v in zip(store.OBS_COLUMNS, (indicator_id, code, period.label, period.start, period.end, value, np.nan,
-                                                np.nan, marker, None, "published", source)):
-                out[c].append(v)
-            out_rows.append(row)
-
-    for time_text, rows in wrong_time.items():
-        more = f" ({len(rows)} rows say so; the first is shown)" if len(rows) > 1 else ""
-        add(rows[0], "time_identifier",
-            f'"{time_text}" does not fit the mapping {mapping.name}: it loads {ids_text}, reported by {type_name}, '
-            f'so every row must say "{mapping.time_identifier}"{more}. Choose the mapping made for this file')
-
-    # Text columns stay Python objects with None for missing: pandas would otherwise turn None into NaN.
-    numbers = ("value", "numerator", "denominator")
-    tidy = pd.DataFrame({c: pd.Series(out[c], dtype=float if c in numbers else object) for c in store.OBS_COLUMNS})
-
-    # The same figure twice: identical repeats are harmless; different ones usually mean an unfiltered breakdown.
-    key = ["indicator_id", "area_code", "period"]
-    if not tidy.empty:
-        dup = tidy.duplicated(key, keep=False).to_numpy()
-        if dup.any():
-            first_seen: dict[tuple, tuple[int, float, str | None]] = {}
-            for idx in np.flatnonzero(dup):
-                r = tidy.iloc[idx]
-                k = (r.indicator_id, r.area_code, r.period)
-                shown = _shown(r.value, r.marker)
-                if k not in first_seen:
-                    first_seen[k] = (out_rows[idx], shown)
-                elif first_seen[k][1] != shown:
-                    column = next(c for c, v in mapping.columns.items() if v == r.indicator_id)
-                    where = f"{r.area_code} ({area_names.get(r.area_code, 'no name given')})"
-                    add(out_rows[idx], column, f"{r.indicator_id} for {where} in {r.period} is also on row {first_seen[k][0]} "
-                                               f"with a different figure ({first_seen[k][1]} there, {shown} here); if the file "
-                                               "splits rows by a filter column (such as age), add it to the mapping's filters "
-                                               "to keep one breakdown", r.indicator_id)
-            tidy = tidy.drop_duplicates(key).reset_index(drop=True)
-
-    if rows_read == 0 and not problems:
-        problems.append(Problem(None, None, "the file has a header row but no figures under it"))
-    if not problems and tidy.empty:
-        what = "; ".join(f"{n} {k}" for k, n in skipped.items())
-        problems.append(Problem(None, None, f"no rows are left to load: {what}"))
-    if problems:
-        problems.sort(key=lambda p: (p.row or 0, order.get(_norm(p.column or ""), 99)))
-        return refused(problems, skipped=skipped, rows_read=rows_read, notes=notes, area_names=area_names)
-    # Only areas that end up with figures are added.
-    used = set(tidy["area_code"])
-    return EesResult(tidy, mapping, [], [a for c, a in new_areas.items() if c in used], skipped, rows_read, notes,
-                     area_names)
+        if not _ONS_CODE.match(code):
+            problems.append(Problem.of("bad_code", row=row, column=written[code_col], file=where, value=col[code_col][i],
+                                       example=CODE_EXAMPLES[level]))
+            continue
+        if code not in known_codes and code not in new_areas:
+            name = get(name_col, i)
+            if not name:
+                problems.append(Problem.of("new_area_without_name", row=row, column=written.get(name_col, name_col), file=where,
+                                           code=code))
+                continue
+            la_code = (get("old_la_code", i) or None) if level == "local_authority" else None
+            region = (get("region_code", i).upper() or None) if level == "local_authority" else None
+            new_areas[code] = (code, name, level, la_code, region)
+        period_text = col["time_period"][i]
+        if period_text[:4].isdigit():
+            years.append(int(period_text[:4]))
+        for ind in ind_ids:
+            f = mapping.figures[ind]
+            value = col[f.value][i]
+            if value == "":
+                skip(np.ones(1, dtype=bool), "blank cells (a figure not collected for that area and year)")
+                continue
+            table_rows.append({
+                "row": row, "file": where, "indicator": ind, "area": code, "area_col": written[code_col],
+                "period": period_text, "value": value, "value_col": written[f.value],
+                "numerator": get(f.numerator, i) if f.numerator else "", "numerator_col": written.get(f.numerator),
+                "denominator": get(f.denominator, i) if f.denominator else "", "denominator_col": written.get(f.denominator),
+                "figure_type": "published",
+            })
+    for time_text, bad_rows in wrong_time.items():
+        more = f" ({len(bad_rows)} rows say so; the first is shown)" if len(bad_rows) > 1 else ""
+        problems.append(Problem.of("time_identifier_mismatch", row=bad_rows[0], column=written["time_identifier"], file=where,
+                                   value=time_text, mapping=mapping.name, indicators=join_words(ind_ids),
+                                   type_name=type_name, expected=mapping.time_identifier, more=more))
+    return years
 
 
-def _missing(x) -> bool:
-    """None, NaN or pandas' NA: DuckDB hands back an all-empty column as nullable integers."""
-    return x is None or bool(pd.isna(x))
+# ---------------------------------------------------------------- a file (zip or CSV) → one table
+
+def _members(data: bytes, file_name: str) -> tuple[list[Member], list[Problem]]:
+    """The CSV files to consider: the file itself, or every CSV inside a release zip (headers read, not the data)."""
+    if data[:4] != b"PK\x03\x04":
+        if b"\x00" in data[:8192]:
+            return [], [Problem.of("not_text", name=file_name, hint="Download the data set as CSV (or the release's "
+                                   "\"Download all data\" zip) from explore-education-statistics.service.gov.uk and use that.")]
+        first = data[:MAX_HEADER_CHARS].split(b"\n", 1)[0]
+        text, problems = decode(first, file_name)
+        if problems:
+            return [], problems
+        return [Member(file_name, _header_of(text or ""), data)], []
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        infos = [i for i in z.infolist() if not i.is_dir()]
+    except zipfile.BadZipFile:
+        return [], [Problem.of("bad_zip", name=file_name)]
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > MAX_UNPACKED:
+        return [], [Problem.of("zip_too_big", name=file_name, size=unpacked / 1e6, limit=MAX_UNPACKED // (1024 * 1024))]
+    members = []
+    for info in infos:
+        if not info.filename.lower().endswith(".csv"):
+            continue
+        with z.open(info) as fh:
+            first = fh.readline(MAX_HEADER_CHARS)
+        text, _ = decode(first, info.filename)
+        members.append(Member(info.filename, _header_of(text or ""), None, info.filename))
+    return members, [] if members else [Problem.of("no_csv", name=file_name)]
 
 
-def _shown(value, marker) -> str:
-    """A figure as a person reads it: the number, or its suppression marker."""
-    if not _missing(marker):
-        return str(marker)
-    return "empty" if _missing(value) else f"{value:g}"
-
-
-# ---------------------------------------------------------------- preview, write, import
-
-@dataclass
-class EesPreview:
-    """What an import would do, before anything is written. Has the attributes of uploads.Preview, so the
-    Upload page's tables (uploads.change_table) work on it unchanged."""
-    result: EesResult
-    file_name: str
-    content_hash: str
-    counts: dict[str, int]     # new / changed (a revised figure) / unchanged (restated as stored)
-    table: pd.DataFrame        # store.diff columns, `change` as in counts, up to PREVIEW_ROWS of each kind
-    same_file: tuple | None    # (upload id, file name, when) if this exact file was loaded before
-    to_write: pd.DataFrame     # the new and revised figures: what commit_ees writes
-    release: str | None = None
-
-    @property
-    def nothing_to_do(self) -> bool:
-        return self.result.ok and self.counts["new"] == 0 and self.counts["changed"] == 0
-
-    def summary(self) -> str:
-        c = self.counts
-        return f"{c['new']} new, {c['changed']} revised, {c['unchanged']} unchanged"
-
-    @property
-    def revised(self) -> pd.DataFrame:
-        return self.table[self.table["change"] == "changed"]
-
-
-def _same(a, b) -> bool:
-    return _missing(a) and _missing(b) or (not _missing(a) and not _missing(b) and a == b)
-
-
-def check_ees(conn, config: Config, data: bytes, file_name: str, mapping: Mapping | str, *,
-              release: str | None = None) -> EesPreview:
-    """Read an EES file and compare it with what is stored. Writes nothing.
-
-    A figure whose value and marker are already stored as published is left as it is (its source and note
-    keep the release that first published it); a different value is a revision: it is written with a note
-    naming the earlier figure, and the earlier one stays in observation_history.
-    """
-    release = release.strip() or None if release else None
-    result = read_ees(data, file_name, mapping, config, store.areas(conn), release=release)
-    digest = hashlib.sha256(data).hexdigest()
-    if not result.ok:
-        return EesPreview(result, file_name, digest, {"new": 0, "changed": 0, "unchanged": 0},
-                          pd.DataFrame(columns=["change"]), None, _empty_rows(), release)
-    _, table = store.diff(conn, result.rows)
-    restated = [row.change != "new" and _same(row.value, row.old_value) and _same(row.marker, row.old_marker)
-                and row.old_figure_type == "published" for row in table.itertuples(index=False)]
-    table["change"] = np.where(restated, "unchanged", np.where(table["change"] == "new", "new", "changed"))
-    # A revised figure says so, and what it was, where people read notes (the Indicator page, the board pack).
-    in_release = f" in release {release}" if release else ""
-    notes = []
-    for row in table.itertuples(index=False):
-        if row.change != "changed":
-            notes.append(None)
-        elif _same(row.value, row.old_value) and _same(row.marker, row.old_marker):
-            notes.append(f"published{in_release}; previously stored as {row.old_figure_type}")
-        else:
-            notes.append(f"revised{in_release}; previously {_shown(row.old_value, row.old_marker)}")
-    table["note"] = notes
-    # The rows to write come from the file's own rows (python dates, not what DuckDB hands back), by key.
-    key = ["indicator_id", "area_code", "period"]
-    decided = table.loc[table["change"] != "unchanged", key + ["note"]]
-    to_write = result.rows.drop(columns="note").merge(decided, on=key, how="inner")[store.OBS_COLUMNS]
-    counts = {k: int((table["change"] == k).sum()) for k in ("new", "changed", "unchanged")}
-    shown = table.groupby("change", sort=False).head(PREVIEW_ROWS).reset_index(drop=True)
-    return EesPreview(result, file_name, digest, counts, shown, store.upload_with_hash(conn, digest), to_write, release)
-
-
-def commit_ees(conn, preview: EesPreview, user_name: str | None = None) -> store.WriteSummary:
-    """Write a checked import in one transaction, adding the file's new areas with its figures."""
-    if not preview.result.ok:
-        raise store.StoreError(f"{preview.file_name} has {len(preview.result.problems)} problem(s); nothing was written.")
-    if preview.to_write.empty:
-        return store.WriteSummary(None, 0, 0, preview.counts["unchanged"])
-    note = f"EES import, mapping {preview.result.mapping.name}"
-    if preview.release:
-        note += f", release {preview.release}"
-    if preview.counts["unchanged"]:
-        note += f"; {preview.counts['unchanged']} figure(s) restated as already stored"
-    return store.write_observations(conn, preview.to_write, kind="import", file_name=preview.file_name,
-                                    content_hash=preview.content_hash, user_name=user_name, note=note,
-                                    new_areas=preview.result.new_areas)
-
-
-def import_ees(conn, config: Config, data: bytes, file_name: str, mapping_name: str, *, user_name: str | None = None,
-               release: str | None = None) -> tuple[EesResult, store.WriteSummary | None]:
-    """Check and write in one call: (result, None) when the file has problems and nothing was written."""
-    preview = check_ees(conn, config, data, file_name, mapping_name, release=release)
-    if not preview.result.ok:
-        return preview.result, None
-    return preview.result, commit_ees(conn, preview, user_name)
-
-
-def summary_lines(preview: EesPreview, written: store.WriteSummary | None = None, *, dry_run: bool = False,
-                  limit: int = 20) -> list[str]:
-    """Plain-text account of an import for the CLI and the Upload page: what was read, skipped, added, revised.
-    Without `written` it describes the preview (what Confirm would do); with it, what was written."""
-    r = preview.result
-    m = r.mapping
-    lines = [f"{preview.file_name}: EES open data, mapping {m.name}; source stored: {m.source_text(preview.release)}."]
-    markers = r.markers
-    kept = ""
-    if markers:
-        counted = ", ".join(f"{k} ×{n}" for k, n in markers.items())
-        kept = f"; {sum(markers.values())} suppressed cell(s) kept as missing with their marker ({counted})"
-    lines.append(f"Rows read: {r.rows_read}; figures: {len(r.rows)}{kept}.")
-    for reason, n in r.skipped.items():
-        lines.append(f"Skipped {n} {reason}.")
-    lines += r.notes
-    if r.new_areas:
-        verb = "would be added" if dry_run else "added"
-        lines.append(f"Areas {verb} ({len(r.new_areas)}): " + "; ".join(
-            f"{code} {name} ({level.replace('_', ' ')})" for code, name, level, *_ in r.new_areas) + ".")
-    c = preview.counts
-    if dry_run:
-        lines.append(f"Dry run: {preview.summary()}; nothing was written.")
-    elif written is None and not preview.nothing_to_do:  # a preview on the Upload page, before Confirm
-        lines.append(f"To be written: {preview.summary()}; nothing is written until you confirm.")
-    elif written is None or written.upload_id is None:
-        again = f" (the same file was loaded as upload {preview.same_file[0]})" if preview.same_file else ""
-        lines.append(f"Every figure is already stored ({c['unchanged']} unchanged){again}; nothing was written.")
+def read(data: bytes, file_name: str, config: Config, areas_df: pd.DataFrame, *, mapping: str | None = None,
+         release: str | None = None, directory: Path | str | None = None) -> Table:
+    """A DfE release zip or CSV → the validator's table (published figures for England, the regions and every local
+    authority), the areas it names that the store does not know yet, and what was left out and why. Nothing is
+    written. Without `mapping`, each file's layout is detected from its header."""
+    if len(data) > MAX_BYTES:
+        return refused(SOURCE, [Problem.of("file_too_big", name=file_name, size=f"{len(data) / 1e6:.1f}", limit=f"{MAX_BYTES / 1e6:.0f}",
+                                           hint="Download the data set filtered to national, regional and local authority level.")])
+    if not data.strip():
+        return refused(SOURCE, [Problem.of("empty_file", name=file_name, hint="an EES open-data CSV has a header row and rows of figures.")])
+    mappings = load_mappings(config, directory)
+    if mapping is not None:
+        chosen = [m for m in mappings if m.name == mapping]
+        if not chosen:
+            load_mapping(mapping, config, directory)  # raises MappingError naming the mappings there are
+        mappings_used = chosen
     else:
-        lines.append(f"Loaded as upload {written.upload_id}: {written.new} new, {written.changed} revised, "
-                     f"{c['unchanged']} unchanged.")
-    revised = preview.revised
-    if not revised.empty:
-        lines.append("Revised figures (the earlier figures stay in the history):")
-        for row in revised.head(limit).itertuples(index=False):
-            area = r.area_names.get(row.area_code, row.area_code)
-            lines.append(f"  {row.indicator_id}, {area} ({row.area_code}), {row.period}: "
-                         f"{_shown(row.old_value, row.old_marker)} → {_shown(row.value, row.marker)}")
-        if c["changed"] > min(limit, len(revised)):
-            lines.append(f"  … and {c['changed'] - min(limit, len(revised))} more")
-    return lines
+        mappings_used = mappings
+    members, problems = _members(data, file_name)
+    if problems:
+        return refused(SOURCE, problems)
+    is_zip = data[:4] == b"PK\x03\x04"
+    plan: list[tuple[Member, Mapping]] = []
+    skipped_files: list[str] = []
+    problems = []
+    for member in members:
+        fitting = [m for m in mappings_used if fits(m, member.header)]
+        base = Path(member.name).name.lower()
+        expected = [m for m in mappings if m.file and m.file.lower() == base]
+        if len(fitting) > 1:
+            problems.append(Problem.of("ambiguous_layout", name=member.name, names=join_words([m.name for m in fitting])))
+        elif fitting:
+            plan.append((member, fitting[0]))
+        elif not is_zip or (expected and mapping is None):
+            # A file given on its own, or a file the release is expected to hold, that no mapping reads: say what to do.
+            missing = is_ees(member.header)
+            if missing:
+                problems.append(Problem.of("not_ees", name=member.name, missing=join_words(missing), plural="s" if len(missing) > 1 else ""))
+            elif mapping is not None:
+                m = mappings_used[0]
+                wanted = list(m.value_columns)
+                problems.append(Problem.of(
+                    "mapping_not_for_file", name=member.name, mapping=m.name, missing=join_words(wanted),
+                    plural="s" if len(wanted) > 1 else "",
+                    suggestion=suggest(wanted[0], [norm(h) for h in member.header]).replace("; did you mean", " (this file has")
+                    .replace("?", ")"),
+                    hint="Leave out --mapping to let the layout be detected, or choose the mapping made for this file."))
+            else:
+                if member.data is None:
+                    with zipfile.ZipFile(io.BytesIO(data)) as z:
+                        member.data = z.read(member.zip_path)
+                problems.append(Problem.of("unmapped_layout", name=member.name, release=_release_guess(member, member.data),
+                                           closest=_closest(mappings, member)))
+        else:
+            skipped_files.append(member.name)
+    if problems:
+        return refused(SOURCE, problems)
+    if not plan:
+        listing = join_words([Path(m.name).name for m in members][:15])
+        return refused(SOURCE, [Problem.of("nothing_mapped", name=file_name, members=listing,
+                                           hint="The mappings read SEN2 (EHC plans) and NEET/participation releases; "
+                                                "see config/ees/.")])
+    if is_zip:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for member, _ in plan:
+                member.data = z.read(member.zip_path)
 
-
-# ---------------------------------------------------------------- the command line (wired in indicators.cli)
-
-def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `python -m indicators import-ees FILE --mapping NAME [--release TEXT] [--dry-run] [--user NAME]`."""
-    names = list_mappings()
-    parser.add_argument("path", metavar="FILE", help="an EES open-data CSV, as downloaded from explore-education-statistics.service.gov.uk")
-    parser.add_argument("--mapping", required=True, choices=names, metavar="NAME",
-                        help=f"which columns are which indicators: a file in config/ees/ ({', '.join(names)})")
-    parser.add_argument("--release", default=None, metavar="TEXT",
-                        help='the release the file comes from, e.g. "2024"; stored in each figure\'s source')
-    parser.add_argument("--dry-run", action="store_true", help="check and show what would change, write nothing")
-    parser.add_argument("--user", default=None, metavar="NAME", help="who is importing (default: your login name)")
-
-
-def run_cli(args: argparse.Namespace, config: Config, conn) -> int:
-    """Run `import-ees` on an open connection: 0 done (or nothing to do), 1 problems in the file (nothing written),
-    2 a broken mapping file."""
-    path = Path(args.path)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        print(f"{path}: cannot be read ({e.strerror}); check the path.", file=sys.stderr)
-        return 1
-    try:
-        preview = check_ees(conn, config, data, path.name, args.mapping, release=args.release)
-    except MappingError as e:
-        print(str(e), file=sys.stderr)
-        return 2
-    if not preview.result.ok:
-        for p in preview.result.problems:
-            print(p)
-        print(f"{path.name}: {len(preview.result.problems)} problem(s); nothing was loaded.", file=sys.stderr)
-        return 1
-    written = None if args.dry_run else commit_ees(conn, preview, args.user)
-    for line in summary_lines(preview, written, dry_run=args.dry_run):
-        print(line)
-    return 0
+    known = set(areas_df["code"])
+    table_rows: list[dict] = []
+    new_areas: dict[str, tuple] = {}
+    skipped: dict[str, int] = {}
+    notes: list[str] = []
+    years: list[int] = []
+    for member, m in plan:
+        got = _read_member(member, m, config, known, table_rows, new_areas, skipped, notes, problems)
+        if got:
+            years.append(max(got) + m.release_after_latest)
+    if skipped_files:
+        skipped[f"files in the zip that no mapping reads ({join_words([Path(f).name for f in skipped_files])})"] = len(skipped_files)
+    layouts = [f"{Path(mb.name).name} read with the mapping {m.name} ({m.layout})" for mb, m in plan]
+    layout_text = "; ".join(layouts)
+    release = (release or "").strip() or (str(max(years)) if years else None)
+    columns = {"period": "time_period", "indicator": "indicator", "value": "value"}
+    cells = pd.DataFrame(table_rows, columns=["row", "file", "indicator", "area", "area_col", "period", "value", "value_col",
+                                              "numerator", "numerator_col", "denominator", "denominator_col", "figure_type"])
+    source_of = {m.name: m.source_text(release) for _, m in plan}
+    if len(set(source_of.values())) == 1:
+        cells["source"] = next(iter(source_of.values()))
+    else:
+        by_ind = {ind: source_of[m.name] for _, m in plan for ind in m.figures}
+        cells["source"] = cells["indicator"].map(by_ind)
+    if cells.empty and not problems:
+        what = "; ".join(f"{k} {r}" for r, k in skipped.items()) or "the file has a header row but no figures"
+        return refused(SOURCE, [Problem.of("no_rows_left", what=what)], layout_text=layout_text, official=True)
+    # Problems with single rows travel with the table: the validator lists them with its own, all at once.
+    return Table(cells, SOURCE, ",".join(m.name for _, m in plan), layout_text, columns, official=True, release=release,
+                 new_areas=list(new_areas.values()), skipped=skipped, notes=notes, problems=problems)

@@ -1,20 +1,52 @@
-"""Fills a new database with the shipped sample data (published figures plus marked illustrative values)."""
+"""What a first start loads: the official statistics shipped in data/official/ (real DfE releases, for every local
+authority, region and England, and the DfE's statistical neighbours model) and the sample local figures (published
+figures from the area's own documents plus illustrative values, each marked). Every file goes through the same
+readers, validator and writer as an upload."""
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-from indicators import ingest, store
-from indicators.config import Config
+from indicators import neighbours, store, uploads
+from indicators.access import system_access
+from indicators.config import ROOT, Config
+
+SAMPLE_USER = "sample data"
+OFFICIAL_USER = "official data shipped with the dashboard"
+OFFICIAL_DIR = ROOT / "data" / "official"
+# Oldest release first: a newer release then revises what an older one said, as the DfE did.
+OFFICIAL_FILES = ("sen2/sen2_mi_2023-release.csv", "sen2/education-health-and-care-plans_2025.zip",
+                  "neet/neet_participation_la_2022.csv", "neet/neet_participation_la_2025.csv")
+NEIGHBOURS_FILE = "sn-model-long.csv"
 
 
-def load_sample(conn, config: Config, csv_path: Path | str = store.SAMPLE_CSV) -> store.WriteSummary:
-    """Load the sample CSV through the same validation as any upload, in one transaction."""
+def load_official(conn, config: Config, folder: Path = OFFICIAL_DIR) -> list[store.WriteSummary]:
+    """Import the shipped DfE releases and the statistical neighbours model."""
+    who = system_access(OFFICIAL_USER)
+    done = []
+    for name in OFFICIAL_FILES:
+        path = folder / name
+        preview = uploads.check(conn, config, path.read_bytes(), path.name, who, official=True)
+        if not preview.result.ok:
+            shown = "\n".join(f"  {p}" for p in preview.result.problems[:20])
+            raise store.StoreError(f"The official data {path} shipped with the dashboard cannot be loaded:\n{shown}")
+        done.append(uploads.commit(conn, preview, who))
+    rows, problems = neighbours.read((folder / NEIGHBOURS_FILE).read_bytes(), NEIGHBOURS_FILE)
+    if problems:
+        raise store.StoreError(f"The statistical neighbours file {folder / NEIGHBOURS_FILE} cannot be loaded: {problems[0]}")
+    store.replace_neighbours(conn, rows, who)
+    return done
+
+
+def load_sample(conn, config: Config, csv_path: Path | str = store.SAMPLE_CSV, *, official: bool = True) -> store.WriteSummary:
+    """A first start: the official data, then the sample CSV of local figures, each in its own transaction."""
+    if official:
+        load_official(conn, config)
     path = Path(csv_path)
-    data = path.read_bytes()
-    result = ingest.read_file(data, path.name, config, store.areas(conn), default_figure_type="illustrative")
-    if not result.ok:
-        shown = "\n".join(f"  {p}" for p in result.problems[:20])
+    who = system_access(SAMPLE_USER)
+    preview = uploads.check(conn, config, path.read_bytes(), f"sample data ({path.name})", who,
+                            default_figure_type="illustrative")
+    if not preview.result.ok:
+        shown = "\n".join(f"  {p}" for p in preview.result.problems[:20])
         raise store.StoreError(f"The sample data {path} does not match the indicators file:\n{shown}")
-    return store.write_observations(conn, result.rows, kind="sample", file_name=f"sample data ({path.name})",
-                                    content_hash=hashlib.sha256(data).hexdigest(), user_name="sample data")
+    return store.write_observations(conn, preview.to_write, access=who, kind="sample", file_name=preview.file_name,
+                                    content_hash=preview.content_hash)

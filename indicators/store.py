@@ -23,16 +23,19 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
+from indicators.access import Access, Forbidden
 from indicators.config import ROOT, Config
 
 DEFAULT_DB = ROOT / "data" / "kpi.duckdb"
 SAMPLE_CSV = ROOT / "data" / "sample" / "observations.csv"
-SCHEMA_VERSION = 3
-TABLES = ("meta", "areas", "uploads", "observations", "observation_history", "commentary")
+SCHEMA_VERSION = 5
+TABLES = ("meta", "areas", "uploads", "observations", "observation_history", "commentary", "neighbours")
 FIGURE_TYPES = ("published", "illustrative", "submitted")
 
 OBS_COLUMNS = ["indicator_id", "area_code", "period", "period_start", "period_end", "value", "numerator",
-               "denominator", "marker", "note", "figure_type", "source"]
+               "denominator", "marker", "note", "figure_type", "source", "release"]
+# Every column an observation (and its kept earlier versions) carries, named so no statement depends on column order.
+STORED_COLUMNS = OBS_COLUMNS + ["upload_id"]
 
 # Each entry takes the schema from version N-1 to N; later issues append to it.
 MIGRATIONS: dict[int, list[str]] = {
@@ -75,6 +78,18 @@ MIGRATIONS: dict[int, list[str]] = {
             period VARCHAR NOT NULL, data_shows VARCHAR NOT NULL, actions VARCHAR NOT NULL,
             next_review DATE, author VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)""",
     ],
+    4: [
+        # Official statistics are revised: each figure keeps the release (vintage) it comes from, so an older
+        # release imported after a newer one cannot overwrite the newer figures.
+        "ALTER TABLE observations ADD COLUMN release VARCHAR",
+        "ALTER TABLE observation_history ADD COLUMN release VARCHAR",
+    ],
+    5: [
+        # Statistical neighbours of every local authority (the DfE's model, ten each, closest first).
+        """CREATE TABLE neighbours (
+            area_code VARCHAR NOT NULL, rank INTEGER NOT NULL, neighbour_code VARCHAR NOT NULL,
+            closeness VARCHAR, source VARCHAR, PRIMARY KEY (area_code, rank))""",
+    ],
 }
 # Each sequence and the table whose ids it gives.
 SEQUENCES = {"upload_id_seq": "uploads", "commentary_id_seq": "commentary"}
@@ -88,6 +103,10 @@ class StoreError(Exception):
 
 class StoreBusy(StoreError):
     pass
+
+
+class StaleWrite(StoreError):
+    """What a preview showed is no longer what a write would do; nothing was written."""
 
 
 def db_path() -> Path | str:
@@ -184,8 +203,15 @@ def sync_areas(conn, config: Config) -> None:
 def add_areas(conn, rows: list[tuple[str, str, str, str | None, str | None]]) -> int:
     """Add areas not yet known (code, name, level, la_code, region); existing areas are left as they are.
     Returns how many were added. Runs inside the caller's transaction when there is one."""
+    if not rows:
+        return 0
     before = conn.execute("SELECT count(*) FROM areas").fetchone()[0]
-    conn.executemany("INSERT INTO areas VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING", rows)
+    # One statement over a registered frame: executemany runs a statement per row (seconds for a national release).
+    conn.register("new_areas", pd.DataFrame(rows, columns=["code", "name", "level", "la_code", "region"], dtype=object))
+    try:
+        conn.execute("INSERT INTO areas SELECT * FROM new_areas ON CONFLICT (code) DO NOTHING")
+    finally:
+        conn.unregister("new_areas")
     return conn.execute("SELECT count(*) FROM areas").fetchone()[0] - before
 
 
@@ -223,7 +249,7 @@ _CHANGE_SQL = """
          WHEN i.value IS NOT DISTINCT FROM o.value AND i.numerator IS NOT DISTINCT FROM o.numerator
           AND i.denominator IS NOT DISTINCT FROM o.denominator AND i.marker IS NOT DISTINCT FROM o.marker
           AND i.note IS NOT DISTINCT FROM o.note AND i.figure_type = o.figure_type
-          AND i.source IS NOT DISTINCT FROM o.source THEN 'unchanged'
+          AND i.source IS NOT DISTINCT FROM o.source AND i.release IS NOT DISTINCT FROM o.release THEN 'unchanged'
          ELSE 'changed' END"""
 
 
@@ -235,6 +261,7 @@ def diff(conn, rows: pd.DataFrame, limit: int | None = None) -> tuple[dict[str, 
         conn.execute(f"""
             CREATE OR REPLACE TEMP TABLE compared AS
             SELECT i.*, o.value AS old_value, o.marker AS old_marker, o.figure_type AS old_figure_type,
+                   o.release AS old_release,
                    {_CHANGE_SQL} AS change, row_number() OVER () AS seq
             FROM incoming i LEFT JOIN observations o USING (indicator_id, area_code, period)""")
         counts = dict(conn.execute("SELECT change, count(*) FROM compared GROUP BY 1").fetchall())
@@ -246,14 +273,18 @@ def diff(conn, rows: pd.DataFrame, limit: int | None = None) -> tuple[dict[str, 
     return {k: int(counts.get(k, 0)) for k in ("new", "changed", "unchanged")}, table
 
 
-def write_observations(conn, rows: pd.DataFrame, *, kind: str, file_name: str | None = None,
-                       content_hash: str | None = None, user_name: str | None = None,
-                       note: str | None = None, new_areas: list[tuple] | None = None) -> WriteSummary:
+def write_observations(conn, rows: pd.DataFrame, *, access: Access, kind: str, file_name: str | None = None,
+                       content_hash: str | None = None, note: str | None = None, new_areas: list[tuple] | None = None,
+                       expected: tuple[int, int] | None = None) -> WriteSummary:
     """Write tidy rows in one transaction: all of them or, on any failure, none.
 
-    The comparison with stored figures is made again inside the transaction, so a preview that went
-    stale (someone else loaded in between) can never write a wrong "changed" count or lose a figure.
+    `access` is who is writing: checked here, whatever a page or command checked before (their own indicators;
+    published figures, official series and figures for England and the regions only for an administrator).
+    The comparison with stored figures is made again inside the transaction, so a preview that went stale
+    (someone else loaded in between) can never write a wrong "changed" count or lose a figure; with `expected`
+    (new, changed) as the preview showed them, a write that would now do anything else is refused.
     """
+    _require_write(conn, access, rows, new_areas)
     conn.register("incoming", rows[OBS_COLUMNS])
     _begin_write(conn)
     try:
@@ -266,6 +297,11 @@ def write_observations(conn, rows: pd.DataFrame, *, kind: str, file_name: str | 
         new, changed, unchanged = conn.execute(
             "SELECT count(*) FILTER (change = 'new'), count(*) FILTER (change = 'changed'), "
             "count(*) FILTER (change = 'unchanged') FROM todo").fetchone()
+        if expected is not None and (new, changed) != tuple(expected):
+            raise StaleWrite(
+                f"The figures changed since this file was checked (someone else loaded or rolled back figures): it would "
+                f"now add {new} and change {changed}, not {expected[0]} and {expected[1]} as the preview said. Nothing was "
+                "written; check the file again and confirm the new preview.")
         if new == 0 and changed == 0:
             conn.execute("ROLLBACK")
             return WriteSummary(None, 0, 0, int(unchanged))
@@ -273,19 +309,20 @@ def write_observations(conn, rows: pd.DataFrame, *, kind: str, file_name: str | 
         now = dt.datetime.now().replace(microsecond=0)
         conn.execute("INSERT INTO uploads (id, kind, file_name, content_hash, user_name, created_at, rows_new, "
                      "rows_changed, rows_unchanged, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [upload_id, kind, file_name, content_hash, user_name or os_user(), now, new, changed, unchanged, note])
-        conn.execute("""
-            INSERT INTO observation_history
-            SELECT o.*, ?, ? FROM observations o JOIN todo t USING (indicator_id, area_code, period)
+                     [upload_id, kind, file_name, content_hash, access.user, now, new, changed, unchanged, note])
+        kept = ", ".join(f"o.{c}" for c in STORED_COLUMNS)
+        conn.execute(f"""
+            INSERT INTO observation_history ({", ".join(STORED_COLUMNS)}, replaced_by, replaced_at)
+            SELECT {kept}, ?, ? FROM observations o JOIN todo t USING (indicator_id, area_code, period)
             WHERE t.change = 'changed'""", [upload_id, now])
         conn.execute(f"""
-            INSERT INTO observations
+            INSERT INTO observations ({", ".join(STORED_COLUMNS)})
             SELECT {", ".join(OBS_COLUMNS)}, ? FROM todo WHERE change <> 'unchanged'
             ON CONFLICT (indicator_id, area_code, period) DO UPDATE SET
               period_start = excluded.period_start, period_end = excluded.period_end, value = excluded.value,
               numerator = excluded.numerator, denominator = excluded.denominator, marker = excluded.marker,
               note = excluded.note, figure_type = excluded.figure_type, source = excluded.source,
-              upload_id = excluded.upload_id""", [upload_id])
+              release = excluded.release, upload_id = excluded.upload_id""", [upload_id])
         _bump_and_commit(conn)
     except BaseException as e:
         _rollback_quietly(conn)
@@ -296,6 +333,22 @@ def write_observations(conn, rows: pd.DataFrame, *, kind: str, file_name: str | 
             conn.execute("DROP TABLE IF EXISTS temp.todo")
             conn.unregister("incoming")
     return WriteSummary(int(upload_id), int(new), int(changed), int(unchanged))
+
+
+def _require_write(conn, access: Access, rows: pd.DataFrame, new_areas: list[tuple] | None) -> None:
+    """Refuse (Forbidden, nothing written) figures this person may not write."""
+    access.require_upload(set(rows["indicator_id"]))
+    if access.admin:
+        return
+    if (rows["figure_type"] != "submitted").any():
+        raise Forbidden(f"{access.user} may load only submitted figures; published and illustrative figures are loaded by "
+                        "an administrator or the official import. Nothing was written.")
+    levels = dict(conn.execute("SELECT code, level FROM areas").fetchall())
+    levels.update({a[0]: a[2] for a in new_areas or []})
+    wide = sorted({c for c in rows["area_code"] if levels.get(c) != "local_authority"})
+    if wide:
+        raise Forbidden(f"{access.user} may not load figures for {', '.join(wide)}: figures for England and the regions "
+                        "are loaded by an administrator or the official import. Nothing was written.")
 
 
 def _rollback_quietly(conn) -> None:
@@ -359,10 +412,11 @@ def rollback(conn, upload_id: int, user_name: str | None = None) -> WriteSummary
                      "VALUES (?, 'rollback', NULL, ?, ?, 0, ?, 0, ?)",
                      [rb_id, user_name or os_user(), now, current,
                       f"Rolled back upload {upload_id}: {restored} figure(s) restored to their earlier values, {current - restored} removed."])
-        conn.execute("INSERT INTO observation_history SELECT *, ?, ? FROM observations WHERE upload_id = ?", [rb_id, now, upload_id])
+        cols = ", ".join(STORED_COLUMNS)
+        conn.execute(f"INSERT INTO observation_history ({cols}, replaced_by, replaced_at) SELECT {cols}, ?, ? FROM observations "
+                     "WHERE upload_id = ?", [rb_id, now, upload_id])
         conn.execute("DELETE FROM observations WHERE upload_id = ?", [upload_id])
-        cols = ", ".join(OBS_COLUMNS + ["upload_id"])
-        conn.execute(f"INSERT INTO observations SELECT {cols} FROM observation_history WHERE replaced_by = ?", [upload_id])
+        conn.execute(f"INSERT INTO observations ({cols}) SELECT {cols} FROM observation_history WHERE replaced_by = ?", [upload_id])
         conn.execute("UPDATE uploads SET rolled_back_by = ? WHERE id = ?", [rb_id, upload_id])
         _bump_and_commit(conn)
     except BaseException as e:
@@ -411,6 +465,34 @@ def series(conn, indicator_id: str, area_code: str, as_of: dt.date | None = None
         FROM observations o LEFT JOIN uploads u ON u.id = o.upload_id
         WHERE o.indicator_id = $ind AND o.area_code = $area AND ($as_of IS NULL OR o.period_end <= $as_of)
         ORDER BY o.period_start""", {"ind": indicator_id, "area": area_code, "as_of": as_of}).df()
+
+
+def replace_neighbours(conn, rows: list[tuple], access: Access) -> int:
+    """Replace the statistical neighbours with a new model (area_code, rank, neighbour_code, closeness, source),
+    in one transaction. Administrators only. Returns how many rows are stored."""
+    access.require_admin("replace the statistical neighbours")
+    _begin_write(conn)
+    try:
+        conn.execute("DELETE FROM neighbours")
+        conn.register("new_neighbours", pd.DataFrame(rows, columns=["area_code", "rank", "neighbour_code", "closeness", "source"]))
+        try:
+            conn.execute("INSERT INTO neighbours SELECT * FROM new_neighbours")
+        finally:
+            conn.unregister("new_neighbours")
+        _bump_and_commit(conn)
+    except BaseException as e:
+        _rollback_quietly(conn)
+        _raise_if_busy(e)
+        raise
+    return len(rows)
+
+
+def neighbours(conn, area_code: str) -> pd.DataFrame:
+    """An area's statistical neighbours, closest first: rank, code, name, closeness."""
+    return conn.execute("""
+        SELECT n.rank, n.neighbour_code AS code, coalesce(a.name, n.neighbour_code) AS name, n.closeness, n.source
+        FROM neighbours n LEFT JOIN areas a ON a.code = n.neighbour_code
+        WHERE n.area_code = ? ORDER BY n.rank""", [area_code]).df()
 
 
 def areas_with_data(conn, indicator_id: str) -> list[str]:
@@ -500,10 +582,12 @@ def backup_dir() -> Path:
     return Path(os.environ.get("KPI_BACKUP_DIR") or (DEFAULT_DB if isinstance(path, str) else path).parent / "backups")
 
 
-def backup(conn, dest: Path | str) -> Path:
+def backup(conn, dest: Path | str, access: Access) -> Path:
     """A consistent copy of the whole database, made through an open connection (so it works while the
     dashboard runs): DuckDB copies every table and sequence inside one read transaction. A PostgreSQL store
-    is copied into a DuckDB file of the same schema, which `restore` reads like any other backup."""
+    is copied into a DuckDB file of the same schema, which `restore` reads like any other backup.
+    Administrators only: a backup holds every figure and comment, and fills the disk."""
+    access.require_admin("make a backup")
     dest = Path(dest)
     if dest.exists():
         raise StoreError(f"{dest} already exists; choose a new file name for the backup.")
@@ -523,10 +607,10 @@ def backup(conn, dest: Path | str) -> Path:
     return dest
 
 
-def timed_backup(conn, folder: Path | None = None, keep: int = BACKUP_KEEP) -> Path:
+def timed_backup(conn, access: Access, folder: Path | None = None, keep: int = BACKUP_KEEP) -> Path:
     """A backup named by date and time in the backup folder, keeping the newest `keep`."""
     folder = folder or backup_dir()
-    dest = backup(conn, folder / f"kpi-{dt.datetime.now():%Y%m%d-%H%M%S}.duckdb")
+    dest = backup(conn, folder / f"kpi-{dt.datetime.now():%Y%m%d-%H%M%S}.duckdb", access)
     for old in sorted(folder.glob("kpi-*.duckdb"))[:-keep]:
         old.unlink(missing_ok=True)
     return dest
@@ -539,11 +623,12 @@ def latest_backup_time(folder: Path | None = None) -> dt.datetime | None:
     return dt.datetime.strptime(files[-1].stem[4:], "%Y%m%d-%H%M%S")
 
 
-def restore(backup_file: Path | str, target: Path | str | None = None) -> Path:
+def restore(backup_file: Path | str, access: Access, target: Path | str | None = None) -> Path:
     """Replace the database with a backup. The dashboard must be stopped (the file must be free). The file
     being replaced is kept beside it as <name>.before-restore-<time>.duckdb, so a restore can be undone.
     A PostgreSQL store is replaced in one transaction while the app servers run, after a backup of it is
     made into the backup folder (returned, as the kept file is)."""
+    access.require_admin("restore a backup")
     src, target = Path(backup_file), _target(target)
     try:
         check = duckdb.connect(str(src), read_only=True)
@@ -558,7 +643,7 @@ def restore(backup_file: Path | str, target: Path | str | None = None) -> Path:
     finally:
         check.close()
     if isinstance(target, str):
-        return _restore_postgres(src, target)
+        return _restore_postgres(src, target, access)
     kept = None
     if target.exists():
         connect(target, wait_seconds=2).close()  # raises StoreBusy while the dashboard holds the file
@@ -823,14 +908,14 @@ def _backup_postgres(conn, dest: Path) -> Path:
     return dest
 
 
-def _restore_postgres(src: Path, url: str) -> Path:
+def _restore_postgres(src: Path, url: str, access: Access) -> Path:
     """Replace every row of the PostgreSQL store with a backup's, in one transaction, while the app servers
     run: they see the old figures until the commit, then the restored ones. Returns a backup of what was
     replaced (made first, into the backup folder)."""
     conn = _connect_postgres(url)
     try:
         migrate(conn)
-        kept = backup(conn, backup_dir() / f"kpi.before-restore-{dt.datetime.now():%Y%m%d-%H%M%S}.duckdb")
+        kept = backup(conn, backup_dir() / f"kpi.before-restore-{dt.datetime.now():%Y%m%d-%H%M%S}.duckdb", access)
         with tempfile.TemporaryDirectory(prefix="kpi-restore-") as tmp:
             copy = Path(tmp) / "restore.duckdb"
             shutil.copyfile(src, copy)

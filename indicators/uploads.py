@@ -1,33 +1,56 @@
-"""The upload workflow shared by the Upload page and the CLI: check, preview, commit, history, rollback,
-templates and data completeness."""
+"""The load workflow shared by the Upload page, the command line and the first start: read a file (a lead's return
+or a DfE release), validate it, compare it with what is stored, preview, commit; history, rollback, templates and
+data completeness."""
 from __future__ import annotations
 
+import atexit
+import concurrent.futures
 import datetime as dt
 import hashlib
 import io
 import math
-from dataclasses import dataclass
+import multiprocessing
+import os
+import threading
+from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from indicators import ingest, periods, rag, store
+from indicators import ees, periods, rag, returns, store
 from indicators.access import Access
 from indicators.config import Config, Indicator
-
+from indicators.validate import Result, validate
 
 PREVIEW_ROWS = 1000  # of each kind; the counts always cover the whole file
+# Files bigger than this are read and checked in a worker process, so one person's big file never holds up the
+# pages other people are reading (the checks are Python and would otherwise take the server's time).
+OFFLOAD_BYTES = 512 * 1024
+CHANGE_WORDS = {"new": "new", "changed": "changed", "unchanged": "unchanged", "kept": "kept"}
+# How an official figure that is already stored differs from the one in the release.
+HOW_REVISED, HOW_PRECISE, HOW_CONFIRMED = "revised", "more precise", "confirmed"
 
 
 @dataclass
 class Preview:
-    """What an upload would do, before anything is written."""
-    result: ingest.IngestResult
+    """What a load would do, before anything is written."""
+    result: Result
     file_name: str
     content_hash: str
-    counts: dict[str, int]       # new / changed / unchanged
-    table: pd.DataFrame          # figures with change = new / changed / unchanged (up to PREVIEW_ROWS of each)
-    same_file: tuple | None      # (upload id, file name, when) if this exact file was uploaded before
+    counts: dict[str, int]       # new / changed / unchanged / kept
+    table: pd.DataFrame          # figures with `change` (and `how`), up to PREVIEW_ROWS of each kind
+    same_file: tuple | None      # (upload id, file name, when) if this exact file was loaded before
+    to_write: pd.DataFrame = field(default_factory=pd.DataFrame)   # the new and changed figures, with their notes
+    how: dict[str, int] = field(default_factory=dict)              # official: revised / more precise / confirmed
+
+    @property
+    def official(self) -> bool:
+        return self.result.table.official
+
+    @property
+    def release(self) -> str | None:
+        return self.result.table.release
 
     @property
     def nothing_to_do(self) -> bool:
@@ -35,21 +58,139 @@ class Preview:
 
     def summary(self) -> str:
         c = self.counts
-        return f"{c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged"
+        changed = f"{c['changed']} changed"
+        if any(self.how.values()):
+            changed += " (" + ", ".join(f"{n} {k}" for k, n in self.how.items() if n) + ")"
+        kept = f", {c['kept']} kept (a newer release already holds them)" if c.get("kept") else ""
+        return f"{c['new']} new, {changed}, {c['unchanged']} unchanged{kept}"
 
 
 def _clean(x):
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
-def check(conn, config: Config, data: bytes, file_name: str, **kwargs) -> Preview:
-    """Validate a file and compare it with what is stored. Writes nothing."""
-    result = ingest.read_file(data, file_name, config, store.areas(conn), **kwargs)
+def _missing(x) -> bool:
+    return x is None or bool(pd.isna(x))
+
+
+def _decimals(x: float) -> int:
+    """Decimal places a figure was given to (49.2 → 1, 49.166 → 3, 68.0 → 0)."""
+    text = repr(float(x))
+    return 0 if "e" in text or text.endswith(".0") else len(text.split(".")[1])
+
+
+def same_figure(new, old) -> bool:
+    """The same figure at the coarser of the two precisions (49.166 and 49.2; 29.2 and 29.228)."""
+    if _missing(new) or _missing(old):
+        return _missing(new) and _missing(old)
+    places = min(_decimals(new), _decimals(old))
+    return round(float(new), places) == round(float(old), places)
+
+
+# ---------------------------------------------------------------- reading and validating (may run in a worker)
+
+def read_and_validate(data: bytes, file_name: str, config: Config, areas_df: pd.DataFrame, access: Access, *,
+                      official: bool = False, mapping: str | None = None, release: str | None = None,
+                      today: dt.date | None = None, default_figure_type: str = "submitted") -> Result:
+    """The file → its reader's table → the one validator. Pure: no database, so it can run in another process."""
+    if official:
+        table = ees.read(data, file_name, config, areas_df, mapping=mapping, release=release)
+    else:
+        table = returns.read(data, file_name, config)
+    return validate(table, config, areas_df, access, today=today, default_figure_type=default_figure_type)
+
+
+_pool: concurrent.futures.ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _worker_start() -> None:
+    os.nice(10)  # the pages people are reading come first
+
+
+def _offloaded(*args, **kwargs) -> Result:
+    """read_and_validate in the one worker process (started on first use, kept for the next file)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                                           initializer=_worker_start)
+            atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
+        pool = _pool
+    return pool.submit(read_and_validate, *args, **kwargs).result()
+
+
+def check(conn, config: Config, data: bytes, file_name: str, access: Access, *, official: bool = False,
+          mapping: str | None = None, release: str | None = None, today: dt.date | None = None,
+          default_figure_type: str = "submitted", offload: bool = False) -> Preview:
+    """Read and validate a file and compare it with what is stored. Writes nothing. `official` reads a DfE release
+    (zip or CSV) rather than a lead's return; `offload` checks it in the worker process (the pages ask for that for
+    files over OFFLOAD_BYTES, so that other people's pages are not held up)."""
+    areas_df = store.areas(conn)
+    args = (data, file_name, config, areas_df, access)
+    kwargs = dict(official=official, mapping=mapping, release=release, today=today, default_figure_type=default_figure_type)
+    if offload:
+        result = _offloaded(*args, **kwargs)
+    else:
+        result = read_and_validate(*args, **kwargs)
     digest = hashlib.sha256(data).hexdigest()
+    empty = {"new": 0, "changed": 0, "unchanged": 0, "kept": 0}
     if not result.ok:
-        return Preview(result, file_name, digest, {"new": 0, "changed": 0, "unchanged": 0}, pd.DataFrame(columns=["change"]), None)
-    counts, table = store.diff(conn, result.rows, limit=PREVIEW_ROWS)
-    return Preview(result, file_name, digest, counts, table, store.upload_with_hash(conn, digest))
+        return Preview(result, file_name, digest, empty, pd.DataFrame(columns=["change"]), None, result.rows)
+    _, table = store.diff(conn, result.rows)
+    how: dict[str, int] = {}
+    if result.table.official:
+        table, how = _classify_official(table, result.table.release)
+    else:
+        table["how"] = np.where(table["change"] == "changed", "changed", "")
+    counts = {k: int((table["change"] == k).sum()) for k in ("new", "changed", "unchanged", "kept")}
+    key = ["indicator_id", "area_code", "period"]
+    decided = table.loc[table["change"].isin(["new", "changed"]), key + ["note"]]
+    # The rows to write come from the file's own rows (Python dates, not what DuckDB hands back), by key.
+    to_write = result.rows.drop(columns="note").merge(decided, on=key, how="inner")[store.OBS_COLUMNS]
+    shown = table.groupby("change", sort=False).head(PREVIEW_ROWS).reset_index(drop=True)
+    return Preview(result, file_name, digest, counts, shown, store.upload_with_hash(conn, digest), to_write, how)
+
+
+def _classify_official(table: pd.DataFrame, release: str | None) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Official figures against what is stored: a figure a newer release already holds is kept; the same figure
+    restated (even at another precision) is unchanged when stored as published; otherwise it is written, and its
+    note says whether the release revised it, gave it more precisely, or confirmed a figure stored as illustrative."""
+    in_release = f" in release {release}" if release else ""
+    n = len(table)
+    change, how, notes = table["change"].tolist(), [""] * n, [None] * n
+    cols = zip(range(n), change, table["value"].tolist(), table["marker"].tolist(), table["old_value"].tolist(),
+               table["old_marker"].tolist(), table["old_figure_type"].tolist(), table["old_release"].tolist())
+    for i, c, value, marker, old_value, old_marker, old_type, old_release in cols:
+        if c == "new":
+            continue
+        old_release = _clean(old_release)
+        if old_release and release and str(old_release) > str(release):
+            change[i] = "kept"
+            continue
+        same_marker = (_clean(marker) or None) == (_clean(old_marker) or None)
+        same = same_marker and same_figure(value, old_value)
+        coarser = _missing(value) or _missing(old_value) or _decimals(value) <= _decimals(old_value)
+        if old_type == "published" and same and coarser:
+            change[i] = "unchanged"  # restated, at the same or a coarser precision: the stored figure stands
+            continue
+        change[i] = "changed"
+        old = _shown(old_value, old_marker)
+        if same and old_type == "published":
+            how[i], notes[i] = HOW_PRECISE, f"given more precisely{in_release}; previously {old}"
+        elif same:
+            how[i], notes[i] = HOW_CONFIRMED, f"published{in_release}; previously stored as {old_type}"
+        else:
+            how[i] = HOW_REVISED
+            notes[i] = f"revised{in_release}; previously {old}" + ("" if old_type == "published" else f" ({old_type})")
+    table = table.assign(change=change, how=how, note=notes)
+    return table, {k: how.count(k) for k in (HOW_REVISED, HOW_PRECISE, HOW_CONFIRMED)}
+
+
+def _shown(value, marker) -> str:
+    if not _missing(marker) and marker:
+        return str(marker)
+    return "empty" if _missing(value) else f"{value:g}"
 
 
 def change_table(preview: Preview, config: Config, kinds=("new", "changed"), limit: int | None = PREVIEW_ROWS) -> pd.DataFrame:
@@ -61,28 +202,87 @@ def change_table(preview: Preview, config: Config, kinds=("new", "changed"), lim
     for r in t.itertuples(index=False):
         ind = config.by_id[r.indicator_id]
         p = periods.parse(r.period, ind.period_type)
-        new_status = rag.status(ind, p, _clean(r.value))
-        row = {
-            "change": r.change, "indicator": r.indicator_id, "area": r.area_code, "period": p.display,
-            "old value": rag.format_value(ind, _clean(r.old_value), _clean(r.old_marker)) if r.change != "new" else "",
+        existed = r.change != "new"
+        out.append({
+            "change": (r.how or r.change) if r.change == "changed" else r.change,
+            "indicator": r.indicator_id, "area": r.area_code, "period": p.display,
+            "old value": rag.format_value(ind, _clean(r.old_value), _clean(r.old_marker)) if existed else "",
             "new value": rag.format_value(ind, _clean(r.value), _clean(r.marker)),
-            "old RAG": rag.BADGES[rag.status(ind, p, _clean(r.old_value))].text if r.change != "new" else "",
-            "new RAG": rag.BADGES[new_status].text,
-        }
-        out.append(row)
+            "old RAG": rag.BADGES[rag.status(ind, p, _clean(r.old_value))].text if existed else "",
+            "new RAG": rag.BADGES[rag.status(ind, p, _clean(r.value))].text,
+        })
     return pd.DataFrame(out, columns=["change", "indicator", "area", "period", "old value", "new value", "old RAG", "new RAG"])
 
 
-def commit(conn, preview: Preview, user_name: str | None, access: Access | None = None) -> store.WriteSummary:
-    """Write a checked file in one transaction. Refuses a preview with problems, and figures for indicators
-    the person may not upload (checked here, on the server, whatever the page showed)."""
+def summary_lines(preview: Preview, written: store.WriteSummary | None = None, *, dry_run: bool = False,
+                  limit: int = 20) -> list[str]:
+    """Plain-text account of a load for the command line and the Upload page: what was read, how, what was skipped,
+    added and revised. Without `written` it describes the preview (what Confirm would do); with it, what was written."""
+    r = preview.result
+    t = r.table
+    lines = [f"{preview.file_name}: {t.source}, {t.layout_text}."]
+    if t.official:
+        lines.append(f"Release {preview.release or 'not known'}; indicators fed: {', '.join(sorted(set(r.rows['indicator_id'])))}.")
+    markers = r.markers
+    kept = ""
+    if markers:
+        kept = (f"; {sum(markers.values())} suppressed cell(s) kept as missing with their marker ("
+                + ", ".join(f"{k} ×{n}" for k, n in markers.items()) + ")")
+    lines.append(f"Figures: {len(r.rows):,}{kept}.")
+    for reason, n in r.skipped.items():
+        lines.append(f"Skipped {n:,} {reason}.")
+    lines += t.notes
+    new_areas = r.new_areas
+    if new_areas:
+        verb = "would be added" if dry_run or written is None else "added"
+        shown = "; ".join(f"{code} {name}" for code, name, *_ in new_areas[:limit])
+        more = f" … and {len(new_areas) - limit} more" if len(new_areas) > limit else ""
+        lines.append(f"Areas {verb} ({len(new_areas)}): {shown}{more}.")
+    c = preview.counts
+    if c.get("kept"):
+        lines.append(f"Kept as stored: {c['kept']:,} figure(s) that a newer release already holds (an older release never "
+                     "overwrites a newer one).")
+    if dry_run:
+        lines.append(f"Dry run: {preview.summary()}; nothing was written.")
+    elif written is None and not preview.nothing_to_do:
+        lines.append(f"To be written: {preview.summary()}; nothing is written until you confirm.")
+    elif written is None or written.upload_id is None:
+        again = f" (the same file was loaded as upload {preview.same_file[0]})" if preview.same_file else ""
+        lines.append(f"Every figure is already stored ({c['unchanged']:,} unchanged){again}; nothing was written.")
+    else:
+        lines.append(f"Loaded as upload {written.upload_id}: {written.new:,} new, {written.changed:,} changed, "
+                     f"{c['unchanged']:,} unchanged.")
+    revised = preview.table[(preview.table["change"] == "changed") & (preview.table["how"] == HOW_REVISED)]
+    if not revised.empty:
+        lines.append("Revised figures (the earlier figures stay in the history):")
+        for row in revised.head(limit).itertuples(index=False):
+            lines.append(f"  {row.indicator_id}, {row.area_code}, {row.period}: "
+                         f"{_shown(row.old_value, row.old_marker)} → {_shown(row.value, row.marker)}")
+        if len(revised) > limit:
+            lines.append(f"  … and {preview.how.get(HOW_REVISED, len(revised)) - limit} more")
+    return lines
+
+
+def commit(conn, preview: Preview, access: Access) -> store.WriteSummary:
+    """Write a checked file in one transaction, exactly as previewed: refused (nothing written) if it has problems,
+    if the person may not write these figures (checked again in the store), or if the stored figures changed since
+    the preview so that it would now do something else."""
     if not preview.result.ok:
         raise store.StoreError(f"{preview.file_name} has {len(preview.result.problems)} problem(s); nothing was written.")
-    if access is not None:
-        access.require_upload(set(preview.result.rows["indicator_id"]))
+    if preview.to_write.empty:
+        return store.WriteSummary(None, 0, 0, preview.counts["unchanged"])
+    note = None
+    if preview.official:
+        note = f"DfE open data: {preview.result.layout}" + (f", release {preview.release}" if preview.release else "")
+        if preview.counts["unchanged"]:
+            note += f"; {preview.counts['unchanged']:,} figure(s) restated as already stored"
+        if preview.counts.get("kept"):
+            note += f"; {preview.counts['kept']:,} kept (a newer release holds them)"
     try:
-        return store.write_observations(conn, preview.result.rows, kind="upload", file_name=preview.file_name,
-                                        content_hash=preview.content_hash, user_name=user_name)
+        return store.write_observations(conn, preview.to_write, access=access, kind="import" if preview.official else "upload",
+                                        file_name=preview.file_name, content_hash=preview.content_hash, note=note,
+                                        new_areas=preview.result.new_areas,
+                                        expected=(preview.counts["new"], preview.counts["changed"]))
     except duckdb.Error as e:
         raise disk_error(e) from None
 
@@ -102,6 +302,14 @@ def disk_error(e: Exception) -> Exception:
         return DiskError("The database file cannot be written (the disk or the file is read-only), so the upload was not "
                          "written: nothing changed. Ask whoever runs the dashboard to make KPI_DB writable.")
     return e
+
+
+def load_file(conn, config: Config, data: bytes, file_name: str, access: Access, **kwargs) -> tuple[Preview, store.WriteSummary | None]:
+    """Check and write in one call: (preview, None) when the file has problems and nothing was written."""
+    preview = check(conn, config, data, file_name, access, **kwargs)
+    if not preview.result.ok:
+        return preview, None
+    return preview, commit(conn, preview, access)
 
 
 def rollback(conn, upload_id: int, access: Access) -> store.WriteSummary:
@@ -166,33 +374,34 @@ def completeness_text(status: str, missing, due_display: str) -> str:
     return "– No figures"
 
 
-TEMPLATE_COLUMNS = ["indicator", "area", "period", "value", "numerator", "denominator", "note"]
+TEMPLATE_COLUMNS = ["indicator", "indicator_name", "unit", "area", "period", "period_name", "value", "numerator",
+                    "denominator", "note"]
 
 
-def template_rows(conn, config: Config, area_code: str, indicator_id: str | None = None,
+def template_rows(conn, config: Config, area_code: str, access: Access, indicator_id: str | None = None,
                   today: dt.date | None = None, max_periods: int = 12) -> pd.DataFrame:
-    """Rows to fill in: for one indicator, every period due since the last one held (the latest
-    `max_periods`); for all indicators (indicator_id None), just the latest period due for each."""
+    """Rows a lead can fill in: for each local indicator they may upload (or the one chosen), every period due in
+    the last `max_periods` that the store does not hold yet (a series never loaded gets its latest period due).
+    The name, unit and period name columns are for the person; the loader reads past them."""
     today = today or dt.date.today()
-    held = dict(conn.execute(
-        "SELECT indicator_id, max(period_start) FROM observations WHERE area_code = ? GROUP BY 1", [area_code]).fetchall())
+    held: dict[str, set[str]] = {}
+    for ind_id, label in conn.execute("SELECT indicator_id, period FROM observations WHERE area_code = ?", [area_code]).fetchall():
+        held.setdefault(ind_id, set()).add(label)
+    unit = {"percent": "%", "count": "count", "weeks": "weeks", "days": "days", "number": "number"}
     out = []
     for ind in config.indicators:
-        if indicator_id and ind.id != indicator_id:
+        if ind.kind == "official" or not access.may_upload(ind.id) or (indicator_id and ind.id != indicator_id):
             continue
         due = expected_period(ind, today)
-        if indicator_id is None:
-            labels = [due.label]
-        else:
-            labels, p = [], due
-            last = held.get(ind.id)
-            last = last.date() if isinstance(last, dt.datetime) else last
-            while len(labels) < max_periods and (last is None or p.start > last):
-                labels.append(p.label)
-                p = periods.shift(p, -1)
-            labels = labels[::-1] or [due.label]
-        out += [{"indicator": ind.id, "area": area_code, "period": label, "value": "", "numerator": "",
-                 "denominator": "", "note": ""} for label in labels]
+        have = held.get(ind.id, set())
+        wanted, p = [], due
+        for _ in range(max_periods if have else 1):
+            if p.label not in have:
+                wanted.append(p)
+            p = periods.shift(p, -1)
+        out += [{"indicator": ind.id, "indicator_name": ind.name, "unit": unit[ind.unit], "area": area_code,
+                 "period": q.label, "period_name": q.display, "value": "", "numerator": "", "denominator": "", "note": ""}
+                for q in reversed(wanted)]
     return pd.DataFrame(out, columns=TEMPLATE_COLUMNS)
 
 

@@ -119,7 +119,7 @@ def _scheduled_backup(conn) -> None:
 
     def run():
         try:
-            store.timed_backup(conn.cursor())
+            store.timed_backup(conn.cursor(), access_mod.system_access("scheduled backup"))
         except Exception as e:  # a failed backup must never break a page; it is logged for the administrator
             print(f"Scheduled backup failed: {e}", file=sys.stderr)
         finally:
@@ -137,12 +137,15 @@ def area_picker(cur, cfg: config_mod.Config, *, where=st.sidebar) -> tuple[str, 
     """Area chosen in the sidebar, kept in the URL (?area=CODE) so a link opens the same view."""
     areas = store.areas(cur)
     names = dict(zip(areas["code"], areas["name"]))
-    wanted = st.query_params.get("area")
-    if "area" not in st.session_state:
-        # A deep link wins; otherwise keep the area chosen earlier in this session, across pages.
-        st.session_state["area"] = wanted if wanted in names else st.session_state.get("_area", cfg.default_area)
-    code = where.selectbox("Area", list(names), key="area", format_func=lambda c: f"{names[c]} ({c})")
-    st.session_state["_area"] = code
+    # Streamlit forgets a widget's value when the page changes, so the choice is kept in "_area" (updated by the
+    # widget's on_change) and given back to the widget at the top of every page. The first page of a session
+    # takes a deep link (?area=CODE) if there is one.
+    if st.session_state.get("_area") not in names:
+        wanted = st.query_params.get("area")
+        st.session_state["_area"] = wanted if wanted in names else cfg.default_area
+    st.session_state["area"] = st.session_state["_area"]
+    code = where.selectbox("Area", list(names), key="area", format_func=lambda c: f"{names[c]} ({c})",
+                           on_change=lambda: st.session_state.update(_area=st.session_state["area"]))
     st.query_params["area"] = code
     return code, names[code]
 

@@ -31,7 +31,7 @@ st.write(f"The dashboard makes a backup itself every day into `{store.backup_dir
          f"{store.BACKUP_KEEP}. Latest: {last:%-d %B %Y, %H:%M}." if last else
          f"The dashboard makes a backup itself every day into `{store.backup_dir()}`; none has been made yet.")
 if st.button("Back up now", key="backup_now"):
-    made = store.timed_backup(cur)
+    made = store.timed_backup(cur, who)
     st.success(f"Backed up to {made}.")
 
 st.header("Roll back an upload")

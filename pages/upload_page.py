@@ -1,53 +1,42 @@
-"""Upload: check a CSV or Excel file, preview exactly what would change, and load it all-or-nothing on confirm."""
+"""Upload: check a lead's return or a DfE release, preview exactly what would change, load it all-or-nothing on confirm."""
 import pandas as pd
 import streamlit as st
 
 from pages.common import area_picker, get_access, get_config, get_cursor, reopen_database, require
-from indicators import ees, ingest, store, tables, uploads
+from indicators import ees, returns, store, tables, uploads
 from indicators.access import Forbidden
 
+RETURN, OFFICIAL = "A return of figures (CSV or Excel)", "DfE open data (a release zip, or a CSV from it)"
+DETECT = "(detect from the file's header)"
 
 
-def show_problems(problems, file_name: str) -> None:
-    st.error(f"**{len(problems)} problem(s) in {file_name}; nothing was loaded.** Fix them in the spreadsheet and "
-             "upload it again. Rows are numbered as your spreadsheet shows them (the header is row 1).",
-             icon=":material/error:")
-    table = pd.DataFrame([{"row": p.row, "column": p.column or "", "problem": p.message} for p in problems])
-    st.dataframe(table, hide_index=True, width="stretch")
+SHOWN_PROBLEMS = 200  # listed on the page; every problem is in the download
+
+
+def show_problems(problems, file_name: str, official: bool, who) -> None:
+    not_mine = sorted({p.indicator for p in problems if p.kind == "not_permitted"})
+    if not_mine:
+        st.error(f"This file has figures for {', '.join(not_mine)}, which {who.user} may not upload. Remove those rows, or ask "
+                 "an administrator to add the indicators to your role. Nothing was loaded.", icon=":material/block:")
+    if official:
+        advice = ("This is the DfE's file as published: do not edit it. Each problem says what the dashboard needs, "
+                  "usually a mapping in config/ees/ for a layout it does not read yet.")
+    else:
+        advice = "Fix them in the spreadsheet and upload it again. Rows are numbered as your spreadsheet shows them (the header is row 1)."
+    st.error(f"**{len(problems)} problem(s) in {file_name}; nothing was loaded.** {advice}", icon=":material/error:")
+    table = pd.DataFrame([{"file": p.file or "", "row": "" if p.row is None else str(p.row), "column": p.column or "",
+                           "problem": p.message} for p in problems])
+    if not table["file"].any():
+        table = table.drop(columns="file")
+    # A plain HTML table: its text is read by screen readers and can be copied (the data grid draws on a canvas).
+    st.table(table.head(SHOWN_PROBLEMS).set_index("row" if "file" not in table else "file"))
+    if len(table) > SHOWN_PROBLEMS:
+        st.caption(f"The first {SHOWN_PROBLEMS} of {len(table):,} problems are listed; the download has them all.")
     st.download_button("Download the list of problems (CSV)", tables.to_csv(table), file_name="problems.csv", mime="text/csv")
 
 
-def show_ees_import(cur, cfg, who) -> None:
-    """The DfE open-data import (administrators): a mapping says which column is which indicator."""
-    if not who.admin:
-        st.error("Only an administrator may import DfE open data.")
-        return
-    names = ees.list_mappings()
-    try:
-        mappings = {n: ees.load_mapping(n, cfg) for n in names}
-    except ees.MappingError as e:
-        st.error(str(e))
-        return
-    name = st.selectbox("Mapping", names, key="ees_mapping", format_func=lambda n: f"{n}: {mappings[n].description}")
-    release = st.text_input("Release (optional, stored with each figure's source)", key="ees_release", placeholder="e.g. 2024")
-    file = st.file_uploader("EES open-data CSV", type=["csv"], key=f"ees_file_{st.session_state.get('uploads_done', 0)}")
-    if file is None:
-        return
-    preview = ees.check_ees(cur, cfg, file.getvalue(), file.name, mappings[name], release=release.strip() or None)
-    if not preview.result.ok:
-        show_problems(preview.result.problems, file.name)
-        return
-    st.info("\n\n".join(ees.summary_lines(preview)), icon=":material/info:")
-    if preview.nothing_to_do:
-        return
-    changes = uploads.change_table(preview, cfg)
-    if not changes.empty:
-        st.dataframe(changes, hide_index=True, width="stretch")
-    if st.button("Confirm: import these figures", type="primary", key="ees_confirm"):
-        summary = ees.commit_ees(cur, preview, who.user)
-        st.session_state["upload_done"] = " ".join(ees.summary_lines(preview, summary))
-        st.session_state["uploads_done"] = st.session_state.get("uploads_done", 0) + 1
-        st.rerun()
+def _confirm(preview_id: str) -> None:
+    st.session_state["confirm_clicked"] = preview_id
 
 
 cfg = get_config()
@@ -58,18 +47,21 @@ area, area_name = area_picker(cur, cfg)
 
 st.title("Upload figures")
 st.write(
-    "Upload a CSV or Excel (.xlsx) file of figures. Nothing is written until you confirm: first you see every "
-    "problem in the file, or exactly which figures would be new or changed and the RAG status each would have."
+    "Upload a return of figures (CSV or Excel), or, as an administrator, a DfE open-data release. Nothing is written "
+    "until you confirm: first you see every problem in the file, or exactly which figures would be new or changed and "
+    "the RAG status each would have."
 )
 
 with st.expander("Download a template", icon=":material/download:"):
-    choices = ["(every indicator: the latest period due)"] + [i.id for i in cfg.indicators if who.may_upload(i.id)]
+    mine = [i.id for i in cfg.indicators if i.kind == "local" and who.may_upload(i.id)]
+    choices = ["(every indicator I upload: the periods not yet held)"] + mine
     which = st.selectbox("Template for", choices, key="template_for",
                          format_func=lambda c: c if c.startswith("(") else f"{cfg.by_id[c].name} ({c})")
     one = None if which.startswith("(") else which
-    template = uploads.template_rows(cur, cfg, area, one)
-    template = template[template["indicator"].map(who.may_upload)]
-    st.caption(f"{len(template)} row(s) for {area_name}: fill in the value (and numerator and denominator where you have them).")
+    template = uploads.template_rows(cur, cfg, area, who, one)
+    st.caption(f"{len(template)} row(s) for {area_name}: one per period due that is not held yet. Fill in the value (and "
+               "numerator and denominator where you have them); rows you leave empty are skipped. The indicator_name, "
+               "unit and period_name columns are there to help you and are not loaded.")
     name = f"template-{one or 'due'}-{area}"
     c1, c2 = st.columns(2)
     c1.download_button("Template (CSV)", uploads.template_csv(template), file_name=f"{name}.csv", mime="text/csv")
@@ -82,77 +74,104 @@ if done:
     st.success(done, icon=":material/check_circle:")
     st.page_link("pages/scorecard_page.py", label="See the scorecard", icon=":material/table_chart:")
 
-mode = st.radio("What are you uploading?", ["A return of figures (CSV or Excel)", "DfE open data (Explore Education Statistics CSV)"],
-                key="upload_mode", horizontal=True)
-if mode.startswith("DfE"):
-    show_ees_import(cur, cfg, who)
-    st.stop()
+modes = [RETURN, OFFICIAL] if who.admin else [RETURN]
+mode = st.radio("What are you uploading?", modes, key="upload_mode", horizontal=True)
+official = mode == OFFICIAL
+mapping = release = None
+if official:
+    with st.expander("Advanced: mapping and release", icon=":material/tune:"):
+        try:
+            mappings = {m.name: m for m in ees.load_mappings(cfg)}
+        except ees.MappingError as e:
+            st.error(str(e))
+            st.stop()
+        picked = st.selectbox("Mapping", [DETECT, *mappings], key="ees_mapping",
+                              format_func=lambda n: n if n == DETECT else f"{n}: {mappings[n].layout}")
+        mapping = None if picked == DETECT else picked
+        release = st.text_input("Release", key="ees_release", placeholder="detected from the figures, e.g. 2025").strip() or None
+        st.caption("The layout of every file is detected from its header; choose a mapping only if the dashboard asks you to.")
+    kinds, label = ["zip", "csv"], "DfE release zip (as downloaded, \"Download all data\") or one of its CSV files"
+    help_text = f"Up to {ees.MAX_BYTES // (1024 * 1024)} MB. From explore-education-statistics.service.gov.uk."
+else:
+    kinds, label = ["csv", "xlsx"], "CSV or Excel file of figures"
+    help_text = (f"Up to {returns.MAX_BYTES // (1024 * 1024)} MB and {returns.MAX_ROWS:,} rows. Columns: indicator, area, "
+                 "period, value (and optionally numerator, denominator, note), or one column per indicator id.")
 
 # A new key after each load empties the uploader, so the loaded file is not offered again.
-file = st.file_uploader("CSV or Excel file of figures", type=["csv", "xlsx"], key=f"upload_file_{st.session_state.get('uploads_done', 0)}",
-                        help=f"Up to {ingest.MAX_BYTES // (1024 * 1024)} MB. Columns: indicator, area, period, value "
-                             "(and optionally numerator, denominator, note), or one column per indicator id.")
+file = st.file_uploader(label, type=kinds, key=f"upload_file_{official}_{st.session_state.get('uploads_done', 0)}", help=help_text)
 if file is None:
     st.stop()
 
 data = file.getvalue()
 version = store.data_version(cur)
-key = (file.file_id, version)
+key = (file.file_id, version, official, mapping, release)
 if st.session_state.get("preview_key") != key:
     with st.status(f"Checking {file.name}…", expanded=False) as status:
         status.write(f"Reading {len(data) / 1024:,.0f} KB")
-        preview = uploads.check(cur, cfg, data, file.name)
+        try:
+            preview = uploads.check(cur, cfg, data, file.name, who, official=official, mapping=mapping, release=release,
+                                    offload=len(data) > uploads.OFFLOAD_BYTES)
+        except ees.MappingError as e:
+            status.update(label=f"{file.name} was not checked", state="error")
+            st.error(str(e))
+            st.stop()
         status.update(label=f"Checked {file.name}: {len(preview.result.rows):,} figure(s), "
                             f"{len(preview.result.problems)} problem(s)", state="complete")
     st.session_state["preview"], st.session_state["preview_key"] = preview, key
 preview = st.session_state["preview"]
+preview_id = f"{preview.content_hash}:{version}:{official}:{mapping}:{release}"
 
 if not preview.result.ok:
-    show_problems(preview.result.problems, file.name)
+    show_problems(preview.result.problems, file.name, official, who)
     st.stop()
 
-st.info(f"Read as {preview.result.file_kind}, {preview.result.layout_text}.", icon=":material/info:")
-not_mine = sorted({i for i in preview.result.rows["indicator_id"] if not who.may_upload(i)})
-if not_mine:
-    st.error(f"This file has figures for {', '.join(not_mine)}, which {who.user} may not upload. Remove those rows, "
-             "or ask an administrator to add the indicators to your role. Nothing was loaded.", icon=":material/block:")
-    st.stop()
+st.info("\n\n".join(uploads.summary_lines(preview)), icon=":material/info:")
 counts = preview.counts
-c1, c2, c3 = st.columns(3)
-c1.metric("New figures", counts["new"], border=True)
-c2.metric("Changed figures", counts["changed"], border=True)
-c3.metric("Unchanged", counts["unchanged"], border=True)
+shown = [("New figures", "new"), ("Changed figures", "changed"), ("Unchanged", "unchanged")]
+if counts.get("kept"):
+    shown.append(("Kept (a newer release holds them)", "kept"))
+for col, (title, k) in zip(st.columns(len(shown)), shown):
+    col.metric(title, counts[k], border=True)
 if preview.same_file:
     up_id, up_name, when = preview.same_file
-    st.info(f"This exact file was uploaded before, as upload {up_id} ({up_name}, {str(when)[:16]}).")
+    st.info(f"This exact file was loaded before, as upload {up_id} ({up_name}, {str(when)[:16]}).")
 if preview.nothing_to_do:
-    st.success("Every figure in this file is already stored exactly as it is; there is nothing to load.")
+    st.success("Every figure in this file is already stored as it is; there is nothing to load.")
     st.stop()
 
 tabs = st.tabs([f"New ({counts['new']})", f"Changed ({counts['changed']})", f"Unchanged ({counts['unchanged']})"])
 for tab, kind in zip(tabs, ("new", "changed", "unchanged")):
     with tab:
-        shown = uploads.change_table(preview, cfg, kinds=(kind,))
-        if shown.empty:
+        table = uploads.change_table(preview, cfg, kinds=(kind,))
+        if table.empty:
             st.write("None.")
         else:
-            cols = list(shown.columns) if kind == "changed" else ["indicator", "area", "period", "new value", "new RAG"]
-            st.dataframe(shown[cols], hide_index=True, width="stretch")
-            if counts[kind] > len(shown):
-                st.caption(f"Showing the first {len(shown):,} of {counts[kind]:,}.")
+            cols = list(table.columns) if kind == "changed" else ["indicator", "area", "period", "new value", "new RAG"]
+            st.dataframe(table[cols], hide_index=True, width="stretch")
+            if counts[kind] > len(table):
+                st.caption(f"Showing the first {len(table):,} of {counts[kind]:,}.")
 
-if st.button(f"Confirm: load {counts['new']} new and {counts['changed']} changed figure(s)", type="primary"):
+# Confirm carries the preview it was shown: if the stored figures changed before the click arrived, nothing is
+# written and the new preview is shown instead.
+clicked = st.session_state.pop("confirm_clicked", None)
+if clicked is not None and clicked != preview_id:
+    st.warning("The stored figures changed while you were reading the preview (someone else loaded or rolled back "
+               "figures). Nothing was written: check the new preview above and confirm again.", icon=":material/sync_problem:")
+elif clicked == preview_id:
     try:
         with st.spinner("Loading in one transaction…"):
-            summary = uploads.commit(cur, preview, who.user, who)
+            summary = uploads.commit(cur, preview, who)
     except (store.StoreError, Forbidden) as e:
         if isinstance(e, uploads.DiskError):
             reopen_database()
+        st.session_state.pop("preview_key", None)
         st.error(str(e))
         st.stop()
     st.session_state["upload_done"] = (f"Loaded {file.name} as upload {summary.upload_id}: {summary.new} new, "
-                                       f"{summary.changed} changed, {summary.unchanged} unchanged. Earlier values are kept in "
+                                       f"{summary.changed} changed, {counts['unchanged']} unchanged. Earlier values are kept in "
                                        "the upload history and can be restored by rolling the upload back.")
     st.session_state.pop("preview_key", None)
     st.session_state["uploads_done"] = st.session_state.get("uploads_done", 0) + 1
     st.rerun()
+st.button(f"Confirm: load {counts['new']} new and {counts['changed']} changed figure(s)", type="primary",
+          on_click=_confirm, args=(preview_id,), key="confirm")

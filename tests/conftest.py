@@ -7,10 +7,24 @@ from pathlib import Path
 import pytest
 
 from indicators import config, store
+from indicators.access import Access
 from indicators.sample import load_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def as_user(name: str = "admin@example.org") -> Access:
+    """An administrator called `name` (the command line and most tests load as one)."""
+    return Access(user=name, viewer=True, admin=True)
+
+
+def lead(*indicator_ids: str, name: str = "lead@example.org") -> Access:
+    """A service lead who may upload only the given indicators."""
+    return Access(user=name, viewer=True, upload_ids=frozenset(indicator_ids))
+
+
+ADMIN = as_user()
 
 
 @pytest.fixture(scope="session")

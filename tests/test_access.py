@@ -4,6 +4,7 @@ import yaml
 
 from indicators import access, store, uploads
 from tests.conftest import ROOT
+from tests.conftest import ADMIN, as_user
 
 
 @pytest.fixture(scope="module")
@@ -48,19 +49,19 @@ def test_bad_roles_file_names_the_field(cfg, tmp_path):
 def test_uploader_may_only_write_their_own_indicators(conn, cfg, roles):
     salt = access.access_for("salt.lead@nhs.net", roles)
     before = store.table_snapshot(conn)
-    p = uploads.check(conn, cfg, b"indicator,area,period,value\nsalt_seen_6wk,E06000047,2020-01,80\nsend_neet,E06000047,2020-21 Q1,12\n", "mixed.csv")
+    p = uploads.check(conn, cfg, b"indicator,area,period,value\nsalt_seen_6wk,E06000047,2020-01,80\nsend_neet,E06000047,2020-21 Q1,12\n", "mixed.csv", ADMIN)
     with pytest.raises(access.Forbidden, match="salt.lead@nhs.net may not upload figures for send_neet"):
-        uploads.commit(conn, p, salt.user, salt)
+        uploads.commit(conn, p, salt)
     assert store.table_snapshot(conn) == before
-    ok = uploads.check(conn, cfg, b"indicator,area,period,value\nsalt_seen_6wk,E06000047,2020-01,80\n", "salt.csv")
-    s = uploads.commit(conn, ok, salt.user, salt)
+    ok = uploads.check(conn, cfg, b"indicator,area,period,value\nsalt_seen_6wk,E06000047,2020-01,80\n", "salt.csv", ADMIN)
+    s = uploads.commit(conn, ok, salt)
     assert conn.execute("SELECT user_name FROM uploads WHERE id = ?", [s.upload_id]).fetchone()[0] == "salt.lead@nhs.net"
 
 
 def test_only_admins_roll_back_and_only_owners_write_commentary(conn, cfg, roles):
     salt = access.access_for("salt.lead@nhs.net", roles)
     admin = access.access_for("performance.admin@durham.gov.uk", roles)
-    s = uploads.commit(conn, uploads.check(conn, cfg, b"indicator,area,period,value\nsalt_seen_6wk,E06000047,2020-01,80\n", "s.csv"), salt.user, salt)
+    s = uploads.commit(conn, uploads.check(conn, cfg, b"indicator,area,period,value\nsalt_seen_6wk,E06000047,2020-01,80\n", "s.csv", ADMIN), salt)
     with pytest.raises(access.Forbidden, match="Only an administrator may roll back an upload"):
         uploads.rollback(conn, s.upload_id, salt)
     rb = uploads.rollback(conn, s.upload_id, admin)

@@ -70,11 +70,11 @@ def test_send_neet_shows_published_16_1(db_path):
 
 
 def test_indicator_with_no_data_for_the_area_says_where_there_is(db_path):
-    at = app(indicator="dfe_neet_all", area="E06000047")
+    at = app(indicator="senco_network_schools", area="E06000003")
     at.switch_page("pages/indicator_page.py")
     at.run()
     assert not at.exception
-    assert "There are no figures for" in at.info[0].value and "England" in at.info[0].value
+    assert "There are no figures for" in at.info[0].value and "County Durham" in at.info[0].value
 
 
 def test_about_page_lists_every_indicator_from_the_yaml(db_path, cfg):

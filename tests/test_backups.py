@@ -8,21 +8,22 @@ import pytest
 
 from indicators import store, uploads
 from tests.conftest import ROOT, snapshot
+from tests.conftest import ADMIN, as_user
 
 
 def test_backup_while_open_then_restore_gives_back_the_earlier_figures(db_path, cfg, tmp_path):
     conn = store.open_store(cfg, db_path)  # as the running dashboard holds it
     before = store.table_snapshot(conn)
-    dest = store.backup(conn, tmp_path / "before-upload.duckdb")
-    p = uploads.check(conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,10\n", "q.csv")
-    uploads.commit(conn, p, "lead")
+    dest = store.backup(conn, tmp_path / "before-upload.duckdb", ADMIN)
+    p = uploads.check(conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,10\n", "q.csv", ADMIN)
+    uploads.commit(conn, p, as_user("lead"))
     assert store.table_snapshot(conn) != before
     assert snapshot(dest) == before  # the copy is of the moment it was made
     # While the dashboard holds the file, a restore from another process refuses and changes nothing.
     out = subprocess.run([sys.executable, "-m", "indicators", "restore", str(dest)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 3 and "in use by another program" in out.stderr
     conn.close()
-    kept = store.restore(dest, db_path)
+    kept = store.restore(dest, ADMIN, db_path)
     assert snapshot(db_path) == before
     assert kept.name.startswith("kpi.before-restore-") and kept.exists()
     # the replaced database, with the upload in it, is kept beside it
@@ -53,8 +54,8 @@ def test_timed_backups_keep_the_newest(db_path, cfg, tmp_path):
     conn = store.open_store(cfg, db_path)
     folder = tmp_path / "b"
     for n in range(3):
-        store.backup(conn, folder / f"kpi-2026010{n}-000000.duckdb")
-    newest = store.timed_backup(conn, folder, keep=2)
+        store.backup(conn, folder / f"kpi-2026010{n}-000000.duckdb", ADMIN)
+    newest = store.timed_backup(conn, ADMIN, folder, keep=2)
     conn.close()
     assert sorted(p.name for p in folder.iterdir()) == sorted(["kpi-20260102-000000.duckdb", newest.name])
 
@@ -63,14 +64,14 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path, db_path):
     bad = tmp_path / "notes.txt"
     bad.write_text("hello")
     with pytest.raises(store.StoreError, match="is not a dashboard backup that can be opened"):
-        store.restore(bad, db_path)
+        store.restore(bad, ADMIN, db_path)
     other = tmp_path / "other.duckdb"
     duckdb.connect(str(other)).close()
     with pytest.raises(store.StoreError, match="not a dashboard database"):
-        store.restore(other, db_path)
+        store.restore(other, ADMIN, db_path)
 
 
 def test_backup_refuses_to_overwrite(conn, tmp_path):
     (tmp_path / "x.duckdb").write_text("")
     with pytest.raises(store.StoreError, match="already exists; choose a new file name"):
-        store.backup(conn, tmp_path / "x.duckdb")
+        store.backup(conn, tmp_path / "x.duckdb", ADMIN)

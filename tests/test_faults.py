@@ -10,6 +10,7 @@ import pytest
 from indicators import config, store, uploads
 from indicators.sample import load_sample
 from tests.conftest import ROOT
+from tests.conftest import ADMIN, as_user
 
 
 @pytest.fixture
@@ -35,14 +36,15 @@ def big_upload(areas_n=150, months=134) -> bytes:
 def test_full_disk_refuses_the_upload_cleanly_and_loses_nothing(small_disk):
     cfg = config.load(ROOT / "config" / "indicators.yaml")
     path = small_disk / "kpi.duckdb"
-    conn = store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg))
+    # The local sample only: the disk is small on purpose, and the official releases would fill it before the upload.
+    conn = store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg, official=False))
     store.add_areas(conn, [(f"E069{i:05d}", f"Area {i}", "local_authority", None, "E12000001") for i in range(150)])
     conn.execute("CHECKPOINT")
     before = store.table_snapshot(conn)
-    preview = uploads.check(conn, cfg, big_upload(), "big.csv")
+    preview = uploads.check(conn, cfg, big_upload(), "big.csv", ADMIN)
     assert preview.result.ok
     with pytest.raises(uploads.DiskError, match="The disk holding the database is full, so the upload was not written: nothing changed"):
-        uploads.commit(conn, preview, "lead")
+        uploads.commit(conn, preview, as_user("lead"))
     conn.close()
     again = store.connect(path)  # DuckDB stops the database after the failed write; opening it again works
     assert store.table_snapshot(again) == before
@@ -52,7 +54,7 @@ def test_full_disk_refuses_the_upload_cleanly_and_loses_nothing(small_disk):
 def test_read_only_disk_says_so(small_disk):
     cfg = config.load(ROOT / "config" / "indicators.yaml")
     path = small_disk / "kpi.duckdb"
-    store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg)).close()
+    store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg, official=False)).close()
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     out = subprocess.run([sys.executable, "-m", "indicators", "list"], cwd=ROOT, capture_output=True, text=True, timeout=120,
                          env={**os.environ, "KPI_DB": str(path)})

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators import periods, store, uploads
+from tests.conftest import ADMIN, as_user
 
 TYPES = st.sampled_from(periods.PERIOD_TYPES)
 LABELISH = st.one_of(
@@ -61,7 +62,7 @@ def _csv(rows) -> bytes:
 def test_loader_loads_exactly_or_lists_row_and_column_problems(empty_conn, cfg, rows, bom):
     data = (b"\xef\xbb\xbf" if bom else b"") + _csv(rows)
     before = store.table_snapshot(empty_conn)
-    preview = uploads.check(empty_conn, cfg, data, "fuzz.csv", today=dt.date(2026, 11, 22))
+    preview = uploads.check(empty_conn, cfg, data, "fuzz.csv", ADMIN, today=dt.date(2026, 11, 22))
     if not preview.result.ok:
         for p in preview.result.problems:
             assert p.message
@@ -74,7 +75,7 @@ def test_loader_loads_exactly_or_lists_row_and_column_problems(empty_conn, cfg, 
     empty_conn.execute("BEGIN TRANSACTION")  # round trip inside a transaction we throw away, to keep examples independent
     try:
         empty_conn.register("tidy_in", tidy[store.OBS_COLUMNS])
-        empty_conn.execute("INSERT INTO observations SELECT *, 0 FROM tidy_in")
+        empty_conn.execute(f"INSERT INTO observations ({', '.join(store.STORED_COLUMNS)}) SELECT *, 0 FROM tidy_in")
         back = empty_conn.execute("SELECT indicator_id, area_code, period, value, marker, note FROM observations ORDER BY ALL").fetchall()
     finally:
         empty_conn.execute("ROLLBACK")
@@ -88,6 +89,6 @@ def test_loader_loads_exactly_or_lists_row_and_column_problems(empty_conn, cfg, 
 @given(data=st.binary(max_size=300))
 def test_loader_never_crashes_on_arbitrary_bytes(empty_conn, cfg, data):
     before = store.table_snapshot(empty_conn)
-    preview = uploads.check(empty_conn, cfg, data, "random.csv")
+    preview = uploads.check(empty_conn, cfg, data, "random.csv", ADMIN)
     assert preview.result.ok or preview.result.problems
     assert store.table_snapshot(empty_conn) == before

@@ -7,7 +7,8 @@ import zipfile
 
 import pytest
 
-from indicators import config, ingest, store, uploads
+from indicators import config, returns, store, uploads
+from tests.conftest import ADMIN, as_user
 
 SECONDS = 20          # a generous bound for a shared 2-core machine: a hang or blow-up fails, noise does not
 PEAK_BYTES = 300e6
@@ -17,7 +18,7 @@ def refused_within_bounds(conn, cfg, data: bytes, name: str) -> list[str]:
     before = store.table_snapshot(conn)
     tracemalloc.start()
     t = time.perf_counter()
-    p = uploads.check(conn, cfg, data, name)
+    p = uploads.check(conn, cfg, data, name, ADMIN)
     elapsed = time.perf_counter() - t
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -54,7 +55,7 @@ def test_a_huge_cell_is_quoted_shortened(empty_conn, cfg):
 
 
 def test_file_over_the_size_limit_is_refused_before_reading(empty_conn, cfg):
-    (p,) = refused_within_bounds(empty_conn, cfg, b"a" * (ingest.MAX_BYTES + 1), "big.csv")
+    (p,) = refused_within_bounds(empty_conn, cfg, b"a" * (returns.MAX_BYTES + 1), "big.csv")
     assert "files over 21 MB are refused" in p
 
 
@@ -76,9 +77,9 @@ def test_html_and_script_in_a_csv_cell_are_stored_as_text_and_escaped_on_pages(d
     from tests.conftest import ROOT
     conn = store.open_store(cfg, db_path)
     hostile = '<script>alert(1)</script><img src=x onerror=alert(2)>[x](javascript:alert(3))'
-    p = uploads.check(conn, cfg, f"indicator,area,period,value,note\nehcp_20wk,E06000047,2020-21 Q1,61,\"{hostile}\"\n".encode(), "x.csv")
+    p = uploads.check(conn, cfg, f"indicator,area,period,value,note\nehcp_20wk,E06000047,2020-21 Q1,61,\"{hostile}\"\n".encode(), "x.csv", ADMIN)
     assert p.result.ok
-    uploads.commit(conn, p, "x")
+    uploads.commit(conn, p, as_user("x"))
     conn.close()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["indicator"] = "ehcp_20wk"

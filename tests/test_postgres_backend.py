@@ -11,6 +11,7 @@ from indicators import store, uploads
 from indicators.sample import load_sample
 from tests import pg_server
 from tests.conftest import ROOT
+from tests.conftest import ADMIN, as_user
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,7 @@ def test_schema_is_migrated_and_the_sample_loads(pg):
     assert store.schema_version(pg) == store.SCHEMA_VERSION
     assert store.is_postgres(pg)
     counts = store.table_counts(pg)
-    assert counts["observations"] > 500 and counts["uploads"] == 1
+    assert counts["observations"] > 8000 and counts["uploads"] == 5 and counts["neighbours"] == 1530
 
 
 def test_same_figures_as_the_duckdb_file(pg, conn):
@@ -65,11 +66,11 @@ def test_same_figures_as_the_duckdb_file(pg, conn):
 
 def test_upload_history_and_rollback(pg, cfg):
     before = store.table_snapshot(pg)
-    p = uploads.check(pg, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,50\nehcp_20wk,E06000047,2020-21 Q1,60\n", "q.csv")
-    s = uploads.commit(pg, p, "lead@example.org")
+    p = uploads.check(pg, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,50\nehcp_20wk,E06000047,2020-21 Q1,60\n", "q.csv", ADMIN)
+    s = uploads.commit(pg, p, as_user("lead@example.org"))
     assert (s.new, s.changed) == (1, 1)
-    assert pg.execute("SELECT value, replaced_by FROM observation_history").fetchall() == [(76.0, s.upload_id)]
-    again = uploads.check(pg, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,50\nehcp_20wk,E06000047,2020-21 Q1,60\n", "q.csv")
+    assert pg.execute("SELECT value FROM observation_history WHERE replaced_by = ?", [s.upload_id]).fetchall() == [(76.0,)]
+    again = uploads.check(pg, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,50\nehcp_20wk,E06000047,2020-21 Q1,60\n", "q.csv", ADMIN)
     assert again.nothing_to_do
     store.rollback(pg, s.upload_id, "admin")
     after = store.table_snapshot(pg)
@@ -78,10 +79,10 @@ def test_upload_history_and_rollback(pg, cfg):
 
 def test_a_failed_write_leaves_every_table_as_it_was(pg, cfg):
     before = store.table_snapshot(pg)
-    rows = uploads.check(pg, cfg, b"indicator,area,period,value\nsend_neet,E06000047,2020-21 Q1,13\n", "x.csv").result.rows
+    rows = uploads.check(pg, cfg, b"indicator,area,period,value\nsend_neet,E06000047,2020-21 Q1,13\n", "x.csv", ADMIN).result.rows
     rows = rows.assign(period_start=None)  # NOT NULL fails inside the transaction
     with pytest.raises(Exception):
-        store.write_observations(pg, rows, kind="upload")
+        store.write_observations(pg, rows, access=ADMIN, kind="upload")
     assert store.table_snapshot(pg) == before
 
 

@@ -4,12 +4,13 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from indicators import ingest, store
+from indicators import store, uploads
+from tests.conftest import ADMIN, as_user
 from indicators.sample import load_sample
 
 
 def rows(cfg, conn, text):
-    result = ingest.read_file(text.encode(), "t.csv", cfg, store.areas(conn))
+    result = uploads.check(conn, cfg, text.encode(), "t.csv", ADMIN).result
     assert result.ok, [str(p) for p in result.problems]
     return result.rows
 
@@ -39,7 +40,7 @@ def test_round_trip_keeps_values_and_provenance(cfg, empty_conn):
     r = rows(cfg, empty_conn, "indicator,area,period,value,numerator,denominator,note\n"
                               "ehcp_20wk,E06000047,2024-25 Q1,75,30,40,first return\n"
                               "ehc_requests,County Durham,Q2 2024/25,\"1,234\",,,\n")
-    summary = store.write_observations(empty_conn, r, kind="upload", file_name="q1.csv", content_hash="abc", user_name="lead@x")
+    summary = store.write_observations(empty_conn, r, access=as_user("lead@x"), kind="upload", file_name="q1.csv", content_hash="abc")
     assert (summary.new, summary.changed, summary.unchanged) == (2, 0, 0)
     s = store.series(empty_conn, "ehcp_20wk", "E06000047")
     got = s.iloc[0]
@@ -52,9 +53,9 @@ def test_round_trip_keeps_values_and_provenance(cfg, empty_conn):
 
 
 def test_changed_value_keeps_the_earlier_version(cfg, empty_conn):
-    store.write_observations(empty_conn, rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q1,12.5\n"), kind="upload", file_name="a.csv")
+    store.write_observations(empty_conn, rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q1,12.5\n"), access=ADMIN, kind="upload", file_name="a.csv")
     v0 = store.data_version(empty_conn)
-    s = store.write_observations(empty_conn, rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q1,11.9\n"), kind="upload", file_name="b.csv")
+    s = store.write_observations(empty_conn, rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q1,11.9\n"), access=ADMIN, kind="upload", file_name="b.csv")
     assert (s.new, s.changed) == (0, 1)
     assert store.series(empty_conn, "send_neet", "E06000047")["value"].tolist() == [11.9]
     hist = empty_conn.execute("SELECT value, upload_id, replaced_by FROM observation_history").fetchall()
@@ -64,27 +65,30 @@ def test_changed_value_keeps_the_earlier_version(cfg, empty_conn):
 
 def test_same_rows_twice_write_nothing(cfg, empty_conn):
     r = rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q1,12.5\n")
-    store.write_observations(empty_conn, r, kind="upload")
+    store.write_observations(empty_conn, r, access=ADMIN, kind="upload")
     before = store.table_snapshot(empty_conn)
-    s = store.write_observations(empty_conn, r, kind="upload")
+    s = store.write_observations(empty_conn, r, access=ADMIN, kind="upload")
     assert (s.upload_id, s.unchanged) == (None, 1)
     assert store.table_snapshot(empty_conn) == before
 
 
 def test_a_failure_mid_write_leaves_every_table_as_it_was(cfg, empty_conn):
     good = rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q1,12.5\n")
-    store.write_observations(empty_conn, good, kind="upload")
+    store.write_observations(empty_conn, good, access=ADMIN, kind="upload")
     before = store.table_snapshot(empty_conn)
     bad = pd.concat([rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q2,13\n")] * 2)
     bad.loc[:, "period_start"] = None  # violates NOT NULL inside the transaction
     with pytest.raises(Exception):
-        store.write_observations(empty_conn, bad, kind="upload")
+        store.write_observations(empty_conn, bad, access=ADMIN, kind="upload")
     assert store.table_snapshot(empty_conn) == before
 
 
 def test_first_start_fills_the_sample_and_marks_it(conn):
-    up = conn.execute("SELECT kind, user_name FROM uploads").fetchall()
-    assert up == [("sample", "sample data")]
+    up = conn.execute("SELECT kind, user_name, file_name FROM uploads ORDER BY id").fetchall()
+    official = "official data shipped with the dashboard"
+    assert up == [("import", official, "sen2_mi_2023-release.csv"), ("import", official, "education-health-and-care-plans_2025.zip"),
+                  ("import", official, "neet_participation_la_2022.csv"), ("import", official, "neet_participation_la_2025.csv"),
+                  ("sample", "sample data", "sample data (observations.csv)")]
     kinds = dict(conn.execute("SELECT figure_type, count(*) FROM observations GROUP BY 1").fetchall())
     assert set(kinds) == {"published", "illustrative"}
     assert conn.execute("SELECT count(*) FROM observations WHERE source IS NULL AND figure_type='published'").fetchone()[0] == 0

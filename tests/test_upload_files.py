@@ -6,13 +6,14 @@ import openpyxl
 import pytest
 
 from indicators import store, uploads
+from tests.conftest import ADMIN, as_user
 
 TODAY = dt.date(2026, 11, 22)
 HEADER = "indicator,area,period,value"
 
 
 def check(conn, cfg, data: bytes, name="figures.csv"):
-    return uploads.check(conn, cfg, data, name, today=TODAY)
+    return uploads.check(conn, cfg, data, name, ADMIN, today=TODAY)
 
 
 def loaded(conn, cfg, data: bytes, name="figures.csv"):
@@ -26,7 +27,7 @@ def refused(conn, cfg, data: bytes, name="figures.csv") -> list[str]:
     p = check(conn, cfg, data, name)
     assert not p.result.ok
     with pytest.raises(store.StoreError, match="nothing was written"):
-        uploads.commit(conn, p, "tester")
+        uploads.commit(conn, p, as_user("tester"))
     assert store.table_snapshot(conn) == before
     return [str(x) for x in p.result.problems]
 
@@ -63,7 +64,7 @@ def test_empty_trailing_rows_are_ignored(empty_conn, cfg):
 def test_suppression_markers_are_kept_as_missing_values(empty_conn, cfg, marker):
     rows = loaded(empty_conn, cfg, f"{HEADER}\nsend_neet,E06000047,2024-25 Q1,{marker}\n".encode())
     assert rows["value"].isna().all() and rows["marker"].tolist() == [marker.lower()]
-    s = store.write_observations(empty_conn, rows, kind="upload")
+    s = store.write_observations(empty_conn, rows, access=ADMIN, kind="upload")
     assert s.new == 1
     assert empty_conn.execute("SELECT value, marker FROM observations").fetchone() == (None, marker.lower())
 
@@ -83,7 +84,7 @@ def test_wide_layout_one_column_per_indicator(empty_conn, cfg):
 
 def test_wide_layout_names_the_indicator_column_in_problems(empty_conn, cfg):
     problems = refused(empty_conn, cfg, b"area,period,ehcp_20wk,send_neet\nE06000047,2024-25 Q1,91,lots\n")
-    assert problems == ['row 2, column send_neet: "lots" is not a number; give a number such as 91.5, 91% or 1,234, or a suppression marker (c, x, z, .., low)']
+    assert problems == ['row 2, column send_neet: "lots" is not a number; give a number such as 91.5, 91% or 1,234, or a suppression marker (c, x, z, low, u or ..)']
 
 
 def xlsx_bytes(tmp_path, rows, percent_cols=()):
@@ -175,7 +176,7 @@ def test_value_within_rounding_of_numerator_and_denominator_is_accepted(empty_co
 
 def test_same_figure_twice_with_different_values(empty_conn, cfg):
     assert refused(empty_conn, cfg, f"{HEADER}\nsend_neet,E06000047,2024-25 Q1,12\nsend_neet,County Durham,Q1 2024/25,13\n".encode()) == [
-        "row 3, column value: send_neet for E06000047 in 2024-25 Q1 is also on row 2 with a different figure; keep one row"]
+        "row 3, column value: send_neet for E06000047 in 2024-25 Q1 is also on row 2 with a different figure (12 there, 13 here); keep one row"]
 
 
 def test_same_figure_twice_with_the_same_value_is_one_figure(empty_conn, cfg):
@@ -207,10 +208,10 @@ def test_an_image_renamed_csv(empty_conn, cfg):
 
 def test_a_file_over_the_size_limit(empty_conn, cfg):
     before = store.table_snapshot(empty_conn)
-    from indicators import ingest
-    result = ingest.read_file(b"x" * 2001, "big.csv", cfg, store.areas(empty_conn), max_bytes=2000)
+    from indicators import returns
+    result = returns.read(b"x" * 2001, "big.csv", cfg, max_bytes=2000)
     assert [str(p) for p in result.problems] == ["big.csv is 0.0 MB; files over 0 MB are refused. Split it into smaller files."]
-    big = ingest.read_file(b"x" * (ingest.MAX_BYTES + 1), "big.csv", cfg, store.areas(empty_conn))
+    big = returns.read(b"x" * (returns.MAX_BYTES + 1), "big.csv", cfg)
     assert str(big.problems[0]).startswith("big.csv is 21.0 MB; files over 21 MB are refused")
     assert store.table_snapshot(empty_conn) == before
 

@@ -1,5 +1,6 @@
 """Uploads that leads can trust: preview, all-or-nothing commit (even when killed), history, rollback,
 templates and data completeness — through the package, the CLI and the pages."""
+import re
 import datetime as dt
 import signal
 import subprocess
@@ -11,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from indicators import store, uploads
 from tests.conftest import ROOT
+from tests.conftest import ADMIN, as_user, lead
 
 TODAY = dt.date(2026, 11, 22)
 CHANGE = b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,50\nehcp_20wk,E06000047,2020-21 Q1,60\n"
@@ -22,8 +24,8 @@ def value(conn, indicator, area, period):
 
 
 def test_preview_shows_old_and_new_values_with_the_rag_they_move_to(conn, cfg):
-    p = uploads.check(conn, cfg, CHANGE, "q.csv")
-    assert p.counts == {"new": 1, "changed": 1, "unchanged": 0}
+    p = uploads.check(conn, cfg, CHANGE, "q.csv", ADMIN)
+    assert p.counts == {"new": 1, "changed": 1, "unchanged": 0, "kept": 0}
     t = uploads.change_table(p, cfg)
     changed = t[t["change"] == "changed"].iloc[0]
     assert (changed["old value"], changed["new value"], changed["old RAG"], changed["new RAG"]) == ("76.0%", "50.0%", "▲ Amber", "✖ Red")
@@ -32,8 +34,8 @@ def test_preview_shows_old_and_new_values_with_the_rag_they_move_to(conn, cfg):
 
 
 def test_history_records_who_what_and_the_file_hash(conn, cfg):
-    p = uploads.check(conn, cfg, CHANGE, "q.csv")
-    s = uploads.commit(conn, p, "lead@durham.gov.uk")
+    p = uploads.check(conn, cfg, CHANGE, "q.csv", ADMIN)
+    s = uploads.commit(conn, p, as_user("lead@durham.gov.uk"))
     h = uploads.history(conn).iloc[0]
     assert (h["id"], h["kind"], h["file_name"], h["user_name"], h["rows_new"], h["rows_changed"], h["rows_unchanged"]) == (
         s.upload_id, "upload", "q.csv", "lead@durham.gov.uk", 1, 1, 0)
@@ -41,17 +43,17 @@ def test_history_records_who_what_and_the_file_hash(conn, cfg):
 
 
 def test_uploading_the_same_file_twice_changes_nothing_and_says_so(conn, cfg):
-    uploads.commit(conn, uploads.check(conn, cfg, CHANGE, "q.csv"), "a")
+    first = uploads.commit(conn, uploads.check(conn, cfg, CHANGE, "q.csv", ADMIN), as_user("a"))
     before = store.table_snapshot(conn)
-    again = uploads.check(conn, cfg, CHANGE, "q-copy.csv")
+    again = uploads.check(conn, cfg, CHANGE, "q-copy.csv", ADMIN)
     assert again.nothing_to_do and again.counts["unchanged"] == 2
-    assert again.same_file[0] == 2 and again.same_file[1] == "q.csv"
+    assert again.same_file[0] == first.upload_id and again.same_file[1] == "q.csv"
     assert store.table_snapshot(conn) == before
 
 
 def test_rollback_restores_exactly_the_previous_values_and_is_recorded(conn, cfg):
     before = {t: rows for t, rows in store.table_snapshot(conn).items() if t == "observations"}
-    s = uploads.commit(conn, uploads.check(conn, cfg, CHANGE, "q.csv"), "a")
+    s = uploads.commit(conn, uploads.check(conn, cfg, CHANGE, "q.csv", ADMIN), as_user("a"))
     assert value(conn, "ehcp_20wk", "E06000047", "2019-20 Q4") == 50
     rb = store.rollback(conn, s.upload_id, "admin")
     assert value(conn, "ehcp_20wk", "E06000047", "2019-20 Q4") == 76
@@ -65,13 +67,13 @@ def test_rollback_restores_exactly_the_previous_values_and_is_recorded(conn, cfg
 
 
 def test_rollback_is_refused_when_a_later_upload_changed_the_same_figures(conn, cfg):
-    first = uploads.commit(conn, uploads.check(conn, cfg, CHANGE, "q.csv"), "a")
-    uploads.commit(conn, uploads.check(conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,55\n", "fix.csv"), "a")
+    first = uploads.commit(conn, uploads.check(conn, cfg, CHANGE, "q.csv", ADMIN), as_user("a"))
+    fix = uploads.commit(conn, uploads.check(conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,55\n", "fix.csv", ADMIN), as_user("a"))
     before = store.table_snapshot(conn)
-    with pytest.raises(store.StoreError, match=r"upload\(s\) 3 changed some of the same figures afterwards. Roll those back first"):
+    with pytest.raises(store.StoreError, match=rf"upload\(s\) {fix.upload_id} changed some of the same figures afterwards. Roll those back first"):
         store.rollback(conn, first.upload_id)
     assert store.table_snapshot(conn) == before
-    store.rollback(conn, 3)
+    store.rollback(conn, fix.upload_id)
     store.rollback(conn, first.upload_id)
     assert value(conn, "ehcp_20wk", "E06000047", "2019-20 Q4") == 76
 
@@ -84,7 +86,7 @@ def test_rollback_refusals_say_why(conn, target, message):
 
 
 def test_rolling_back_twice_or_a_rollback_is_refused(conn, cfg):
-    s = uploads.commit(conn, uploads.check(conn, cfg, CHANGE, "q.csv"), "a")
+    s = uploads.commit(conn, uploads.check(conn, cfg, CHANGE, "q.csv", ADMIN), as_user("a"))
     rb = store.rollback(conn, s.upload_id)
     with pytest.raises(store.StoreError, match="already rolled back"):
         store.rollback(conn, s.upload_id)
@@ -121,14 +123,16 @@ def test_cli_history_and_rollback(db_path):
         return subprocess.run([sys.executable, "-m", "indicators", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
     f = db_path.parent / "q.csv"
     f.write_bytes(CHANGE)
-    assert run("load", str(f), "--user", "lead").returncode == 0
+    loaded = run("load", str(f), "--user", "lead")
+    assert loaded.returncode == 0
+    n = int(loaded.stdout.split("Loaded as upload ")[1].split(":")[0])
     out = run("history").stdout
     assert "upload" in out and "q.csv" in out and "lead" in out
-    out = run("rollback", "2", "--user", "admin")
-    assert out.returncode == 0 and "Rolled back upload 2: 1 figure(s) restored to their earlier values, 1 removed. Recorded as upload 3." in out.stdout
-    out = run("rollback", "2")
-    assert out.returncode == 3 and "already rolled back by upload 3" in out.stderr
-    assert "[rolled back by upload 3]" in run("history").stdout
+    out = run("rollback", str(n), "--user", "admin")
+    assert out.returncode == 0 and f"Rolled back upload {n}: 1 figure(s) restored to their earlier values, 1 removed. Recorded as upload {n + 1}." in out.stdout
+    out = run("rollback", str(n))
+    assert out.returncode == 3 and f"already rolled back by upload {n + 1}" in out.stderr
+    assert f"[rolled back by upload {n + 1}]" in run("history").stdout
 
 
 def test_expected_period_and_completeness(conn, cfg):
@@ -137,24 +141,51 @@ def test_expected_period_and_completeness(conn, cfg):
     assert uploads.expected_period(cfg.by_id["salt_seen_6wk"], TODAY).label == "2026-09"
     df = uploads.completeness(conn, cfg, "E06000047", TODAY).set_index("indicator_id")
     assert df.loc["ehcp_20wk", "status"] == "overdue" and df.loc["ehcp_20wk", "periods_missing"] == 26
-    uploads.commit(conn, uploads.check(conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2026-27 Q2,70\n", "now.csv", today=TODAY), "a")
+    uploads.commit(conn, uploads.check(conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2026-27 Q2,70\n", "now.csv", ADMIN, today=TODAY), as_user("a"))
     df = uploads.completeness(conn, cfg, "E06000047", TODAY).set_index("indicator_id")
     assert df.loc["ehcp_20wk", "status"] == "in" and df.loc["ehcp_20wk", "periods_missing"] == 0
-    assert df.loc["dfe_neet_all", "status"] == "no data"
+    assert df.loc["senco_network_schools", "status"] == "overdue"
+    assert uploads.completeness(conn, cfg, "E06000003", TODAY).set_index("indicator_id").loc["senco_network_schools", "status"] == "no data"
 
 
 def test_templates_are_prefilled_and_load_back(conn, cfg):
-    due = uploads.template_rows(conn, cfg, "E06000047", today=TODAY)
+    due = uploads.template_rows(conn, cfg, "E06000047", ADMIN, today=TODAY)
     assert list(due.columns) == uploads.TEMPLATE_COLUMNS
-    assert len(due) == len(cfg.indicators) and set(due["area"]) == {"E06000047"}
-    assert due.set_index("indicator").loc["ehcp_20wk", "period"] == "2026-27 Q2"
-    one = uploads.template_rows(conn, cfg, "E06000047", "send_neet", today=TODAY)
-    assert one["period"].tolist()[-1] == "2026-27 Q2" and len(one) == 12
+    assert set(due["area"]) == {"E06000047"}
+    # Only the partnership's own indicators: official statistics come from the DfE import, never from a lead.
+    assert set(due["indicator"]) == {i.id for i in cfg.indicators if i.kind == "local"}
+    neet = due[due["indicator"] == "send_neet"]
+    assert neet["period"].tolist()[-1] == "2026-27 Q2" and len(neet) == 12  # every missing period, up to 12
+    assert set(neet["indicator_name"]) == {cfg.by_id["send_neet"].name} and set(neet["unit"]) == {"%"}
+    assert neet["period_name"].tolist()[-1] == "2026-27 Q2 (Jul–Sep 2026)"
+    one = uploads.template_rows(conn, cfg, "E06000047", ADMIN, "send_neet", today=TODAY)
+    assert one.equals(neet.reset_index(drop=True))
     filled = one.assign(value="12.5")
     for data, name in ((uploads.template_csv(filled).encode(), "t.csv"), (uploads.template_xlsx(filled), "t.xlsx")):
-        p = uploads.check(conn, cfg, data, name, today=TODAY)
+        p = uploads.check(conn, cfg, data, name, ADMIN, today=TODAY)
         assert p.result.ok, [str(x) for x in p.result.problems]
         assert p.counts["new"] == 12
+
+
+def test_a_leads_template_has_only_their_indicators_and_the_periods_not_held(conn, cfg):
+    salt = lead("salt_seen_6wk", "salt_treated_12wk")
+    t = uploads.template_rows(conn, cfg, "E06000047", salt, today=TODAY)
+    assert set(t["indicator"]) == {"salt_seen_6wk", "salt_treated_12wk"}
+    first = t[t["indicator"] == "salt_seen_6wk"].iloc[0]
+    uploads.commit(conn, uploads.check(conn, cfg, f"indicator,area,period,value\nsalt_seen_6wk,E06000047,{first['period']},70\n".encode(),
+                                       "one.csv", salt, today=TODAY), salt)
+    again = uploads.template_rows(conn, cfg, "E06000047", salt, today=TODAY)
+    assert first["period"] not in set(again[again["indicator"] == "salt_seen_6wk"]["period"])
+    assert len(again) == len(t) - 1
+
+
+def test_a_template_with_empty_rows_loads_the_filled_ones_and_counts_the_rest(conn, cfg):
+    t = uploads.template_rows(conn, cfg, "E06000047", ADMIN, "send_neet", today=TODAY)
+    t.loc[t.index[-1], "value"] = "11.5"
+    p = uploads.check(conn, cfg, uploads.template_csv(t).encode(), "t.csv", ADMIN, today=TODAY)
+    assert p.result.ok, [str(x) for x in p.result.problems]
+    assert p.counts["new"] == 1 and p.result.blank == 11
+    assert "Skipped 11 rows with no figure (every value cell empty)." in uploads.summary_lines(p)
 
 
 def apptest():
@@ -176,7 +207,7 @@ def test_upload_page_preview_confirm_then_scorecard_changes_then_rollback(db_pat
     at.button[0].click()
     at.run()
     assert not at.exception
-    assert at.success[0].value.startswith("Loaded q.csv as upload 2: 1 new, 1 changed, 0 unchanged.")
+    assert re.match(r"Loaded q.csv as upload \d+: 1 new, 1 changed, 0 unchanged.", at.success[0].value)
 
     at.switch_page("pages/scorecard_page.py").run()
     row = at.html[-1].proto.body.split("data-indicator='ehcp_20wk'")[1].split("</tr>")[0]
@@ -186,7 +217,7 @@ def test_upload_page_preview_confirm_then_scorecard_changes_then_rollback(db_pat
     assert at.dataframe[0].value.iloc[0]["File"] == "q.csv"
     at.checkbox[0].check().run()
     at.button(key="rollback").click().run()
-    assert at.success[0].value.startswith("Rolled back upload 2")
+    assert at.success[0].value.startswith("Rolled back upload ")
 
     at.switch_page("pages/scorecard_page.py").run()
     row = at.html[-1].proto.body.split("data-indicator='ehcp_20wk'")[1].split("</tr>")[0]
@@ -203,27 +234,59 @@ def test_upload_page_lists_every_problem_and_writes_nothing(db_path):
     at.run()
     assert not at.exception
     assert at.error[0].value.startswith("**3 problem(s) in bad.csv; nothing was loaded.**")
-    problems = at.dataframe[-1].value
-    assert problems["row"].tolist() == [2, 3, 4] and problems["column"].tolist() == ["indicator", "period", "value"]
+    problems = at.table[-1].value
+    assert problems.index.tolist() == ["2", "3", "4"] and problems["column"].tolist() == ["indicator", "period", "value"]
     assert not any(b.label.startswith("Confirm") for b in at.button)
     c = duckdb.connect(str(db_path))  # the same in-process database the app holds open
     assert store.table_snapshot(c) == before
     c.close()
 
 
-def test_upload_page_imports_dfe_open_data_through_a_mapping(db_path):
+def test_upload_page_imports_a_dfe_release_zip_with_its_layout_detected(tmp_path, cfg, monkeypatch):
+    # A store with the local sample only, so the real 2025 release is new to it.
+    from indicators.sample import load_sample
+    db = tmp_path / "k.duckdb"
+    store.open_store(cfg, db, load_sample=lambda c: load_sample(c, cfg, official=False)).close()
+    monkeypatch.setenv("KPI_DB", str(db))
+    monkeypatch.setenv("KPI_CONFIG", str(ROOT / "config" / "indicators.yaml"))
     at = apptest()
     at.switch_page("pages/upload_page.py").run()
-    at.radio(key="upload_mode").set_value("DfE open data (Explore Education Statistics CSV)").run()
-    at.selectbox(key="ees_mapping").set_value("sen2-timeliness").run()
-    at.text_input(key="ees_release").input("2023").run()
-    at.file_uploader[0].upload("sen2.csv", (ROOT / "tests" / "fixtures" / "ees" / "sen2_timeliness.csv").read_bytes(), "text/csv")
+    at.radio(key="upload_mode").set_value("DfE open data (a release zip, or a CSV from it)").run()
+    release = ROOT / "data" / "official" / "sen2" / "education-health-and-care-plans_2025.zip"
+    at.file_uploader[0].upload(release.name, release.read_bytes(), "application/zip")
     at.run()
-    assert not at.exception
-    assert "Darlington" in at.info[0].value and "nothing is written until you confirm" in at.info[0].value
-    at.button(key="ees_confirm").click().run()
-    assert not at.exception and "Darlington" in at.success[0].value
-    conn = duckdb.connect(str(db_path))
+    assert not at.exception and not at.error
+    info = at.info[0].value
+    assert "requests.csv read with the mapping sen2-requests" in info and "timeliness_20_week.csv read with the mapping sen2-timeliness" in info
+    assert "Release 2025; indicators fed: dfe_ehc_plans_issued, dfe_ehc_requests, dfe_ehcp_20wk, dfe_ehcp_20wk_inc." in info
+    assert "nothing is written until you confirm" in info
+    assert at.selectbox(key="ees_mapping").value == "(detect from the file's header)"  # nothing to pick
+    at.button(key="confirm").click().run()
+    assert not at.exception and at.success[0].value.startswith(f"Loaded {release.name} as upload ")
+    conn = duckdb.connect(str(db))
     assert conn.execute("SELECT name, level FROM areas WHERE code='E06000005'").fetchone() == ("Darlington", "local_authority")
+    assert conn.execute("SELECT value FROM observations WHERE indicator_id='dfe_ehcp_20wk' AND area_code='E06000047' AND period='2024'").fetchone() == (18.3,)
     assert conn.execute("SELECT kind FROM uploads ORDER BY id DESC LIMIT 1").fetchone()[0] == "import"
     conn.close()
+
+
+def test_upload_page_says_what_to_do_with_an_official_file_it_cannot_read(db_path):
+    at = apptest()
+    at.switch_page("pages/upload_page.py").run()
+    at.radio(key="upload_mode").set_value("DfE open data (a release zip, or a CSV from it)").run()
+    data = ("time_period,time_identifier,geographic_level,country_code,country_name,pc_issued_in_20_weeks\n"
+            "2025,Calendar year,National,E92000001,England,44.0\n").encode()
+    at.file_uploader[0].upload("timeliness_20_week.csv", data, "text/csv")
+    at.run()
+    assert not at.exception
+    error = at.error[0].value
+    assert error.startswith("**1 problem(s) in timeliness_20_week.csv; nothing was loaded.** This is the DfE's file as published: do not edit it.")
+    assert "Fix them in the spreadsheet" not in error
+    problem = at.table[-1].value["problem"].iloc[0]
+    assert problem.startswith("timeliness_20_week.csv is DfE open data that no mapping in config/ees/ reads yet")
+
+
+def test_local_mode_offers_the_dfe_import_to_its_administrator(db_path):
+    at = apptest()
+    at.switch_page("pages/upload_page.py").run()
+    assert at.radio(key="upload_mode").options == ["A return of figures (CSV or Excel)", "DfE open data (a release zip, or a CSV from it)"]

@@ -53,7 +53,9 @@ INDICATORS = {
     "dfe_ehcp_20wk": ("calendar_year", 1, "percent"),
     "dfe_ehcp_20wk_inc": ("calendar_year", 1, "percent"),
     "dfe_ehc_requests": ("calendar_year", 0, "count"),
+    "dfe_ehc_plans_issued": ("calendar_year", 0, "count"),
     "dfe_neet_ehcp": ("calendar_year", 1, "percent"),
+    "dfe_neet_sen_support": ("calendar_year", 1, "percent"),
     "dfe_neet_all": ("calendar_year", 1, "percent"),
 }
 HEADLINE = ["ehcp_20wk", "salt_seen_6wk", "salt_treated_12wk", "asd_waiting_list", "asd_avg_wait_weeks", "send_neet", "ehc_requests"]
@@ -347,48 +349,21 @@ def request_quarter_rows(year_rows: list[dict]) -> list[dict]:
     return out
 
 
-# ---- Official DfE series: only the real published values (public-figures.md), no fill; "—" cells are left out ----
-
-# New EHC plans within 20 weeks excluding exceptions (%), SEN2 no_exc_20week_rate: {year: (England, NE, Durham, Redcar)}
-DFE_20WK = {
-    2015: (59.2, 65.8, 64.5, 78.0), 2016: (58.6, 73.4, 86.0, 55.6), 2017: (64.9, 78.8, 79.0, 70.9),
-    2018: (60.1, 81.7, 84.2, 89.9), 2019: (60.4, 69.8, 70.2, 72.6), 2020: (58.0, 75.9, 73.2, 71.8),
-    2021: (59.9, 71.8, 76.2, 97.6), 2022: (49.2, 57.8, 29.2, 31.3), 2023: (50.3, None, None, None),
-    2024: (46.4, None, None, None),
-}
-DFE_20WK_NOTES = {(ENGLAND, 2022): "revised; first published as 50.7"}
-# Initial requests for an EHC needs assessment: {year: (England, Durham, Redcar)}
-DFE_REQUESTS = {
-    2016: (55235, 438, 212), 2017: (64555, None, None), 2018: (72423, None, None), 2019: (82329, None, None),
-    2020: (75951, None, None), 2021: (93302, None, None), 2022: (114482, 965, 115), 2024: (154489, None, None),
-}
+# ---- Official DfE series ----
+# The real DfE releases in data/official/ are loaded at first start through the importer (every local authority,
+# region and England). The one published year no shipped file holds is the NEET/participation figure for 2023
+# (public-figures.md): kept here, published, so the series has no gap the releases could fill.
 # 16–17 NEET or not known (%), year of the February: {year: (England EHCP, NE EHCP, Durham EHCP, Redcar EHCP, England all)}
-DFE_NEET = {
-    2022: (8.6, 11.8, 14.4, 7.5, 4.7),
-    2023: (10.1, 12.8, 11.4, 16.4, 5.2),
-    2025: (10.1, 13.2, 12.9, 11.8, 5.6),
-}
+DFE_NEET = {2023: (10.1, 12.8, 11.4, 16.4, 5.2)}
+NOTE_NEET_2023 = "From the 2023 release (the file is not shipped with the dashboard; the figure is quoted from it)."
 
 
 def dfe_rows() -> list[dict]:
     out = []
-
-    def add(indicator, area, year, value, source, note=""):
-        if value is not None:
-            out.append(row(indicator, area, str(year), fmt(value, INDICATORS[indicator][1]), note, "published", source))
-
-    for year, values in DFE_20WK.items():
-        for area, v in zip((ENGLAND, NORTH_EAST, DURHAM, REDCAR), values):
-            add("dfe_ehcp_20wk", area, year, v, SRC_SEN2, DFE_20WK_NOTES.get((area, year), ""))
-    # public-figures.md gives the rate including exceptions for one figure only: Durham 2021.
-    add("dfe_ehcp_20wk_inc", DURHAM, 2021, 47.4, SRC_SEN2)
-    for year, values in DFE_REQUESTS.items():
-        for area, v in zip((ENGLAND, DURHAM, REDCAR), values):
-            add("dfe_ehc_requests", area, year, v, SRC_SEN2)
     for year, (eng, ne, dur, red, eng_all) in DFE_NEET.items():
         for area, v in zip((ENGLAND, NORTH_EAST, DURHAM, REDCAR), (eng, ne, dur, red)):
-            add("dfe_neet_ehcp", area, year, v, SRC_NEET)
-        add("dfe_neet_all", ENGLAND, year, eng_all, SRC_NEET)
+            out.append(row("dfe_neet_ehcp", area, str(year), fmt(v, 1), NOTE_NEET_2023, "published", SRC_NEET))
+        out.append(row("dfe_neet_all", ENGLAND, str(year), fmt(eng_all, 1), NOTE_NEET_2023, "published", SRC_NEET))
     return out
 
 
@@ -503,16 +478,9 @@ def check(rows: list[dict]) -> None:
             assert counts[(ind, REDCAR)] == 0, ind
     assert not [r for r in rows if r["area"] in (ENGLAND, NORTH_EAST) and not r["indicator"].startswith("dfe_")]
 
-    # The DfE rows are exactly the published table cells.
-    assert by[("dfe_ehcp_20wk", ENGLAND, "2022")]["value"] == "49.2"
-    assert by[("dfe_ehcp_20wk", ENGLAND, "2022")]["note"] == "revised; first published as 50.7"
-    # 1 + …: Durham 2021 including exceptions, the one dfe_ehcp_20wk_inc figure.
-    expected_dfe = 1 + (sum(v is not None for vs in DFE_20WK.values() for v in vs)
-                    + sum(v is not None for vs in DFE_REQUESTS.values() for v in vs)
-                    + sum(len(vs) for vs in DFE_NEET.values()))
-    assert sum(r["indicator"].startswith("dfe_") for r in rows) == expected_dfe
-    assert {r["area"] for r in rows if r["indicator"] in ("dfe_neet_all",)} == {ENGLAND}
-    assert {r["area"] for r in rows if r["indicator"] == "dfe_ehc_requests"} == {ENGLAND, DURHAM, REDCAR}
+    # The only DfE rows are the 2023 NEET figures the shipped releases do not hold.
+    assert {(r["indicator"], r["period"]) for r in rows if r["indicator"].startswith("dfe_")} == {("dfe_neet_ehcp", "2023"), ("dfe_neet_all", "2023")}
+    assert by[("dfe_neet_ehcp", DURHAM, "2023")]["value"] == "11.4"
 
     # Quarterly requests add up to each calendar year, for the published years exactly.
     for year in REQUEST_YEARS:

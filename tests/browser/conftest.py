@@ -211,12 +211,14 @@ class UI:
             timeout=60_000)
 
     def choose(self, label: str, option: str):
-        """Pick an option in a sidebar selectbox, as a person does: click it, then click the option."""
+        """Pick an option in a sidebar selectbox, as a person does: click it, type the start of the option (the
+        list of 171 areas shows only what fits), then click the option."""
         sidebar = self.page.get_by_test_id("stSidebar")
         box = sidebar.get_by_test_id("stSelectbox").filter(has=self.page.get_by_text(label, exact=True))
         # Centred first: a box half off the bottom of the sidebar takes focus but does not open its list.
         box.evaluate("e => e.scrollIntoView({block: 'center'})")
         box.click()
+        self.page.keyboard.type(option.split(" (")[0][:12])
         self.page.get_by_role("option", name=option, exact=True).click()
 
     def main_height(self) -> int:

@@ -1,0 +1,130 @@
+"""What can be wrong with an input, said one way: one Problem type, one message template per kind, and the one
+list of suppression markers every reader (and the SPC command) accepts."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+# Statistical suppression symbols (the DfE's EES convention, plus ".." used in ONS tables): the figure is
+# missing on purpose. Kept with the observation as its marker; the value is left empty.
+SUPPRESSION_MARKERS = {
+    "c": "confidential",
+    "x": "not available",
+    "z": "not applicable",
+    "low": "rounds to zero",
+    "u": "low reliability",
+    "..": "not available",
+    "~": "rounds to zero (older releases)",
+    ":": "not available (older releases)",
+}
+MARKER_HINT = "c, x, z, low, u or .."
+
+# One message per kind. Placeholders are filled by Problem.of(kind, **params); every message says what is
+# wrong and what would be accepted, and the Problem adds where (file, row, column).
+MESSAGES: dict[str, str] = {
+    # whole files
+    "file_too_big": "{name} is {size} MB; files over {limit} MB are refused. {hint}",
+    "empty_file": "{name} is empty; {hint}",
+    "not_text": "{name} is not a text file (it looks like an image, a zip or another binary file). {hint}",
+    "bad_encoding": '{name} uses a character encoding other than UTF-8 or Windows-1252; save it from Excel as "CSV UTF-8".',
+    "no_header": "the file has no header row; {hint}",
+    "no_figures": "the file has a header row but no figures under it",
+    "csv_unreadable": "cannot be read as CSV ({detail}); check for a stray quote or a cell containing a comma that is not in quotes",
+    "too_many_columns": "the header row has {count:,} columns; at most {limit} are accepted (one per indicator in the wide layout)",
+    "line_too_long": "the line is {length:,} characters long; lines over {limit:,} characters are refused. Check the file is a CSV of figures.",
+    "too_many_rows": "{name} has {what} rows; at most {limit:,} rows of figures are accepted in one file. Split it into smaller files.",
+    "too_many_cells": "{name} has {what} cells ({rows:,} rows × {columns:,} columns); at most {limit:,} are accepted. Remove the columns the dashboard does not read, or split the file.",
+    "bad_xlsx": "{name} is not a valid Excel .xlsx file; open it in Excel and save it again as .xlsx or as CSV",
+    "xlsx_unpacks_too_big": "{name} would unpack to {size:,.0f} MB; Excel files that unpack to more than {limit} MB are refused. Save the sheet as CSV instead.",
+    "xlsx_unreadable": "{name} cannot be read as an Excel workbook ({detail}); save it again as .xlsx or as CSV",
+    "empty_sheet": "the first sheet of {name} is empty; put the header row (indicator,area,period,value) in row 1",
+    # columns
+    "duplicate_column": "the column {column_name} appears more than once; keep one",
+    "unknown_column": "is not a column the loader knows; {hint}",
+    "missing_column": "the required column {column_name} is missing; {hint}",
+    # cells
+    "empty_indicator": "the indicator is empty; give an indicator id such as ehcp_20wk (see the About the indicators page)",
+    "unknown_indicator": '"{value}" is not a known indicator id{suggestion} (see the About the indicators page for the ids)',
+    "not_permitted": "{user} may not upload figures for {indicator}; remove the row, or ask an administrator to add {indicator} to your indicators in config/roles.yaml",
+    "official_only": "{indicator} holds official statistics, which only an administrator or the DfE open-data import may load",
+    "empty_area": "the area is empty; give an ONS code or a name: {listing}",
+    "unknown_area": '"{value}" is not a known area{suggestion}; use an ONS code or a name: {listing}',
+    "area_level_not_allowed": "{area} is {level} area; only an administrator or the DfE open-data import may load figures for England and the regions. Give a local area such as {example}",
+    "empty_period": "the period is empty; {indicator} is reported by {type_name}, e.g. {example}",
+    "bad_period": "{detail}",
+    "future_period": '"{label}" ({display}) has not started yet; figures can only be loaded for periods that have begun',
+    "not_a_number": '"{value}" is not a number; give a number such as 91.5, 91% or 1,234, or a suppression marker ({markers})',
+    "percent_sign": '"{value}" has a % sign but this indicator is not a percentage; give the number without %',
+    "value_missing": "the value is empty but the numerator or denominator is given; fill in the value (or leave the whole row empty)",
+    "count_not_a_number": '"{value}" is not a number; give a whole number, or leave it empty',
+    "out_of_range": "{value:g} is outside 0–100; {indicator} is a percentage",
+    "negative": "{value:g} is negative; {indicator} is a {unit} and cannot be below 0",
+    "negative_count": "{value:g} is negative; a {count_column} is a count of 0 or more",
+    "numerator_above_denominator": "numerator {numerator:g} is greater than denominator {denominator:g}; the numerator counts part of the denominator",
+    "zero_denominator": "is 0 while the numerator is not; a rate needs a denominator above 0",
+    "value_disagrees": "{value:g}% disagrees with numerator/denominator {numerator:g}/{denominator:g} = {expected:.1f}%; correct the value or the counts",
+    "bad_figure_type": '"{value}" is not accepted; {hint}',
+    "duplicate_figure": "{indicator} for {area} in {period} is also on row {first} with a different figure{detail}; keep one row{hint}",
+    # DfE open data (EES)
+    "not_ees": "{name} is not an EES open-data CSV: it has no {missing} column{plural}. An EES file starts with time_period,time_identifier,geographic_level,…; is this a file from explore-education-statistics.service.gov.uk?",
+    "unmapped_layout": "{name} is DfE open data that no mapping in config/ees/ reads yet{release}. {closest} To load it, copy that mapping to config/ees/<new name>.yaml, change its column names to this file's, and import again (python -m indicators import-ees {name} --mapping <new name>).",
+    "ambiguous_layout": "{name} fits more than one mapping ({names}); choose one with --mapping (or on the Upload page).",
+    "mapping_not_for_file": "the mapping {mapping} does not read {name}: it needs the column{plural} {missing}{suggestion}. {hint}",
+    "nothing_mapped": "{name} holds no file that a mapping in config/ees/ reads ({members}). {hint}",
+    "empty_level": "is empty; use National, Regional or Local authority",
+    "time_identifier_mismatch": '"{value}" does not fit the mapping {mapping}: it loads {indicators}, reported by {type_name}, so every row must say "{expected}"{more}. Choose the mapping made for this file',
+    "empty_time_identifier": 'is empty; the mapping {mapping} expects "{expected}"',
+    "no_code_column": "the file has {level} rows (the first is row {first}) but no {code_column} column, which gives their ONS code",
+    "empty_code": "is empty; a {level} row needs its ONS code in {code_column}, e.g. {example}",
+    "bad_code": '"{value}" is not an ONS area code; they are a letter E, W, S or N and 8 digits, e.g. {example}',
+    "new_area_without_name": "is empty; {code} is not an area the dashboard knows yet, and its name is needed to add it",
+    "no_rows_left": "no rows are left to load: {what}",
+    "bad_zip": '{name} is not a valid zip file; download the release again ("Download all data") and use the .zip as it comes',
+    "zip_too_big": "{name} would unpack to {size:,.0f} MB; release zips that unpack to more than {limit} MB are refused. Import the CSV files you need one by one.",
+    "no_csv": '{name} is a zip with no CSV files in it; use the release\'s "Download all data" zip or one of its CSV files',
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: its kind, where it is (file, row as a spreadsheet numbers it with the header
+    as row 1, column as headed in the file), the indicator it concerns, and the message for people."""
+    kind: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    indicator: str | None = None
+    file: str | None = None
+
+    @classmethod
+    def of(cls, kind: str, *, row: int | None = None, column: str | None = None, indicator: str | None = None,
+           file: str | None = None, **params) -> "Problem":
+        return cls(kind, MESSAGES[kind].format(indicator=indicator, **params), row, column, indicator, file)
+
+    def __str__(self) -> str:
+        where = [w for w in (self.file, f"row {self.row}" if self.row is not None else None,
+                             f"column {self.column}" if self.column else None) if w]
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+def suggest(word: str, choices, n: int = 1) -> str:
+    """'; did you mean "x"?' for the nearest choice, or nothing."""
+    close = difflib.get_close_matches(word, list(choices), n=n, cutoff=0.6)
+    return f'; did you mean "{close[0]}"?' if close else ""
+
+
+def short(text: str, limit: int = 60) -> str:
+    """Quote at most `limit` characters of what a person typed, so a huge cell never floods a message."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def marker_of(text: str) -> str | None:
+    """The suppression marker a cell holds (lower case), or None."""
+    low = text.strip().lower()
+    return low if low in SUPPRESSION_MARKERS else None
+
+
+def join_words(words: list[str]) -> str:
+    """a, b and c."""
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

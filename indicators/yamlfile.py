@@ -1,0 +1,73 @@
+"""The one YAML loader for the indicators file, the roles file and the DfE open-data mappings: safe, no aliases,
+bounded in size and depth, every error naming the file and the line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 24  # the deepest real file (an indicator's spc block per area) nests 6 levels
+
+
+class YamlError(Exception):
+    """A YAML file that cannot be read; `problems` says what and where, naming the file."""
+
+    def __init__(self, path: Path | str, what: str, problems: list[str]):
+        self.path, self.what, self.problems = str(path), what, problems
+        super().__init__(path, what, problems)  # picklable: the arguments as given
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.path}: " + "; ".join(self.problems)
+
+
+def _loader(what: str):
+    class Loader(yaml.SafeLoader):
+        """SafeLoader that refuses anchors and aliases (never needed here, and a way to blow up memory) and
+        nesting deeper than MAX_DEPTH (a way to exhaust the stack)."""
+        depth = 0
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(f"line {mark.line + 1}: aliases (*name) are not allowed in {what}; write the values out in full")
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH:
+                    mark = self.peek_event().start_mark
+                    raise yaml.YAMLError(f"line {mark.line + 1}, column {mark.column + 1}: the values are nested more than "
+                                         f"{MAX_DEPTH} levels deep; {what} never needs that many")
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    return Loader
+
+
+def parse(text: str, what: str, path: Path | str = "<text>"):
+    """YAML text → Python data. `what` names the file for people, e.g. "the roles file"."""
+    try:
+        return yaml.load(text, Loader=_loader(what))  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(e, "problem", None) or str(e)
+        raise YamlError(path, what, [f"the file is not valid YAML: {where}{problem}"]) from None
+    except RecursionError:  # a scanner limit we did not foresee: still a message, never a traceback
+        raise YamlError(path, what, [f"the values are nested too deeply; {what} never needs more than {MAX_DEPTH} levels"]) from None
+
+
+def load(path: Path | str, what: str, *, max_bytes: int = MAX_BYTES, missing_hint: str = ""):
+    """Read and parse a YAML file; a missing, oversized or non-UTF-8 file is a YamlError saying so."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise YamlError(path, what, [f"the file does not exist{'; ' + missing_hint if missing_hint else ''}"]) from None
+    if size > max_bytes:
+        raise YamlError(path, what, [f"the file is {size:,} bytes; {what} over {max_bytes:,} bytes is refused"])
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise YamlError(path, what, [f"the file is not UTF-8 text (byte {e.start}); save it as UTF-8"]) from None
+    return parse(text, what, path)
