@@ -13,6 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from indicators import config, store, uploads  # noqa: E402
+from indicators.access import system_access  # noqa: E402
 
 MONTHLY = ["salt_seen_6wk", "salt_treated_12wk", "asd_waiting_list", "asd_avg_wait_weeks", "asd_longest_wait_weeks"]
 
@@ -49,6 +50,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     cfg = config.load()
+    who = system_access("bench")
     areas = synthetic_areas(150)
     data = big_csv(areas, 134)
     rows = data.count(b"\n") - 1
@@ -61,18 +63,18 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as d:
         for run in range(args.runs):
             conn = store.open_store(cfg, Path(d) / f"b{run}.duckdb")
-            conn.executemany("INSERT INTO areas VALUES (?, ?, ?, ?, ?)", areas)
+            store.add_areas(conn, areas)
             t0 = time.perf_counter()
-            p = uploads.check(conn, cfg, data, "big.csv")
+            p = uploads.check(conn, cfg, data, "big.csv", who)
             t1 = time.perf_counter()
             assert p.result.ok, p.result.problems[:3]
-            s = uploads.commit(conn, p, "bench")
+            s = uploads.commit(conn, p, who)
             t2 = time.perf_counter()
             assert s.new == rows
             check_t.append(t1 - t0)
             commit_t.append(t2 - t1)
             total_t.append(t2 - t0)
-            preview_t.append(timed(lambda: uploads.change_table(uploads.check(conn, cfg, quarterly, "q.csv"), cfg)))
+            preview_t.append(timed(lambda: uploads.change_table(uploads.check(conn, cfg, quarterly, "q.csv", who), cfg)))
             conn.close()
     report(f"validate {rows:,}-row CSV", check_t, 1.0)
     report(f"commit {rows:,} rows (one transaction)", commit_t, 1.0)

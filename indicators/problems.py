@@ -1,23 +1,8 @@
-"""What can be wrong with an input, said one way: one Problem type, one message template per kind, and the one
-list of suppression markers every reader (and the SPC command) accepts."""
+"""What can be wrong with an input, said one way: one Problem type and one message template per kind."""
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-
-# Statistical suppression symbols (the DfE's EES convention, plus ".." used in ONS tables): the figure is
-# missing on purpose. Kept with the observation as its marker; the value is left empty.
-SUPPRESSION_MARKERS = {
-    "c": "confidential",
-    "x": "not available",
-    "z": "not applicable",
-    "low": "rounds to zero",
-    "u": "low reliability",
-    "..": "not available",
-    "~": "rounds to zero (older releases)",
-    ":": "not available (older releases)",
-}
-MARKER_HINT = "c, x, z, low, u or .."
 
 # One message per kind. Placeholders are filled by Problem.of(kind, **params); every message says what is
 # wrong and what would be accepted, and the Problem adds where (file, row, column).
@@ -116,12 +101,6 @@ def suggest(word: str, choices, n: int = 1) -> str:
 def short(text: str, limit: int = 60) -> str:
     """Quote at most `limit` characters of what a person typed, so a huge cell never floods a message."""
     return text if len(text) <= limit else text[:limit] + "…"
-
-
-def marker_of(text: str) -> str | None:
-    """The suppression marker a cell holds (lower case), or None."""
-    low = text.strip().lower()
-    return low if low in SUPPRESSION_MARKERS else None
 
 
 def join_words(words: list[str]) -> str:

@@ -76,6 +76,8 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from indicators.cells import MARKER_HINT, parse_number
+
 LIMIT_FACTOR = 2.66  # 3 / d2, with d2 = 1.128 for moving ranges of two points
 SCREEN_FACTOR = 3.267  # D4 for n = 2: the upper limit of the moving-range chart
 NEAR_FRACTION = 2 / 3  # "close to a limit" = the outer third between the mean and a limit
@@ -94,7 +96,6 @@ HIGH, LOW = "high", "low"
 PASS, FAIL, INCONSISTENT = "consistently_pass", "consistently_fail", "inconsistent"
 ASSURANCES = (PASS, FAIL, INCONSISTENT)
 
-SUPPRESSION_MARKERS = {"c", "x", "z", "..", "low", ":", "-", "–", "n/a", "na"}
 MAX_CSV_BYTES = 20 * 1024 * 1024
 
 # ---------------------------------------------------------------- words and colours
@@ -670,16 +671,6 @@ class SeriesFileError(ValueError):
         super().__init__("\n".join(problems))
 
 
-def _parse_number(text: str) -> float:
-    s = text.strip().replace(",", "")
-    if s.endswith("%"):
-        s = s[:-1].strip()
-    x = float(s)  # ValueError for text
-    if not math.isfinite(x):
-        raise ValueError(text)
-    return x
-
-
 def read_series_csv(path: str | Path) -> tuple[list[str], list[float | None]]:
     """(periods, values) from a CSV with columns period,value in time order; SeriesFileError lists every problem."""
     path = Path(path)
@@ -715,12 +706,13 @@ def read_series_csv(path: str | Path) -> tuple[list[str], list[float | None]]:
         else:
             first_row[period] = row_no
         value = None
-        if raw and raw.lower() not in SUPPRESSION_MARKERS:
-            try:
-                value = _parse_number(raw)
-            except ValueError:
+        if raw:
+            number, _marker, err = parse_number(raw)
+            if err is not None:
                 problems.append(f'row {row_no}, column value: "{raw}" is not a number; write a number such as 62.5 '
-                                f'(91% and 1,234 are read too), or leave it empty or write c for a suppressed figure')
+                                f'(91% and 1,234 are read too), or leave it empty or write a suppression marker ({MARKER_HINT})')
+            elif _marker is None:
+                value = number
         periods.append(period)
         values.append(value)
     if problems:

@@ -3,7 +3,6 @@ Every source (a lead's return, a DfE release, the sample data) comes through her
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -12,15 +11,14 @@ import pandas as pd
 from indicators import periods
 from indicators.access import Access
 from indicators.config import Config
-from indicators.problems import MARKER_HINT, SUPPRESSION_MARKERS, Problem, short, suggest
+from indicators.cells import parse_number
+from indicators.problems import Problem, short, suggest
 from indicators.store import FIGURE_TYPES, OBS_COLUMNS
 
 FIELDS = ("indicator", "area", "period", "value", "numerator", "denominator", "note", "figure_type", "source")
 VALUE_FIELDS = ("value", "numerator", "denominator")
 LOCAL_LEVEL = "local_authority"
 LEVEL_WORDS = {"national": "a national", "regional": "a regional", LOCAL_LEVEL: "a local authority"}
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 @dataclass
@@ -116,25 +114,6 @@ def area_lookup(areas_df: pd.DataFrame, config: Config | None = None) -> dict[st
 
 
 # ---------------------------------------------------------------- numbers
-
-def parse_number(text: str, percent_ok: bool) -> tuple[float, str | None, tuple[str, dict] | None]:
-    """Cell text → (value or NaN, suppression marker, (problem kind, params) or None)."""
-    s = text
-    if s == "":
-        return np.nan, None, ("value_missing", {})
-    low = s.lower()
-    if low in SUPPRESSION_MARKERS:
-        return np.nan, low, None
-    if s.endswith("%"):
-        if not percent_ok:
-            return np.nan, None, ("percent_sign", {"value": short(s)})
-        s = s[:-1].strip()
-    if _THOUSANDS.match(s):
-        s = s.replace(",", "")
-    if not _NUMBER.match(s):
-        return np.nan, None, ("not_a_number", {"value": short(text), "markers": MARKER_HINT})
-    return float(s), None, None
-
 
 def _numbers(texts: list[str], percent_ok: list[bool]) -> tuple[np.ndarray, list, list]:
     """Parse each distinct (text, percent allowed) once: files repeat the same few values a lot."""

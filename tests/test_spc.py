@@ -543,7 +543,7 @@ def test_cli_bad_csv_lists_every_problem_with_its_row(capsys):
     assert out.out == ""
     assert out.err.splitlines() == [
         'row 5, column value: "fourteen" is not a number; write a number such as 62.5 (91% and 1,234 are read too), '
-        "or leave it empty or write c for a suppressed figure",
+        "or leave it empty or write a suppression marker (c, x, z, low, u or ..)",
         "row 8, column period: the period is empty; every row needs a period label",
     ]
 
