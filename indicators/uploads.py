@@ -137,12 +137,16 @@ def check(conn, config: Config, data: bytes, file_name: str, access: Access, *, 
     empty = {"new": 0, "changed": 0, "unchanged": 0, "kept": 0}
     if not result.ok:
         return Preview(result, file_name, digest, empty, pd.DataFrame(columns=["change"]), None, result.rows)
-    _, table = store.diff(conn, result.rows)
     how: dict[str, int] = {}
-    if result.table.official:
-        table, how = _classify_official(table, result.table.release)
-    else:
-        table["how"] = np.where(table["change"] == "changed", "changed", "")
+    if not result.table.official:
+        # A lead's return: the counts cover the file, the table shows the first rows of each kind, and the writer
+        # skips what is unchanged itself, so the whole file is handed on (100,000 rows never come back to Python).
+        counts, shown = store.diff(conn, result.rows, limit=PREVIEW_ROWS)
+        counts["kept"] = 0
+        shown["how"] = np.where(shown["change"] == "changed", "changed", "")
+        return Preview(result, file_name, digest, counts, shown, store.upload_with_hash(conn, digest), result.rows, how)
+    _, table = store.diff(conn, result.rows)
+    table, how = _classify_official(table, result.table.release)
     counts = {k: int((table["change"] == k).sum()) for k in ("new", "changed", "unchanged", "kept")}
     key = ["indicator_id", "area_code", "period"]
     decided = table.loc[table["change"].isin(["new", "changed"]), key + ["note"]]
@@ -269,7 +273,7 @@ def commit(conn, preview: Preview, access: Access) -> store.WriteSummary:
     the preview so that it would now do something else."""
     if not preview.result.ok:
         raise store.StoreError(f"{preview.file_name} has {len(preview.result.problems)} problem(s); nothing was written.")
-    if preview.to_write.empty:
+    if preview.nothing_to_do:
         return store.WriteSummary(None, 0, 0, preview.counts["unchanged"])
     note = None
     if preview.official:

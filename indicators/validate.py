@@ -186,13 +186,13 @@ def validate(table: Table, config: Config, areas_df: pd.DataFrame, access: Acces
         else:
             add(i, "unknown_indicator", columns["indicator"], value=short(ind_col[i]), suggestion=suggest(ind_col[i], by_id.keys()))
     ind_of = [by_id.get(x) for x in ind_col]
-    for i, ind in enumerate(ind_of):
-        if ind is None:
-            continue
-        if ind.kind == "official" and not trusted:
-            add(i, "official_only", columns["indicator"], ind.id)
-        elif not access.may_upload(ind.id):
-            add(i, "not_permitted", columns["indicator"], ind.id, user=access.user)
+    refused_ids = {x: "official_only" if by_id[x].kind == "official" and not trusted else "not_permitted"
+                   for x in set(ind_col) if x in by_id
+                   if (by_id[x].kind == "official" and not trusted) or not access.may_upload(x)}
+    if refused_ids:
+        for i, x in enumerate(ind_col):
+            if x in refused_ids:
+                add(i, refused_ids[x], columns["indicator"], x, user=access.user)
 
     # Areas by ONS code, name, old LA code or alias; the reader may bring areas the store does not know yet
     known = areas_df
@@ -201,10 +201,13 @@ def validate(table: Table, config: Config, areas_df: pd.DataFrame, access: Acces
                           ignore_index=True)
     lookup = area_lookup(known, config)
     levels = dict(zip(known["code"], known["level"]))
-    codes = [lookup.get(x.lower()) for x in cell["area"]]
+    resolved = {x: lookup.get(x.lower()) for x in set(cell["area"])}  # each distinct way of naming an area, once
+    codes = [resolved[x] for x in cell["area"]]
     listing = None
     example = next((r.code for r in known.itertuples() if r.level == LOCAL_LEVEL), config.default_area)
-    for i, code in enumerate(codes):
+    wrong = {x for x, code in resolved.items() if code is None or (levels.get(code) != LOCAL_LEVEL and not trusted)}
+    for i in ([i for i, x in enumerate(cell["area"]) if x in wrong] if wrong else []):
+        code = codes[i]
         column = col_name(i, "area")
         if code is None:
             listing = listing or ", ".join(f"{r.code} ({r.name})" for r in areas_df.itertuples()
@@ -287,16 +290,17 @@ def validate(table: Table, config: Config, areas_df: pd.DataFrame, access: Acces
     source = [x or default_source or None for x in cell["source"]]
 
     is_period = [isinstance(p, periods.Period) for p in found]
+    text = lambda values: pd.Series(values, dtype=object)  # noqa: E731 - plain strings: pandas 3 would make Arrow ones, slow to walk
     tidy = pd.DataFrame({
-        "indicator_id": ind_col,
-        "area_code": codes,
-        "period": [p.label if ok_p else None for p, ok_p in zip(found, is_period)],
-        "period_start": [p.start if ok_p else None for p, ok_p in zip(found, is_period)],
-        "period_end": [p.end if ok_p else None for p, ok_p in zip(found, is_period)],
-        "value": value, "numerator": num, "denominator": den, "marker": marker,
-        "note": [x or None for x in cell["note"]],
-        "figure_type": ft, "source": source,
-        "release": [table.release] * n,
+        "indicator_id": text(ind_col),
+        "area_code": text(codes),
+        "period": text([p.label if ok_p else None for p, ok_p in zip(found, is_period)]),
+        "period_start": text([p.start if ok_p else None for p, ok_p in zip(found, is_period)]),
+        "period_end": text([p.end if ok_p else None for p, ok_p in zip(found, is_period)]),
+        "value": value, "numerator": num, "denominator": den, "marker": text(marker),
+        "note": text([x or None for x in cell["note"]]),
+        "figure_type": text(ft), "source": text(source),
+        "release": text([table.release] * n),
     })
 
     # The same indicator, area and period twice: identical repeats are harmless, different figures are not.
