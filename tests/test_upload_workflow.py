@@ -270,6 +270,32 @@ def test_upload_page_imports_a_dfe_release_zip_with_its_layout_detected(tmp_path
     conn.close()
 
 
+@pytest.mark.parametrize("name, layout, indicator, area, period, value", [
+    ("sen2/sen2_mi_2023-release.csv", "mapping sen2-mi (SEN2 sen2_mi.csv with snake_case columns", "dfe_ehcp_20wk", "E06000047", "2019", 70.2),
+    ("neet/neet_participation_la_2022.csv", "mapping neet-participation", "dfe_neet_ehcp", "E06000047", "2022", 14.4),
+    ("neet/neet_participation_la_2025.csv", "mapping neet-participation", "dfe_neet_ehcp", "E06000047", "2025", 12.9),
+])
+def test_upload_page_imports_each_real_release_file(tmp_path, cfg, monkeypatch, name, layout, indicator, area, period, value):
+    from indicators.sample import load_sample
+    db = tmp_path / "k.duckdb"
+    store.open_store(cfg, db, load_sample=lambda c: load_sample(c, cfg, official=False)).close()
+    monkeypatch.setenv("KPI_DB", str(db))
+    at = apptest()
+    at.switch_page("pages/upload_page.py").run()
+    at.radio(key="upload_mode").set_value("DfE open data (a release zip, or a CSV from it)").run()
+    path = ROOT / "data" / "official" / name
+    at.file_uploader[0].upload(path.name, path.read_bytes(), "text/csv")
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert layout in at.info[0].value
+    at.button(key="confirm").click().run()
+    assert at.success[0].value.startswith(f"Loaded {path.name} as upload ")
+    conn = duckdb.connect(str(db))
+    assert conn.execute("SELECT value FROM observations WHERE indicator_id = ? AND area_code = ? AND period = ?",
+                        [indicator, area, period]).fetchone() == (value,)
+    conn.close()
+
+
 def test_upload_page_says_what_to_do_with_an_official_file_it_cannot_read(db_path):
     at = apptest()
     at.switch_page("pages/upload_page.py").run()
