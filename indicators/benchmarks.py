@@ -89,13 +89,13 @@ def vs_england(conn, config: Config, area_code: str, card: pd.DataFrame) -> pd.D
     return pd.DataFrame(rows)
 
 
-def spc_reading(ind: Indicator, series: pd.DataFrame) -> spc.SpcResult | None:
+def spc_reading(ind: Indicator, series: pd.DataFrame, area: str | None = None) -> spc.SpcResult | None:
     """Making Data Count analysis of a series table (scorecard.series_table), or None below 12 figures."""
     if series.empty:
         return None
     try:
         return spc.analyse(series["value"].tolist(), series["period"].tolist(), improvement=spc.improvement_for(ind.polarity),
-                           target=series["target"].tolist() if "target" in series else None, **ind.spc_options())
+                           target=series["target"].tolist() if "target" in series else None, **ind.spc_options(area))
     except spc.NotEnoughPoints:
         return None
 
@@ -116,7 +116,7 @@ def enrich(conn, config: Config, area_code: str, card: pd.DataFrame, today: dt.d
     extra = []
     for r in card.itertuples():
         ind = config.by_id[r.indicator_id]
-        reading = spc_reading(ind, scorecard.series_table(conn, config, ind, area_code))
+        reading = spc_reading(ind, scorecard.series_table(conn, config, ind, area_code), area_code)
         d = due.loc[r.indicator_id] if r.indicator_id in due.index else None
         extra.append({
             "due_status": d["status"] if d is not None else "no data",

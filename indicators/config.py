@@ -68,6 +68,16 @@ class Rag(_Strict):
     basis: Literal["absolute", "target"] = "absolute"
     green: float
     amber: float
+    # Thresholds the documents do not set, chosen to make the sample readable: shown as "threshold (illustrative)".
+    illustrative: bool = False
+
+
+class Break(_Strict):
+    """A point where a series' definition changed: drawn as a labelled line; SPC starts a new segment there."""
+    period: str
+    reason: str = Field(min_length=1)
+    # ONS codes of the areas it applies to; empty: every area.
+    areas: list[str] = []
 
 
 class Area(_Strict):
@@ -106,6 +116,13 @@ class Indicator(_Strict):
     spc: Optional[dict] = None
     # Lines drawn beside the area's own: england, region, neighbours, or an area's ONS code. None = england, region.
     comparators: Optional[list[str]] = None
+    # The official indicator that measures the same thing nationally (e.g. dfe_ehcp_20wk for ehcp_20wk): shown under
+    # this one's chart with England, the region, neighbours and the rank among local authorities.
+    official: Optional[str] = None
+    # Changes of definition, e.g. the SEN2 collection becoming person-level in 2023.
+    breaks: list[Break] = []
+    # Shown first in the default board pack (with every exception).
+    headline: bool = False
 
     @field_validator("comparators")
     @classmethod
@@ -129,6 +146,9 @@ class Indicator(_Strict):
             return self
         r = self.rag
         if r.basis == "target":
+            if self.polarity == "neutral":
+                raise _FieldError("rag.basis", 'is "target" on a neutral indicator (neither higher nor lower is better), so no '
+                                               'side of the target is "short" of it; set a polarity or remove rag')
             if self.target is None:
                 raise _FieldError("rag.basis", 'is "target" but the indicator has no target; add a target or use basis: absolute')
             if r.green < 0 or r.amber < 0:
@@ -167,20 +187,44 @@ class Indicator(_Strict):
             opts = spc_mod.options_from_mapping(self.spc)
         except spc_mod.SpcSettingError as e:
             raise _FieldError(f"spc.{e.field}", e.message) from None
-        for i, label in enumerate(opts["rebase_at"]):
+        for i, item in enumerate(opts["rebase_at"]):
+            label = item["period"] if isinstance(item, dict) else item
             try:
                 periods.parse(str(label), self.period_type)
             except periods.PeriodError as e:
                 raise _FieldError(f"spc.rebase_at[{i}]", str(e)) from None
         return self
 
-    def spc_options(self) -> dict:
-        """Keyword arguments for spc.analyse, with rebase periods in the stored (canonical) form."""
+    @model_validator(mode="after")
+    def _break_periods(self):
+        for i, b in enumerate(self.breaks):
+            try:
+                periods.parse(b.period, self.period_type)
+            except periods.PeriodError as e:
+                raise _FieldError(f"breaks[{i}].period", str(e)) from None
+        return self
+
+    def spc_options(self, area: str | None = None) -> dict:
+        """Keyword arguments for spc.analyse for one area: rebases and breaks that apply to it, periods in the stored
+        (canonical) form."""
         from indicators import spc as spc_mod
 
         opts = spc_mod.options_from_mapping(self.spc)
-        opts["rebase_at"] = [periods.parse(str(x), self.period_type).label for x in opts.get("rebase_at") or []]
+        rebase = []
+        for item in opts.get("rebase_at") or []:
+            if isinstance(item, dict):
+                if item.get("areas") and area not in item["areas"]:
+                    continue
+                item = item["period"]
+            rebase.append(periods.parse(str(item), self.period_type).label)
+        opts["rebase_at"] = rebase
+        opts["breaks"] = [(b.period, b.reason) for b in self.breaks_for(area)]
         return opts
+
+    def breaks_for(self, area: str | None) -> list["Break"]:
+        """The breaks that apply to an area, periods in the stored form."""
+        return [b.model_copy(update={"period": periods.parse(b.period, self.period_type).label})
+                for b in self.breaks if not b.areas or area in b.areas]
 
     # --- derived helpers used across the package ---
     @property
@@ -296,6 +340,16 @@ def validate_raw(raw, path: Path | str = "<text>") -> Config:
         if area.code in codes:
             problems.append(f'area "{area.code}", field code: duplicate area code; each area must be listed once')
         codes.add(area.code)
+    by_id = {i.id: i for i in cfg.indicators}
+    for ind in cfg.indicators:
+        if ind.official is not None:
+            other = by_id.get(ind.official)
+            if other is None:
+                from indicators.problems import suggest
+                problems.append(f'indicator "{ind.id}", field official: "{ind.official}" is not an indicator id{suggest(ind.official, by_id)}')
+            elif other.kind != "official":
+                problems.append(f'indicator "{ind.id}", field official: {ind.official} is not official statistics (kind: official); '
+                                "name the DfE indicator that measures the same thing")
     if cfg.default_area not in codes:
         problems.append(f'top level, field default_area: "{cfg.default_area}" is not one of the listed area codes ({", ".join(sorted(codes))})')
     if problems:

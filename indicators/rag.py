@@ -113,13 +113,16 @@ def rule_text(ind: Indicator) -> str:
         return "No RAG rating: shown as 'No target'."
     r = ind.rag
     unit = "%" if ind.unit == "percent" else f" {ind.unit}" if ind.unit in ("weeks", "days") else ""
+    # A distance between two percentages is in percentage points, not per cent of the target.
+    gap = " percentage points" if ind.unit == "percent" else unit
+    marked = " These thresholds are illustrative." if r.illustrative else ""
     if r.basis == "absolute":
         if ind.polarity == "higher_is_better":
-            return f"Green at {r.green:g}{unit} or above; amber from {r.amber:g}{unit} up to green; red below {r.amber:g}{unit}."
-        return f"Green at {r.green:g}{unit} or below; amber above green up to {r.amber:g}{unit}; red above {r.amber:g}{unit}."
+            return f"Green at {r.green:g}{unit} or above; amber from {r.amber:g}{unit} up to green; red below {r.amber:g}{unit}.{marked}"
+        return f"Green at {r.green:g}{unit} or below; amber above green up to {r.amber:g}{unit}; red above {r.amber:g}{unit}.{marked}"
     short = "below" if ind.polarity == "higher_is_better" else "above"
-    green = "Green when the target is met" if r.green == 0 else f"Green within {r.green:g}{unit} {short} the target"
-    return f"{green}; amber up to {r.amber:g}{unit} {short} the target; red further {short} it."
+    green = "Green when the target is met" if r.green == 0 else f"Green within {r.green:g}{gap} {short} the target"
+    return f"{green}; amber up to {r.amber:g}{gap} {short} the target; red further {short} it.{marked}"
 
 
 def format_value(ind: Indicator, value, marker: str | None = None) -> str:

@@ -38,11 +38,14 @@ Rebasing and baselines
     values in that segment (as NHSRplotthedots' `fix_after_n_points` does). Later values in the segment
     are judged against those fixed limits.
 
-Missing values
-    A missing value (None or NaN, such as a suppressed figure) keeps its place, with variation None.
-    It is left out of the mean. No moving range is taken across it, because a gap of two periods is not
-    a one-step moving range. Runs, trends and two-of-three carry on across it: the values on either
-    side are still consecutive observations.
+Missing values, gaps and breaks
+    A missing value (None or NaN: a suppressed figure, or a period with no figure at all) keeps its place,
+    with variation None. It is left out of the mean. No moving range is taken across it, because a gap of
+    two periods is not a one-step moving range. Runs, trends and two-of-three carry on across a gap of up to
+    `max_gap` periods (default 1): the values on either side are still consecutive observations. A longer
+    gap starts a new segment, and so does a break (a change of definition, such as SEN2 becoming a
+    person-level collection in 2023): each segment says why it starts (`SpcSegment.reason`). A segment with
+    fewer than 2 values has no limits; its points have no variation (too few figures since it started).
 
 Variation of a point
     The rules are `beyond_limits`, `two_of_three`, `run` and `trend`. `rules` lists every rule that
@@ -184,7 +187,8 @@ class SpcSettings:
 
 
 SETTING_NAMES = tuple(f.name for f in fields(SpcSettings))
-OPTION_NAMES = ("rebase_at", "baseline")
+OPTION_NAMES = ("rebase_at", "baseline", "max_gap")
+MDC_MIN_POINTS = SpcSettings().min_points  # Making Data Count's advice: fewer points and the limits are unreliable
 
 
 def settings_from_mapping(mapping: Mapping | None) -> SpcSettings:
@@ -211,12 +215,23 @@ def options_from_mapping(mapping: Mapping | None) -> dict:
     rebase = mapping.pop("rebase_at", None) or []
     if isinstance(rebase, (str, int)):
         rebase = [rebase]
-    if not isinstance(rebase, list) or not all(isinstance(r, (str, int)) and not isinstance(r, bool) for r in rebase):
-        raise SpcSettingError("rebase_at", f"must be a period label or a list of period labels, got {rebase!r}")
+    # A rebase is a period label, or {period, areas, reason} for a rebase that applies to some areas only.
+    if not isinstance(rebase, list) or not all(
+            (isinstance(r, (str, int)) and not isinstance(r, bool)) or (isinstance(r, Mapping) and "period" in r) for r in rebase):
+        raise SpcSettingError("rebase_at", f"must be a period label, or a list of period labels or of {{period, areas, reason}}, got {rebase!r}")
+    for r in rebase:
+        if isinstance(r, Mapping):
+            extra = set(r) - {"period", "areas", "reason"}
+            if extra:
+                raise SpcSettingError("rebase_at", f"{', '.join(sorted(extra))} is not a rebase field; use period, areas and reason")
+            if "areas" in r and not (isinstance(r["areas"], list) and all(isinstance(a, str) for a in r["areas"])):
+                raise SpcSettingError("rebase_at", f"areas must be a list of ONS codes, got {r['areas']!r}")
     baseline = mapping.pop("baseline", None)
     if baseline is not None:
         _whole_number("baseline", baseline, 2)
-    return {"settings": settings_from_mapping(mapping), "rebase_at": tuple(str(r) for r in rebase), "baseline": baseline}
+    max_gap = mapping.pop("max_gap", 1)
+    _whole_number("max_gap", max_gap, 0)
+    return {"settings": settings_from_mapping(mapping), "rebase_at": tuple(rebase), "baseline": baseline, "max_gap": max_gap}
 
 
 def improvement_for(polarity: str) -> str | None:
@@ -232,13 +247,18 @@ class SpcSegment:
     index: int
     start: str  # first period of the segment (label)
     end: str  # last period of the segment (label)
-    mean: float
-    lpl: float  # lower process limit
-    upl: float  # upper process limit
-    mr_bar: float  # mean moving range used for the limits
+    mean: float | None  # None: fewer than 2 values, so no limits
+    lpl: float | None  # lower process limit
+    upl: float | None  # upper process limit
+    mr_bar: float | None  # mean moving range used for the limits
     n_for_limits: int  # values the mean and limits were computed from
     n_values: int  # values in the segment
     trial_limits: bool  # fewer than min_points values behind the limits
+    reason: str = "start"  # why the segment starts: the series' start, a rebase, a break or a gap
+
+    @property
+    def has_limits(self) -> bool:
+        return self.mean is not None
 
 
 @dataclass(frozen=True)
@@ -251,6 +271,7 @@ class SpcPoint:
     rules: tuple[str, ...]  # every rule that fired, in priority order
     level: str | None  # "high" or "low": which way the chosen signal points
     target: float | None
+    conflict: bool = False  # improving and concerning signals at once: shown as improvement (the MDC tool's rule)
 
 
 def _icon_key(variation: str | None, level: str | None) -> str | None:
@@ -269,6 +290,8 @@ class SpcResult:
     rebase_at: tuple[str, ...]
     target: float | None  # the target at the latest period, the one assurance is judged against
     assurance: str | None
+    max_gap: int = 1
+    warnings: tuple[str, ...] = ()
 
     @property
     def latest(self) -> SpcPoint:
@@ -276,7 +299,12 @@ class SpcResult:
         return next(p for p in reversed(self.points) if p.value is not None)
 
     @property
-    def variation(self) -> str:
+    def current_segment(self) -> SpcSegment:
+        return self.segments[self.latest.segment]
+
+    @property
+    def variation(self) -> str | None:
+        """The latest point's variation; None when its segment is too short for limits."""
         return self.latest.variation
 
     @property
@@ -284,12 +312,14 @@ class SpcResult:
         return self.latest.level
 
     @property
-    def variation_icon(self) -> str:
+    def variation_icon(self) -> str | None:
         """Key into VARIATION_TEXT and `variation_icon_svg`, e.g. "special_cause_improvement_high"."""
         return _icon_key(self.latest.variation, self.latest.level)
 
     @property
     def variation_text(self) -> str:
+        if self.variation_icon is None:
+            return f"No SPC reading yet: too few figures since {self.current_segment.reason}"
         return VARIATION_TEXT[self.variation_icon]
 
     @property
@@ -303,15 +333,17 @@ class SpcResult:
             "settings": self.settings.as_dict(),
             "rebase_at": list(self.rebase_at),
             "baseline": self.baseline,
+            "max_gap": self.max_gap,
+            "warnings": list(self.warnings),
             "segments": [{
-                "start": s.start, "end": s.end, "mean": s.mean,
+                "start": s.start, "end": s.end, "reason": s.reason, "mean": s.mean,
                 "lower_process_limit": s.lpl, "upper_process_limit": s.upl,
                 "moving_range_mean": s.mr_bar, "points_for_limits": s.n_for_limits,
                 "trial_limits": s.trial_limits,
             } for s in self.segments],
             "points": [{
                 "period": p.period, "value": p.value, "segment": p.segment,
-                "variation": p.variation, "rule": p.rule, "rules": list(p.rules),
+                "variation": p.variation, "rule": p.rule, "rules": list(p.rules), "conflict": p.conflict,
             } for p in self.points],
             "variation": self.variation,
             "variation_icon": self.variation_icon,
@@ -354,15 +386,30 @@ def _targets(target, n: int, labels: list[str]) -> list[float | None]:
     return [_as_value(t, label) for t, label in zip(target, labels)]
 
 
-def _segment_bounds(labels: list[str], rebase_at: Sequence[str]) -> list[tuple[int, int]]:
+def _segment_bounds(labels: list[str], vals: list[float | None], rebase_at: Sequence[str],
+                    breaks: Sequence[tuple[str, str]], max_gap: int) -> list[tuple[int, int, str]]:
+    """(first, end, reason) of each segment: the start, every rebase and break, and the first value after a run of
+    more than `max_gap` missing periods."""
     where = {label: i for i, label in enumerate(labels)}
-    starts = {0}
+    starts = {0: "start"}
     for r in rebase_at:
         if str(r) not in where:
             raise ValueError(f'rebase period "{r}" is not one of the series\' periods ({labels[0]} to {labels[-1]}); use a period label exactly as it appears in the series')
-        starts.add(where[str(r)])
-    starts = sorted(starts)
-    return list(zip(starts, starts[1:] + [len(labels)]))
+        starts[where[str(r)]] = f"rebased at {r}"
+    for label, reason in breaks:
+        if str(label) in where and where[str(label)] > 0:  # a break outside the series' span does not concern it
+            starts[where[str(label)]] = f"a break in the series at {label}: {reason}"
+    missing_from = None
+    for i, v in enumerate(vals):
+        if v is None:
+            missing_from = i if missing_from is None else missing_from
+            continue
+        if missing_from is not None and i - missing_from > max_gap and missing_from > 0:
+            n = i - missing_from
+            starts.setdefault(i, f"a gap of {n} periods with no figure ({labels[missing_from]} to {labels[i - 1]})")
+        missing_from = None
+    order = sorted(starts)
+    return [(a, b, starts[a]) for a, b in zip(order, order[1:] + [len(labels)])]
 
 
 def _limits(values: list[float | None], positions: list[int], settings: SpcSettings, seg_name: str) -> tuple[float, float]:
@@ -466,11 +513,14 @@ def _assurance(seg: SpcSegment, target: float | None, improvement: str | None) -
 
 def analyse(values: Sequence[float | None], labels: Sequence[str], *, improvement: str | None,
             target: float | Sequence[float | None] | None = None, rebase_at: Sequence[str] = (),
-            baseline: int | None = None, settings: SpcSettings = SpcSettings()) -> SpcResult:
-    """XmR analysis of one series in time order: segments with mean and limits, each point's variation, assurance.
+            baseline: int | None = None, settings: SpcSettings = SpcSettings(), max_gap: int = 1,
+            breaks: Sequence[tuple[str, str]] = ()) -> SpcResult:
+    """XmR analysis of one series in time order (every expected period, None where there is no figure): segments
+    with mean and limits, each point's variation, assurance.
 
     `improvement` is "increase", "decrease" or None (neutral; special causes are then "special_cause_neither").
-    Raises NotEnoughPoints when fewer than settings.min_points values are usable, and ValueError for bad input.
+    `breaks` are (period label, reason) where the series' definition changed. Raises NotEnoughPoints when fewer
+    than settings.min_points values are usable, and ValueError for bad input.
     """
     labels = [str(label) for label in labels]
     if isinstance(rebase_at, str):  # one label, not a list of one-character labels
@@ -498,30 +548,43 @@ def analyse(values: Sequence[float | None], labels: Sequence[str], *, improvemen
             f"an SPC chart needs at least {settings.min_points} values (Making Data Count's minimum); "
             f"this series has {usable}{extra}", usable, settings.min_points)
 
+    warnings = []
+    if usable < MDC_MIN_POINTS:
+        warnings.append(f"only {usable} values: Making Data Count advises at least {MDC_MIN_POINTS} before process limits "
+                        "are relied on (NHSRplotthedots warns the same)")
     segments: list[SpcSegment] = []
     points: list[SpcPoint] = []
-    for index, (a, b) in enumerate(_segment_bounds(labels, rebase_at)):
+    for index, (a, b, reason) in enumerate(_segment_bounds(labels, vals, rebase_at, breaks, max_gap)):
         name = f'the segment starting at "{labels[a]}"'
         positions = [p for p in range(a, b) if vals[p] is not None]
-        if len(positions) < 2:
-            raise NotEnoughPoints(f"{name} has {len(positions)} value(s); process limits need at least 2 "
-                                  f"(Making Data Count advises {settings.min_points}); move or remove the rebase", len(positions), 2)
         for_limits = positions[:baseline] if baseline else positions
+        if not any(q == p + 1 for p, q in zip(for_limits, for_limits[1:])):
+            # Too short for a moving range: the values are shown, without limits or a reading.
+            segments.append(SpcSegment(index, labels[a], labels[b - 1], None, None, None, None, 0, len(positions), True, reason))
+            points += [SpcPoint(labels[p], vals[p], index, None, None, (), None, targets[p]) for p in range(a, b)]
+            warnings.append(f"{name} ({reason}) has {len(positions)} value(s) and no two in a row: too few for process limits")
+            continue
         mean, mr_bar = _limits(vals, for_limits, settings, name)
         seg = SpcSegment(index, labels[a], labels[b - 1], mean, mean - LIMIT_FACTOR * mr_bar, mean + LIMIT_FACTOR * mr_bar,
-                         mr_bar, len(for_limits), len(positions), len(for_limits) < settings.min_points)
+                         mr_bar, len(for_limits), len(positions), len(for_limits) < settings.min_points, reason)
         segments.append(seg)
+        if index > 0:
+            warnings.append(f"a new segment starts at {labels[a]}: {reason}")
         found = _signals([(p, vals[p]) for p in positions], seg, settings)
         for p in range(a, b):
             if vals[p] is None:
                 points.append(SpcPoint(labels[p], None, index, None, None, (), None, targets[p]))
                 continue
-            variation, rule, level, rules = _classify(found.get(p, []), improvement)
-            points.append(SpcPoint(labels[p], vals[p], index, variation, rule, rules, level, targets[p]))
+            signals = found.get(p, [])
+            variation, rule, level, rules = _classify(signals, improvement)
+            conflict = improvement is not None and len({s[1] for s in signals}) > 1
+            points.append(SpcPoint(labels[p], vals[p], index, variation, rule, rules, level, targets[p], conflict))
 
     latest_target = targets[-1]
+    last = segments[next(pt.segment for pt in reversed(points) if pt.value is not None)]
     return SpcResult(tuple(segments), tuple(points), improvement, settings, baseline, tuple(str(r) for r in rebase_at),
-                     latest_target, _assurance(segments[-1], latest_target, improvement))
+                     latest_target, _assurance(last, latest_target, improvement) if last.has_limits else None,
+                     max_gap, tuple(warnings))
 
 
 def rule_text(rule: str, settings: SpcSettings = SpcSettings()) -> str:
@@ -603,6 +666,8 @@ def spc_chart(result: SpcResult, title: str, unit_label: str = "", target: float
         return first
 
     for seg in result.segments:
+        if not seg.has_limits:
+            continue
         where = [i for i, p in enumerate(pts) if p.segment == seg.index]
         seg_x = [xs[where[0]], xs[where[-1]]]
         fig.add_trace(go.Scatter(x=seg_x, y=[seg.mean, seg.mean], mode="lines", name="Mean",
@@ -738,6 +803,9 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParse
                         help=f"points in a row on one side of the mean that make a run (default {d.run_length})")
     parser.add_argument("--trend-length", type=int, default=d.trend_length, metavar="N",
                         help=f"points in a row rising or falling that make a trend (default {d.trend_length})")
+    parser.add_argument("--min-points", type=int, default=d.min_points, metavar="N",
+                        help=f"analyse a series with at least N values (default {d.min_points}, Making Data Count's advice); "
+                             "with fewer than that the JSON carries a warning")
     return parser
 
 
@@ -746,7 +814,7 @@ def run_cli(args: argparse.Namespace) -> int:
     err = sys.stderr
     try:
         settings = SpcSettings(run_length=args.run_length, trend_length=args.trend_length,
-                               screen_moving_ranges=args.screen)
+                               screen_moving_ranges=args.screen, min_points=args.min_points)
     except SpcSettingError as e:
         option = {"screen_moving_ranges": "screen"}.get(e.field, e.field).replace("_", "-")
         print(f"--{option}: {e.message}", file=err)
@@ -760,6 +828,8 @@ def run_cli(args: argparse.Namespace) -> int:
     try:
         result = analyse(values, periods, improvement=args.improvement, target=args.target,
                          rebase_at=args.rebase_at or (), baseline=args.baseline, settings=settings)
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=err)
     except SpcSettingError as e:
         print(f"--{e.field}: {e.message}", file=err)
         return 1

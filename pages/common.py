@@ -179,7 +179,7 @@ def cached_insight(db: str, version: int, indicator_id: str, area: str, area_nam
     ind = cfg.by_id[indicator_id]
     df = cached_series(db, version, indicator_id, area, cfg_mtime)
     comps = benchmarks.comparators(cur, cfg, ind, area)
-    reading = benchmarks.spc_reading(ind, df)
+    reading = benchmarks.spc_reading(ind, df, area)
     trend = charts.indicator_chart(ind, df, area_name, comparators=comps)
     spc_fig = None
     if reading is not None:

@@ -89,7 +89,7 @@ def test_about_page_lists_every_indicator_from_the_yaml(db_path, cfg):
 
 def test_broken_config_shows_the_problem_not_a_traceback(db_path, tmp_path, monkeypatch):
     bad = tmp_path / "bad.yaml"
-    bad.write_text((ROOT / "config" / "indicators.yaml").read_text().replace("rag: {basis: absolute, green: 90, amber: 60}", "rag: {basis: absolute, green: 90, amber: 95}", 1))
+    bad.write_text((ROOT / "config" / "indicators.yaml").read_text().replace("rag: {basis: absolute, green: 90, amber: 60, illustrative: true}", "rag: {basis: absolute, green: 90, amber: 95, illustrative: true}", 1))
     monkeypatch.setenv("KPI_CONFIG", str(bad))
     at = app().run()
     assert not at.exception

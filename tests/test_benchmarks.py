@@ -62,8 +62,10 @@ def test_quartile_position_among_enough_local_authorities(conn, cfg):
 
 def test_spc_reading_on_the_rebased_asd_wait(conn, cfg):
     ind = cfg.by_id["asd_avg_wait_weeks"]
-    reading = benchmarks.spc_reading(ind, scorecard.series_table(conn, cfg, ind, "E06000047"))
+    reading = benchmarks.spc_reading(ind, scorecard.series_table(conn, cfg, ind, "E06000047"), "E06000047")
     assert [s.start for s in reading.segments] == ["2017-07", "2018-09"]
+    redcar = benchmarks.spc_reading(ind, scorecard.series_table(conn, cfg, ind, "E06000003"), "E06000003")
+    assert [s.start for s in redcar.segments] == ["2017-07"]  # the rebase is County Durham's alone
     assert reading.variation == "special_cause_improvement" and reading.assurance == "consistently_fail"
     assert benchmarks.spc_reading(cfg.by_id["ehcp_male_share"], scorecard.series_table(conn, cfg, cfg.by_id["ehcp_male_share"], "E06000047")) is None
 

@@ -147,5 +147,37 @@ def test_spc_settings_are_validated_with_the_field_named():
     assert p.startswith('indicator "send_neet", field spc.rebase_at[0]: "2018-09" is a month')
 
 
-def test_asd_wait_is_rebased_when_the_new_service_started(cfg):
-    assert cfg.by_id["asd_avg_wait_weeks"].spc_options()["rebase_at"] == ["2018-09"]
+def test_asd_wait_is_rebased_where_the_new_service_started_only(cfg):
+    ind = cfg.by_id["asd_avg_wait_weeks"]
+    assert ind.spc_options("E06000047")["rebase_at"] == ["2018-09"]  # County Durham's new service, September 2018
+    assert ind.spc_options("E06000003")["rebase_at"] == []  # Redcar and Cleveland's process did not change then
+
+
+def test_sen2_series_carry_the_2023_break_for_every_area(cfg):
+    for ind_id in ("dfe_ehcp_20wk", "dfe_ehcp_20wk_inc", "dfe_ehc_requests", "dfe_ehc_plans_issued"):
+        assert cfg.by_id[ind_id].spc_options("E06000003")["breaks"] == [
+            ("2023", "SEN2 became a person-level collection from 2023; earlier years were counted differently")]
+
+
+@pytest.mark.parametrize("change, message", [
+    ("  - id: ehc_requests\n", 'indicator "ehc_requests", field rag.basis: is "target" on a neutral indicator'),
+    ("  - id: ehcp_20wk\n", "field breaks[0].period"),
+    ("  - id: send_neet\n", 'indicator "send_neet", field official: "dfe_neet_ehcpp" is not an indicator id; did you mean "dfe_neet_ehcp"?'),
+])
+def test_new_fields_are_checked(tmp_path, change, message):
+    text = (ROOT / "config" / "indicators.yaml").read_text()
+    extra = {"  - id: ehc_requests\n": "    target: 100\n    rag: {basis: target, green: 0, amber: 5}\n",
+             "  - id: ehcp_20wk\n": "    breaks: [{period: '2024-06', reason: x}]\n",
+             "  - id: send_neet\n": "    official: dfe_neet_ehcpp\n"}[change]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace(change, change + extra, 1))
+    with pytest.raises(config.ConfigError) as e:
+        config.load(bad)
+    assert any(message in p for p in e.value.problems), e.value.problems
+
+
+def test_rule_text_for_a_percentage_is_in_percentage_points(cfg):
+    from indicators import rag
+    assert rag.rule_text(cfg.by_id["salt_treated_12wk"]) == (
+        "Green when the target is met; amber up to 5 percentage points below the target; red further below it.")
+    assert rag.rule_text(cfg.by_id["ehcp_20wk"]).endswith("These thresholds are illustrative.")

@@ -381,9 +381,13 @@ def test_numpy_and_pandas_inputs_are_accepted():
     assert spc.analyse(values, months(13), improvement="increase").points[-1].value is None
 
 
-def test_a_rebase_leaving_one_value_is_refused():
-    with pytest.raises(spc.NotEnoughPoints, match='segment starting at "2018-08" has 1 value'):
-        run(FLAT, rebase_at=["2018-08"])
+def test_a_rebase_leaving_one_value_shows_it_without_limits_and_says_so():
+    r = run(FLAT, rebase_at=["2018-08"])
+    last = r.segments[-1]
+    assert (last.start, last.has_limits, last.n_values, last.reason) == ("2018-08", False, 1, "rebased at 2018-08")
+    assert r.points[-1].variation is None and r.variation_icon is None and r.assurance is None
+    assert r.variation_text == "No SPC reading yet: too few figures since rebased at 2018-08"
+    assert 'the segment starting at "2018-08" (rebased at 2018-08) has 1 value(s) and no two in a row: too few for process limits' in r.warnings
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -426,7 +430,7 @@ def test_settings_from_yaml_mapping():
 
 def test_options_from_mapping_feed_analyse():
     opts = spc.options_from_mapping({"rebase_at": "2018-09", "baseline": 6, "run_length": 8})
-    assert opts == {"settings": spc.SpcSettings(run_length=8), "rebase_at": ("2018-09",), "baseline": 6}
+    assert opts == {"settings": spc.SpcSettings(run_length=8), "rebase_at": ("2018-09",), "baseline": 6, "max_gap": 1}
     r = spc.analyse([10, 14] * 6 + [30, 34] * 6, months(24), improvement="increase", **opts)
     assert [s.start for s in r.segments] == ["2017-09", "2018-09"]
     with pytest.raises(spc.SpcSettingError, match="baseline: must be a whole number"):
@@ -448,13 +452,13 @@ def test_improvement_follows_the_indicator_polarity():
 
 def test_json_structure():
     data = json.loads(run(SPIKE, target=20).to_json())
-    assert set(data) == {"improvement", "settings", "rebase_at", "baseline", "segments", "points", "variation",
-                         "variation_icon", "target", "assurance"}
-    assert set(data["segments"][0]) == {"start", "end", "mean", "lower_process_limit", "upper_process_limit",
+    assert set(data) == {"improvement", "settings", "rebase_at", "baseline", "max_gap", "warnings", "segments", "points",
+                         "variation", "variation_icon", "target", "assurance"}
+    assert set(data["segments"][0]) == {"start", "end", "reason", "mean", "lower_process_limit", "upper_process_limit",
                                         "moving_range_mean", "points_for_limits", "trial_limits"}
-    assert set(data["points"][0]) == {"period", "value", "segment", "variation", "rule", "rules"}
+    assert set(data["points"][0]) == {"period", "value", "segment", "variation", "rule", "rules", "conflict"}
     assert data["points"][-1] == {"period": "2018-08", "value": 34.0, "segment": 0, "variation": "special_cause_improvement",
-                                  "rule": "beyond_limits", "rules": ["beyond_limits"]}
+                                  "rule": "beyond_limits", "rules": ["beyond_limits"], "conflict": False}
     assert data["settings"] == {"run_length": 7, "trend_length": 6, "two_of_three": True, "screen_moving_ranges": False, "min_points": 12}
     assert (data["variation"], data["assurance"]) == ("special_cause_improvement", "inconsistent")
 
@@ -526,7 +530,8 @@ def test_cli_options_reach_the_analysis(capsys):
     assert [s["start"] for s in data["segments"]] == ["2017-09", "2018-03"]
     assert [s["trial_limits"] for s in data["segments"]] == [True, True]  # 5 and 7 values, under 12
     # "c" in 2017-11 is a suppressed figure: kept in place as null.
-    assert data["points"][2] == {"period": "2017-11", "value": None, "segment": 0, "variation": None, "rule": None, "rules": []}
+    assert data["points"][2] == {"period": "2017-11", "value": None, "segment": 0, "variation": None, "rule": None, "rules": [],
+                                 "conflict": False}
 
 
 def test_cli_without_screening_and_without_a_target(capsys):
@@ -572,3 +577,71 @@ def test_cli_problems_go_to_stderr(capsys, tmp_path):
 def test_cli_requires_an_improvement_direction():
     with pytest.raises(SystemExit):
         parse([str(FIXTURES / "beyond_limit.csv")])
+
+
+# ---------------------------------------------------------------- gaps, breaks, conflicts (issue 14)
+
+def quarters(n: int, first_year: int = 2016) -> list[str]:
+    return [f"{first_year + q // 4}-{str(first_year + q // 4 + 1)[2:]} Q{q % 4 + 1}" for q in range(n)]
+
+
+def test_a_gap_of_one_period_stays_in_the_segment_without_a_moving_range_across_it():
+    # 12 values, then one quarter with no figure, then 3 more: one segment; the missing quarter takes no moving range.
+    values = [10.0, 14.0] * 6 + [None] + [12.0, 12.0, 12.0]
+    r = spc.analyse(values, quarters(16), improvement="increase")
+    assert len(r.segments) == 1 and r.segments[0].n_values == 15
+    # Moving ranges: eleven of 4 in the first twelve values, two of 0 after the gap, none across it: 44 / 13.
+    assert r.segments[0].mr_bar == pytest.approx(44 / 13)
+
+
+def test_a_gap_of_26_periods_starts_a_new_segment_and_says_so():
+    values = [10.0, 14.0] * 8 + [None] * 26 + [40.0]
+    labels = quarters(43)
+    r = spc.analyse(values, labels, improvement="increase")
+    assert [s.start for s in r.segments] == [labels[0], labels[42]]
+    assert r.segments[1].reason == f"a gap of 26 periods with no figure ({labels[16]} to {labels[41]})"
+    # The new point is not judged against limits set six years earlier: no reading until the new segment has two values.
+    assert r.points[-1].variation is None and r.variation_icon is None
+    assert r.variation_text.startswith("No SPC reading yet: too few figures since a gap of 26 periods")
+    # The old limits stop where the old figures stop.
+    assert r.segments[0].end == labels[41] and r.segments[0].n_values == 16
+
+
+def test_max_gap_sets_how_long_a_gap_may_be_before_a_new_segment():
+    values = [10.0, 14.0] * 6 + [None, None] + [12.0, 11.0, 13.0]
+    assert len(spc.analyse(values, quarters(17), improvement="increase").segments) == 2
+    assert len(spc.analyse(values, quarters(17), improvement="increase", max_gap=2).segments) == 1
+
+
+def test_a_break_starts_a_new_segment_with_its_reason():
+    values = [50.0, 52.0, 49.0, 51.0, 50.0, 48.0, 52.0, 30.0, 28.0, 31.0]
+    labels = [str(y) for y in range(2014, 2024)]
+    r = spc.analyse(values, labels, improvement="increase", breaks=[("2021", "SEN2 person-level collection from 2023")],
+                    settings=spc.SpcSettings(min_points=8))
+    assert [(s.start, s.reason) for s in r.segments] == [
+        ("2014", "start"), ("2021", "a break in the series at 2021: SEN2 person-level collection from 2023")]
+    assert r.segments[1].mean == pytest.approx(29.666666, rel=1e-5)
+    assert not any(p.variation and p.variation != spc.COMMON_CAUSE for p in r.points[7:])  # the drop is the break, not a signal
+
+
+def test_a_point_with_improving_and_concerning_signals_is_improvement_and_flagged():
+    # Lower is better. A steady fall (a trend of improvement) whose last point is still above the upper limit of the
+    # low, flat first part would be concern by itself; with a falling trend at the same point the MDC tool shows improvement.
+    values = [20.0, 21.0, 20.0, 21.0, 20.0, 21.0, 20.0, 21.0, 40.0, 38.0, 36.0, 34.0, 32.0, 30.0]
+    r = spc.analyse(values, months(14), improvement="decrease", settings=spc.SpcSettings(min_points=12))
+    conflicted = [p for p in r.points if p.conflict]
+    assert conflicted and all(p.variation == spc.IMPROVEMENT for p in conflicted)
+    assert all({spc.TREND} <= set(p.rules) for p in conflicted)
+
+
+def test_cli_min_points_analyses_a_short_series_with_a_warning(tmp_path, capsys):
+    f = tmp_path / "short.csv"
+    f.write_text("period,value\n" + "".join(f"2024-{m:02d},{10 + m % 3}\n" for m in range(1, 9)))
+    assert spc.run_cli(parse([str(f), "--improvement", "increase"])) == 1
+    assert "needs at least 12 values" in capsys.readouterr().err
+    assert spc.run_cli(parse([str(f), "--improvement", "increase", "--min-points", "6"])) == 0
+    out = capsys.readouterr()
+    data = json.loads(out.out)
+    assert data["warnings"] == ["only 8 values: Making Data Count advises at least 12 before process limits are relied on "
+                                "(NHSRplotthedots warns the same)"]
+    assert "warning: only 8 values" in out.err
