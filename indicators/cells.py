@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+import pandas as pd
+
 # Statistical suppression symbols (the DfE's EES convention, plus ".." used in ONS tables): the figure is
 # missing on purpose. Kept with the observation as its marker; the value is left empty.
 SUPPRESSION_MARKERS = {
@@ -45,3 +47,13 @@ def parse_number(text: str, percent_ok: bool = True) -> tuple[float, str | None,
     if not _NUMBER.match(s):
         return math.nan, None, ("not_a_number", {"value": text if len(text) <= 60 else text[:60] + "…", "markers": MARKER_HINT})
     return float(s), None, None
+
+
+def missing(x) -> bool:
+    """None, NaN, pandas' NA or NaT: a figure that is not there (the one test of that in the package)."""
+    return x is None or x is pd.NA or x is pd.NaT or (isinstance(x, float) and math.isnan(x))
+
+
+def clean(x):
+    """The value, or None when it is missing."""
+    return None if missing(x) else x
