@@ -47,6 +47,10 @@ def _sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _int_array(ids: list[int]) -> str:
+    return "'{" + ",".join(str(int(i)) for i in ids) + "}'::integer[]"
+
+
 def _is_end(query: str) -> str | None:
     """'COMMIT' or 'ROLLBACK' when the statement ends the transaction, else None."""
     word = query.strip().rstrip(";").strip().upper().split()
@@ -70,6 +74,8 @@ class LocalCopy:
         self.generation: str | None = None
         self.last_refresh: dict = {}  # what the latest refresh did and how long it took (for tests and the benchmark)
         self.path = self._attach(folder)
+        # Empty in a new copy: the first refresh then copies everything.
+        self._run(f"CREATE TABLE IF NOT EXISTS {COPY_ALIAS}.{STATE_TABLE} (key VARCHAR, value VARCHAR)")
         # A copy file kept from an earlier run may hold areas and uploads synced since without a version bump:
         # the first refresh always runs.
         self.refresh()
@@ -183,7 +189,6 @@ class LocalCopy:
                     stats = self._copy_whole(cur, "a large change")
                 new_state = {"format": FORMAT, "source": self.label, "generation": meta.get("store_generation") or "",
                              "schema_version": meta.get("schema_version") or "", "data_version": meta["data_version"]}
-                cur.execute(f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (key VARCHAR, value VARCHAR)")
                 cur.execute(f"DELETE FROM {STATE_TABLE}")
                 cur.executemany(f"INSERT INTO {STATE_TABLE} VALUES (?, ?)", list(new_state.items()))
                 cur.execute("COMMIT")
@@ -203,9 +208,7 @@ class LocalCopy:
         raise AssertionError("unreachable")
 
     def _state(self, cur) -> dict[str, str]:
-        exists = cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = ? AND table_name = ?",
-                             [COPY_ALIAS, STATE_TABLE]).fetchone()[0]
-        return dict(cur.execute(f"SELECT key, value FROM {STATE_TABLE}").fetchall()) if exists else {}
+        return dict(cur.execute(f"SELECT key, value FROM {STATE_TABLE}").fetchall())
 
     def _needs_whole_copy(self, state: dict, meta: dict) -> str | None:
         """Why the copy must be made again from scratch, or None when copying the changes is enough."""
@@ -234,25 +237,35 @@ class LocalCopy:
 
     def _copy_changes(self, cur) -> dict | None:
         local_max = cur.execute("SELECT coalesce(max(id), 0) FROM uploads").fetchone()[0]
-        new_ids = [int(r[0]) for r in cur.execute(f"SELECT id FROM {self.source}.uploads WHERE id > ? ORDER BY id",
-                                                  [local_max]).fetchall()]
+        new = cur.execute(f"SELECT id, kind FROM {self.source}.uploads WHERE id > ? ORDER BY id", [local_max]).fetchall()
+        new_ids = [int(i) for i, _ in new]
         touched = 0
         if new_ids:
-            ids = "'{" + ",".join(map(str, new_ids)) + "}'::integer[]"
-            keys = (f"SELECT {KEY} FROM observations WHERE upload_id = ANY({ids}) UNION "
-                    f"SELECT {KEY} FROM observation_history WHERE upload_id = ANY({ids}) OR replaced_by = ANY({ids})")
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE copy_touched AS SELECT * FROM {self._pg(keys)}")
+            ids = _int_array(new_ids)
+            # The figures the new uploads wrote that are still current; the ones they replaced or removed (a figure
+            # a new upload wrote and a later one replaced is among those too); and the earlier figures a new
+            # rollback put back. Each is a plain index lookup in PostgreSQL.
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE copy_rows AS SELECT * FROM "
+                        f"{self._pg(f'SELECT * FROM observations WHERE upload_id = ANY({ids})')}")
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE copy_history AS SELECT * FROM "
+                        f"{self._pg(f'SELECT * FROM observation_history WHERE replaced_by = ANY({ids})')}")
             try:
-                touched = cur.execute("SELECT count(*) FROM copy_touched").fetchone()[0]
+                rollbacks = [int(i) for i, kind in new if kind == "rollback"]
+                if rollbacks:
+                    cur.execute(f"INSERT INTO copy_rows SELECT * FROM " + self._pg(
+                        f"SELECT * FROM observations WHERE upload_id <> ALL({ids}) AND ({KEY}) IN "
+                        f"(SELECT {KEY} FROM observation_history WHERE replaced_by = ANY({_int_array(rollbacks)}))"))
+                touched = cur.execute(f"SELECT count(*) FROM (SELECT {KEY} FROM copy_rows UNION "
+                                      f"SELECT {KEY} FROM copy_history)").fetchone()[0]
                 if touched > FULL_COPY_ABOVE:
                     return None
-                cur.execute(f"DELETE FROM observations WHERE ({KEY}) IN (SELECT {KEY} FROM copy_touched)")
-                cur.execute(f"INSERT INTO observations SELECT * FROM "
-                            f"{self._pg(f'SELECT o.* FROM observations o JOIN ({keys}) k USING ({KEY})')}")
-                cur.execute(f"INSERT INTO observation_history SELECT * FROM "
-                            f"{self._pg(f'SELECT * FROM observation_history WHERE replaced_by = ANY({ids})')}")
+                cur.execute(f"DELETE FROM observations WHERE ({KEY}) IN "
+                            f"(SELECT {KEY} FROM copy_rows UNION ALL SELECT {KEY} FROM copy_history)")
+                cur.execute("INSERT INTO observations SELECT * FROM copy_rows")
+                cur.execute("INSERT INTO observation_history SELECT * FROM copy_history")
             finally:
-                cur.execute("DROP TABLE IF EXISTS temp.copy_touched")
+                cur.execute("DROP TABLE IF EXISTS temp.copy_rows")
+                cur.execute("DROP TABLE IF EXISTS temp.copy_history")
         last_note = cur.execute("SELECT coalesce(max(id), 0) FROM commentary").fetchone()[0]
         cur.execute(f"INSERT INTO commentary SELECT * FROM {self._pg(f'SELECT * FROM commentary WHERE id > {int(last_note)}')}")
         for t in self.tables:

@@ -16,8 +16,8 @@ from indicators.sample import load_sample
 from tests.conftest import ROOT
 
 # The second app server: opens the store as the dashboard does and answers one command per line, each through a
-# new cursor (a page run): `read SQL` prints the rows as JSON, `load CSV-TEXT` uploads it, `copy` says which copy
-# file it holds and what its last refresh did.
+# new cursor (a page run): `read SQL` prints the rows as JSON, `load CSV-TEXT` uploads it, `rollback ID` rolls an
+# upload back, `copy` says which copy file it holds and what its last refresh did.
 OTHER_SERVER = r"""
 import json, sys
 from indicators import config, store, uploads
@@ -32,6 +32,8 @@ for line in sys.stdin:
     elif command == "load":
         p = uploads.check(cur, cfg, json.loads(arg).encode(), "other.csv")
         out = uploads.commit(cur, p, "other server").upload_id
+    elif command == "rollback":
+        out = store.rollback(cur, int(arg), "other server").upload_id
     elif command == "copy":
         copy = conn.local_copy()
         out = {"path": str(copy.path), "version": copy.version, "last": {k: v for k, v in copy.last_refresh.items() if k != "seconds"}}
@@ -100,6 +102,8 @@ def same_as_postgresql(pg) -> bool:
 CHECKSUM = ("SELECT count(*), sum(hash(indicator_id, area_code, period, value, numerator, denominator, marker, note, "
             "figure_type, source, upload_id)) FROM observations")
 CSV = "indicator,area,period,value\n" + "\n".join(f"salt_seen_6wk,E06000047,2024-{m:02d},{v}" for m, v in ((1, 41), (2, 42)))
+# One figure changed (the sample has 76 for it) and one new.
+CHANGED_AND_NEW = "indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,50\nehcp_20wk,E06000047,2020-21 Q1,60\n"
 
 
 def test_page_runs_read_a_local_copy_kept_in_a_file(pg, pg_url, tmp_path):
@@ -144,6 +148,30 @@ def test_rollback_and_commentary_reach_the_other_servers_copy(pg, other):
     assert other.read("SELECT rolled_back_by FROM uploads WHERE id = %d" % upload_id) != [[None]]
     assert same_as_postgresql(pg)
     assert other.read(CHECKSUM) == [list(pg.execute(CHECKSUM).fetchone())]  # every figure, in the other process's copy
+
+
+def test_an_upload_and_its_rollback_between_two_page_runs(pg, other):
+    cur = pg.cursor()
+    durham = "SELECT period, value, upload_id FROM observations WHERE indicator_id = 'ehcp_20wk' AND area_code = 'E06000047' ORDER BY 1"
+    before = cur.execute(durham).fetchall()
+    upload_id = other.load(CHANGED_AND_NEW)
+    rollback_id = other.ask("rollback", str(upload_id))
+    cur = pg.cursor()  # both at once: the changed figure gets its earlier value (and upload) back, the new one goes
+    assert pg.local_copy().last_refresh["uploads"] == [upload_id, rollback_id]
+    assert cur.execute(durham).fetchall() == before
+    assert same_as_postgresql(pg)
+
+
+def test_a_changed_figure_rolled_back_elsewhere_gets_its_earlier_value_here(pg, other, cfg):
+    cur = pg.cursor()
+    summary = uploads.commit(cur, uploads.check(cur, cfg, CHANGED_AND_NEW.encode(), "here.csv"), "lead")
+    assert cur.execute("SELECT value FROM observations WHERE indicator_id = 'ehcp_20wk' AND area_code = 'E06000047' "
+                       "AND period = '2019-20 Q4'").fetchone() == (50.0,)
+    other.ask("rollback", str(summary.upload_id))
+    cur = pg.cursor()
+    assert cur.execute("SELECT value, upload_id FROM observations WHERE indicator_id = 'ehcp_20wk' AND area_code = 'E06000047' "
+                       "AND period IN ('2019-20 Q4', '2020-21 Q1')").fetchall() == [(76.0, 1)]
+    assert same_as_postgresql(pg) and other.read(CHECKSUM) == [list(pg.execute(CHECKSUM).fetchone())]
 
 
 def test_readers_never_see_a_mix_while_the_copy_is_refreshed(pg, other, cfg):
