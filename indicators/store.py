@@ -705,7 +705,12 @@ class PostgresConnection:
 
     def cursor(self):
         if self._instance is not None and copy_dir() != "off":
-            return self._instance.copy().cursor()
+            try:
+                return self._instance.copy().cursor()
+            except duckdb.Error as e:  # PostgreSQL stopped or unreachable: say so, never show a copy that may be stale
+                raise StoreError(f"Cannot read the PostgreSQL database {db_label(self.url)}: "
+                                 f"{str(e).strip().splitlines()[-1]}. Check that the database server is running and "
+                                 "reachable from this app server, then reload the page.") from None
         cur = self._duck.cursor()
         cur.execute(f"USE {POSTGRES_ALIAS}")
         return PostgresConnection(cur, self.url)

@@ -13,6 +13,7 @@ import pytest
 
 from indicators import replica, store, uploads
 from indicators.sample import load_sample
+from tests import pg_server
 from tests.conftest import ROOT
 
 # The second app server: opens the store as the dashboard does and answers one command per line, each through a
@@ -300,3 +301,18 @@ def test_copy_off_reads_postgresql_directly(pg, monkeypatch):
     cur = pg.cursor()
     assert not isinstance(cur, replica.CopyCursor)
     assert cur.execute("SELECT current_database()").fetchone()[0] == store.POSTGRES_ALIAS
+
+
+def test_a_stopped_postgresql_is_reported_not_hidden_behind_the_copy(pg_server_url, cfg, tmp_path, monkeypatch):
+    monkeypatch.setenv(store.COPY_DIR_ENV, str(tmp_path / "pg-copy"))
+    server = pg_server.start()  # a server of its own, to stop (pg_server_url: skipped where PostgreSQL is not installed)
+    try:
+        url = pg_server.create_database(server.url, "kpi")
+        conn = store.open_store(cfg, url, load_sample=lambda c: load_sample(c, cfg))
+        conn.cursor().close()
+        server.stop()
+        with pytest.raises(store.StoreError, match="Cannot read the PostgreSQL database .* Check that the database server is running"):
+            conn.cursor()
+        conn.close()
+    finally:
+        server.stop()
