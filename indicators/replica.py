@@ -74,11 +74,15 @@ class LocalCopy:
         self.generation: str | None = None
         self.last_refresh: dict = {}  # what the latest refresh did and how long it took (for tests and the benchmark)
         self.path = self._attach(folder)
-        # Empty in a new copy: the first refresh then copies everything.
-        self._run(f"CREATE TABLE IF NOT EXISTS {COPY_ALIAS}.{STATE_TABLE} (key VARCHAR, value VARCHAR)")
-        # A copy file kept from an earlier run may hold areas and uploads synced since without a version bump:
-        # the first refresh always runs.
-        self.refresh()
+        try:
+            # Empty in a new copy: the first refresh then copies everything.
+            self._run(f"CREATE TABLE IF NOT EXISTS {COPY_ALIAS}.{STATE_TABLE} (key VARCHAR, value VARCHAR)")
+            # A copy file kept from an earlier run may hold areas synced since without a version bump: the first
+            # refresh always runs.
+            self.refresh()
+        except BaseException:
+            self.close()  # the next attempt attaches again
+            raise
 
     # ------------------------------------------------------------ the file
 
@@ -106,8 +110,11 @@ class LocalCopy:
                     continue  # another process (or connection in this one) holds this slot
                 # Not a readable DuckDB file (e.g. written by another DuckDB version): it is only a copy.
                 print(f"Discarding the unreadable local copy {path}: {text.splitlines()[0]}", file=sys.stderr)
-                path.unlink(missing_ok=True)
-                Path(str(path) + ".wal").unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                    Path(str(path) + ".wal").unlink(missing_ok=True)
+                except OSError:
+                    continue
                 try:
                     self._run(f"ATTACH {_sql_text(str(path))} AS {COPY_ALIAS}")
                     return path

@@ -316,3 +316,19 @@ def test_a_stopped_postgresql_is_reported_not_hidden_behind_the_copy(pg_server_u
         conn.close()
     finally:
         server.stop()
+
+
+def test_an_unreadable_copy_file_is_made_again(pg_url, cfg, capfd):
+    conn = store.open_store(cfg, pg_url, load_sample=lambda c: load_sample(c, cfg))
+    conn.cursor().close()
+    path = conn.local_copy().path
+    conn.close()
+    path.write_bytes(b"not a DuckDB file" * 1000)  # e.g. a disk fault, or a file from another DuckDB version
+    conn = store.open_store(cfg, pg_url)
+    try:
+        conn.cursor().close()
+        assert conn.local_copy().path == path and conn.local_copy().last_refresh["kind"] == "whole"
+        assert same_as_postgresql(conn)
+        assert f"Discarding the unreadable local copy {path}" in capfd.readouterr().err
+    finally:
+        conn.close()
