@@ -342,7 +342,8 @@ def measure_backends(runs: int, browser: bool) -> dict:
         cold = {b: summary(f"{b}: scorecard first page, fresh process (imports included)", [r["cold_s"] for r in rs])
                 for b, rs in fresh.items()}
         out["comparisons"].append(ratio_entry("scorecard first page, fresh process (imports included)", cold["duckdb"],
-                                              cold["postgresql"], "see the README's Speed section"))
+                                              cold["postgresql"], "PostgreSQL reads a local DuckDB copy, so this should be near 1; a miss means "
+                                              "the copy was not used or the machine was busy (see load_average)"))
         mem = lambda rs: {"rss": round(statistics.median(r["rss_mb"] for r in rs)),  # noqa: E731
                           "peak": round(statistics.median(r["peak_rss_mb"] for r in rs))}
         out["fresh_process_memory_mb"] = {"duckdb": mem(fresh["duckdb"]), "postgresql (copy kept)": mem(fresh["postgresql"]),
@@ -370,7 +371,8 @@ def measure_backends(runs: int, browser: bool) -> dict:
         for label, samples in (("first run, caches empty", in_cold), ("warm rerun", in_warm)):
             duck = summary(f"duckdb: scorecard {label}", samples["duckdb"])
             pg = summary(f"postgresql: scorecard {label}", samples["postgresql"])
-            out["comparisons"].append(ratio_entry(f"scorecard {label}", duck, pg, "see the README's Speed section"))
+            out["comparisons"].append(ratio_entry(f"scorecard {label}", duck, pg, "PostgreSQL reads a local DuckDB copy, so this should be near 1; a miss means "
+                                              "the copy was not used or the machine was busy (see load_average)"))
 
         # Server B (this process) has the scorecard open; another server uploads; B's next rerun is timed.
         os.environ.update(env["postgresql"])
@@ -418,6 +420,14 @@ def measure_backends(runs: int, browser: bool) -> dict:
         out["results"].append(summary("postgresql: scorecard rerun on server B after that upload (AppTest)", [big_view]))
         watcher.close()
         st.cache_resource.clear()
+        out["load_average_at_end"] = list(os.getloadavg())
+        fv = out.get("first_view_browser")
+        if fv and not fv["met"]:
+            cold_pg = next(c for c in out["comparisons"] if c["name"] == "scorecard first run, caches empty")["postgresql"]
+            fv["note"] = (f"Missed with the machine's load average at {out['load_average_at_end'][1]:.1f} on {os.cpu_count()} "
+                          f"cores. Server B's rerun refreshes its copy (median {statistics.median(refreshes) * 1000:.0f} ms "
+                          f"here) and then recomputes the scorecard for the new data version, which is DuckDB's cold "
+                          f"page time ({cold_pg['median_s'] * 1000:.0f} ms in this run), then the browser draws it.")
     finally:
         os.environ.clear()
         os.environ.update(saved_env)
