@@ -423,11 +423,12 @@ def measure_backends(runs: int, browser: bool) -> dict:
         out["load_average_at_end"] = list(os.getloadavg())
         fv = out.get("first_view_browser")
         if fv and not fv["met"]:
-            cold_pg = next(c for c in out["comparisons"] if c["name"] == "scorecard first run, caches empty")["postgresql"]
             fv["note"] = (f"Missed with the machine's load average at {out['load_average_at_end'][1]:.1f} on {os.cpu_count()} "
-                          f"cores. Server B's rerun refreshes its copy (median {statistics.median(refreshes) * 1000:.0f} ms "
-                          f"here) and then recomputes the scorecard for the new data version, which is DuckDB's cold "
-                          f"page time ({cold_pg['median_s'] * 1000:.0f} ms in this run), then the browser draws it.")
+                          f"cores. The first view is a browser rerun (median {out['browser_warm_rerun']['median_s'] * 1000:.0f} ms "
+                          f"with nothing new) plus server B refreshing its copy (median {statistics.median(refreshes) * 1000:.0f} ms) "
+                          f"and recomputing the scorecard for the new data version at DuckDB's cold speed (the AppTest rerun "
+                          f"after an upload, both together: median {statistics.median(views) * 1000:.0f} ms). The recompute "
+                          f"is the page's own cold cost, the same on DuckDB; the read model of issue 16 item 1 cuts it.")
     finally:
         os.environ.clear()
         os.environ.update(saved_env)
@@ -463,6 +464,18 @@ def measure_first_view_browser(runs: int, url: str, tmp: Path) -> dict:
             page.goto(f"{base}/")
             cell = page.locator("table.scorecard tr[data-indicator='kpi_03'] td.num")
             cell.wait_for(timeout=120_000)
+            # Counts finished script runs, so a rerun with nothing new (the floor under the first view) can be timed.
+            page.evaluate("""() => { window.kpiRuns = 0; const app = document.querySelector('[data-testid=stApp]');
+                new MutationObserver(() => { if (app.dataset.testScriptState === 'notRunning') window.kpiRuns++; })
+                    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }""")
+            warm = []
+            for run in range(runs):
+                page.locator("h1").first.click()
+                done = page.evaluate("() => window.kpiRuns")
+                t = time.perf_counter()
+                page.keyboard.press("r")
+                page.wait_for_function(f"() => window.kpiRuns > {done}", timeout=60_000)
+                warm.append(time.perf_counter() - t)
             for run in range(runs):
                 data, text = upload_csv(1000 + run)
                 load_elsewhere(env, data, tmp)
@@ -480,7 +493,9 @@ def measure_first_view_browser(runs: int, url: str, tmp: Path) -> dict:
         cluster.stop()
     first_view = summary("browser: first view on server B after an upload on another server (PostgreSQL, national)",
                          views, PG_FIRST_VIEW_TARGET)
-    return {"first_view_browser": first_view, "app_server_b_memory_mb": mem, "through_balancer": balancer}
+    rerun = summary("browser: rerun on server B with nothing new (warm; the floor under the first view)", warm)
+    return {"first_view_browser": first_view, "browser_warm_rerun": rerun, "app_server_b_memory_mb": mem,
+            "through_balancer": balancer}
 
 
 def print_backends(pg: dict) -> None:
@@ -492,7 +507,7 @@ def print_backends(pg: dict) -> None:
         print(f"  {c['name']:<56} DuckDB {d['median_s'] * 1000:7.1f} ms ({d['min_s'] * 1000:.0f}–{d['max_s'] * 1000:.0f})  "
               f"PostgreSQL {p['median_s'] * 1000:7.1f} ms ({p['min_s'] * 1000:.0f}–{p['max_s'] * 1000:.0f})  "
               f"×{c['ratio']} {'met' if c['met'] else 'MISSED'}")
-    for r in pg["results"] + ([pg["first_view_browser"]] if "first_view_browser" in pg else []):
+    for r in pg["results"] + [pg[k] for k in ("browser_warm_rerun", "first_view_browser") if k in pg]:
         tgt = "" if r["target_s"] is None else f"  target {r['target_s'] * 1000:.0f} ms {'met' if r['met'] else 'MISSED'}"
         print(f"  {r['name']:<100} {r['median_s'] * 1000:7.1f} ms ({r['min_s'] * 1000:.0f}–{r['max_s'] * 1000:.0f}){tgt}")
     print(f"  memory of a fresh process after the scorecard (MB): {pg['fresh_process_memory_mb']}"
