@@ -1,7 +1,10 @@
-"""Shared fixtures: the shipped config, and a real temporary DuckDB file per test."""
+"""Shared fixtures: the shipped config, a real temporary DuckDB file per test, and a real PostgreSQL server."""
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,7 @@ import pytest
 from indicators import config, store
 from indicators.access import Access
 from indicators.sample import load_sample
+from tests import pg_server
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -73,3 +77,27 @@ def snapshot(path):
         return store.table_snapshot(conn)
     finally:
         conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server_url():
+    """A PostgreSQL server for the session: $KPI_TEST_POSTGRES_URL, or a throwaway cluster the tests start
+    (tests/pg_server.py). Without the server binaries the PostgreSQL tests skip, except in CI, where they fail."""
+    url = os.environ.get("KPI_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    if pg_server.bin_dir() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is needed in CI: {pg_server.INSTALL_HINT}")
+        pytest.skip(f"PostgreSQL is not installed: {pg_server.INSTALL_HINT}")
+    server = pg_server.start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server_url, tmp_path, monkeypatch):
+    """A new, empty database on the server for each test; this process's local copies of it go to the test's folder."""
+    monkeypatch.setenv("KPI_PG_COPY_DIR", str(tmp_path / "pg-copy"))
+    return pg_server.create_database(pg_server_url, f"kpi_{uuid.uuid4().hex[:10]}")

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import urllib.parse
 from pathlib import Path
 
 INSTALL_HINT = "no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb); run `bash .ci/postgres.sh` or `apt-get install postgresql`"
@@ -65,6 +66,15 @@ class Server:
         except Exception:
             pass
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def create_database(server_url: str, name: str) -> str:
+    """A new, empty database on the server at `server_url`; returns its URL."""
+    base, _, _ = server_url.rpartition("/")
+    u = urllib.parse.urlsplit(server_url)
+    subprocess.run(["psql", "-h", u.hostname, "-p", str(u.port), "-U", u.username or "postgres", "-d", "postgres",
+                    "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True, timeout=60)
+    return f"{base}/{name}"
 
 
 def start() -> Server:

@@ -1,13 +1,29 @@
 """Many readers, one writer: 20 simulated sessions read while an upload commits; nobody gets an error and
-every reader sees either all the old figures or all the new ones, never a mix."""
+every reader sees either all the old figures or all the new ones, never a mix. On a DuckDB file, and on
+PostgreSQL (where each session's cursor reads the app server's local copy and the write goes to PostgreSQL)."""
 import threading
 import time
 
-from indicators import uploads
+import pytest
+
+from indicators import store, uploads
+from indicators.sample import load_sample
 from tests.conftest import ADMIN, as_user
 
 
-def test_twenty_readers_see_old_or_new_never_a_mix(conn, cfg):
+@pytest.fixture(params=["duckdb", "postgresql"])
+def server_conn(request, cfg):
+    """The app server's connection: to a copy of the sample DuckDB file, or to the sample data on PostgreSQL."""
+    if request.param == "duckdb":
+        yield request.getfixturevalue("conn")
+        return
+    c = store.open_store(cfg, request.getfixturevalue("pg_url"), load_sample=lambda c: load_sample(c, cfg))
+    yield c
+    c.close()
+
+
+def test_twenty_readers_see_old_or_new_never_a_mix(server_conn, cfg):
+    conn = server_conn
     months = [f"{y}-{m:02d}" for y in range(2021, 2026) for m in range(1, 13)]
     old = "\n".join(f"salt_seen_6wk,{a},{p},50" for a in ("E06000047", "E06000003") for p in months)
     new = "\n".join(f"salt_seen_6wk,{a},{p},70" for a in ("E06000047", "E06000003") for p in months)

@@ -3,42 +3,13 @@ the same behaviours as the embedded DuckDB file, and the same figures."""
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
 
 from indicators import store, uploads
 from indicators.sample import load_sample
-from tests import pg_server
 from tests.conftest import ROOT
 from tests.conftest import ADMIN, as_user
-
-
-@pytest.fixture(scope="module")
-def server_url():
-    url = os.environ.get("KPI_TEST_POSTGRES_URL")
-    if url:
-        yield url
-        return
-    if pg_server.bin_dir() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is needed in CI: {pg_server.INSTALL_HINT}")
-        pytest.skip(f"PostgreSQL is not installed: {pg_server.INSTALL_HINT}")
-    server = pg_server.start()
-    yield server.url
-    server.stop()
-
-
-@pytest.fixture
-def pg_url(server_url):
-    """A new, empty database on the server for each test."""
-    name = f"kpi_{uuid.uuid4().hex[:10]}"
-    base, _, _ = server_url.rpartition("/")
-    host_port = base.split("@")[-1]
-    host, port = host_port.split(":")
-    subprocess.run(["psql", "-h", host, "-p", port, "-U", "postgres", "-d", "postgres", "-c", f"CREATE DATABASE {name}"],
-                   check=True, capture_output=True, timeout=60)
-    return f"{base}/{name}"
 
 
 @pytest.fixture

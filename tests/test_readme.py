@@ -17,3 +17,7 @@ def test_every_cli_command_is_in_the_readme():
 
 def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_readme_shows_the_load_balancer_configuration_the_tests_run():
+    assert (ROOT / "deploy" / "haproxy.cfg").read_text() in README

@@ -1,0 +1,36 @@
+"""One fresh process, as a restarted app server: import Streamlit and the app, open the store named by KPI_DB, and run
+the scorecard page under AppTest once (cold) and again (warm). Prints JSON: seconds from this process's first line
+to the end of the first run (imports included), the warm rerun, and the resident memory. bench/run.py runs it."""
+import time
+
+STARTED = time.perf_counter()
+
+import json  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+
+def rss_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+at.switch_page("pages/scorecard_page.py")
+at.run()
+cold = time.perf_counter() - STARTED
+assert not at.exception, at.exception
+t = time.perf_counter()
+at.run()
+warm = time.perf_counter() - t
+print(json.dumps({"cold_s": cold, "warm_s": warm, "rss_mb": rss_mb("VmRSS"), "peak_rss_mb": rss_mb("VmHWM"),
+                  "title": at.title[0].value if at.title else None}))

@@ -1,0 +1,121 @@
+"""Several dashboard app servers on one PostgreSQL store behind HAProxy (deploy/haproxy.cfg), all on 127.0.0.1:
+`streamlit run app.py` processes on free ports, each with its own local-copy folder, and the balancer in front.
+Used by the two-server browser test and by bench/run.py."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HAPROXY_CFG = ROOT / "deploy" / "haproxy.cfg"
+HAPROXY_HINT = "HAProxy is not installed: apt-get install haproxy (.ci/run does this)"
+SERVER_COOKIE = "KPI_SERVER"  # deploy/haproxy.cfg: the sticky-session cookie, valued with the server's name
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def haproxy() -> str | None:
+    return shutil.which("haproxy") or next((p for p in ("/usr/sbin/haproxy",) if Path(p).is_file()), None)
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90, headers: dict | None = None) -> None:
+    """Wait for Streamlit's /_stcore/health to answer ok, as Streamlit's own end-to-end tests do."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            req = urllib.request.Request(f"{url}/_stcore/health", headers=headers or {})
+            with urllib.request.urlopen(req, timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not become healthy:\n{log.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.25)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@dataclass
+class AppServer:
+    name: str
+    url: str
+    proc: subprocess.Popen
+    copy_dir: Path
+    log: Path
+
+
+@dataclass
+class Cluster:
+    servers: dict[str, AppServer]
+    url: str  # the balancer
+    balancer: subprocess.Popen | None
+    folder: Path
+    procs: list = field(default_factory=list)
+
+    def stop(self) -> None:
+        for p in self.procs:
+            stop(p)
+
+
+def start_app_server(name: str, db_url: str, config: Path, folder: Path, extra_env: dict | None = None) -> AppServer:
+    port = free_port()
+    copy_dir = folder / f"pg-copy-{name}"  # each server its own folder, as on separate machines
+    log = folder / f"streamlit-{name}.log"
+    env = {**os.environ, "KPI_DB": db_url, "KPI_CONFIG": str(config), "KPI_PG_COPY_DIR": str(copy_dir),
+           "KPI_BACKUP_EVERY_HOURS": "0", **(extra_env or {})}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--server.headless", "true", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    return AppServer(name, f"http://127.0.0.1:{port}", proc, copy_dir, log)
+
+
+def start_cluster(db_url: str, config: Path, folder: Path, names=("a", "b"), balancer: bool = True,
+                  extra_env: dict | None = None) -> Cluster:
+    """App servers named a, b, … on `db_url`, healthy, and (with `balancer`) HAProxy in front with deploy/haproxy.cfg."""
+    folder.mkdir(parents=True, exist_ok=True)
+    servers = {n: start_app_server(n, db_url, config, folder, extra_env) for n in names}
+    cluster = Cluster(servers, "", None, folder, [s.proc for s in servers.values()])
+    try:
+        for s in servers.values():
+            wait_healthy(s.url, s.proc, s.log)
+        if balancer:
+            exe = haproxy()
+            if exe is None:
+                raise FileNotFoundError(HAPROXY_HINT)
+            if tuple(names) != ("a", "b"):
+                raise ValueError("deploy/haproxy.cfg names two servers, a and b")
+            port = free_port()
+            env = {**os.environ, "KPI_LB_BIND": f"127.0.0.1:{port}",
+                   **{f"KPI_APP_{n.upper()}": s.url.removeprefix("http://") for n, s in servers.items()}}
+            log = folder / "haproxy.log"
+            with open(log, "wb") as out:
+                lb = subprocess.Popen([exe, "-db", "-f", str(HAPROXY_CFG)], env=env, stdout=out, stderr=subprocess.STDOUT)
+            cluster.procs.append(lb)
+            cluster.balancer, cluster.url = lb, f"http://127.0.0.1:{port}"
+            for n in names:  # through the balancer, to each server
+                wait_healthy(cluster.url, lb, log, headers={"Cookie": f"{SERVER_COOKIE}={n}"})
+    except BaseException:
+        cluster.stop()
+        raise
+    return cluster
