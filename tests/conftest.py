@@ -1,17 +1,21 @@
 """Shared fixtures: the shipped config, and a real temporary DuckDB file per test."""
 from __future__ import annotations
 
+import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from indicators import config, store
+from indicators import config, periods, store
 from indicators.access import Access
 from indicators.sample import load_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The date the shipped sample stands at: every local series runs to the last period due then (build_sample.py --as-at).
+SAMPLE_AS_AT = dt.date.fromisoformat(json.loads((ROOT / "data" / "sample" / "observations.meta.json").read_text(encoding="utf-8"))["as_at"])
 
 
 def as_user(name: str = "admin@example.org") -> Access:
@@ -64,6 +68,18 @@ def empty_conn(tmp_path, cfg):
     c = store.open_store(cfg, tmp_path / "empty.duckdb")
     yield c
     c.close()
+
+
+def latest_held(conn, cfg, indicator_id: str, area: str) -> periods.Period:
+    """The latest period of a series held in the store."""
+    label = conn.execute("SELECT period FROM observations WHERE indicator_id = ? AND area_code = ? ORDER BY period_start DESC LIMIT 1",
+                         [indicator_id, area]).fetchone()[0]
+    return periods.parse(label, cfg.by_id[indicator_id].period_type)
+
+
+def next_period(conn, cfg, indicator_id: str, area: str) -> periods.Period:
+    """The first period after the latest held: where a lead's next return goes."""
+    return periods.shift(latest_held(conn, cfg, indicator_id, area), 1)
 
 
 def snapshot(path):
