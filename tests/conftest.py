@@ -1,7 +1,9 @@
 """Shared fixtures: the shipped config, and a real temporary DuckDB file per test."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import functools
 import json
 import shutil
 from pathlib import Path
@@ -70,16 +72,39 @@ def empty_conn(tmp_path, cfg):
     c.close()
 
 
-def latest_held(conn, cfg, indicator_id: str, area: str) -> periods.Period:
-    """The latest period of a series held in the store."""
-    label = conn.execute("SELECT period FROM observations WHERE indicator_id = ? AND area_code = ? ORDER BY period_start DESC LIMIT 1",
-                         [indicator_id, area]).fetchone()[0]
-    return periods.parse(label, cfg.by_id[indicator_id].period_type)
+@functools.cache
+def _sample_last() -> dict[tuple[str, str], tuple[str, float]]:
+    with open(ROOT / "data" / "sample" / "observations.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))  # each series in period order, as build_sample.py writes it
+    return {(r["indicator"], r["area"]): (r["period"], float(r["value"])) for r in rows}
 
 
-def next_period(conn, cfg, indicator_id: str, area: str) -> periods.Period:
-    """The first period after the latest held: where a lead's next return goes."""
-    return periods.shift(latest_held(conn, cfg, indicator_id, area), 1)
+@functools.cache
+def _shipped_config():
+    return config.load(ROOT / "config" / "indicators.yaml")
+
+
+def sample_last(indicator_id: str, area: str = "E06000047") -> tuple[periods.Period, float]:
+    """The latest period of a series in the shipped sample, and its value: what a new database shows as latest."""
+    label, value = _sample_last()[(indicator_id, area)]
+    return periods.parse(label, _shipped_config().by_id[indicator_id].period_type), value
+
+
+def sample_next(indicator_id: str, area: str = "E06000047", steps: int = 1) -> periods.Period:
+    """The period `steps` after the sample's latest: where a lead's next return goes (not held, so a new figure)."""
+    return periods.shift(sample_last(indicator_id, area)[0], steps)
+
+
+def good_return() -> str:
+    """A lead's good return of three new figures for the quarters after the sample's latest, written as people
+    write them: a numerator and denominator, an area by name, a quarter as "Q2 2026/27"."""
+    q1, q2 = sample_next("ehcp_20wk"), sample_next("ehcp_20wk", steps=2)
+    neet = sample_next("send_neet")
+    fy = neet.label.split(" ")[0]
+    return ("indicator,area,period,value,numerator,denominator,note\n"
+            f"ehcp_20wk,E06000047,{q1.label},55.0,22,40,Backlog cleared\n"
+            f"ehcp_20wk,E06000047,{q2.label},60,,,\n"
+            f"send_neet,County Durham,{neet.label.split(' ')[1]} {fy[:4]}/{fy[5:]},14.2,,,\n")
 
 
 def snapshot(path):
