@@ -1,6 +1,10 @@
 """Shared fixtures: the shipped config, a real temporary DuckDB file per test, and a real PostgreSQL server."""
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import functools
+import json
 import os
 import shutil
 import subprocess
@@ -9,13 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from indicators import config, store
+from indicators import config, periods, store
 from indicators.access import Access
 from indicators.sample import load_sample
 from tests import pg_server
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The date the shipped sample stands at: every local series runs to the last period due then (build_sample.py --as-at).
+SAMPLE_AS_AT = dt.date.fromisoformat(json.loads((ROOT / "data" / "sample" / "observations.meta.json").read_text(encoding="utf-8"))["as_at"])
 
 
 def as_user(name: str = "admin@example.org") -> Access:
@@ -68,6 +74,41 @@ def empty_conn(tmp_path, cfg):
     c = store.open_store(cfg, tmp_path / "empty.duckdb")
     yield c
     c.close()
+
+
+@functools.cache
+def _sample_last() -> dict[tuple[str, str], tuple[str, float]]:
+    with open(ROOT / "data" / "sample" / "observations.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))  # each series in period order, as build_sample.py writes it
+    return {(r["indicator"], r["area"]): (r["period"], float(r["value"])) for r in rows}
+
+
+@functools.cache
+def _shipped_config():
+    return config.load(ROOT / "config" / "indicators.yaml")
+
+
+def sample_last(indicator_id: str, area: str = "E06000047") -> tuple[periods.Period, float]:
+    """The latest period of a series in the shipped sample, and its value: what a new database shows as latest."""
+    label, value = _sample_last()[(indicator_id, area)]
+    return periods.parse(label, _shipped_config().by_id[indicator_id].period_type), value
+
+
+def sample_next(indicator_id: str, area: str = "E06000047", steps: int = 1) -> periods.Period:
+    """The period `steps` after the sample's latest: where a lead's next return goes (not held, so a new figure)."""
+    return periods.shift(sample_last(indicator_id, area)[0], steps)
+
+
+def good_return() -> str:
+    """A lead's good return of three new figures for the quarters after the sample's latest, written as people
+    write them: a numerator and denominator, an area by name, a quarter as "Q2 2026/27"."""
+    q1, q2 = sample_next("ehcp_20wk"), sample_next("ehcp_20wk", steps=2)
+    neet = sample_next("send_neet")
+    fy = neet.label.split(" ")[0]
+    return ("indicator,area,period,value,numerator,denominator,note\n"
+            f"ehcp_20wk,E06000047,{q1.label},55.0,22,40,Backlog cleared\n"
+            f"ehcp_20wk,E06000047,{q2.label},60,,,\n"
+            f"send_neet,County Durham,{neet.label.split(' ')[1]} {fy[:4]}/{fy[5:]},14.2,,,\n")
 
 
 def snapshot(path):

@@ -1,10 +1,17 @@
 """Who may see and change what: the roles file, and checks made on the server for every write."""
+import datetime as dt
+
 import pytest
 import yaml
 
 from indicators import access, store, uploads
-from tests.conftest import ROOT
+from tests.conftest import ROOT, sample_last, sample_next
 from tests.conftest import ADMIN, as_user
+
+TODAY = dt.date(2026, 11, 22)
+# New figures for the month and quarter after the sample's latest.
+SALT = f"indicator,area,period,value\nsalt_seen_6wk,E06000047,{sample_next('salt_seen_6wk').label},80\n".encode()
+NEET = f"send_neet,E06000047,{sample_next('send_neet').label},12\n".encode()
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +56,12 @@ def test_bad_roles_file_names_the_field(cfg, tmp_path):
 def test_uploader_may_only_write_their_own_indicators(conn, cfg, roles):
     salt = access.access_for("salt.lead@nhs.net", roles)
     before = store.table_snapshot(conn)
-    p = uploads.check(conn, cfg, b"indicator,area,period,value\nsalt_seen_6wk,E06000047,2020-01,80\nsend_neet,E06000047,2020-21 Q1,12\n", "mixed.csv", ADMIN)
+    p = uploads.check(conn, cfg, SALT + NEET, "mixed.csv", ADMIN, today=TODAY)
     with pytest.raises(access.Forbidden, match="salt.lead@nhs.net may not upload figures for send_neet"):
         uploads.commit(conn, p, salt)
     assert store.table_snapshot(conn) == before
-    ok = uploads.check(conn, cfg, b"indicator,area,period,value\nsalt_seen_6wk,E06000047,2020-01,80\n", "salt.csv", ADMIN)
+    ok = uploads.check(conn, cfg, SALT, "salt.csv", ADMIN, today=TODAY)
+    assert ok.counts["new"] == 1
     s = uploads.commit(conn, ok, salt)
     assert conn.execute("SELECT user_name FROM uploads WHERE id = ?", [s.upload_id]).fetchone()[0] == "salt.lead@nhs.net"
 
@@ -61,14 +69,14 @@ def test_uploader_may_only_write_their_own_indicators(conn, cfg, roles):
 def test_only_admins_roll_back_and_only_owners_write_commentary(conn, cfg, roles):
     salt = access.access_for("salt.lead@nhs.net", roles)
     admin = access.access_for("performance.admin@durham.gov.uk", roles)
-    s = uploads.commit(conn, uploads.check(conn, cfg, b"indicator,area,period,value\nsalt_seen_6wk,E06000047,2020-01,80\n", "s.csv", ADMIN), salt)
+    s = uploads.commit(conn, uploads.check(conn, cfg, SALT, "s.csv", ADMIN, today=TODAY), salt)
     with pytest.raises(access.Forbidden, match="Only an administrator may roll back an upload"):
         uploads.rollback(conn, s.upload_id, salt)
     rb = uploads.rollback(conn, s.upload_id, admin)
     assert conn.execute("SELECT user_name FROM uploads WHERE id = ?", [rb.upload_id]).fetchone()[0] == "performance.admin@durham.gov.uk"
     with pytest.raises(access.Forbidden):
-        uploads.save_commentary(conn, salt, "send_neet", "E06000047", "2019-20 Q4", "x", "y", None)
-    cid = uploads.save_commentary(conn, salt, "salt_seen_6wk", "E06000047", "2019-12", "Better", "Keep going", None)
+        uploads.save_commentary(conn, salt, "send_neet", "E06000047", sample_last("send_neet")[0].label, "x", "y", None)
+    cid = uploads.save_commentary(conn, salt, "salt_seen_6wk", "E06000047", sample_last("salt_seen_6wk")[0].label, "Better", "Keep going", None)
     assert conn.execute("SELECT author FROM commentary WHERE id = ?", [cid]).fetchone()[0] == "salt.lead@nhs.net"
 
 

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from indicators import store, uploads
-from tests.conftest import ROOT, snapshot
+from tests.conftest import ROOT, sample_last, sample_next, snapshot
 from tests.conftest import ADMIN, as_user
 
 
@@ -15,7 +15,7 @@ def test_backup_while_open_then_restore_gives_back_the_earlier_figures(db_path, 
     conn = store.open_store(cfg, db_path)  # as the running dashboard holds it
     before = store.table_snapshot(conn)
     dest = store.backup(conn, tmp_path / "before-upload.duckdb", ADMIN)
-    p = uploads.check(conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,10\n", "q.csv", ADMIN)
+    p = uploads.check(conn, cfg, f"indicator,area,period,value\nehcp_20wk,E06000047,{sample_last('ehcp_20wk')[0].label},10\n".encode(), "q.csv", ADMIN)
     uploads.commit(conn, p, as_user("lead"))
     assert store.table_snapshot(conn) != before
     assert snapshot(dest) == before  # the copy is of the moment it was made
@@ -42,7 +42,7 @@ def test_cli_backup_and_restore(db_path, tmp_path, monkeypatch):
     made = list((tmp_path / "backups").glob("kpi-*.duckdb"))
     assert len(made) == 1 and f"to {made[0]}" in out.stdout
     f = tmp_path / "q.csv"
-    f.write_text("indicator,area,period,value\nsend_neet,E06000047,2020-21 Q1,9.9\n")
+    f.write_text(f"indicator,area,period,value\nsend_neet,E06000047,{sample_next('send_neet').label},9.9\n")  # a new quarter
     assert run("load", str(f)).returncode == 0
     out = run("restore", str(made[0]))
     assert out.returncode == 0, out.stderr

@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from indicators import benchmarks, scorecard, store, uploads
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, sample_last
 from tests.conftest import ADMIN, as_user
 
 
@@ -50,11 +50,13 @@ def test_vs_england_is_read_through_polarity(conn, cfg):
 def test_quartile_position_among_enough_local_authorities(conn, cfg):
     areas = [(f"E0690000{i}", f"LA {i}", "local_authority", None, "E12000001") for i in range(9)]
     store.add_areas(conn, areas)
-    rows = "\n".join(f"send_neet,E0690000{i},2019-20 Q4,{10 + i}" for i in range(9))
+    latest = sample_last("send_neet")[0].label  # Durham's latest quarter, where the scorecard reads the quartile
+    rows = "\n".join(f"send_neet,{area},{latest},14.3" for area in ("E06000047", "E06000003"))
+    rows += "\n" + "\n".join(f"send_neet,E0690000{i},{latest},{10 + i}" for i in range(9))
     uploads.commit(conn, uploads.check(conn, cfg, f"indicator,area,period,value\n{rows}\n".encode(), "la.csv", ADMIN), as_user("a"))
     card = scorecard.scorecard(conn, cfg, "E06000047")
     vs = benchmarks.vs_england(conn, cfg, "E06000047", card).set_index("indicator_id")
-    # Durham 14.3% among 11 LAs: 9 synthetic (10..18), Redcar's illustrative 14.3% and Durham. Ranked highest first,
+    # Durham 14.3% among 11 LAs: 9 synthetic (10..18), Redcar's 14.3% and Durham. Ranked highest first,
     # Durham ties 5th of 11; lower is better, so it is 7th best: (7 - 1) × 4 // 11 + 1 = quartile 3.
     assert vs.loc["send_neet", "quartile"] == 3
     assert vs.loc["send_neet", "quartile_text"] == "Q3 of 11 LAs"
@@ -66,7 +68,9 @@ def test_spc_reading_on_the_rebased_asd_wait(conn, cfg):
     assert [s.start for s in reading.segments] == ["2017-07", "2018-09"]
     redcar = benchmarks.spc_reading(ind, scorecard.series_table(conn, cfg, ind, "E06000003"), "E06000003")
     assert [s.start for s in redcar.segments] == ["2017-07"]  # the rebase is County Durham's alone
-    assert reading.variation == "special_cause_improvement" and reading.assurance == "consistently_fail"
+    # Since the new service the wait fell to 14 weeks (early 2020), then rose with the list to 68 (2024); August
+    # 2026's 49 weeks ends a long run above the segment's mean (45): concern, and never near the 12-week target.
+    assert reading.variation == "special_cause_concern" and reading.assurance == "consistently_fail"
     assert benchmarks.spc_reading(cfg.by_id["ehcp_male_share"], scorecard.series_table(conn, cfg, cfg.by_id["ehcp_male_share"], "E06000047")) is None
 
 
@@ -89,7 +93,7 @@ def test_indicator_page_spc_tab_and_icons(db_path):
     at = page("pages/indicator_page.py", indicator="asd_avg_wait_weeks", area="E06000047")
     assert not at.exception
     icons = next(h.proto.body for h in at.html if "class=\"mdc\"" in h.proto.body)
-    assert 'alt="Special cause variation: improving, lower values"' in icons and 'alt="Consistently failing the target"' in icons
+    assert 'alt="Special cause variation: concerning, higher values"' in icons and 'alt="Consistently failing the target"' in icons
     segments = next(d.value for d in at.dataframe if "Upper process limit" in d.value.columns)
     assert segments["From"].tolist() == ["2017-07", "2018-09"]
 

@@ -10,9 +10,11 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from indicators import commentary, exceptions, export, store, uploads
-from tests.conftest import ROOT
+from indicators import commentary, exceptions, export, rag, scorecard, store, uploads
+from tests.conftest import ROOT, sample_last, sample_next
 from tests.conftest import ADMIN, as_user
+
+TODAY = dt.date(2026, 11, 22)
 
 TEN = ["ehcp_20wk", "salt_seen_6wk", "salt_treated_12wk", "asd_waiting_list", "asd_avg_wait_weeks", "send_neet",
        "ehc_requests", "ehc_requests_year", "senco_network_schools", "dfe_ehcp_20wk"]
@@ -58,26 +60,31 @@ def test_empty_or_huge_commentary_is_refused(conn):
 
 
 def test_exception_report_lists_red_worse_and_overdue_worst_first(conn, cfg):
-    # ehcp_20wk was Amber (76%) in 2019-20 Q4; a red quarter after it moves it down a band.
-    p = uploads.check(conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2020-21 Q1,40\n", "q.csv", ADMIN, today=dt.date(2020, 8, 1))
+    # ehcp_20wk is Amber (63%) in the sample's latest quarter; a red quarter after it moves it down a band.
+    last, was = sample_last("ehcp_20wk")
+    assert rag.status(cfg.by_id["ehcp_20wk"], last, was) == "amber"
+    nxt = sample_next("ehcp_20wk").label
+    reds = set(scorecard.scorecard(conn, cfg, "E06000047").query("status == 'red'")["indicator_id"])
+    p = uploads.check(conn, cfg, f"indicator,area,period,value\nehcp_20wk,E06000047,{nxt},40\n".encode(), "q.csv", ADMIN, today=TODAY)
     uploads.commit(conn, p, as_user("lead"))
-    store.save_commentary(conn, "ehcp_20wk", "E06000047", "2020-21 Q1", "Backlog after lockdown", "Extra panels weekly", None, "Lead")
-    ex = exceptions.exception_report(conn, cfg, "E06000047", today=dt.date(2020, 8, 1))
+    store.save_commentary(conn, "ehcp_20wk", "E06000047", nxt, "Backlog after the summer", "Extra panels weekly", None, "Lead")
+    ex = exceptions.exception_report(conn, cfg, "E06000047", today=TODAY)
     top = ex.iloc[0]
     assert top["indicator_id"] == "ehcp_20wk"
     assert top["reasons"] == "Red; Moved down from Amber to Red"
     assert top["actions"] == "Extra panels weekly"
     assert list(ex["severity"]) == sorted(ex["severity"], reverse=True)
-    assert set(ex["indicator_id"]) >= {"send_neet", "asd_avg_wait_weeks"}  # red in the sample
+    assert {"asd_avg_wait_weeks", "asd_waiting_over_13wk"} <= reds <= set(ex["indicator_id"])  # every red in the sample
     overdue = ex.set_index("indicator_id").loc["salt_seen_6wk", "reasons"]
-    assert overdue.startswith("Overdue: ") and "June 2020" in overdue
+    assert overdue == "Overdue: 1 period(s) missing up to September 2026"  # the sample ends at August 2026
 
 
 @needs_chromium
 def test_board_pack_of_ten_indicators_as_pptx_and_pdf(conn, cfg, tmp_path):
-    store.save_commentary(conn, "send_neet", "E06000047", "2019-20 Q4", "Down to 14.3% <script>alert(1)</script>",
-                          "DurhamWorks caseworkers for every Year 11 leaver with an EHC plan", dt.date(2020, 6, 30), "Lead")
-    pptx = export.export(conn, cfg, "pptx", "E06000047", indicator_ids=TEN, today=dt.date(2026, 11, 22))
+    neet, neet_value = sample_last("send_neet")  # the pack shows the commentary on each indicator's latest figure
+    store.save_commentary(conn, "send_neet", "E06000047", neet.label, f"Down to {neet_value:.1f}% <script>alert(1)</script>",
+                          "DurhamWorks caseworkers for every Year 11 leaver with an EHC plan", dt.date(2026, 9, 30), "Lead")
+    pptx = export.export(conn, cfg, "pptx", "E06000047", indicator_ids=TEN, today=TODAY)
     deck = Presentation(io.BytesIO(pptx))
     titles = [next((s.text_frame.text for s in slide.shapes if s.has_text_frame), "") for slide in deck.slides]
     # title, 2 scorecard slides (8 rows each), exceptions (one or more), ten indicator slides
@@ -90,11 +97,11 @@ def test_board_pack_of_ten_indicators_as_pptx_and_pdf(conn, cfg, tmp_path):
     assert "Produced 22 November 2026" in everything
     assert "DurhamWorks caseworkers for every Year 11 leaver" in everything
     assert "<script>alert(1)</script>" in everything  # kept as text, as the author wrote it
-    assert "14.3% ○" in cells and "✖ Red" in cells
+    assert f"{neet_value:.1f}% ○" in cells and "✖ Red" in cells  # ○: an illustrative figure
     assert "published" in everything and "illustrative" in everything
     assert sum(1 for slide in deck.slides for s in slide.shapes if s.shape_type == 13) == 10  # a chart picture each
 
-    pdf = export.export(conn, cfg, "pdf", "E06000047", indicator_ids=TEN, today=dt.date(2026, 11, 22))
+    pdf = export.export(conn, cfg, "pdf", "E06000047", indicator_ids=TEN, today=TODAY)
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == len(deck.slides)
     text = "\n".join(page.extract_text() for page in reader.pages)

@@ -2,8 +2,8 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators import export, store
-from tests.conftest import ROOT
+from indicators import config, export, rag, store
+from tests.conftest import ROOT, sample_last
 
 
 def page(path, **query) -> AppTest:
@@ -45,7 +45,9 @@ def test_presentation_starts_with_the_agenda_and_moves_with_next(db_path):
     assert at.query_params["slide"] in (["2"], "2")
     at.button(key="next").click().run()
     body = slide_html(at)
-    assert "data-kind='ehcp_20wk'" in body and "76.0%" in body and "Amber" in body
+    last, value = sample_last("ehcp_20wk")  # 63.0%, amber, in the shipped sample
+    word = rag.BADGES[rag.status(config.load().by_id["ehcp_20wk"], last, value)].word
+    assert "data-kind='ehcp_20wk'" in body and f"{value:.1f}%" in body and word in body
     at.button(key="prev").click().run()
     assert "data-slide='2'" in slide_html(at)
 
@@ -59,7 +61,7 @@ def test_presentation_deep_link_keeps_the_place_and_deck(db_path):
 
 def test_presentation_commentary_is_escaped(db_path):
     conn = store.connect(db_path)
-    store.save_commentary(conn, "ehcp_20wk", "E06000047", "2019-20 Q4", "<img src=x onerror=alert(1)> fell", "**Plan**", None, "Lead")
+    store.save_commentary(conn, "ehcp_20wk", "E06000047", sample_last("ehcp_20wk")[0].label, "<img src=x onerror=alert(1)> fell", "**Plan**", None, "Lead")
     conn.close()
     at = page("pages/present_page.py", slide="3")
     note = next(h.proto.body for h in at.html if "What the data shows" in h.proto.body)

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 
-from tests.conftest import FIXTURES, ROOT, snapshot
+from tests.conftest import FIXTURES, ROOT, good_return, sample_next, snapshot
 
 
 def run(*args, env_db=None):
@@ -26,12 +26,14 @@ def test_load_bad_file_prints_each_problem_and_changes_nothing(db_path):
     assert snapshot(db_path) == before
 
 
-def test_load_good_file_then_again_changes_nothing_second_time(db_path):
-    out = run("load", str(FIXTURES / "good.csv"), "--user", "tester")
+def test_load_good_file_then_again_changes_nothing_second_time(db_path, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text(good_return())  # three figures for the quarters after the sample's latest
+    out = run("load", str(good), "--user", "tester")
     assert out.returncode == 0, out.stderr
     assert "3 new, 0 changed, 0 unchanged" in out.stdout
     after_first = snapshot(db_path)
-    out = run("load", str(FIXTURES / "good.csv"))
+    out = run("load", str(good))
     assert out.returncode == 0
     assert "already stored (3 unchanged) (the same file was loaded as upload " in out.stdout and "nothing was written" in out.stdout
     assert snapshot(db_path) == after_first
@@ -39,7 +41,7 @@ def test_load_good_file_then_again_changes_nothing_second_time(db_path):
 
 def test_dry_run_previews_and_writes_nothing(db_path, tmp_path):
     changed = tmp_path / "change.csv"
-    changed.write_text("indicator,area,period,value\nehcp_20wk,E06000047,2018-19 Q1,89\nehcp_20wk,E06000047,2020-21 Q4,61\n")
+    changed.write_text(f"indicator,area,period,value\nehcp_20wk,E06000047,2018-19 Q1,89\nehcp_20wk,E06000047,{sample_next('ehcp_20wk').label},61\n")
     before = snapshot(db_path)
     out = run("load", str(changed), "--dry-run")
     assert out.returncode == 0, out.stderr
@@ -107,12 +109,14 @@ def test_init_creates_once_and_force_recreates(tmp_path, monkeypatch):
     assert "Created" in out.stdout
 
 
-def test_load_waits_for_a_running_dashboard_then_says_so(db_path):
+def test_load_waits_for_a_running_dashboard_then_says_so(db_path, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text(good_return())
     holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db_path)!r}); print('ready', flush=True); time.sleep(60)"],
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        out = run("load", str(FIXTURES / "good.csv"))
+        out = run("load", str(good))
     finally:
         holder.kill()
         holder.wait()

@@ -181,3 +181,29 @@ def test_rule_text_for_a_percentage_is_in_percentage_points(cfg):
     assert rag.rule_text(cfg.by_id["salt_treated_12wk"]) == (
         "Green when the target is met; amber up to 5 percentage points below the target; red further below it.")
     assert rag.rule_text(cfg.by_id["ehcp_20wk"]).endswith("These thresholds are illustrative.")
+
+
+def test_asd_waiting_over_13wk_is_defined_as_the_standards_define_it(cfg):
+    i = cfg.by_id["asd_waiting_over_13wk"]
+    assert (i.unit, i.polarity, i.period_type, i.decimals) == ("percent", "lower_is_better", "month", 1)
+    # Per child, from referral, over 13 weeks: NICE QS51 statement 1 (3 months) as NHS England's statistics count it.
+    for words in ("more than 13 weeks since referral", "numerator", "denominator", "asd_waiting_list", "QS51",
+                  "statement 1", "3 months", "NHS England"):
+        assert words in i.definition, words
+    assert i.target.value == 0 and "QS51" in i.target.note and "13 weeks" in i.target.note
+    assert (i.rag.basis, i.rag.green, i.rag.amber) == ("absolute", 10, 25) and "illustrative" in i.notes
+    asd = cfg.by_id["asd_waiting_list"]
+    assert (i.strategy_area, i.inspection_area, i.owner, i.source) == (asd.strategy_area, asd.inspection_area, asd.owner, asd.source)
+    ids = [x.id for x in cfg.indicators]
+    assert ids.index("asd_waiting_over_13wk") == ids.index("asd_avg_wait_weeks") + 1  # with the other ASD measures
+
+
+def test_send_neet_has_thresholds_of_its_own_and_says_how_it_differs_from_the_dfe_measure(cfg):
+    neet, dfe = cfg.by_id["send_neet"], cfg.by_id["dfe_neet_ehcp"]
+    # Not England's (10.1%) and the North East's (13.2%) 16–17 EHC plan rates: another population and measure.
+    assert (neet.rag.basis, neet.rag.green, neet.rag.amber) == ("absolute", 12, 16.1)
+    assert "Illustrative thresholds" in neet.notes and "16.1%" in neet.notes
+    for words in ("dfe_neet_ehcp", "16 to 24", "16 to 17", "EHC plan", "everyone with SEND", "not known",
+                  "December to February", "end of each quarter"):
+        assert words in neet.definition, words
+    assert "16 and 17 year olds with an EHC plan" in dfe.definition and "December to February" in dfe.definition

@@ -1,5 +1,6 @@
 """Hostile input is refused with a clear message, in bounded time and memory, and nothing is written:
 zip bombs, a million columns, a 10 MB line, huge cells, exploding YAML, HTML and script in data."""
+import datetime as dt
 import io
 import time
 import tracemalloc
@@ -74,11 +75,13 @@ def test_yaml_with_exponential_anchors_is_refused_quickly(tmp_path):
 def test_html_and_script_in_a_csv_cell_are_stored_as_text_and_escaped_on_pages(db_path, cfg):
     from streamlit.testing.v1 import AppTest
 
-    from tests.conftest import ROOT
+    from tests.conftest import ROOT, sample_next
     conn = store.open_store(cfg, db_path)
     hostile = '<script>alert(1)</script><img src=x onerror=alert(2)>[x](javascript:alert(3))'
-    p = uploads.check(conn, cfg, f"indicator,area,period,value,note\nehcp_20wk,E06000047,2020-21 Q1,61,\"{hostile}\"\n".encode(), "x.csv", ADMIN)
-    assert p.result.ok
+    nxt = sample_next("ehcp_20wk").label  # a new quarter, after the sample's latest
+    p = uploads.check(conn, cfg, f"indicator,area,period,value,note\nehcp_20wk,E06000047,{nxt},61,\"{hostile}\"\n".encode(), "x.csv", ADMIN,
+                      today=dt.date(2026, 11, 22))
+    assert p.result.ok and p.counts["new"] == 1
     uploads.commit(conn, p, as_user("x"))
     conn.close()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)

@@ -6,9 +6,10 @@ import sys
 
 import pytest
 
-from indicators import store, uploads
+from indicators import periods, store, uploads
 from indicators.sample import load_sample
-from tests.conftest import ROOT
+from tests import pg_server
+from tests.conftest import ROOT, good_return, sample_last
 from tests.conftest import ADMIN, as_user
 
 
@@ -37,11 +38,13 @@ def test_same_figures_as_the_duckdb_file(pg, conn):
 
 def test_upload_history_and_rollback(pg, cfg):
     before = store.table_snapshot(pg)
-    p = uploads.check(pg, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,50\nehcp_20wk,E06000047,2020-21 Q1,60\n", "q.csv", ADMIN)
+    last, was = sample_last("ehcp_20wk")  # the latest quarter changes; the one after it is new
+    change = f"indicator,area,period,value\nehcp_20wk,E06000047,{last.label},50\nehcp_20wk,E06000047,{periods.shift(last, 1).label},60\n".encode()
+    p = uploads.check(pg, cfg, change, "q.csv", ADMIN)
     s = uploads.commit(pg, p, as_user("lead@example.org"))
     assert (s.new, s.changed) == (1, 1)
-    assert pg.execute("SELECT value FROM observation_history WHERE replaced_by = ?", [s.upload_id]).fetchall() == [(76.0,)]
-    again = uploads.check(pg, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,50\nehcp_20wk,E06000047,2020-21 Q1,60\n", "q.csv", ADMIN)
+    assert pg.execute("SELECT value FROM observation_history WHERE replaced_by = ?", [s.upload_id]).fetchall() == [(was,)]
+    again = uploads.check(pg, cfg, change, "q.csv", ADMIN)
     assert again.nothing_to_do
     store.rollback(pg, s.upload_id, "admin")
     after = store.table_snapshot(pg)
@@ -63,12 +66,14 @@ def test_commentary_versions(pg):
     assert store.commentary_versions(pg, "ehcp_20wk", "E06000047", "2019-20 Q4")["author"].tolist() == ["B", "A"]
 
 
-def test_cli_works_against_postgresql(pg_url, cfg):
+def test_cli_works_against_postgresql(pg_url, cfg, tmp_path):
     env = {**os.environ, "KPI_DB": pg_url}
     run = lambda *a: subprocess.run([sys.executable, "-m", "indicators", *a], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)  # noqa: E731
     out = run("init")
     assert out.returncode == 0 and "PostgreSQL database is ready" in out.stdout, out.stderr
-    out = run("load", str(ROOT / "tests" / "fixtures" / "good.csv"))
+    good = tmp_path / "good.csv"
+    good.write_text(good_return())  # three figures for the quarters after the sample's latest
+    out = run("load", str(good))
     assert out.returncode == 0 and "3 new" in out.stdout, out.stderr
     out = run("load", str(ROOT / "tests" / "fixtures" / "bad.csv"))
     assert out.returncode == 1 and out.stdout.count("row ") == 3

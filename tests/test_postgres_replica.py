@@ -14,7 +14,7 @@ import pytest
 from indicators import replica, store, uploads
 from indicators.sample import load_sample
 from tests import pg_server
-from tests.conftest import ADMIN, ROOT, as_user
+from tests.conftest import ADMIN, ROOT, as_user, sample_last, sample_next
 
 # The second app server: opens the store as the dashboard does and answers one command per line, each through a
 # new cursor (a page run): `read SQL` prints the rows as JSON, `load CSV-TEXT` uploads it, `rollback ID` rolls an
@@ -105,9 +105,13 @@ def same_as_postgresql(pg) -> bool:
 
 CHECKSUM = ("SELECT count(*), sum(hash(indicator_id, area_code, period, value, numerator, denominator, marker, note, "
             "figure_type, source, upload_id)) FROM observations")
-CSV = "indicator,area,period,value\n" + "\n".join(f"salt_seen_6wk,E06000047,2024-{m:02d},{v}" for m, v in ((1, 41), (2, 42)))
-# One figure changed (the sample has 76 for it) and one new.
-CHANGED_AND_NEW = "indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,50\nehcp_20wk,E06000047,2020-21 Q1,60\n"
+# Two new monthly figures after the sample's latest, and for ehcp_20wk one figure changed (the sample's latest
+# quarter) and one new (the quarter after it).
+M1, M2 = sample_next("salt_seen_6wk").label, sample_next("salt_seen_6wk", steps=2).label
+CSV = f"indicator,area,period,value\nsalt_seen_6wk,E06000047,{M1},41\nsalt_seen_6wk,E06000047,{M2},42\n"
+LAST, LAST_VALUE = sample_last("ehcp_20wk")[0].label, sample_last("ehcp_20wk")[1]
+NEXT = sample_next("ehcp_20wk").label
+CHANGED_AND_NEW = f"indicator,area,period,value\nehcp_20wk,E06000047,{LAST},50\nehcp_20wk,E06000047,{NEXT},60\n"
 
 
 def test_page_runs_read_a_local_copy_kept_in_a_file(pg, pg_url, tmp_path):
@@ -127,7 +131,7 @@ def test_an_upload_on_another_server_shows_at_the_next_page_run(pg, other):
     after = pg.cursor()  # the next page run: one query sees the data version moved, then only the changes come
     assert pg.local_copy().last_refresh["kind"] == "changes"
     assert pg.local_copy().last_refresh["uploads"] == [upload_id]
-    assert ("E06000047", "2024-01", 41.0) in figures(after) and figures(after) != old
+    assert ("E06000047", M1, 41.0) in figures(after) and figures(after) != old
     assert same_as_postgresql(pg)
 
 
@@ -137,7 +141,8 @@ def test_an_upload_here_shows_here_at_once_and_there_at_its_next_page_run(pg, ot
     # The same cursor, still in this page run, reads the upload back: this server's copy was refreshed after its commit.
     assert cur.execute("SELECT count(*) FROM uploads WHERE id = ?", [summary.upload_id]).fetchone()[0] == 1
     assert store.data_version(cur) == store.data_version(pg)
-    assert other.read("SELECT value FROM observations WHERE indicator_id = 'salt_seen_6wk' AND period = '2024-02'") == [[42.0]]
+    assert other.read(f"SELECT value FROM observations WHERE indicator_id = 'salt_seen_6wk' AND period = '{M2}' "
+                      "AND area_code = 'E06000047'") == [[42.0]]
     assert other.ask("copy")["last"]["uploads"] == [summary.upload_id]
 
 
@@ -145,8 +150,8 @@ def test_rollback_and_commentary_reach_the_other_servers_copy(pg, other):
     upload_id = other.load(CSV)
     cur = pg.cursor()
     store.rollback(cur, upload_id, "admin")  # a rollback is an upload too: the other copy takes back exactly its figures
-    store.save_commentary(cur, "salt_seen_6wk", "E06000047", "2024-01", "Fell", "Plan", None, "lead")
-    assert other.read("SELECT count(*) FROM observations WHERE indicator_id = 'salt_seen_6wk' AND period >= '2024-01' "
+    store.save_commentary(cur, "salt_seen_6wk", "E06000047", M1, "Fell", "Plan", None, "lead")
+    assert other.read(f"SELECT count(*) FROM observations WHERE indicator_id = 'salt_seen_6wk' AND period >= '{M1}' "
                       "AND area_code = 'E06000047'") == [[0]]
     assert other.read("SELECT data_shows FROM commentary") == [["Fell"]]
     assert other.read("SELECT rolled_back_by FROM uploads WHERE id = %d" % upload_id) != [[None]]
@@ -170,12 +175,12 @@ def test_a_changed_figure_rolled_back_elsewhere_gets_its_earlier_value_here(pg, 
     cur = pg.cursor()
     summary = uploads.commit(cur, uploads.check(cur, cfg, CHANGED_AND_NEW.encode(), "here.csv", ADMIN), as_user("lead"))
     assert cur.execute("SELECT value FROM observations WHERE indicator_id = 'ehcp_20wk' AND area_code = 'E06000047' "
-                       "AND period = '2019-20 Q4'").fetchone() == (50.0,)
+                       f"AND period = '{LAST}'").fetchone() == (50.0,)
     other.ask("rollback", str(summary.upload_id))
     cur = pg.cursor()
     assert cur.execute("SELECT value, upload_id FROM observations WHERE indicator_id = 'ehcp_20wk' AND area_code = 'E06000047' "
-                       "AND period IN ('2019-20 Q4', '2020-21 Q1')").fetchall() == [
-        (76.0, cur.execute("SELECT id FROM uploads WHERE kind = 'sample'").fetchone()[0])]  # back to the sample's figure
+                       f"AND period IN ('{LAST}', '{NEXT}')").fetchall() == [
+        (LAST_VALUE, cur.execute("SELECT id FROM uploads WHERE kind = 'sample'").fetchone()[0])]  # back to the sample's figure
     assert same_as_postgresql(pg) and other.read(CHECKSUM) == [list(pg.execute(CHECKSUM).fetchone())]
 
 
@@ -191,7 +196,7 @@ def test_readers_never_see_a_mix_while_the_copy_is_refreshed(pg, other, cfg):
             while not stop.is_set():
                 cur = pg.cursor()  # each loop a page run: it refreshes the copy when the other server has written
                 values = cur.execute("SELECT value FROM observations WHERE indicator_id = 'salt_seen_6wk' "
-                                     "AND period >= '2021-01'").fetchall()
+                                     "AND period BETWEEN '2021-01' AND '2025-12'").fetchall()
                 cur.close()
                 assert len(values) == 2 * len(months)
                 seen.append(frozenset(v for (v,) in values))
@@ -262,7 +267,7 @@ def test_a_restore_makes_every_copy_again(pg, pg_url, tmp_path, monkeypatch):
     monkeypatch.setenv("KPI_BACKUP_DIR", str(tmp_path / "backups"))
     cur = pg.cursor()
     backup = store.backup(cur, tmp_path / "before.duckdb", ADMIN)  # read from PostgreSQL itself
-    store.save_commentary(cur, "salt_seen_6wk", "E06000047", "2024-01", "Later", "Plan", None, "lead")
+    store.save_commentary(cur, "salt_seen_6wk", "E06000047", M1, "Later", "Plan", None, "lead")
     store.restore(backup, ADMIN, pg_url)
     cur = pg.cursor()
     assert pg.local_copy().last_refresh["kind"] == "whole"

@@ -10,12 +10,17 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators import store, uploads
-from tests.conftest import ROOT
+from indicators import periods, rag, store, uploads
+from tests.conftest import ROOT, sample_last, sample_next
 from tests.conftest import ADMIN, as_user, lead
 
 TODAY = dt.date(2026, 11, 22)
-CHANGE = b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,50\nehcp_20wk,E06000047,2020-21 Q1,60\n"
+# Late enough that a series left as shipped misses more than a template's 12 periods.
+LATER = dt.date(2029, 11, 22)
+# A return that changes the sample's latest quarter (to red) and adds the quarter after it (amber).
+LAST, LAST_VALUE = sample_last("ehcp_20wk")
+NEXT = periods.shift(LAST, 1)
+CHANGE = f"indicator,area,period,value\nehcp_20wk,E06000047,{LAST.label},50\nehcp_20wk,E06000047,{NEXT.label},60\n".encode()
 
 
 def value(conn, indicator, area, period):
@@ -24,13 +29,15 @@ def value(conn, indicator, area, period):
 
 
 def test_preview_shows_old_and_new_values_with_the_rag_they_move_to(conn, cfg):
-    p = uploads.check(conn, cfg, CHANGE, "q.csv", ADMIN)
+    p = uploads.check(conn, cfg, CHANGE, "q.csv", ADMIN, today=TODAY)
     assert p.counts == {"new": 1, "changed": 1, "unchanged": 0, "kept": 0}
     t = uploads.change_table(p, cfg)
     changed = t[t["change"] == "changed"].iloc[0]
-    assert (changed["old value"], changed["new value"], changed["old RAG"], changed["new RAG"]) == ("76.0%", "50.0%", "▲ Amber", "✖ Red")
+    was = rag.BADGES[rag.status(cfg.by_id["ehcp_20wk"], LAST, LAST_VALUE)].text  # 63.0%, amber, in the shipped sample
+    assert was != "✖ Red"  # so the change moves it between bands
+    assert (changed["old value"], changed["new value"], changed["old RAG"], changed["new RAG"]) == (f"{LAST_VALUE:.1f}%", "50.0%", was, "✖ Red")
     new = t[t["change"] == "new"].iloc[0]
-    assert (new["period"], new["new value"], new["new RAG"]) == ("2020-21 Q1 (Apr–Jun 2020)", "60.0%", "▲ Amber")
+    assert (new["period"], new["new value"], new["new RAG"]) == (NEXT.display, "60.0%", "▲ Amber")
 
 
 def test_history_records_who_what_and_the_file_hash(conn, cfg):
@@ -54,10 +61,10 @@ def test_uploading_the_same_file_twice_changes_nothing_and_says_so(conn, cfg):
 def test_rollback_restores_exactly_the_previous_values_and_is_recorded(conn, cfg):
     before = {t: rows for t, rows in store.table_snapshot(conn).items() if t == "observations"}
     s = uploads.commit(conn, uploads.check(conn, cfg, CHANGE, "q.csv", ADMIN), as_user("a"))
-    assert value(conn, "ehcp_20wk", "E06000047", "2019-20 Q4") == 50
+    assert value(conn, "ehcp_20wk", "E06000047", LAST.label) == 50
     rb = store.rollback(conn, s.upload_id, "admin")
-    assert value(conn, "ehcp_20wk", "E06000047", "2019-20 Q4") == 76
-    assert value(conn, "ehcp_20wk", "E06000047", "2020-21 Q1") is None
+    assert value(conn, "ehcp_20wk", "E06000047", LAST.label) == LAST_VALUE
+    assert value(conn, "ehcp_20wk", "E06000047", NEXT.label) is None
     assert store.table_snapshot(conn)["observations"] == before["observations"]
     h = uploads.history(conn)
     assert h.iloc[0]["kind"] == "rollback" and h.iloc[0]["user_name"] == "admin"
@@ -68,14 +75,14 @@ def test_rollback_restores_exactly_the_previous_values_and_is_recorded(conn, cfg
 
 def test_rollback_is_refused_when_a_later_upload_changed_the_same_figures(conn, cfg):
     first = uploads.commit(conn, uploads.check(conn, cfg, CHANGE, "q.csv", ADMIN), as_user("a"))
-    fix = uploads.commit(conn, uploads.check(conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2019-20 Q4,55\n", "fix.csv", ADMIN), as_user("a"))
+    fix = uploads.commit(conn, uploads.check(conn, cfg, f"indicator,area,period,value\nehcp_20wk,E06000047,{LAST.label},55\n".encode(), "fix.csv", ADMIN), as_user("a"))
     before = store.table_snapshot(conn)
     with pytest.raises(store.StoreError, match=rf"upload\(s\) {fix.upload_id} changed some of the same figures afterwards. Roll those back first"):
         store.rollback(conn, first.upload_id)
     assert store.table_snapshot(conn) == before
     store.rollback(conn, fix.upload_id)
     store.rollback(conn, first.upload_id)
-    assert value(conn, "ehcp_20wk", "E06000047", "2019-20 Q4") == 76
+    assert value(conn, "ehcp_20wk", "E06000047", LAST.label) == LAST_VALUE
 
 
 @pytest.mark.parametrize("target, message", [(99, "There is no upload 99"), (1, None)])
@@ -135,34 +142,51 @@ def test_cli_history_and_rollback(db_path):
     assert f"[rolled back by upload {n + 1}]" in run("history").stdout
 
 
+def missing_after_sample(indicator_id: str, due: periods.Period) -> int:
+    """How many periods, up to `due`, come after the sample's latest."""
+    p, n = sample_last(indicator_id)[0], 0
+    while p.label != due.label:
+        p, n = periods.shift(p, 1), n + 1
+    return n
+
+
 def test_expected_period_and_completeness(conn, cfg):
     ind = cfg.by_id["ehcp_20wk"]
     assert uploads.expected_period(ind, TODAY).label == "2026-27 Q2"  # Jul–Sep 2026, due 30 days after
     assert uploads.expected_period(cfg.by_id["salt_seen_6wk"], TODAY).label == "2026-09"
     df = uploads.completeness(conn, cfg, "E06000047", TODAY).set_index("indicator_id")
-    assert df.loc["ehcp_20wk", "status"] == "overdue" and df.loc["ehcp_20wk", "periods_missing"] == 26
+    # The sample stands at 30 September 2026 (its quarters end at 2026-27 Q1): by 22 November one quarter is missing.
+    assert df.loc["ehcp_20wk", "status"] == "overdue" and df.loc["ehcp_20wk", "periods_missing"] == missing_after_sample("ehcp_20wk", uploads.expected_period(ind, TODAY)) == 1
+    later = uploads.completeness(conn, cfg, "E06000047", LATER).set_index("indicator_id")
+    assert later.loc["ehcp_20wk", "periods_missing"] == missing_after_sample("ehcp_20wk", uploads.expected_period(ind, LATER)) == 13
     uploads.commit(conn, uploads.check(conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2026-27 Q2,70\n", "now.csv", ADMIN, today=TODAY), as_user("a"))
     df = uploads.completeness(conn, cfg, "E06000047", TODAY).set_index("indicator_id")
     assert df.loc["ehcp_20wk", "status"] == "in" and df.loc["ehcp_20wk", "periods_missing"] == 0
-    assert df.loc["senco_network_schools", "status"] == "overdue"
+    assert df.loc["salt_seen_6wk", "status"] == "overdue"  # September's figure was due by 30 October
+    assert df.loc["senco_network_schools", "status"] == "in"  # 2025-26 is held; 2026-27 is not due until September 2027
     assert uploads.completeness(conn, cfg, "E06000003", TODAY).set_index("indicator_id").loc["senco_network_schools", "status"] == "no data"
 
 
 def test_templates_are_prefilled_and_load_back(conn, cfg):
-    due = uploads.template_rows(conn, cfg, "E06000047", ADMIN, today=TODAY)
+    # As shipped, the sample is one quarter behind on 22 November 2026: the template asks for that quarter.
+    now = uploads.template_rows(conn, cfg, "E06000047", ADMIN, "send_neet", today=TODAY)
+    assert now["period_name"].tolist() == ["2026-27 Q2 (Jul–Sep 2026)"]
+    # Three years on, 13 quarters are missing: the template lists every one, up to 12, the latest last.
+    due = uploads.template_rows(conn, cfg, "E06000047", ADMIN, today=LATER)
     assert list(due.columns) == uploads.TEMPLATE_COLUMNS
     assert set(due["area"]) == {"E06000047"}
     # Only the partnership's own indicators: official statistics come from the DfE import, never from a lead.
     assert set(due["indicator"]) == {i.id for i in cfg.indicators if i.kind == "local"}
     neet = due[due["indicator"] == "send_neet"]
-    assert neet["period"].tolist()[-1] == "2026-27 Q2" and len(neet) == 12  # every missing period, up to 12
+    assert neet["period"].tolist()[-1] == "2029-30 Q2" and len(neet) == 12  # every missing period, up to 12
+    assert neet["period"].tolist()[0] == sample_next("send_neet", steps=2).label  # the 13th back is left for later
     assert set(neet["indicator_name"]) == {cfg.by_id["send_neet"].name} and set(neet["unit"]) == {"%"}
-    assert neet["period_name"].tolist()[-1] == "2026-27 Q2 (Jul–Sep 2026)"
-    one = uploads.template_rows(conn, cfg, "E06000047", ADMIN, "send_neet", today=TODAY)
+    assert neet["period_name"].tolist()[-1] == "2029-30 Q2 (Jul–Sep 2029)"
+    one = uploads.template_rows(conn, cfg, "E06000047", ADMIN, "send_neet", today=LATER)
     assert one.equals(neet.reset_index(drop=True))
     filled = one.assign(value="12.5")
     for data, name in ((uploads.template_csv(filled).encode(), "t.csv"), (uploads.template_xlsx(filled), "t.xlsx")):
-        p = uploads.check(conn, cfg, data, name, ADMIN, today=TODAY)
+        p = uploads.check(conn, cfg, data, name, ADMIN, today=LATER)
         assert p.result.ok, [str(x) for x in p.result.problems]
         assert p.counts["new"] == 12
 
@@ -180,9 +204,9 @@ def test_a_leads_template_has_only_their_indicators_and_the_periods_not_held(con
 
 
 def test_a_template_with_empty_rows_loads_the_filled_ones_and_counts_the_rest(conn, cfg):
-    t = uploads.template_rows(conn, cfg, "E06000047", ADMIN, "send_neet", today=TODAY)
+    t = uploads.template_rows(conn, cfg, "E06000047", ADMIN, "send_neet", today=LATER)  # 12 quarters to fill
     t.loc[t.index[-1], "value"] = "11.5"
-    p = uploads.check(conn, cfg, uploads.template_csv(t).encode(), "t.csv", ADMIN, today=TODAY)
+    p = uploads.check(conn, cfg, uploads.template_csv(t).encode(), "t.csv", ADMIN, today=LATER)
     assert p.result.ok, [str(x) for x in p.result.problems]
     assert p.counts["new"] == 1 and p.result.blank == 11
     assert "Skipped 11 rows with no figure (every value cell empty)." in uploads.summary_lines(p)
@@ -195,7 +219,7 @@ def apptest():
 def test_upload_page_preview_confirm_then_scorecard_changes_then_rollback(db_path):
     at = apptest()
     at.run()
-    assert "76.0%" in at.html[-1].proto.body.split("data-indicator='ehcp_20wk'")[1].split("</tr>")[0]
+    assert f"{LAST_VALUE:.1f}%" in at.html[-1].proto.body.split("data-indicator='ehcp_20wk'")[1].split("</tr>")[0]
 
     at.switch_page("pages/upload_page.py").run()
     at.file_uploader[0].upload("q.csv", CHANGE, "text/csv")
@@ -203,7 +227,7 @@ def test_upload_page_preview_confirm_then_scorecard_changes_then_rollback(db_pat
     assert [m.value for m in at.metric] == ["1", "1", "0"]
     assert "long layout" in at.info[0].value
     changed = next(d.value for d in at.dataframe if "old value" in d.value.columns)
-    assert changed.iloc[0]["old value"] == "76.0%" and changed.iloc[0]["new value"] == "50.0%"
+    assert changed.iloc[0]["old value"] == f"{LAST_VALUE:.1f}%" and changed.iloc[0]["new value"] == "50.0%"
     at.button[0].click()
     at.run()
     assert not at.exception
@@ -211,7 +235,7 @@ def test_upload_page_preview_confirm_then_scorecard_changes_then_rollback(db_pat
 
     at.switch_page("pages/scorecard_page.py").run()
     row = at.html[-1].proto.body.split("data-indicator='ehcp_20wk'")[1].split("</tr>")[0]
-    assert "60.0%" in row and "2020-21 Q1" in row
+    assert "60.0%" in row and NEXT.label in row
 
     at.switch_page("pages/history_page.py").run()
     assert at.dataframe[0].value.iloc[0]["File"] == "q.csv"
@@ -221,7 +245,7 @@ def test_upload_page_preview_confirm_then_scorecard_changes_then_rollback(db_pat
 
     at.switch_page("pages/scorecard_page.py").run()
     row = at.html[-1].proto.body.split("data-indicator='ehcp_20wk'")[1].split("</tr>")[0]
-    assert "76.0%" in row and "2019-20 Q4" in row
+    assert f"{LAST_VALUE:.1f}%" in row and LAST.label in row
 
 
 def test_upload_page_lists_every_problem_and_writes_nothing(db_path):

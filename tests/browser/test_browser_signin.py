@@ -16,11 +16,13 @@ import pytest
 
 from tests.browser.conftest import ARTIFACTS, UI, _free_port
 from tests.browser.signin_support import PEOPLE, ROLES, Dashboard, identity_provider, register_client, secrets_toml
-from tests.conftest import snapshot
+from tests.conftest import sample_next, snapshot
 
 DURHAM = "E06000047"
-OWN = "indicator,area,period,value\nsalt_seen_6wk,E06000047,2020-01,81\n"
-MIXED = OWN + "send_neet,E06000047,2020-21 Q1,12\n"
+# New figures: the month and the quarter after the sample's latest.
+SALT_MONTH, NEET_QUARTER = sample_next("salt_seen_6wk").label, sample_next("send_neet").label
+OWN = f"indicator,area,period,value\nsalt_seen_6wk,E06000047,{SALT_MONTH},81\n"
+MIXED = OWN + f"send_neet,E06000047,{NEET_QUARTER},12\n"
 
 
 @pytest.fixture(scope="module")
@@ -232,7 +234,7 @@ def test_an_uploader_may_upload_only_their_own_indicators(person, signin, tmp_pa
     upload = dict(zip(["id", "kind", "file_name", "content_hash", "user_name"], new_uploads[0][:5]))
     assert upload["user_name"] == email and upload["file_name"] == "salt.csv", upload
     new_rows = [r for r in after["observations"] if r not in signin.before["observations"]]
-    assert [(r[0], r[1], r[2], r[5]) for r in new_rows] == [("salt_seen_6wk", DURHAM, "2020-01", 81.0)]
+    assert [(r[0], r[1], r[2], r[5]) for r in new_rows] == [("salt_seen_6wk", DURHAM, SALT_MONTH, 81.0)]
     assert not [r for r in new_rows if r[0] == "send_neet"]
 
 
@@ -241,7 +243,7 @@ def test_an_admin_may_upload_anything_and_open_the_upload_history(person, tmp_pa
     ui = person(email)
     assert "Upload figures" in nav(ui) and "Upload history" in nav(ui)
     neet = tmp_path / "send-neet.csv"
-    neet.write_text("indicator,area,period,value\nsend_neet,E06000047,2020-21 Q1,12\n", encoding="utf-8")
+    neet.write_text(f"indicator,area,period,value\nsend_neet,E06000047,{NEET_QUARTER},12\n", encoding="utf-8")
     page = open_by_url(ui, "/upload", email)
     page.locator("input[type=file]").set_input_files(str(neet))  # the indicator the SALT lead was refused
     page.get_by_role("button", name="Confirm: load", exact=False).click()

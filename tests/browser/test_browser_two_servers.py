@@ -11,8 +11,9 @@ from indicators import scorecard, store
 from indicators.sample import load_sample
 from tests import app_servers, pg_server
 from tests.browser.conftest import DURHAM, ROOT, UI, missing
+from tests.conftest import sample_last
 
-FIGURE = ("ehcp_20wk", DURHAM, "2019-20 Q4")  # County Durham's latest EHC plan timeliness in the sample data
+FIGURE = ("ehcp_20wk", DURHAM, sample_last("ehcp_20wk")[0].label)  # County Durham's latest EHC plan timeliness in the sample
 
 
 @pytest.fixture(scope="module")
