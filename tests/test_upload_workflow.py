@@ -1,6 +1,7 @@
 """Uploads that leads can trust: preview, all-or-nothing commit (even when killed), history, rollback,
 templates and data completeness — through the package, the CLI and the pages."""
 import datetime as dt
+import re
 import signal
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from indicators import store, uploads
+from pages.common import unplain
 from tests.conftest import ROOT
 
 TODAY = dt.date(2026, 11, 22)
@@ -125,9 +127,12 @@ def test_cli_history_and_rollback(db_path):
     out = run("history").stdout
     assert "upload" in out and "q.csv" in out and "lead" in out
     out = run("rollback", "2", "--user", "admin")
-    assert out.returncode == 0 and "Rolled back upload 2: 1 figure(s) restored to their earlier values, 1 removed. Recorded as upload 3." in out.stdout
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"^Rolled back upload 2 \(q\.csv, loaded by lead on \d+ \w+ \d{4} at \d\d:\d\d\): 1 figure\(s\) removed, "
+                     r"1 restored to their earlier values\. Recorded as upload 3\.$", out.stdout.strip()), out.stdout
     out = run("rollback", "2")
-    assert out.returncode == 3 and "already rolled back by upload 3" in out.stderr
+    assert out.returncode == 3 and "Upload 2 was already rolled back by upload 3 (admin, " in out.stderr
+    assert "; nothing was done." in out.stderr
     assert "[rolled back by upload 3]" in run("history").stdout
 
 
@@ -184,9 +189,11 @@ def test_upload_page_preview_confirm_then_scorecard_changes_then_rollback(db_pat
 
     at.switch_page("pages/history_page.py").run()
     assert at.dataframe[0].value.iloc[0]["File"] == "q.csv"
-    at.checkbox[0].check().run()
-    at.button(key="rollback").click().run()
-    assert at.success[0].value.startswith("Rolled back upload 2")
+    at.selectbox(key="rollback_choice_0").select(2).run()  # nothing is chosen until someone chooses
+    at.checkbox(key="rollback_sure_0_2").check().run()
+    at.button(key="rollback_0").click().run()
+    assert unplain(at.success[0].value).startswith("Rolled back upload 2 (q.csv, loaded by ")
+    assert at.selectbox(key="rollback_choice_1").value is None  # after a rollback nothing is chosen or ticked
 
     at.switch_page("pages/scorecard_page.py").run()
     row = at.html[-1].proto.body.split("data-indicator='ehcp_20wk'")[1].split("</tr>")[0]

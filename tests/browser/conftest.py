@@ -75,7 +75,7 @@ def app_pages() -> list[tuple[str, str]]:
     """(name, link) of every st.Page that app.py puts in the navigation, so a new page is covered without edits."""
     found = []
     for node in ast.walk(ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "Page":
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) in ("Page", "page"):
             kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
             if "url_path" in kw:
                 # Streamlit serves the default page at / only; its url_path would open "Page not found".
