@@ -6,7 +6,6 @@ import contextlib
 import contextvars
 import datetime as dt
 import functools
-import html
 import os
 import re
 import runpy
@@ -40,9 +39,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:&@=^")
 
 
+WORD_JOINER = "\u2060"  # zero width, not read aloud, no line break
+_WWW = re.compile(r"(?i)www(?=\.)")
+
+
 def unplain(text: str) -> str:
-    """What plain() text reads as on the page (its escapes removed): for messages built from it, and for tests."""
-    return re.sub(r"\\(.)", r"\1", text)
+    """What plain() text reads as on the page (escapes and word joiners removed): for messages built from it, and
+    for tests."""
+    return re.sub(r"\\(.)", r"\1", text).replace(WORD_JOINER, "")
 
 
 def plain(text) -> str:
@@ -53,6 +57,9 @@ def plain(text) -> str:
     s = "" if text is None else str(text)
     s = _CONTROL.sub("", s.replace("\t", " "))
     s = " ".join(s.split())  # newlines would start paragraphs, headings or lists; indentation a code block
+    # Streamlit turns addresses (http://…, www.…, a@b.org) into links and :material/name: into icons by searching the
+    # text after Markdown has been parsed, where escapes are gone: an invisible word joiner breaks each pattern.
+    s = _WWW.sub(lambda m: m.group(0) + WORD_JOINER, s.replace(":", ":" + WORD_JOINER).replace("@", WORD_JOINER + "@"))
     return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in s)
 
 
@@ -374,7 +381,7 @@ def cached_insight(db: str, version: int, indicator_id: str, area: str, area_nam
     spc_fig = None
     if reading is not None:
         unit = {"percent": "%", "weeks": "weeks", "days": "days"}.get(ind.unit, "")
-        spc_fig = spc.spc_chart(reading, f"{html.escape(ind.name)} — {html.escape(area_name)} (XmR)", unit,
+        spc_fig = spc.spc_chart(reading, f"{ind.name} — {area_name} (XmR)", unit,
                                 x=pd.to_datetime(df["period_start"]))
     return comps, reading, trend, spc_fig
 

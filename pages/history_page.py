@@ -73,7 +73,7 @@ def rollback_section(cur, df, who) -> None:
     labels = {int(r.id): f"Upload {r.id}: {r.file_name} ({str(r.created_at)[:16]}, {r.user_name})" for r in df.itertuples()}
     # A new round after every rollback (done or refused): nothing chosen, nothing ticked.
     round_ = st.session_state.get("rollback_round", 0)
-    choice = st.selectbox("Upload", candidates, index=None, format_func=lambda i: plain(labels.get(i, f"Upload {i}")),
+    choice = st.selectbox("Upload", candidates, index=None, format_func=lambda i: labels.get(i, f"Upload {i}"),  # options are text
                           placeholder="Choose the upload to roll back", key=f"rollback_choice_{round_}")
     if choice is None:
         return

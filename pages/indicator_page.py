@@ -18,7 +18,7 @@ def indicator_page() -> None:
     if "indicator" not in st.session_state:
         wanted = st.query_params.get("indicator")
         st.session_state["indicator"] = wanted if wanted in ids else st.session_state.get("_indicator", ids[0])
-    indicator_id = st.sidebar.selectbox("Indicator", ids, key="indicator", format_func=lambda i: plain(cfg.by_id[i].name))
+    indicator_id = st.sidebar.selectbox("Indicator", ids, key="indicator", format_func=lambda i: cfg.by_id[i].name)  # options are shown as text
     st.session_state["_indicator"] = indicator_id
     area, area_name = area_picker(cur, cfg)
     st.query_params["indicator"] = indicator_id
