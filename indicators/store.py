@@ -329,6 +329,8 @@ def upload_with_hash(conn, content_hash: str) -> tuple | None:
 
 # Typed on the Upload history page before the sample data may be rolled back there (the CLI needs only the id).
 SAMPLE_CONFIRMATION = "roll back the sample data"
+ROLLBACK_RACE = ("Someone else changed the upload history at the same moment; nothing was done. Look at the history "
+                 "again and choose.")
 
 
 @dataclass(frozen=True)
@@ -398,6 +400,10 @@ def _refusal(plan: RollbackPlan, conn, expected: RollbackPlan | None, confirm_sa
     return None
 
 
+class _Conflict(Exception):
+    """DuckDB refused this rollback's transaction because another committed the same rows first."""
+
+
 def rollback(conn, upload_id: int, user_name: str | None = None, *, expected: RollbackPlan | None = None,
              confirm_sample: str | None = None) -> WriteSummary:
     """Undo one upload exactly: figures it added are removed, figures it changed get their earlier values back.
@@ -408,6 +414,18 @@ def rollback(conn, upload_id: int, user_name: str | None = None, *, expected: Ro
     person was shown) said. The rollback is itself recorded as an upload whose note names the file, who loaded it
     and when, and what was removed and restored.
     """
+    for pause in (0.1, 0.3, 1.0):
+        try:
+            return _rollback_once(conn, upload_id, user_name, expected, confirm_sample)
+        except _Conflict:
+            # Another rollback (a second tab, another admin) committed first: look again, in a new transaction,
+            # where the checks will now say why this one must not happen (or let it, if it still may).
+            time.sleep(pause)
+    raise StoreError(ROLLBACK_RACE)
+
+
+def _rollback_once(conn, upload_id: int, user_name: str | None, expected: RollbackPlan | None,
+                   confirm_sample: str | None) -> WriteSummary:
     # The checks run inside the write transaction, so two people (or app servers) cannot undo one upload twice.
     _begin_write(conn)
     try:
@@ -430,6 +448,8 @@ def rollback(conn, upload_id: int, user_name: str | None = None, *, expected: Ro
     except BaseException as e:
         _rollback_quietly(conn)
         _raise_if_busy(e)
+        if not isinstance(e, StoreError) and (isinstance(e, duckdb.TransactionException) or "conflict" in str(e).lower()):
+            raise _Conflict(str(e)) from e
         raise
     return WriteSummary(int(rb_id), 0, int(plan.remove + plan.restore), 0)
 
