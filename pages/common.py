@@ -197,11 +197,12 @@ def _sign_in_screen() -> None:
     st.button("Sign in", type="primary", on_click=st.login, key="sign_in")
 
 
-def sign_in_settings() -> tuple[bool, list[str]]:
-    """(sign-in is on, problems): read from the secrets files Streamlit reads, with Streamlit's own TOML parser."""
-    secrets, _found, problems = signin.read_secrets(st.get_option("secrets.files") or [])
+def sign_in_settings() -> tuple[bool, list[str], list[str]]:
+    """(sign-in is on, problems, the secrets files read): from the files Streamlit reads (secrets.files), parsed as
+    Streamlit parses them (tomllib)."""
+    secrets, found, problems = signin.read_secrets(st.get_option("secrets.files") or [])
     problems += signin.auth_problems(secrets)
-    return "auth" in secrets, problems
+    return "auth" in secrets, problems, found
 
 
 def auth_configured() -> bool:
@@ -216,10 +217,10 @@ def server_address() -> str | None:
 def get_access() -> access_mod.Access:
     """Who is using the dashboard and what they may do; anything wrong with sign-in stops the page with only a message
     saying what and where. Every page calls this first (app.py too, before its navigation)."""
-    on, problems = sign_in_settings()
+    on, problems, files = sign_in_settings()
     if problems:
         _only(_error_screen("**Sign-in is set up wrongly, so the dashboard will not open.** An administrator must fix "
-                            "the secrets file (`.streamlit/secrets.toml`):", problems), "Sign-in is set up wrongly")
+                            f"the secrets ({plain(', '.join(files))}):", problems), "Sign-in is set up wrongly")
     if not on:
         address = server_address()
         if not signin.listens_on_loopback(address) and not signin.open_local_allowed():
