@@ -275,7 +275,10 @@ def require(allowed: bool, what: str) -> None:
 @shared(size=4, copy_frames=False)
 def _connection(db: str, config_path: str, mtime: float):
     cfg = _config(config_path, mtime)
-    return store.open_store(cfg, db, load_sample=lambda c: load_sample(c, cfg))
+    conn = store.open_store(cfg, db, load_sample=lambda c: load_sample(c, cfg))
+    # Once per process (and per indicators-file change): the log shows when the dashboard opened its database.
+    print(f"Opened the database {store.db_label(db)} for this dashboard process.", file=sys.stderr, flush=True)
+    return conn
 
 
 _open_lock = threading.Lock()  # one first open per process, even when several sessions start together
