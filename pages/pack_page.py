@@ -1,4 +1,6 @@
 """Board pack: one click makes the PowerPoint deck or the PDF with the same slides."""
+import sys
+
 import streamlit as st
 
 from pages.common import area_picker, get_access, get_config, get_cursor, plain, require, run_page
@@ -32,7 +34,13 @@ def pack_page() -> None:
                                      progress=lambda f, msg: bar.progress(min(f, 1.0), text=plain(msg)))
             except export.ExportError as e:
                 bar.empty()
-                st.error(f"The board pack was not made: {plain(e)}")
+                st.error(f"The board pack was not made: {plain(e)}", icon=":material/error:")
+                st.stop()
+            except Exception as e:  # export() turns its failures into ExportError; this is the last line of defence
+                bar.empty()
+                print(f"Board pack failed: {type(e).__name__}: {e}", file=sys.stderr)
+                st.error(f"The board pack was not made: something unexpected went wrong ({plain(type(e).__name__)}). "
+                         "Try again; if it keeps happening, tell whoever runs the dashboard.", icon=":material/error:")
                 st.stop()
             bar.progress(1.0, text="Done")
             st.session_state["pack"] = (fmt, data, f"board-pack-{area}.{fmt}")
