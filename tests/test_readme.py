@@ -17,3 +17,10 @@ def test_every_cli_command_is_in_the_readme():
 
 def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_setting_an_operator_may_need_is_in_the_security_section():
+    security = README.split("## Security", 1)[1].split("\n## ", 1)[0]
+    for setting in ("[auth]", "redirect_uri", "cookie_secret", "server.address", "config/roles.yaml", "unverified_email_issuers",
+                    "KPI_ALLOW_OPEN_LOCAL_MODE=1", "KPI_ROLES", "KPI_CHROMIUM", "KPI_CHART_TIMEOUT"):
+        assert setting in security, setting
