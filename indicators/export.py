@@ -265,7 +265,10 @@ class _ChartServer:
                 raise ExportError(f"Chromium ({browser}) did not start within {timeout:.0f} seconds, so the charts could not "
                                   "be drawn. Try again; if it keeps happening, ask whoever runs the dashboard to check that "
                                   "Chromium starts on the server (KPI_CHART_TIMEOUT sets the wait).") from None
-            raise ExportError(f"{INSTALL_HINT} (Chromium at {browser} did not start: {type(e).__name__}: {e})") from None
+            said = e.args[0] if e.args and isinstance(e.args[0], str) else str(e)
+            raise ExportError(f"Chromium ({browser}) did not start, so the charts could not be drawn: {said} Check that it "
+                              f"runs on the server (`{browser} --headless --version`), then try again. (Nothing is "
+                              "downloaded automatically.)") from None
         self._loop, self._thread, self._kaleido, self._browser = loop, thread, k, browser
 
     @staticmethod
