@@ -3,6 +3,7 @@ st.cache_data and st.cache_resource for the whole process. The dashboard keeps i
 of those caches, so the message costs nothing shared. Here Streamlit's own handler is called on a real AppSession, as
 Streamlit's tests do; tests/browser/test_browser_clear_cache.py sends it over a real websocket."""
 import asyncio
+import threading
 
 import streamlit as st
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -43,7 +44,12 @@ def test_a_clients_clear_cache_leaves_the_connection_config_and_figures_alone(db
         finally:
             session.shutdown()
 
-    asyncio.run(a_client_sends_clear_cache())
+    # On a thread of its own: the server's loop is not this thread's (Playwright's sync API may have one running here).
+    done = []
+    sender = threading.Thread(target=lambda: done.append(asyncio.run(a_client_sends_clear_cache()) or True))
+    sender.start()
+    sender.join(60)
+    assert done == [True]
 
     probe()
     assert len(calls) == 2, "the message did not reach Streamlit's caches"
