@@ -13,9 +13,11 @@ PAGES = Path(__file__).resolve().parent / "pages"
 
 def page(file: str, *, title: str, icon: str, url_path: str, default: bool = False) -> list:
     """The page at /url_path, and (hidden) at its file's name: an address such as /scorecard_page, which Streamlit's
-    legacy discovery answers on a fresh server, then opens the same page through the gate, not "Page not found"."""
-    return [st.Page(PAGES / file, title=title, icon=icon, url_path=url_path, default=default),
-            st.Page(PAGES / file, title=title, icon=icon, url_path=Path(file).stem, visibility="hidden")]
+    legacy discovery answers on a fresh server, then opens the same page through the gate, not "Page not found".
+    The default page lives at / (Streamlit gives it no other address), so /url_path is a hidden one too."""
+    hidden = [Path(file).stem] + ([url_path] if default else [])
+    return [st.Page(PAGES / file, title=title, icon=icon, url_path="" if default else url_path, default=default),
+            *[st.Page(PAGES / file, title=title, icon=icon, url_path=h, visibility="hidden") for h in hidden]]
 
 
 st.set_page_config(page_title="SEND performance dashboard", page_icon=":material/monitoring:", layout="wide")

@@ -224,6 +224,18 @@ def test_an_unverified_email_address_does_not_sign_in_even_as_the_admin(person, 
         roles.write_text(before, encoding="utf-8")
 
 
+def test_deep_links_work_after_sign_in_on_a_fresh_server(person, signin):
+    ui = person("viewer@example.org")
+    for path, ready, heading in (
+            (f"/indicator?indicator=send_neet&area={DURHAM}", "h1", "Young people with SEND not in education, employment or training (NEET)"),
+            ("/scorecard", "h1", "SEND scorecard — County Durham"),
+            ("/present?slide=3", ".slide h1", "New EHC plans issued within 20 weeks")):
+        with signin.stopped():
+            pass  # a new server process; the sign-in cookie outlives it
+        page = ui.open(path, ready=ready)
+        assert page.locator(ready).first.inner_text() == heading, path
+
+
 def test_a_viewer_cannot_reach_uploads_or_rollback_even_by_url(person, signin):
     ui = person("viewer@example.org")
     assert "Scorecard" in nav(ui) and "Presentation mode" in nav(ui)
