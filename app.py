@@ -1,35 +1,43 @@
-"""SEND performance dashboard: page config, theme and navigation; nothing else."""
-# Page files end in _page so that Streamlit's automatic pages/ discovery never takes a deep link such as
-# /indicator away from st.navigation (a file named indicator.py would be run directly, without app.py).
+"""SEND performance dashboard: page config, the gate (pages.common.get_access), `st.navigation`; nothing else."""
+# Every file in pages/ only defines its page and, when Streamlit runs it by itself (the legacy pages/ discovery that
+# runs until st.navigation has run once in the process), hands over to this file: no page is drawn without the gate.
+# Page files end in _page so that a deep link such as /indicator is never taken by a file named indicator.py.
 from pathlib import Path
 
 import streamlit as st
 
-from pages.common import get_access, get_config
+from pages.common import get_access, get_config, local_mode_sidebar, opened_by_app
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
+
+def page(file: str, *, title: str, icon: str, url_path: str, default: bool = False) -> list:
+    """The page at /url_path, and (hidden) at its file's name: an address such as /scorecard_page, which Streamlit's
+    legacy discovery answers on a fresh server, then opens the same page through the gate, not "Page not found".
+    The default page lives at / (Streamlit gives it no other address), so /url_path is a hidden one too."""
+    hidden = [Path(file).stem] + ([url_path] if default else [])
+    return [st.Page(PAGES / file, title=title, icon=icon, url_path="" if default else url_path, default=default),
+            *[st.Page(PAGES / file, title=title, icon=icon, url_path=h, visibility="hidden") for h in hidden]]
+
+
 st.set_page_config(page_title="SEND performance dashboard", page_icon=":material/monitoring:", layout="wide")
 
+who = get_access()  # signs people in; stops with only a message when sign-in is missing, wrong or refused
 get_config()  # a broken indicators file stops here with every problem listed
-who = get_access()
 pages = [
-    st.Page(PAGES / "scorecard_page.py", title="Scorecard", icon=":material/table_chart:", url_path="scorecard", default=True),
-    st.Page(PAGES / "indicator_page.py", title="Indicator", icon=":material/show_chart:", url_path="indicator"),
-    st.Page(PAGES / "exceptions_page.py", title="Exceptions", icon=":material/priority_high:", url_path="exceptions"),
-    st.Page(PAGES / "present_page.py", title="Presentation mode", icon=":material/slideshow:", url_path="present"),
-    st.Page(PAGES / "pack_page.py", title="Board pack", icon=":material/picture_as_pdf:", url_path="pack"),
-    st.Page(PAGES / "about_page.py", title="About the indicators", icon=":material/info:", url_path="about"),
+    *page("scorecard_page.py", title="Scorecard", icon=":material/table_chart:", url_path="scorecard", default=True),
+    *page("indicator_page.py", title="Indicator", icon=":material/show_chart:", url_path="indicator"),
+    *page("exceptions_page.py", title="Exceptions", icon=":material/priority_high:", url_path="exceptions"),
+    *page("present_page.py", title="Presentation mode", icon=":material/slideshow:", url_path="present"),
+    *page("pack_page.py", title="Board pack", icon=":material/picture_as_pdf:", url_path="pack"),
 ]
 # Pages a person may not use are not offered; each also checks for itself, in case its URL is typed in.
 if who.can_upload:
-    pages.insert(-1, st.Page(PAGES / "upload_page.py", title="Upload figures", icon=":material/upload_file:", url_path="upload"))
+    pages += page("upload_page.py", title="Upload figures", icon=":material/upload_file:", url_path="upload")
 if who.admin:
-    pages.insert(-1, st.Page(PAGES / "history_page.py", title="Upload history", icon=":material/history:", url_path="history"))
-if who.local:
-    st.sidebar.info("**Local mode**: no sign-in is set up, so whoever uses this computer may change figures. "
-                    "The dashboard listens on this computer only.", icon=":material/computer:")
-else:
-    st.sidebar.caption(f"Signed in as {who.user}")
-    st.sidebar.button("Sign out", on_click=st.logout, key="sign_out")
-st.navigation(pages).run()
+    pages += page("history_page.py", title="Upload history", icon=":material/history:", url_path="history")
+pages += page("about_page.py", title="About the indicators", icon=":material/info:", url_path="about")
+local_mode_sidebar(who)
+chosen = st.navigation(pages)
+with opened_by_app():
+    chosen.run()

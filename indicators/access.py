@@ -46,6 +46,18 @@ class Roles(BaseModel):
     viewers: list[str] = []
     uploaders: dict[str, list[str]] = {}
     admins: list[str] = []
+    # Providers whose e-mail addresses are trusted without an email_verified claim (Microsoft Entra ID sends none):
+    # their issuer exactly as in the ID token's iss claim, e.g. https://login.microsoftonline.com/<tenant>/v2.0
+    unverified_email_issuers: list[str] = []
+
+    @field_validator("unverified_email_issuers")
+    @classmethod
+    def _issuers(cls, v):
+        for x in v:
+            if not isinstance(x, str) or not x.startswith(("https://", "http://")):
+                raise ValueError(f'"{x}" is not an issuer; write it as the provider\'s iss claim, e.g. '
+                                 '"https://login.microsoftonline.com/<tenant-id>/v2.0"')
+        return [x.strip() for x in v]
 
     @field_validator("viewers", "admins")
     @classmethod

@@ -1,6 +1,10 @@
-"""Pure functions: a series table in, a Plotly figure out (the pages and the board pack draw the same figures)."""
+"""Pure functions: a series table in, a Plotly figure out (the pages and the board pack draw the same figures).
+
+Plotly reads <b>, <i>, <br> and <a href> in any text it draws, so every name, source, note and file name that comes
+from a file or a person is html-escaped here (`_t`): it is shown as written, never as a live link or markup."""
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
@@ -14,12 +18,17 @@ LINE = "#1d70b8"
 FONT = "Arial, Helvetica, sans-serif"
 
 
+def _t(text) -> str:
+    """Text for Plotly: escaped, so it is drawn as written."""
+    return html.escape("" if text is None else str(text), quote=False)
+
+
 def _num(x):
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
 def _hover(ind: Indicator, r) -> str:
-    parts = [f"<b>{r.period_display}</b>", f"Value: {r.value_text}"]
+    parts = [f"<b>{_t(r.period_display)}</b>", f"Value: {_t(r.value_text)}"]
     num, den = _num(r.numerator), _num(r.denominator)
     if num is not None or den is not None:
         n = f"{num:,.0f}" if num is not None else "–"
@@ -29,13 +38,13 @@ def _hover(ind: Indicator, r) -> str:
         parts.append(f"Target: {rag.format_value(ind, r.target)}")
     parts.append(f"RAG: {r.rag_text}")
     if r.figure_type == "published":
-        parts.append(f"published: {r.source or 'source not recorded'}")
+        parts.append(f"published: {_t(r.source) if r.source else 'source not recorded'}")
     elif r.figure_type == "illustrative":
         parts.append("illustrative sample value")
     else:
-        parts.append(f"submitted: {r.upload_file or 'upload'}")
+        parts.append(f"submitted: {_t(r.upload_file) if r.upload_file else 'upload'}")
     if isinstance(r.note, str) and r.note:
-        parts.append(f"<i>{r.note[:120]}</i>")
+        parts.append(f"<i>{_t(r.note[:120])}</i>")
     return "<br>".join(parts)
 
 
@@ -88,14 +97,14 @@ def indicator_chart(ind: Indicator, df: pd.DataFrame, area_name: str, *, height:
     # Comparator lines (England, the region, neighbours): thinner, dashed, each its own colour and dash.
     for (name, comp), (colour, dash) in zip((comparators or {}).items(), COMPARATOR_STYLES):
         fig.add_trace(go.Scatter(
-            x=pd.to_datetime(comp["period_start"]), y=comp["value"], mode="lines+markers", name=name,
+            x=pd.to_datetime(comp["period_start"]), y=comp["value"], mode="lines+markers", name=_t(name),
             line={"color": colour, "width": 2, "dash": dash}, marker={"size": 5, "color": colour},
-            hovertext=[f"<b>{name}</b> {p}: {rag.format_value(ind, v)}" for p, v in zip(comp["period"], comp["value"])],
+            hovertext=[f"<b>{_t(name)}</b> {_t(p)}: {rag.format_value(ind, v)}" for p, v in zip(comp["period"], comp["value"])],
             hoverinfo="text"))
 
     hover = [_hover(ind, r) for r in df.itertuples(index=False)]
     fig.add_trace(go.Scatter(
-        x=x, y=df["value"], mode="lines+markers", name=area_name,
+        x=x, y=df["value"], mode="lines+markers", name=_t(area_name),
         line={"color": LINE, "width": 3}, connectgaps=False,
         marker={"size": 8, "color": ["#ffffff" if t == "illustrative" else LINE for t in df["figure_type"]],
                 "line": {"color": LINE, "width": 2}},
@@ -110,7 +119,7 @@ def indicator_chart(ind: Indicator, df: pd.DataFrame, area_name: str, *, height:
 
     unit = {"percent": "%", "weeks": "weeks", "days": "days"}.get(ind.unit, "")
     fig.update_layout(
-        title={"text": f"{ind.name} — {area_name}", "font": {"size": font_size + 4}},
+        title={"text": f"{_t(ind.name)} — {_t(area_name)}", "font": {"size": font_size + 4}},
         height=height, margin={"l": 60, "r": 20, "t": 60, "b": 50},
         font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
         plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",

@@ -119,7 +119,9 @@ def cmd_history(args, cfg) -> int:
 def cmd_rollback(args, cfg) -> int:
     conn = _open(cfg)
     try:
-        summary = uploads.rollback(conn, args.upload_id, cli_access(args.user or store.os_user()))
+        # The command names the upload by its id, so it may also undo the sample data (the page asks for typed words).
+        summary = store.rollback(conn, args.upload_id, cli_access(args.user or store.os_user()),
+                                 confirm_sample=store.SAMPLE_CONFIRMATION)
         note = conn.execute("SELECT note FROM uploads WHERE id = ?", [summary.upload_id]).fetchone()[0]
     finally:
         conn.close()

@@ -1,13 +1,23 @@
 """The board pack: the same slides as a PowerPoint deck (python-pptx) and a PDF (reportlab), charts drawn by
-Plotly's own static export (kaleido) in the system Chromium."""
+Plotly's own static export (kaleido) in the system Chromium, which one process-wide chart server keeps running so
+several people can make packs at once."""
 from __future__ import annotations
 
+import asyncio
+import atexit
+import concurrent.futures
+import contextlib
+import dataclasses
 import datetime as dt
 import io
 import math
 import os
+import re
 import shutil
-import warnings
+import signal
+import sys
+import threading
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -178,34 +188,165 @@ def build(conn, config: Config, area_code: str, *, as_of: str | None = None, ind
     return Pack(area_name, as_of_text, produced, slides)
 
 
+# ---------------------------------------------------------------- text and charts, safely
+
+# Control characters (a vertical tab or an escape in an area name) make Chromium's renderer fail (KaleidoError 525)
+# and are not allowed in PowerPoint's XML; line breaks are kept, tabs become spaces.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean_text(text):
+    """Text safe for every renderer: control characters removed (line breaks kept)."""
+    if not isinstance(text, str):
+        return text
+    return _CONTROL.sub("", text.replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _clean_tree(obj):
+    if isinstance(obj, str):
+        return clean_text(obj)
+    if isinstance(obj, dict):
+        return {k: _clean_tree(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean_tree(v) for v in obj]
+    if hasattr(obj, "dtype") and getattr(obj.dtype, "kind", "") in "OUS":  # numpy arrays of text
+        return [_clean_tree(v) for v in obj.tolist()]
+    return obj
+
+
+def clean_pack(pack: Pack) -> Pack:
+    """Every text of the pack (titles, tables, commentary, footers) without control characters."""
+    slides = [dataclasses.replace(
+        s, title=clean_text(s.title), subtitle=clean_text(s.subtitle), header=[clean_text(h) for h in s.header],
+        rows=[[clean_text(str(v)) for v in row] for row in s.rows], data_shows=clean_text(s.data_shows),
+        actions=clean_text(s.actions), review=clean_text(s.review), footer=clean_text(s.footer)) for s in pack.slides]
+    return dataclasses.replace(pack, area_name=clean_text(pack.area_name), slides=slides)
+
+
+def chart_timeout() -> float:
+    """Seconds to wait for Chromium to start, and for each chart (KPI_CHART_TIMEOUT, default 60)."""
+    try:
+        return max(1.0, float(os.environ.get("KPI_CHART_TIMEOUT") or 60))
+    except ValueError:
+        return 60.0
+
+
+class _ChartServer:
+    """One Kaleido (the system Chromium with two tabs) for the whole process, on its own thread and event loop, started
+    on first use and kept for later packs, so they do not pay Chromium's start-up. Any number of threads (one per
+    Streamlit session) may draw at once: each chart is a task on the server's loop, waited for with a timeout.
+    kaleido's own global sync server is not used: it is started and stopped per caller and its task queue is shared
+    unguarded, so two packs at once mixed up or lost each other's charts ('_task_queue' AttributeError)."""
+
+    TABS = 2
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._kaleido = None
+        self._browser: str | None = None
+
+    def _start(self, browser: str, timeout: float) -> None:
+        from kaleido import Kaleido  # imported here: the dashboard starts without it being used
+
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="kpi-chart-server", daemon=True)
+        thread.start()
+        # mathjax=False: no LaTeX in our charts, and Kaleido would otherwise ask a CDN for MathJax.
+        k = Kaleido(n=self.TABS, timeout=timeout, mathjax=False, path=browser)
+        opening = asyncio.run_coroutine_threadsafe(k.open(), loop)
+        try:
+            opening.result(timeout)
+        except BaseException as e:
+            opening.cancel()
+            self._kill(k, loop, thread)
+            if isinstance(e, concurrent.futures.TimeoutError):
+                raise ExportError(f"Chromium ({browser}) did not start within {timeout:.0f} seconds, so the charts could not "
+                                  "be drawn. Try again; if it keeps happening, ask whoever runs the dashboard to check that "
+                                  "Chromium starts on the server (KPI_CHART_TIMEOUT sets the wait).") from None
+            said = e.args[0] if e.args and isinstance(e.args[0], str) else str(e)
+            raise ExportError(f"Chromium ({browser}) did not start, so the charts could not be drawn: {said} Check that it "
+                              f"runs on the server (`{browser} --headless --version`), then try again. (Nothing is "
+                              "downloaded automatically.)") from None
+        self._loop, self._thread, self._kaleido, self._browser = loop, thread, k, browser
+
+    @staticmethod
+    def _kill(k, loop, thread) -> None:
+        """Stop a Kaleido that failed or hung: close it (briefly), make sure its Chromium is gone, stop its loop."""
+        with contextlib.suppress(BaseException):
+            asyncio.run_coroutine_threadsafe(k.close(), loop).result(5)
+        proc = getattr(k, "subprocess", None)
+        if proc is not None:
+            # A Chromium that never answered is not closed by close(); choreographer starts it under a wrapper in a
+            # session of its own, so the whole process group goes.
+            if hasattr(os, "killpg"):
+                with contextlib.suppress(Exception):
+                    os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(Exception):
+                proc.kill()
+                proc.wait(5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+
+    @property
+    def running(self) -> bool:
+        return self._kaleido is not None
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._kaleido is not None:
+                self._kill(self._kaleido, self._loop, self._thread)
+            self._loop = self._thread = self._kaleido = self._browser = None
+
+    def _ready(self, browser: str, timeout: float):
+        with self._lock:  # one start at a time; later callers find it running
+            if self._kaleido is not None and (self._browser != browser or not self._thread.is_alive()):
+                self._kill(self._kaleido, self._loop, self._thread)
+                self._kaleido = None
+            if self._kaleido is None:
+                self._start(browser, timeout)
+            return self._kaleido, self._loop
+
+    def draw(self, spec: dict, browser: str, timeout: float, what: str) -> bytes:
+        k, loop = self._ready(browser, timeout)
+        opts = {"format": "png", "width": 1100, "height": 540, "scale": 1.5}
+        job = asyncio.run_coroutine_threadsafe(k.calc_fig(spec, opts=opts), loop)
+        try:
+            return job.result(timeout * 2)  # waiting for a free tab, then drawing (Kaleido's own limit is `timeout`)
+        except concurrent.futures.TimeoutError:
+            job.cancel()
+            self.stop()  # a hung tab would hold up every later pack: the next chart starts a fresh Chromium
+            raise ExportError(f"drawing the chart {what} took longer than {timeout * 2:.0f} seconds. Try again; if it keeps "
+                              "happening, make the pack with fewer indicators.") from None
+        except ExportError:
+            raise
+        except Exception as e:
+            self.stop()
+            raise ExportError(f"the chart {what} could not be drawn ({type(e).__name__}: {e}). Try again; if it keeps "
+                              "happening, tell whoever runs the dashboard (the server log has the details).") from None
+
+
+CHARTS = _ChartServer()
+atexit.register(CHARTS.stop)
+
+
 def draw_charts(pack: Pack, progress: Callable[[float, str], None] | None = None) -> None:
-    """Turn each slide's Plotly figure into a PNG with kaleido, reusing one Chromium for the whole pack."""
+    """Turn each slide's Plotly figure into a PNG through the process's chart server (started on first use)."""
     todo = [s for s in pack.slides if s.figure is not None and s.chart_png is None]
     if not todo:
         return
     browser = chromium_path()
     if browser is None:
         raise ExportError(INSTALL_HINT)
-    import kaleido
-
-    os.environ["BROWSER_PATH"] = browser  # choreographer (kaleido's browser driver) starts this one
-    try:
-        kaleido.start_sync_server(silence_warnings=True)
-    except Exception as e:  # kaleido raises its own types when the browser cannot start
-        raise ExportError(f"{INSTALL_HINT} (Chromium did not start: {e})") from None
-    try:
-        for n, s in enumerate(todo, 1):
-            if progress:
-                progress(n / (len(todo) + 1), f"Drawing chart {n} of {len(todo)}: {s.title}")
-            with warnings.catch_warnings():  # plotly warns that per-call options are ignored by a running server
-                warnings.simplefilter("ignore", UserWarning)
-                s.chart_png = s.figure.to_image(format="png", width=1100, height=540, scale=1.5)
-    except Exception as e:
-        if "chrome" in str(e).lower() or "browser" in str(e).lower():
-            raise ExportError(f"{INSTALL_HINT} ({e})") from None
-        raise
-    finally:
-        kaleido.stop_sync_server(silence_warnings=True)
+    timeout = chart_timeout()
+    if progress and not CHARTS.running:
+        progress(0.02, "Starting Chromium to draw the charts (only the first pack since the dashboard started waits for this)")
+    for n, s in enumerate(todo, 1):
+        if progress:
+            progress(n / (len(todo) + 1), f"Drawing chart {n} of {len(todo)}: {clean_text(s.title)}")
+        spec = _clean_tree(s.figure.to_plotly_json())
+        s.chart_png = CHARTS.draw(spec, browser, timeout, f'"{clean_text(s.title)}" ({n} of {len(todo)})')
 
 
 # ---------------------------------------------------------------- PowerPoint
@@ -380,10 +521,20 @@ def export(conn, config: Config, fmt: str, area_code: str, *, as_of: str | None 
     """The whole pack as PowerPoint (fmt 'pptx') or PDF ('pdf') bytes."""
     if fmt not in ("pptx", "pdf"):
         raise ExportError(f'format "{fmt}" is not offered; choose pptx or pdf')
-    if progress:
-        progress(0.0, "Gathering the figures")
-    pack = build(conn, config, area_code, as_of=as_of, indicator_ids=indicator_ids, today=today)
-    draw_charts(pack, progress)
-    if progress:
-        progress(0.95, "Writing the file")
-    return to_pptx(pack) if fmt == "pptx" else to_pdf(pack)
+    step = "gathering the figures"
+    try:
+        if progress:
+            progress(0.0, "Gathering the figures")
+        pack = clean_pack(build(conn, config, area_code, as_of=as_of, indicator_ids=indicator_ids, today=today))
+        step = "drawing the charts"
+        draw_charts(pack, progress)
+        step = f"writing the {fmt.upper()} file"
+        if progress:
+            progress(0.95, "Writing the file")
+        return to_pptx(pack) if fmt == "pptx" else to_pdf(pack)
+    except ExportError:
+        raise
+    except Exception as e:  # every failure reaches the page or the command line as a message; the details go to the log
+        traceback.print_exc(file=sys.stderr)
+        raise ExportError(f"something went wrong while {step} ({type(e).__name__}: {e}); nothing was made. Try again; "
+                          "if it keeps happening, the server log has the details.") from None

@@ -708,7 +708,7 @@ def spc_chart(result: SpcResult, title: str, unit_label: str = "", target: float
             hovertext=hover, hoverinfo="text"))
 
     fig.update_layout(
-        title={"text": title, "font": {"size": font_size + 4}},
+        title={"text": html.escape(title, quote=False), "font": {"size": font_size + 4}},  # shown as written
         height=height, margin={"l": 60, "r": 20, "t": 60, "b": 50},
         font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
         plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",

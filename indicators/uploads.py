@@ -316,10 +316,9 @@ def load_file(conn, config: Config, data: bytes, file_name: str, access: Access,
     return preview, commit(conn, preview, access)
 
 
-def rollback(conn, upload_id: int, access: Access) -> store.WriteSummary:
-    """Roll back an upload: administrators only, recorded under their name."""
-    access.require_admin("roll back an upload")
-    return store.rollback(conn, upload_id, access.user)
+def rollback(conn, upload_id: int, access: Access, **kwargs) -> store.WriteSummary:
+    """Roll back an upload: administrators only (checked in the store), recorded under their name."""
+    return store.rollback(conn, upload_id, access, **kwargs)
 
 
 def save_commentary(conn, access: Access, indicator_id: str, area_code: str, period: str, data_shows: str,

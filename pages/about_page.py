@@ -1,13 +1,21 @@
 """About the indicators: each indicator's definition, target, RAG rule, owner and source, from the YAML."""
 import streamlit as st
 
-from pages.common import get_config
+from pages.common import get_access, get_config, require, run_page
 from indicators.about import about_html
 
-cfg = get_config()
-st.title("About the indicators")
-st.write(
-    "Each indicator below is defined in the indicators file (`config/indicators.yaml`). "
-    "The id is what upload files and links use."
-)
-st.html(about_html(cfg))
+
+def about_page() -> None:
+    cfg = get_config()
+    who = get_access()
+    require(who.viewer, "see the indicators' definitions")
+    st.title("About the indicators")
+    st.write(
+        "Each indicator below is defined in the indicators file (`config/indicators.yaml`). "
+        "The id is what upload files and links use."
+    )
+    st.html(about_html(cfg))
+
+
+if __name__ == "__main__":
+    run_page(about_page)

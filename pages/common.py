@@ -1,27 +1,114 @@
-"""Streamlit glue shared by the pages: the cached config and connection, the area picker, cached queries."""
+"""Streamlit glue shared by the pages: the gate every page passes (sign-in, access, the legacy pages/ hand-over),
+the process-wide config, connection and figures, the area picker, and plain() for text that must stay text."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
-import html
+import functools
 import os
+import re
+import runpy
 import sys
 import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Callable, NoReturn
 
 import pandas as pd
 import streamlit as st
 
 from indicators import access as access_mod
 from indicators import config as config_mod
-from indicators import benchmarks, charts, scorecard, spc, store
+from indicators import benchmarks, charts, commentary, exceptions, scorecard, signin, spc, store
 from indicators.sample import load_sample
 
 ILLUSTRATIVE_NOTE = (
     "Diamonds and the word *published* mark figures quoted in published documents (hover for the source); "
     "open circles and *illustrative* mark sample values made up to fill the series. They are not real returns."
 )
+PAGES = Path(__file__).resolve().parent
+APP = PAGES.parent / "app.py"
 
 
-@st.cache_resource(show_spinner=False)
+# ---------------------------------------------------------------- text that must stay text
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+# Every ASCII punctuation mark Markdown (CommonMark, GFM autolinks, Streamlit's directives, KaTeX) gives a meaning;
+# the harmless ones (" ' , ; ? % /) are left alone so messages stay readable.
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:&@=^")
+
+
+WORD_JOINER = "\u2060"  # zero width, not read aloud, no line break
+_WWW = re.compile(r"(?i)www(?=\.)")
+
+
+def unplain(text: str) -> str:
+    """What plain() text reads as on the page (escapes and word joiners removed): for messages built from it, and
+    for tests."""
+    return re.sub(r"\\(.)", r"\1", text).replace(WORD_JOINER, "")
+
+
+def plain(text) -> str:
+    """User- or file-supplied text (a figure's source or note, a file name, an area or indicator name) made inert for
+    the Markdown Streamlit renders in titles, notices, captions and widget labels: every Markdown-significant character
+    is backslash-escaped (links, images, HTML, emphasis, :red[…] and :material/…: directives, $…$ maths, autolinked
+    addresses) and line breaks become spaces, so the text is shown exactly as written, on one line."""
+    s = "" if text is None else str(text)
+    s = _CONTROL.sub("", s.replace("\t", " "))
+    s = " ".join(s.split())  # newlines would start paragraphs, headings or lists; indentation a code block
+    # Streamlit turns addresses (http://…, www.…, a@b.org) into links and :material/name: into icons by searching the
+    # text after Markdown has been parsed, where escapes are gone: an invisible word joiner breaks each pattern.
+    s = _WWW.sub(lambda m: m.group(0) + WORD_JOINER, s.replace(":", ":" + WORD_JOINER).replace("@", WORD_JOINER + "@"))
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in s)
+
+
+# ---------------------------------------------------------------- process-wide values (not Streamlit's caches)
+
+class _Shared:
+    """A small process-wide memo keyed on the call's arguments (least recently used dropped past `size`).
+
+    Kept out of st.cache_data and st.cache_resource on purpose: any browser can send Streamlit's clear_cache message,
+    and AppSession._handle_clear_cache_request then empties both for every user, including the database connection.
+    Values are shared read-only between sessions and threads; data frames are handed out as copies."""
+
+    def __init__(self, fn: Callable, size: int, copy_frames: bool):
+        self._fn, self._size, self._copy = fn, size, copy_frames
+        self._values: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        functools.update_wrapper(self, fn)
+
+    def _out(self, value):
+        return value.copy() if self._copy and isinstance(value, pd.DataFrame) else value
+
+    def __contains__(self, key) -> bool:
+        with self._lock:
+            return key in self._values
+
+    def __call__(self, *args):
+        with self._lock:
+            if args in self._values:
+                self._values.move_to_end(args)
+                return self._out(self._values[args])
+        value = self._fn(*args)  # outside the lock: a slow build never holds up other keys
+        with self._lock:
+            value = self._values.setdefault(args, value)  # two sessions racing keep the first, so there is one object
+            self._values.move_to_end(args)
+            while len(self._values) > self._size:
+                self._values.popitem(last=False)
+        return self._out(value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+def shared(size: int = 128, copy_frames: bool = True):
+    """Decorator: remember a function's results for the whole process, keyed on its (hashable) arguments."""
+    return lambda fn: _Shared(fn, size, copy_frames)
+
+
+@shared(size=4, copy_frames=False)
 def _config(path: str, mtime: float) -> config_mod.Config:
     return config_mod.load(path)
 
@@ -32,46 +119,148 @@ def get_config() -> config_mod.Config:
     try:
         return _config(str(path), path.stat().st_mtime if path.exists() else 0.0)
     except config_mod.ConfigError as e:
-        st.error(f"**The indicators file cannot be used.** Fix these problems in `{e.path}` and reload the page:")
-        st.markdown("\n".join(f"- {html.escape(p, quote=False)}" for p in e.problems))
+        st.error(f"**The indicators file cannot be used.** Fix these problems in {plain(e.path)} and reload the page:")
+        st.markdown("\n".join(f"- {plain(p)}" for p in e.problems))
         st.stop()
 
 
-def auth_configured() -> bool:
-    """Sign-in is on when .streamlit/secrets.toml has an [auth] section (Streamlit's OpenID Connect)."""
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all: local mode
-        return False
-
-
-@st.cache_resource(show_spinner=False)
+@shared(size=4, copy_frames=False)
 def _roles(path: str, mtime: float, config_mtime: float):
     return access_mod.load_roles(get_config(), path)
 
 
+# ---------------------------------------------------------------- the gate: every page passes it
+
+# Set while app.py's st.navigation runs the chosen page: the mark that the page was opened through the gate.
+_OPENED_BY_APP: contextvars.ContextVar[bool] = contextvars.ContextVar("kpi_opened_by_app", default=False)
+
+
+@contextlib.contextmanager
+def opened_by_app():
+    """app.py runs the page st.navigation chose inside this."""
+    token = _OPENED_BY_APP.set(True)
+    try:
+        yield
+    finally:
+        _OPENED_BY_APP.reset(token)
+
+
+def hand_over() -> None:
+    """Run app.py instead of this file. Until st.navigation has run once in the process, Streamlit's legacy pages/
+    discovery (script_runner._mpa_v1) runs any file in pages/ whose name matches the URL, without app.py; app.py then
+    checks sign-in and access and opens the page the URL names through its own navigation."""
+    runpy.run_path(str(APP), run_name="__main__")
+
+
+def run_page(render: Callable[[], None]) -> None:
+    """The last line of every page file: draw the page when app.py's navigation opened it, else hand over to app.py.
+    (st.Page and the legacy discovery both execute the file as __main__, so only app.py's mark tells them apart.)"""
+    if _OPENED_BY_APP.get():
+        render()
+    else:
+        hand_over()
+
+
+def gate_paths() -> list[str]:
+    """Every address a page could be asked for: each file name in pages/ with and without _page, which covers
+    app.py's url_paths (each has a shim of that name) and Streamlit's legacy ones."""
+    names = {p.stem.removesuffix("_page") for p in PAGES.glob("*.py") if not p.name.startswith((".", "__"))}
+    return sorted(names | {n + "_page" for n in names})
+
+
+def _only(screen: Callable[[], None], title: str) -> NoReturn:
+    """Show SCREEN and nothing else, then stop. Called from app.py (before its navigation), the screen is the one page
+    at every address, with the navigation hidden: no list of pages, no "Page not found", no page of the dashboard."""
+    if _OPENED_BY_APP.get():
+        screen()
+    else:
+        pages = [st.Page(screen, title=title, url_path="", default=True)]
+        pages += [st.Page(screen, title=title, url_path=p) for p in gate_paths()]
+        st.navigation(pages, position="hidden").run()
+    st.stop()
+
+
+def _error_screen(heading: str, lines: list[str], *, sign_out: bool = False) -> Callable[[], None]:
+    def screen() -> None:
+        st.title("SEND performance dashboard")
+        st.error(heading, icon=":material/block:")
+        if lines:
+            st.markdown("\n".join(f"- {plain(x)}" for x in lines))
+        if sign_out:
+            st.button("Sign out", on_click=st.logout, key="sign_out_refused")
+    return screen
+
+
+def _sign_in_screen() -> None:
+    st.title("SEND performance dashboard")
+    st.write("Sign in with your organisation account to see the dashboard.")
+    st.button("Sign in", type="primary", on_click=st.login, key="sign_in")
+
+
+def sign_in_settings() -> tuple[bool, list[str], list[str]]:
+    """(sign-in is on, problems, the secrets files read): from the files Streamlit reads (secrets.files), parsed as
+    Streamlit parses them (tomllib)."""
+    secrets, found, problems = signin.read_secrets(st.get_option("secrets.files") or [])
+    problems += signin.auth_problems(secrets)
+    return "auth" in secrets, problems, found
+
+
+def auth_configured() -> bool:
+    """Sign-in is on when the secrets have an [auth] section (Streamlit's OpenID Connect)."""
+    return sign_in_settings()[0]
+
+
+def server_address() -> str | None:
+    return st.get_option("server.address")
+
+
 def get_access() -> access_mod.Access:
-    """Who is using the dashboard and what they may do. Signs them in first when sign-in is configured."""
-    if not auth_configured():
+    """Who is using the dashboard and what they may do; anything wrong with sign-in stops the page with only a message
+    saying what and where. Every page calls this first (app.py too, before its navigation)."""
+    on, problems, files = sign_in_settings()
+    if problems:
+        _only(_error_screen("**Sign-in is set up wrongly, so the dashboard will not open.** An administrator must fix "
+                            f"the secrets ({plain(', '.join(files))}):", problems), "Sign-in is set up wrongly")
+    if not on:
+        address = server_address()
+        if not signin.listens_on_loopback(address) and not signin.open_local_allowed():
+            _only(_error_screen(signin.local_mode_refusal(address), []), "Local mode refused on a network address")
         return access_mod.local_access(store.os_user())
     if not st.user.is_logged_in:
-        st.title("SEND performance dashboard")
-        st.write("Sign in with your organisation account to see the dashboard.")
-        st.button("Sign in", type="primary", on_click=st.login, key="sign_in")
-        st.stop()
+        _only(_sign_in_screen, "Sign in")
     path = access_mod.roles_path()
     try:
         roles = _roles(str(path), path.stat().st_mtime if path.exists() else 0.0, config_mod.config_path().stat().st_mtime)
     except access_mod.RolesError as e:
-        st.error(f"**The roles file cannot be used.** An administrator must fix `{e.path}`:")
-        st.markdown("\n".join(f"- {html.escape(p, quote=False)}" for p in e.problems))
-        st.stop()
-    who = access_mod.access_for(st.user.get("email"), roles)
+        _only(_error_screen(f"**The roles file cannot be used.** An administrator must fix {plain(e.path)}:", e.problems,
+                            sign_out=True), "The roles file cannot be used")
+    claims = st.user.to_dict()
+    why = signin.email_problem(claims, roles.unverified_email_issuers)
+    if why:
+        _only(_error_screen(plain(why), [], sign_out=True), "E-mail address not verified")
+    who = access_mod.access_for(claims.get("email"), roles)
     if not who.viewer:
-        st.error(f"You are signed in as {who.user}, but the roles file does not give you access. Ask an administrator.")
-        st.button("Sign out", on_click=st.logout, key="sign_out_denied")
-        st.stop()
+        _only(_error_screen(f"You are signed in as {plain(who.user)}, but the roles file does not give you access. "
+                            "Ask an administrator.", [], sign_out=True), "No access")
     return who
+
+
+def local_mode_sidebar(who: access_mod.Access) -> None:
+    """What app.py says in every page's sidebar and, for local mode on a network address, above every page."""
+    if not who.local:
+        st.sidebar.caption(f"Signed in as {plain(who.user)}")
+        st.sidebar.button("Sign out", on_click=st.logout, key="sign_out")
+        return
+    address = server_address()
+    if signin.listens_on_loopback(address):
+        st.sidebar.info("**Local mode**: no sign-in is set up, so whoever uses this computer may change figures. "
+                        "The dashboard listens on this computer only.", icon=":material/computer:")
+        return
+    st.error(f"**{signin.OPEN_LOCAL_BANNER}** No sign-in is set up and the dashboard listens on "
+             f"{plain(address or 'every network interface')} because {signin.OPEN_LOCAL_ENV}=1 is set. Set up sign-in "
+             "([auth] in .streamlit/secrets.toml) or listen on localhost.", icon=":material/warning:")
+    st.sidebar.error(f"**Local mode on the network**: anyone who can reach {plain(address or 'this server')} may change "
+                     "figures.", icon=":material/warning:")
 
 
 def require(allowed: bool, what: str) -> None:
@@ -81,17 +270,30 @@ def require(allowed: bool, what: str) -> None:
         st.stop()
 
 
-@st.cache_resource(show_spinner="Opening the database (the first start fills it with the sample data)…")
+# ---------------------------------------------------------------- the database
+
+@shared(size=4, copy_frames=False)
 def _connection(db: str, config_path: str, mtime: float):
     cfg = _config(config_path, mtime)
-    return store.open_store(cfg, db, load_sample=lambda c: load_sample(c, cfg))
+    conn = store.open_store(cfg, db, load_sample=lambda c: load_sample(c, cfg))
+    # Once per process (and per indicators-file change): the log shows when the dashboard opened its database.
+    print(f"Opened the database {store.db_label(db)} for this dashboard process.", file=sys.stderr, flush=True)
+    return conn
+
+
+_open_lock = threading.Lock()  # one first open per process, even when several sessions start together
 
 
 def get_cursor(cfg: config_mod.Config):
     """A cursor of the process-wide connection: one connection per process, one cursor per script run."""
     path = config_mod.config_path()
+    key = (str(store.db_path()), str(path), path.stat().st_mtime)
     try:
-        conn = _connection(str(store.db_path()), str(path), path.stat().st_mtime)
+        if key in _connection:
+            conn = _connection(*key)
+        else:
+            with st.spinner("Opening the database (the first start fills it with the sample data)…"), _open_lock:
+                conn = _connection(*key)
     except store.StoreError as e:
         st.error(str(e))
         st.stop()
@@ -150,7 +352,9 @@ def area_picker(cur, cfg: config_mod.Config, *, where=st.sidebar) -> tuple[str, 
     return code, names[code]
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+# ---------------------------------------------------------------- figures, built once per data version
+
+@shared(size=256)
 def cached_scorecard(db: str, version: int, area: str, strategy: str | None, inspection: str | None, cfg_mtime: float):
     cfg = get_config()
     cur = get_cursor(cfg)
@@ -158,7 +362,7 @@ def cached_scorecard(db: str, version: int, area: str, strategy: str | None, ins
     return benchmarks.enrich(cur, cfg, area, card)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@shared(size=512)
 def cached_series(db: str, version: int, indicator_id: str, area: str, cfg_mtime: float):
     cfg = get_config()
     return scorecard.series_table(get_cursor(cfg), cfg, cfg.by_id[indicator_id], area)
@@ -170,10 +374,10 @@ def cache_key(cur) -> tuple[str, int, float]:
     return str(store.db_path()), store.data_version(cur), path.stat().st_mtime
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@shared(size=256, copy_frames=False)
 def cached_insight(db: str, version: int, indicator_id: str, area: str, area_name: str, cfg_mtime: float):
     """For one indicator and area: the trend figure with comparators, the SPC reading and its figure.
-    Built once per data version and shared read-only (cache_resource does not copy), so a rerun only draws."""
+    Built once per data version and shared read-only (figures are not copied), so a rerun only draws."""
     cfg = get_config()
     cur = get_cursor(cfg)
     ind = cfg.by_id[indicator_id]
@@ -184,5 +388,20 @@ def cached_insight(db: str, version: int, indicator_id: str, area: str, area_nam
     spc_fig = None
     if reading is not None:
         unit = {"percent": "%", "weeks": "weeks", "days": "days"}.get(ind.unit, "")
-        spc_fig = spc.spc_chart(reading, f"{ind.name} — {area_name} (XmR)", unit, x=pd.to_datetime(df["period_start"]))
+        spc_fig = spc.spc_chart(reading, f"{ind.name} — {area_name} (XmR)", unit,
+                                x=pd.to_datetime(df["period_start"]))
     return comps, reading, trend, spc_fig
+
+
+@shared(size=64)
+def cached_exceptions(db: str, version: int, area_code: str, indicator_ids: tuple[str, ...], cfg_mtime: float):
+    return exceptions.exception_report(get_cursor(get_config()), get_config(), area_code, indicator_ids=list(indicator_ids))
+
+
+@shared(size=256, copy_frames=False)
+def cached_note(db: str, version: int, indicator_id: str, area_code: str):
+    return commentary.latest_for(store.commentary_versions(get_cursor(get_config()), indicator_id, area_code), indicator_id)
+
+
+if __name__ == "__main__":  # Streamlit's legacy discovery runs this file for /common: hand over to app.py
+    hand_over()

@@ -1,7 +1,7 @@
-"""Shim for deep links in a freshly started server: Streamlit's legacy pages/ discovery runs a file whose name
-matches the URL (/indicator → pages/indicator.py) until app.py has run once in the process, so this file hands
-over to app.py, whose st.navigation then opens the real page."""
-import runpy
-from pathlib import Path
+"""Shim for deep links on a freshly started server: Streamlit's legacy pages/ discovery runs a file whose name matches
+the URL (/exceptions → pages/exceptions.py) until st.navigation has run once in the process. This file draws nothing itself: it
+hands over to app.py, whose gate (sign-in, access) and navigation then open the real page."""
+from pages.common import hand_over
 
-runpy.run_path(str(Path(__file__).resolve().parent.parent / "app.py"), run_name="__main__")
+if __name__ == "__main__":
+    hand_over()

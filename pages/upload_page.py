@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from pages.common import area_picker, get_access, get_config, get_cursor, reopen_database, require
+from pages.common import area_picker, get_access, get_config, get_cursor, plain, reopen_database, require, run_page
 from indicators import ees, returns, store, tables, uploads
 from indicators.access import Forbidden
 
@@ -16,14 +16,14 @@ SHOWN_PROBLEMS = 200  # listed on the page; every problem is in the download
 def show_problems(problems, file_name: str, official: bool, who) -> None:
     not_mine = sorted({p.indicator for p in problems if p.kind == "not_permitted"})
     if not_mine:
-        st.error(f"This file has figures for {', '.join(not_mine)}, which {who.user} may not upload. Remove those rows, or ask "
+        st.error(f"This file has figures for {', '.join(not_mine)}, which {plain(who.user)} may not upload. Remove those rows, or ask "
                  "an administrator to add the indicators to your role. Nothing was loaded.", icon=":material/block:")
     if official:
         advice = ("This is the DfE's file as published: do not edit it. Each problem says what the dashboard needs, "
                   "usually a mapping in config/ees/ for a layout it does not read yet.")
     else:
         advice = "Fix them in the spreadsheet and upload it again. Rows are numbered as your spreadsheet shows them (the header is row 1)."
-    st.error(f"**{len(problems)} problem(s) in {file_name}; nothing was loaded.** {advice}", icon=":material/error:")
+    st.error(f"**{len(problems)} problem(s) in {plain(file_name)}; nothing was loaded.** {advice}", icon=":material/error:")
     table = pd.DataFrame([{"file": p.file or "", "row": "" if p.row is None else str(p.row), "column": p.column or "",
                            "problem": p.message} for p in problems])
     if not table["file"].any():
@@ -39,139 +39,144 @@ def _confirm(preview_id: str) -> None:
     st.session_state["confirm_clicked"] = preview_id
 
 
-cfg = get_config()
-who = get_access()
-require(who.can_upload, "upload figures")
-cur = get_cursor(cfg)
-area, area_name = area_picker(cur, cfg)
+def upload_page() -> None:
+    who = get_access()
+    require(who.can_upload, "upload figures")
+    cfg = get_config()
+    cur = get_cursor(cfg)
+    area, area_name = area_picker(cur, cfg)
 
-st.title("Upload figures")
-st.write(
-    "Upload a return of figures (CSV or Excel), or, as an administrator, a DfE open-data release. Nothing is written "
-    "until you confirm: first you see every problem in the file, or exactly which figures would be new or changed and "
-    "the RAG status each would have."
-)
+    st.title("Upload figures")
+    st.write(
+        "Upload a return of figures (CSV or Excel), or, as an administrator, a DfE open-data release. Nothing is written "
+        "until you confirm: first you see every problem in the file, or exactly which figures would be new or changed and "
+        "the RAG status each would have."
+    )
 
-with st.expander("Download a template", icon=":material/download:"):
-    mine = [i.id for i in cfg.indicators if i.kind == "local" and who.may_upload(i.id)]
-    choices = ["(every indicator I upload: the periods not yet held)"] + mine
-    which = st.selectbox("Template for", choices, key="template_for",
-                         format_func=lambda c: c if c.startswith("(") else f"{cfg.by_id[c].name} ({c})")
-    one = None if which.startswith("(") else which
-    template = uploads.template_rows(cur, cfg, area, who, one)
-    st.caption(f"{len(template)} row(s) for {area_name}: one per period due that is not held yet. Fill in the value (and "
-               "numerator and denominator where you have them); rows you leave empty are skipped. The indicator_name, "
-               "unit and period_name columns are there to help you and are not loaded.")
-    name = f"template-{one or 'due'}-{area}"
-    c1, c2 = st.columns(2)
-    c1.download_button("Template (CSV)", uploads.template_csv(template), file_name=f"{name}.csv", mime="text/csv")
-    c2.download_button("Template (Excel)", uploads.template_xlsx(template), file_name=f"{name}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    st.dataframe(template, hide_index=True, width="stretch")
+    with st.expander("Download a template", icon=":material/download:"):
+        mine = [i.id for i in cfg.indicators if i.kind == "local" and who.may_upload(i.id)]
+        choices = ["(every indicator I upload: the periods not yet held)"] + mine
+        which = st.selectbox("Template for", choices, key="template_for",
+                             format_func=lambda c: c if c.startswith("(") else f"{cfg.by_id[c].name} ({c})")
+        one = None if which.startswith("(") else which
+        template = uploads.template_rows(cur, cfg, area, who, one)
+        st.caption(f"{len(template)} row(s) for {area_name}: one per period due that is not held yet. Fill in the value (and "
+                   "numerator and denominator where you have them); rows you leave empty are skipped. The indicator_name, "
+                   "unit and period_name columns are there to help you and are not loaded.")
+        name = f"template-{one or 'due'}-{area}"
+        c1, c2 = st.columns(2)
+        c1.download_button("Template (CSV)", uploads.template_csv(template), file_name=f"{name}.csv", mime="text/csv")
+        c2.download_button("Template (Excel)", uploads.template_xlsx(template), file_name=f"{name}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        st.dataframe(template, hide_index=True, width="stretch")
 
-done = st.session_state.pop("upload_done", None)
-if done:
-    st.success(done, icon=":material/check_circle:")
-    st.page_link("pages/scorecard_page.py", label="See the scorecard", icon=":material/table_chart:")
+    done = st.session_state.pop("upload_done", None)
+    if done:
+        st.success(done, icon=":material/check_circle:")
+        st.page_link("pages/scorecard_page.py", label="See the scorecard", icon=":material/table_chart:")
 
-modes = [RETURN, OFFICIAL] if who.admin else [RETURN]
-mode = st.radio("What are you uploading?", modes, key="upload_mode", horizontal=True)
-official = mode == OFFICIAL
-mapping = release = None
-if official:
-    with st.expander("Advanced: mapping and release", icon=":material/tune:"):
-        try:
-            mappings = {m.name: m for m in ees.load_mappings(cfg)}
-        except ees.MappingError as e:
-            st.error(str(e))
-            st.stop()
-        picked = st.selectbox("Mapping", [DETECT, *mappings], key="ees_mapping",
-                              format_func=lambda n: n if n == DETECT else f"{n}: {mappings[n].layout}")
-        mapping = None if picked == DETECT else picked
-        release = st.text_input("Release", key="ees_release", placeholder="detected from the figures, e.g. 2025").strip() or None
-        st.caption("The layout of every file is detected from its header; choose a mapping only if the dashboard asks you to.")
-    kinds, label = ["zip", "csv"], "DfE release zip (as downloaded, \"Download all data\") or one of its CSV files"
-    help_text = f"Up to {ees.MAX_BYTES // (1024 * 1024)} MB. From explore-education-statistics.service.gov.uk."
-else:
-    kinds, label = ["csv", "xlsx"], "CSV or Excel file of figures"
-    help_text = (f"Up to {returns.MAX_BYTES // (1024 * 1024)} MB and {returns.MAX_ROWS:,} rows. Columns: indicator, area, "
-                 "period, value (and optionally numerator, denominator, note), or one column per indicator id.")
+    modes = [RETURN, OFFICIAL] if who.admin else [RETURN]
+    mode = st.radio("What are you uploading?", modes, key="upload_mode", horizontal=True)
+    official = mode == OFFICIAL
+    mapping = release = None
+    if official:
+        with st.expander("Advanced: mapping and release", icon=":material/tune:"):
+            try:
+                mappings = {m.name: m for m in ees.load_mappings(cfg)}
+            except ees.MappingError as e:
+                st.error(str(e))
+                st.stop()
+            picked = st.selectbox("Mapping", [DETECT, *mappings], key="ees_mapping",
+                                  format_func=lambda n: n if n == DETECT else f"{n}: {mappings[n].layout}")
+            mapping = None if picked == DETECT else picked
+            release = st.text_input("Release", key="ees_release", placeholder="detected from the figures, e.g. 2025").strip() or None
+            st.caption("The layout of every file is detected from its header; choose a mapping only if the dashboard asks you to.")
+        kinds, label = ["zip", "csv"], "DfE release zip (as downloaded, \"Download all data\") or one of its CSV files"
+        help_text = f"Up to {ees.MAX_BYTES // (1024 * 1024)} MB. From explore-education-statistics.service.gov.uk."
+    else:
+        kinds, label = ["csv", "xlsx"], "CSV or Excel file of figures"
+        help_text = (f"Up to {returns.MAX_BYTES // (1024 * 1024)} MB and {returns.MAX_ROWS:,} rows. Columns: indicator, area, "
+                     "period, value (and optionally numerator, denominator, note), or one column per indicator id.")
 
-# A new key after each load empties the uploader, so the loaded file is not offered again.
-file = st.file_uploader(label, type=kinds, key=f"upload_file_{official}_{st.session_state.get('uploads_done', 0)}", help=help_text)
-if file is None:
-    st.stop()
-
-data = file.getvalue()
-version = store.data_version(cur)
-key = (file.file_id, version, official, mapping, release)
-if st.session_state.get("preview_key") != key:
-    with st.status(f"Checking {file.name}…", expanded=False) as status:
-        status.write(f"Reading {len(data) / 1024:,.0f} KB")
-        try:
-            preview = uploads.check(cur, cfg, data, file.name, who, official=official, mapping=mapping, release=release,
-                                    offload=len(data) > uploads.OFFLOAD_BYTES)
-        except ees.MappingError as e:
-            status.update(label=f"{file.name} was not checked", state="error")
-            st.error(str(e))
-            st.stop()
-        status.update(label=f"Checked {file.name}: {len(preview.result.rows):,} figure(s), "
-                            f"{len(preview.result.problems)} problem(s)", state="complete")
-    st.session_state["preview"], st.session_state["preview_key"] = preview, key
-preview = st.session_state["preview"]
-preview_id = f"{preview.content_hash}:{version}:{official}:{mapping}:{release}"
-
-if not preview.result.ok:
-    show_problems(preview.result.problems, file.name, official, who)
-    st.stop()
-
-st.info("\n\n".join(uploads.summary_lines(preview)), icon=":material/info:")
-counts = preview.counts
-shown = [("New figures", "new"), ("Changed figures", "changed"), ("Unchanged", "unchanged")]
-if counts.get("kept"):
-    shown.append(("Kept (a newer release holds them)", "kept"))
-for col, (title, k) in zip(st.columns(len(shown)), shown):
-    col.metric(title, counts[k], border=True)
-if preview.same_file:
-    up_id, up_name, when = preview.same_file
-    st.info(f"This exact file was loaded before, as upload {up_id} ({up_name}, {str(when)[:16]}).")
-if preview.nothing_to_do:
-    st.success("Every figure in this file is already stored as it is; there is nothing to load.")
-    st.stop()
-
-tabs = st.tabs([f"New ({counts['new']})", f"Changed ({counts['changed']})", f"Unchanged ({counts['unchanged']})"])
-for tab, kind in zip(tabs, ("new", "changed", "unchanged")):
-    with tab:
-        table = uploads.change_table(preview, cfg, kinds=(kind,))
-        if table.empty:
-            st.write("None.")
-        else:
-            cols = list(table.columns) if kind == "changed" else ["indicator", "area", "period", "new value", "new RAG"]
-            st.dataframe(table[cols], hide_index=True, width="stretch")
-            if counts[kind] > len(table):
-                st.caption(f"Showing the first {len(table):,} of {counts[kind]:,}.")
-
-# Confirm carries the preview it was shown: if the stored figures changed before the click arrived, nothing is
-# written and the new preview is shown instead.
-clicked = st.session_state.pop("confirm_clicked", None)
-if clicked is not None and clicked != preview_id:
-    st.warning("The stored figures changed while you were reading the preview (someone else loaded or rolled back "
-               "figures). Nothing was written: check the new preview above and confirm again.", icon=":material/sync_problem:")
-elif clicked == preview_id:
-    try:
-        with st.spinner("Loading in one transaction…"):
-            summary = uploads.commit(cur, preview, who)
-    except (store.StoreError, Forbidden) as e:
-        if isinstance(e, uploads.DiskError):
-            reopen_database()
-        st.session_state.pop("preview_key", None)
-        st.error(str(e))
+    # A new key after each load empties the uploader, so the loaded file is not offered again.
+    file = st.file_uploader(label, type=kinds, key=f"upload_file_{official}_{st.session_state.get('uploads_done', 0)}", help=help_text)
+    if file is None:
         st.stop()
-    st.session_state["upload_done"] = (f"Loaded {file.name} as upload {summary.upload_id}: {summary.new} new, "
-                                       f"{summary.changed} changed, {counts['unchanged']} unchanged. Earlier values are kept in "
-                                       "the upload history and can be restored by rolling the upload back.")
-    st.session_state.pop("preview_key", None)
-    st.session_state["uploads_done"] = st.session_state.get("uploads_done", 0) + 1
-    st.rerun()
-st.button(f"Confirm: load {counts['new']} new and {counts['changed']} changed figure(s)", type="primary",
-          on_click=_confirm, args=(preview_id,), key="confirm")
+
+    data = file.getvalue()
+    version = store.data_version(cur)
+    key = (file.file_id, version, official, mapping, release)
+    if st.session_state.get("preview_key") != key:
+        with st.status(f"Checking {plain(file.name)}…", expanded=False) as status:
+            status.write(f"Reading {len(data) / 1024:,.0f} KB")
+            try:
+                preview = uploads.check(cur, cfg, data, file.name, who, official=official, mapping=mapping, release=release,
+                                        offload=len(data) > uploads.OFFLOAD_BYTES)
+            except ees.MappingError as e:
+                status.update(label=f"{plain(file.name)} was not checked", state="error")
+                st.error(str(e))
+                st.stop()
+            status.update(label=f"Checked {plain(file.name)}: {len(preview.result.rows):,} figure(s), "
+                                f"{len(preview.result.problems)} problem(s)", state="complete")
+        st.session_state["preview"], st.session_state["preview_key"] = preview, key
+    preview = st.session_state["preview"]
+    preview_id = f"{preview.content_hash}:{version}:{official}:{mapping}:{release}"
+
+    if not preview.result.ok:
+        show_problems(preview.result.problems, file.name, official, who)
+        st.stop()
+
+    st.info("\n\n".join(plain(line) for line in uploads.summary_lines(preview)), icon=":material/info:")
+    counts = preview.counts
+    shown = [("New figures", "new"), ("Changed figures", "changed"), ("Unchanged", "unchanged")]
+    if counts.get("kept"):
+        shown.append(("Kept (a newer release holds them)", "kept"))
+    for col, (title, k) in zip(st.columns(len(shown)), shown):
+        col.metric(title, counts[k], border=True)
+    if preview.same_file:
+        up_id, up_name, when = preview.same_file
+        st.info(f"This exact file was loaded before, as upload {up_id} ({plain(up_name)}, {str(when)[:16]}).")
+    if preview.nothing_to_do:
+        st.success("Every figure in this file is already stored as it is; there is nothing to load.")
+        st.stop()
+
+    tabs = st.tabs([f"New ({counts['new']})", f"Changed ({counts['changed']})", f"Unchanged ({counts['unchanged']})"])
+    for tab, kind in zip(tabs, ("new", "changed", "unchanged")):
+        with tab:
+            table = uploads.change_table(preview, cfg, kinds=(kind,))
+            if table.empty:
+                st.write("None.")
+            else:
+                cols = list(table.columns) if kind == "changed" else ["indicator", "area", "period", "new value", "new RAG"]
+                st.dataframe(table[cols], hide_index=True, width="stretch")
+                if counts[kind] > len(table):
+                    st.caption(f"Showing the first {len(table):,} of {counts[kind]:,}.")
+
+    # Confirm carries the preview it was shown: if the stored figures changed before the click arrived, nothing is
+    # written and the new preview is shown instead.
+    clicked = st.session_state.pop("confirm_clicked", None)
+    if clicked is not None and clicked != preview_id:
+        st.warning("The stored figures changed while you were reading the preview (someone else loaded or rolled back "
+                   "figures). Nothing was written: check the new preview above and confirm again.", icon=":material/sync_problem:")
+    elif clicked == preview_id:
+        try:
+            with st.spinner("Loading in one transaction…"):
+                summary = uploads.commit(cur, preview, who)
+        except (store.StoreError, Forbidden) as e:
+            if isinstance(e, uploads.DiskError):
+                reopen_database()
+            st.session_state.pop("preview_key", None)
+            st.error(plain(str(e)))
+            st.stop()
+        st.session_state["upload_done"] = (f"Loaded {plain(file.name)} as upload {summary.upload_id}: {summary.new} new, "
+                                           f"{summary.changed} changed, {counts['unchanged']} unchanged. Earlier values are kept in "
+                                           "the upload history and can be restored by rolling the upload back.")
+        st.session_state.pop("preview_key", None)
+        st.session_state["uploads_done"] = st.session_state.get("uploads_done", 0) + 1
+        st.rerun()
+    st.button(f"Confirm: load {counts['new']} new and {counts['changed']} changed figure(s)", type="primary",
+              on_click=_confirm, args=(preview_id,), key="confirm")
+
+
+if __name__ == "__main__":
+    run_page(upload_page)

@@ -46,7 +46,7 @@ def test_upload_history_and_rollback(pg, cfg):
     assert pg.execute("SELECT value FROM observation_history WHERE replaced_by = ?", [s.upload_id]).fetchall() == [(was,)]
     again = uploads.check(pg, cfg, change, "q.csv", ADMIN)
     assert again.nothing_to_do
-    store.rollback(pg, s.upload_id, "admin")
+    store.rollback(pg, s.upload_id, as_user("admin"))
     after = store.table_snapshot(pg)
     assert after["observations"] == before["observations"]
 

@@ -37,7 +37,7 @@ for line in sys.stdin:
         p = uploads.check(cur, cfg, json.loads(arg).encode(), "other.csv", ADMIN)
         out = uploads.commit(cur, p, as_user("other server")).upload_id
     elif command == "rollback":
-        out = store.rollback(cur, int(arg), "other server").upload_id
+        out = store.rollback(cur, int(arg), as_user("other server")).upload_id
     elif command == "copy":
         copy = conn.local_copy()
         out = {"path": str(copy.path), "version": copy.version, "last": {k: v for k, v in copy.last_refresh.items() if k != "seconds"}}
@@ -149,7 +149,7 @@ def test_an_upload_here_shows_here_at_once_and_there_at_its_next_page_run(pg, ot
 def test_rollback_and_commentary_reach_the_other_servers_copy(pg, other):
     upload_id = other.load(CSV)
     cur = pg.cursor()
-    store.rollback(cur, upload_id, "admin")  # a rollback is an upload too: the other copy takes back exactly its figures
+    store.rollback(cur, upload_id, as_user("admin"))  # a rollback is an upload too: the other copy takes back exactly its figures
     store.save_commentary(cur, "salt_seen_6wk", "E06000047", M1, "Fell", "Plan", None, "lead")
     assert other.read(f"SELECT count(*) FROM observations WHERE indicator_id = 'salt_seen_6wk' AND period >= '{M1}' "
                       "AND area_code = 'E06000047'") == [[0]]

@@ -21,3 +21,10 @@ def test_ci_runs_the_readme_test_command():
 
 def test_the_readme_shows_the_load_balancer_configuration_the_tests_run():
     assert (ROOT / "deploy" / "haproxy.cfg").read_text() in README
+
+
+def test_every_setting_an_operator_may_need_is_in_the_security_section():
+    security = README.split("## Security", 1)[1].split("\n## ", 1)[0]
+    for setting in ("[auth]", "redirect_uri", "cookie_secret", "server.address", "config/roles.yaml", "unverified_email_issuers",
+                    "KPI_ALLOW_OPEN_LOCAL_MODE=1", "KPI_ROLES", "KPI_CHROMIUM", "KPI_CHART_TIMEOUT"):
+        assert setting in security, setting

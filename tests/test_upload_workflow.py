@@ -2,6 +2,7 @@
 templates and data completeness — through the package, the CLI and the pages."""
 import re
 import datetime as dt
+import re
 import signal
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from indicators import periods, rag, store, uploads
+from pages.common import unplain
 from tests.conftest import ROOT, sample_last, sample_next
 from tests.conftest import ADMIN, as_user, lead
 
@@ -62,7 +64,7 @@ def test_rollback_restores_exactly_the_previous_values_and_is_recorded(conn, cfg
     before = {t: rows for t, rows in store.table_snapshot(conn).items() if t == "observations"}
     s = uploads.commit(conn, uploads.check(conn, cfg, CHANGE, "q.csv", ADMIN), as_user("a"))
     assert value(conn, "ehcp_20wk", "E06000047", LAST.label) == 50
-    rb = store.rollback(conn, s.upload_id, "admin")
+    rb = store.rollback(conn, s.upload_id, as_user("admin"))
     assert value(conn, "ehcp_20wk", "E06000047", LAST.label) == LAST_VALUE
     assert value(conn, "ehcp_20wk", "E06000047", NEXT.label) is None
     assert store.table_snapshot(conn)["observations"] == before["observations"]
@@ -78,10 +80,10 @@ def test_rollback_is_refused_when_a_later_upload_changed_the_same_figures(conn, 
     fix = uploads.commit(conn, uploads.check(conn, cfg, f"indicator,area,period,value\nehcp_20wk,E06000047,{LAST.label},55\n".encode(), "fix.csv", ADMIN), as_user("a"))
     before = store.table_snapshot(conn)
     with pytest.raises(store.StoreError, match=rf"upload\(s\) {fix.upload_id} changed some of the same figures afterwards. Roll those back first"):
-        store.rollback(conn, first.upload_id)
+        store.rollback(conn, first.upload_id, ADMIN)
     assert store.table_snapshot(conn) == before
-    store.rollback(conn, fix.upload_id)
-    store.rollback(conn, first.upload_id)
+    store.rollback(conn, fix.upload_id, ADMIN)
+    store.rollback(conn, first.upload_id, ADMIN)
     assert value(conn, "ehcp_20wk", "E06000047", LAST.label) == LAST_VALUE
 
 
@@ -89,16 +91,16 @@ def test_rollback_is_refused_when_a_later_upload_changed_the_same_figures(conn, 
 def test_rollback_refusals_say_why(conn, target, message):
     if message:
         with pytest.raises(store.StoreError, match=message):
-            store.rollback(conn, target)
+            store.rollback(conn, target, ADMIN)
 
 
 def test_rolling_back_twice_or_a_rollback_is_refused(conn, cfg):
     s = uploads.commit(conn, uploads.check(conn, cfg, CHANGE, "q.csv", ADMIN), as_user("a"))
-    rb = store.rollback(conn, s.upload_id)
+    rb = store.rollback(conn, s.upload_id, ADMIN)
     with pytest.raises(store.StoreError, match="already rolled back"):
-        store.rollback(conn, s.upload_id)
+        store.rollback(conn, s.upload_id, ADMIN)
     with pytest.raises(store.StoreError, match="is itself a rollback"):
-        store.rollback(conn, rb.upload_id)
+        store.rollback(conn, rb.upload_id, ADMIN)
 
 
 def test_killing_a_load_mid_commit_leaves_the_database_unchanged_and_openable(db_path, tmp_path):
@@ -136,9 +138,12 @@ def test_cli_history_and_rollback(db_path):
     out = run("history").stdout
     assert "upload" in out and "q.csv" in out and "lead" in out
     out = run("rollback", str(n), "--user", "admin")
-    assert out.returncode == 0 and f"Rolled back upload {n}: 1 figure(s) restored to their earlier values, 1 removed. Recorded as upload {n + 1}." in out.stdout
+    assert out.returncode == 0, out.stderr
+    assert re.search(rf"^Rolled back upload {n} \(q\.csv, loaded by lead on \d+ \w+ \d{{4}} at \d\d:\d\d\): 1 figure\(s\) removed, "
+                     rf"1 restored to their earlier values\. Recorded as upload {n + 1}\.$", out.stdout.strip()), out.stdout
     out = run("rollback", str(n))
-    assert out.returncode == 3 and f"already rolled back by upload {n + 1}" in out.stderr
+    assert out.returncode == 3 and f"Upload {n} was already rolled back by upload {n + 1} (admin, " in out.stderr
+    assert "; nothing was done." in out.stderr
     assert f"[rolled back by upload {n + 1}]" in run("history").stdout
 
 
@@ -225,13 +230,13 @@ def test_upload_page_preview_confirm_then_scorecard_changes_then_rollback(db_pat
     at.file_uploader[0].upload("q.csv", CHANGE, "text/csv")
     at.run()
     assert [m.value for m in at.metric] == ["1", "1", "0"]
-    assert "long layout" in at.info[0].value
+    assert "long layout" in unplain(at.info[0].value)
     changed = next(d.value for d in at.dataframe if "old value" in d.value.columns)
     assert changed.iloc[0]["old value"] == f"{LAST_VALUE:.1f}%" and changed.iloc[0]["new value"] == "50.0%"
     at.button[0].click()
     at.run()
     assert not at.exception
-    assert re.match(r"Loaded q.csv as upload \d+: 1 new, 1 changed, 0 unchanged.", at.success[0].value)
+    assert re.match(r"Loaded q.csv as upload \d+: 1 new, 1 changed, 0 unchanged.", unplain(at.success[0].value))
 
     at.switch_page("pages/scorecard_page.py").run()
     row = at.html[-1].proto.body.split("data-indicator='ehcp_20wk'")[1].split("</tr>")[0]
@@ -239,9 +244,12 @@ def test_upload_page_preview_confirm_then_scorecard_changes_then_rollback(db_pat
 
     at.switch_page("pages/history_page.py").run()
     assert at.dataframe[0].value.iloc[0]["File"] == "q.csv"
-    at.checkbox[0].check().run()
-    at.button(key="rollback").click().run()
-    assert at.success[0].value.startswith("Rolled back upload ")
+    n = int(at.dataframe[0].value.iloc[0]["Upload"])
+    at.selectbox(key="rollback_choice_0").select(n).run()  # nothing is chosen until someone chooses
+    at.checkbox(key=f"rollback_sure_0_{n}").check().run()
+    at.button(key="rollback_0").click().run()
+    assert unplain(at.success[0].value).startswith(f"Rolled back upload {n} (q.csv, loaded by ")
+    assert at.selectbox(key="rollback_choice_1").value is None  # after a rollback nothing is chosen or ticked
 
     at.switch_page("pages/scorecard_page.py").run()
     row = at.html[-1].proto.body.split("data-indicator='ehcp_20wk'")[1].split("</tr>")[0]
@@ -257,7 +265,7 @@ def test_upload_page_lists_every_problem_and_writes_nothing(db_path):
     at.file_uploader[0].upload("bad.csv", (ROOT / "tests" / "fixtures" / "bad.csv").read_bytes(), "text/csv")
     at.run()
     assert not at.exception
-    assert at.error[0].value.startswith("**3 problem(s) in bad.csv; nothing was loaded.**")
+    assert unplain(at.error[0].value).startswith("**3 problem(s) in bad.csv; nothing was loaded.**")
     problems = at.table[-1].value
     assert problems.index.tolist() == ["2", "3", "4"] and problems["column"].tolist() == ["indicator", "period", "value"]
     assert not any(b.label.startswith("Confirm") for b in at.button)
@@ -280,13 +288,13 @@ def test_upload_page_imports_a_dfe_release_zip_with_its_layout_detected(tmp_path
     at.file_uploader[0].upload(release.name, release.read_bytes(), "application/zip")
     at.run()
     assert not at.exception and not at.error
-    info = at.info[0].value
+    info = unplain(at.info[0].value)
     assert "requests.csv read with the mapping sen2-requests" in info and "timeliness_20_week.csv read with the mapping sen2-timeliness" in info
     assert "Release 2025; indicators fed: dfe_ehc_plans_issued, dfe_ehc_requests, dfe_ehcp_20wk, dfe_ehcp_20wk_inc." in info
     assert "nothing is written until you confirm" in info
     assert at.selectbox(key="ees_mapping").value == "(detect from the file's header)"  # nothing to pick
     at.button(key="confirm").click().run()
-    assert not at.exception and at.success[0].value.startswith(f"Loaded {release.name} as upload ")
+    assert not at.exception and unplain(at.success[0].value).startswith(f"Loaded {release.name} as upload ")
     conn = duckdb.connect(str(db))
     assert conn.execute("SELECT name, level FROM areas WHERE code='E06000005'").fetchone() == ("Darlington", "local_authority")
     assert conn.execute("SELECT value FROM observations WHERE indicator_id='dfe_ehcp_20wk' AND area_code='E06000047' AND period='2024'").fetchone() == (18.3,)
@@ -311,9 +319,9 @@ def test_upload_page_imports_each_real_release_file(tmp_path, cfg, monkeypatch, 
     at.file_uploader[0].upload(path.name, path.read_bytes(), "text/csv")
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert layout in at.info[0].value
+    assert layout in unplain(at.info[0].value)
     at.button(key="confirm").click().run()
-    assert at.success[0].value.startswith(f"Loaded {path.name} as upload ")
+    assert unplain(at.success[0].value).startswith(f"Loaded {path.name} as upload ")
     conn = duckdb.connect(str(db))
     assert conn.execute("SELECT value FROM observations WHERE indicator_id = ? AND area_code = ? AND period = ?",
                         [indicator, area, period]).fetchone() == (value,)
@@ -329,7 +337,7 @@ def test_upload_page_says_what_to_do_with_an_official_file_it_cannot_read(db_pat
     at.file_uploader[0].upload("timeliness_20_week.csv", data, "text/csv")
     at.run()
     assert not at.exception
-    error = at.error[0].value
+    error = unplain(at.error[0].value)
     assert error.startswith("**1 problem(s) in timeliness_20_week.csv; nothing was loaded.** This is the DfE's file as published: do not edit it.")
     assert "Fix them in the spreadsheet" not in error
     problem = at.table[-1].value["problem"].iloc[0]

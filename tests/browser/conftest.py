@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import shutil
@@ -75,7 +76,7 @@ def app_pages() -> list[tuple[str, str]]:
     """(name, link) of every st.Page that app.py puts in the navigation, so a new page is covered without edits."""
     found = []
     for node in ast.walk(ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "Page":
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) in ("Page", "page"):
             kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
             if "url_path" in kw:
                 # Streamlit serves the default page at / only; its url_path would open "Page not found".
@@ -130,6 +131,49 @@ class Server:
     db: Path
     expected_db: Path
     log: Path
+    proc: subprocess.Popen | None = None
+    port: int = 0
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    """Until /_stcore/health answers ok, as Streamlit's own end-to-end suite waits; fails with the log's tail."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"streamlit run did not become healthy at {url}:\n{log.read_text(errors='replace')[-3000:]}", pytrace=False)
+        time.sleep(0.25)
+
+
+@contextlib.contextmanager
+def streamlit_server(db: Path, folder: Path, *, env: dict | None = None, args: tuple[str, ...] = (),
+                     host: str = "localhost"):
+    """`streamlit run app.py` on a free port with the database DB, more environment and command-line options;
+    yields a Server (url on HOST, which stays a loopback name) and stops the process afterwards."""
+    port = _free_port()
+    log = folder / f"streamlit-{port}.log"
+    full_env = {**os.environ, "KPI_DB": str(db), "KPI_CONFIG": str(ROOT / "config" / "indicators.yaml"),
+                "KPI_BACKUP_EVERY_HOURS": "0", **(env or {})}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+           "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false", *args]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://{host}:{port}"
+    try:
+        wait_healthy(url, proc, log)
+        yield Server(url, db, db, log, proc, port)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 @pytest.fixture(scope="session")

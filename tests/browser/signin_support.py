@@ -23,6 +23,9 @@ PEOPLE = {
     "admin@example.org": "ada-admin-0003",
     "stranger@example.org": "sid-stranger-0004",
 }
+# A second account at the provider with the administrator's address, which the provider has not verified (anyone can
+# type any address into many providers' sign-up forms): it must not sign in as the administrator.
+UNVERIFIED_ADMIN = "mallory-unverified-0005"
 ROLES = """version: 1
 viewers: [viewer@example.org]
 uploaders:
@@ -36,6 +39,7 @@ def identity_provider(mock):
     """oidc-provider-mock in a thread on a free port: only registered clients, a nonce required, the people above."""
     users = [mock.User(sub=sub, claims={"email": email, "email_verified": True, "name": email.split("@")[0]})
              for email, sub in PEOPLE.items()]
+    users.append(mock.User(sub=UNVERIFIED_ADMIN, claims={"email": "admin@example.org", "email_verified": False, "name": "mallory"}))
     with mock.run_server_in_thread(port=0, require_client_registration=True, require_nonce=True, user_claims=users) as server:
         yield f"http://localhost:{server.server_port}"
 

@@ -1,0 +1,116 @@
+"""In a real browser, text from files and people stays text on every page: a hostile figure source, note, file name,
+area name and indicator name (tests/hostile_text.py) draw no image, no link and no markup, the browser asks no other
+host for anything (Playwright intercepts every request; only the dashboard's own address is let through), and the
+words themselves are on the page as written."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from indicators import config
+from pages.common import WORD_JOINER
+from tests.browser.conftest import ARTIFACTS, UI, streamlit_server
+from tests.hostile_text import (AREA_NAME, DURHAM, EVIL_AREA, FILE_NAME, HOSTS, INDICATOR_NAME, SOURCE, hostile_config,
+                                hostile_database)
+
+LIVE = ", ".join(f"img[src*='{h}'], a[href*='{h}'], image[href*='{h}']" for h in HOSTS)
+
+
+@pytest.fixture(scope="module")
+def hostile_server(chromium_path, sample_db_template, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    indicators = hostile_config(folder)
+    db = hostile_database(sample_db_template, folder, config.load(indicators))
+    with streamlit_server(db, folder, env={"KPI_CONFIG": str(indicators)}) as server:
+        yield server
+
+
+@pytest.fixture
+def guarded(browser, hostile_server, request):
+    """A browser whose every request is checked: the dashboard's own origin goes through, anything else is recorded
+    and aborted (so nothing ever reaches another host, even if the page asked). Streamlit itself asks
+    fonts.gstatic.com for the :material/ favicon; the tests look for the hostile hosts."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    own = urlsplit(hostile_server.url).netloc
+    asked: list[str] = []
+
+    def route(r):
+        if urlsplit(r.request.url).netloc == own or r.request.url.startswith(("data:", "blob:")):
+            r.continue_()
+        else:
+            asked.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    ui = UI(context.new_page(), hostile_server.url)
+    ui.asked = asked
+    yield ui
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        (ARTIFACTS / "failures").mkdir(parents=True, exist_ok=True)
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)[:120]
+        ui.page.screenshot(path=ARTIFACTS / "failures" / f"{safe}.png")
+    context.close()
+
+
+def shown(locator) -> str:
+    """The words a person reads there (SVG text has no innerText), without plain()'s invisible word joiners."""
+    return locator.evaluate("e => e instanceof HTMLElement ? e.innerText : e.textContent").replace(WORD_JOINER, "")
+
+
+def nothing_live(ui: UI, where: str) -> None:
+    ui.settled()
+    live = ui.page.locator(LIVE)
+    assert live.count() == 0, f"{where}: {[e.evaluate('e => e.outerHTML') for e in live.all()]}"
+    assert ui.page.locator(".js-plotly-plot a").count() == 0, f"{where}: a link inside a chart"
+    assert ui.page.locator("[data-testid=stMain] b:has-text('bold'), [data-testid=stMain] i:has-text('x')").count() == 0, where
+
+
+def test_a_published_source_and_an_indicator_name_are_shown_as_written(guarded):
+    page = guarded.open(f"/indicator?indicator=ehcp_20wk&area={DURHAM}")
+    assert shown(page.locator("h1")) == INDICATOR_NAME
+    said = page.get_by_test_id("stAlertContentSuccess").get_by_test_id("stMarkdownContainer")
+    assert shown(said) == f"The latest figure is a published figure — source: {SOURCE}"
+    page.locator(".js-plotly-plot .gtitle").first.wait_for(state="attached", timeout=60_000)
+    guarded.settled()
+    titles = {shown(t) for t in page.locator(".js-plotly-plot .gtitle").all()}  # the trend chart, and the SPC one if drawn
+    assert titles and titles <= {f"{INDICATOR_NAME} — County Durham", f"{INDICATOR_NAME} — County Durham (XmR)"}, titles
+    nothing_live(guarded, "indicator page")
+    guarded.screenshots("text-is-text-indicator", 1366, 900)
+    assert not [u for u in guarded.asked if any(h in u for h in HOSTS)], guarded.asked
+
+
+@pytest.mark.parametrize("path, heading", [
+    (f"/?area={EVIL_AREA}", f"SEND scorecard — {AREA_NAME}"),
+    (f"/exceptions?area={EVIL_AREA}", f"Exceptions — {AREA_NAME}"),
+    (f"/indicator?indicator=ehcp_20wk&area={EVIL_AREA}", INDICATOR_NAME),
+])
+def test_an_area_name_is_shown_as_written(guarded, path, heading):
+    page = guarded.open(path)
+    assert shown(page.locator("h1")) == heading
+    if "indicator" in path:
+        assert shown(page.get_by_test_id("stCaptionContainer").first).startswith(f"{AREA_NAME} · reported by")
+        page.locator(".js-plotly-plot .legendtext").first.wait_for(state="attached", timeout=30_000)
+        legend = page.locator(".js-plotly-plot .legendtext").all_text_contents()
+        assert AREA_NAME in legend, legend
+    nothing_live(guarded, path)
+    assert not [u for u in guarded.asked if any(h in u for h in HOSTS)], guarded.asked
+
+
+def test_the_presentation_and_the_history_show_names_as_text(guarded):
+    page = guarded.open(f"/present?area={EVIL_AREA}&slide=3&indicators=ehcp_20wk", ready=".slide h1")
+    assert shown(page.locator(".slide h1").first) == INDICATOR_NAME
+    nothing_live(guarded, "presentation")
+    page = guarded.open("/history")
+    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Upload", exact=True))
+    box.evaluate("e => e.scrollIntoView({block: 'center'})")  # at the foot of the page the list would not open
+    box.click()
+    page.get_by_role("option").first.click()
+    plan = page.get_by_text("Rolling back upload", exact=False)
+    plan.wait_for(timeout=30_000)
+    assert re.match(rf"Rolling back upload \d+ \({re.escape(FILE_NAME)}, loaded by lead@example.org on ", shown(plan))
+    nothing_live(guarded, "history")
+    guarded.screenshots("text-is-text-history", 1366, 900)
+    assert not [u for u in guarded.asked if any(h in u for h in HOSTS)], guarded.asked
