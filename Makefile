@@ -1,4 +1,5 @@
 # Two commands: `make run` opens the dashboard on the sample database; `make test` runs every test.
+# While working: `make fast` (no browser tests), `make fix` (apply ruff's fixes and formatting).
 # Both create the virtual environment .venv on first use (needs Python 3.11 or newer).
 PYTHON ?= python3
 VENV ?= .venv
@@ -6,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: run test install clean
+.PHONY: run test fast lint fix install clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; run: make PYTHON=python3.11 ...")'
@@ -25,8 +26,21 @@ $(AXE): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund && touch $@; \
 	else echo "npm is not installed: the accessibility tests will be skipped (apt-get install npm)"; fi
 
-test: $(BIN)/.installed $(AXE)
+# Lint and format first (pyproject.toml): a style slip fails in a second, not after the browser tests.
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fix: $(BIN)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint $(AXE)
 	$(BIN)/python -m pytest
+
+# The inner loop: everything but the real-browser tests (tests/browser), which take most of the time.
+fast: lint
+	$(BIN)/python -m pytest --ignore=tests/browser -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -1,4 +1,5 @@
 """SEND performance dashboard: page config, the gate (pages.common.get_access), `st.navigation`; nothing else."""
+
 # Every file in pages/ only defines its page and, when Streamlit runs it by itself (the legacy pages/ discovery that
 # runs until st.navigation has run once in the process), hands over to this file: no page is drawn without the gate.
 # Page files end in _page so that a deep link such as /indicator is never taken by a file named indicator.py.
@@ -16,8 +17,10 @@ def page(file: str, *, title: str, icon: str, url_path: str, default: bool = Fal
     legacy discovery answers on a fresh server, then opens the same page through the gate, not "Page not found".
     The default page lives at / (Streamlit gives it no other address), so /url_path is a hidden one too."""
     hidden = [Path(file).stem] + ([url_path] if default else [])
-    return [st.Page(PAGES / file, title=title, icon=icon, url_path="" if default else url_path, default=default),
-            *[st.Page(PAGES / file, title=title, icon=icon, url_path=h, visibility="hidden") for h in hidden]]
+    return [
+        st.Page(PAGES / file, title=title, icon=icon, url_path="" if default else url_path, default=default),
+        *[st.Page(PAGES / file, title=title, icon=icon, url_path=h, visibility="hidden") for h in hidden],
+    ]
 
 
 st.set_page_config(page_title="SEND performance dashboard", page_icon=":material/monitoring:", layout="wide")

@@ -1,6 +1,7 @@
 """One fresh process, as a restarted app server: import Streamlit and the app, open the store named by KPI_DB, and run
 the scorecard page under AppTest once (cold) and again (warm). Prints JSON: seconds from this process's first line
 to the end of the first run (imports included), the warm rerun, and the resident memory. bench/run.py runs it."""
+
 import time
 
 STARTED = time.perf_counter()
@@ -32,5 +33,14 @@ assert not at.exception, at.exception
 t = time.perf_counter()
 at.run()
 warm = time.perf_counter() - t
-print(json.dumps({"cold_s": cold, "warm_s": warm, "rss_mb": rss_mb("VmRSS"), "peak_rss_mb": rss_mb("VmHWM"),
-                  "title": at.title[0].value if at.title else None}))
+print(
+    json.dumps(
+        {
+            "cold_s": cold,
+            "warm_s": warm,
+            "rss_mb": rss_mb("VmRSS"),
+            "peak_rss_mb": rss_mb("VmHWM"),
+            "title": at.title[0].value if at.title else None,
+        }
+    )
+)

@@ -1,6 +1,7 @@
 """Benchmark: the DfE's 2025 SEN2 release zip (37 MB unpacked, ~25,000 rows in the two mapped files) checked and
 previewed, then committed, through the code the Upload page and `import-ees` use; and the first start, which builds
 a new database from the shipped releases, the neighbours model and the sample. Medians with min and max."""
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,13 @@ def main() -> int:
             start_t.append(time.perf_counter() - t4)
             # ...and from a fresh process, imports included (`python -m indicators init`).
             t5 = time.perf_counter()
-            out = subprocess.run([sys.executable, "-m", "indicators", "init"], cwd=ROOT, capture_output=True, text=True,
-                                 env={"KPI_DB": str(Path(d) / f"c{run}.duckdb"), "PATH": "/usr/bin:/bin"})
+            out = subprocess.run(
+                [sys.executable, "-m", "indicators", "init"],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                env={"KPI_DB": str(Path(d) / f"c{run}.duckdb"), "PATH": "/usr/bin:/bin"},
+            )
             cold_t.append(time.perf_counter() - t5)
             assert out.returncode == 0, out.stderr
     results = [

@@ -1,4 +1,5 @@
 """Write one benchmark's figures into bench/results.json under its own key, keeping every other script's."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,14 @@ RESULTS = Path(__file__).resolve().parent / "results.json"
 
 def machine() -> dict:
     import os
-    return {"platform": platform.platform(), "processor": platform.machine(), "cpus": os.cpu_count(),
-            "python": platform.python_version(), "load_average": [round(x, 2) for x in os.getloadavg()]}
+
+    return {
+        "platform": platform.platform(),
+        "processor": platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def summary(name: str, samples: list[float], target: float | None, unit: str = "s") -> dict:
@@ -22,8 +29,13 @@ def summary(name: str, samples: list[float], target: float | None, unit: str = "
     verdict = "" if target is None else ("met" if med <= target else "MISSED")
     shown = f"target {target:.2f} s {verdict}" if target is not None else ""
     print(f"{name:<64} median {med:7.3f} s   min {min(samples):7.3f}   max {max(samples):7.3f}   {shown}")
-    out = {"name": name, "median_s": round(med, 4), "min_s": round(min(samples), 4), "max_s": round(max(samples), 4),
-           "runs": len(samples)}
+    out = {
+        "name": name,
+        "median_s": round(med, 4),
+        "min_s": round(min(samples), 4),
+        "max_s": round(max(samples), 4),
+        "runs": len(samples),
+    }
     if target is not None:
         out.update(target_s=target, met=med <= target)
     return out

@@ -9,6 +9,7 @@ PostgreSQL side by side (the national data restored into a throwaway PostgreSQL 
 
 The dataset stays in bench/national/ and is reused; open the dashboard on it with the paths printed at the end.
 Figures are written to bench/results.json."""
+
 from __future__ import annotations
 
 import argparse
@@ -37,12 +38,25 @@ CONFIG = NATIONAL / "indicators.yaml"
 N_LAS, N_REGIONS, N_INDICATORS, YEARS = 153, 9, 40, 10
 FIRST_YEAR = 2015
 RESULTS = ROOT / "bench" / "results.json"
-PAGES = {"scorecard": "pages/scorecard_page.py", "indicator": "pages/indicator_page.py",
-         "exceptions": "pages/exceptions_page.py", "present": "pages/present_page.py", "pack": "pages/pack_page.py",
-         "upload": "pages/upload_page.py", "history": "pages/history_page.py", "about": "pages/about_page.py"}
-TARGETS = {"page scorecard warm": 0.060, "page scorecard cold": 1.0, "page indicator warm": 0.060,
-           "page indicator cold": 1.0, "load 100,500-row CSV (validate + commit)": 1.0,
-           "browser: scorecard visible from a cold open": 2.0, "browser: another indicator redrawn": 0.5}
+PAGES = {
+    "scorecard": "pages/scorecard_page.py",
+    "indicator": "pages/indicator_page.py",
+    "exceptions": "pages/exceptions_page.py",
+    "present": "pages/present_page.py",
+    "pack": "pages/pack_page.py",
+    "upload": "pages/upload_page.py",
+    "history": "pages/history_page.py",
+    "about": "pages/about_page.py",
+}
+TARGETS = {
+    "page scorecard warm": 0.060,
+    "page scorecard cold": 1.0,
+    "page indicator warm": 0.060,
+    "page indicator cold": 1.0,
+    "load 100,500-row CSV (validate + commit)": 1.0,
+    "browser: scorecard visible from a cold open": 2.0,
+    "browser: another indicator redrawn": 0.5,
+}
 PEAK_TARGET_MB = 350
 # PostgreSQL against DuckDB (issue 16): each ratio of medians, and the first view after an upload on another server.
 PG_RATIO_TARGET = 1.5
@@ -51,38 +65,58 @@ PG_FIRST_VIEW_TARGET = 1.5
 
 # ---------------------------------------------------------------- the national dataset
 
+
 def area_rows() -> list[tuple]:
     rows = [("E92000001", "England", "national", None, None)]
     rows += [(f"E1200000{r + 1}", f"Region {r + 1}", "regional", None, None) for r in range(N_REGIONS)]
-    rows += [(f"E0690{i:04d}", f"Local authority {i:03d}", "local_authority", f"{800 + i}", f"E1200000{i % N_REGIONS + 1}")
-             for i in range(N_LAS)]
+    rows += [
+        (f"E0690{i:04d}", f"Local authority {i:03d}", "local_authority", f"{800 + i}", f"E1200000{i % N_REGIONS + 1}")
+        for i in range(N_LAS)
+    ]
     return rows
 
 
 def write_config() -> None:
     units = ["percent", "count", "weeks", "percent"]
-    lines = ["# Synthetic national indicators for benchmarking (bench/run.py); not real figures.", "version: 1",
-             "default_area: E06900000", "areas:"]
+    lines = [
+        "# Synthetic national indicators for benchmarking (bench/run.py); not real figures.",
+        "version: 1",
+        "default_area: E06900000",
+        "areas:",
+    ]
     for code, name, level, la, region in area_rows():
-        extra = f", la_code: \"{la}\", region: {region}" if la else ""
+        extra = f', la_code: "{la}", region: {region}' if la else ""
         lines.append(f"  - {{code: {code}, name: {name}, level: {level}{extra}}}")
     lines.append("indicators:")
     for i in range(1, N_INDICATORS + 1):
         unit = units[i % 4]
         higher = i % 2 == 0
-        lines += [f"  - id: kpi_{i:02d}", f"    name: Synthetic indicator {i:02d} ({unit})",
-                  "    definition: Synthetic benchmark series.", f"    unit: {unit}", "    decimals: 1",
-                  f"    polarity: {'higher_is_better' if higher else 'lower_is_better'}", "    period_type: month",
-                  "    owner: Benchmark", "    source: bench/run.py", f"    strategy_area: Area {i % 5}",
-                  f"    inspection_area: Inspection {i % 4}"]
+        lines += [
+            f"  - id: kpi_{i:02d}",
+            f"    name: Synthetic indicator {i:02d} ({unit})",
+            "    definition: Synthetic benchmark series.",
+            f"    unit: {unit}",
+            "    decimals: 1",
+            f"    polarity: {'higher_is_better' if higher else 'lower_is_better'}",
+            "    period_type: month",
+            "    owner: Benchmark",
+            "    source: bench/run.py",
+            f"    strategy_area: Area {i % 5}",
+            f"    inspection_area: Inspection {i % 4}",
+        ]
         if unit == "percent":
-            lines.append("    rag: {basis: absolute, green: 80, amber: 60}" if higher else "    rag: {basis: absolute, green: 20, amber: 40}")
+            lines.append(
+                "    rag: {basis: absolute, green: 80, amber: 60}"
+                if higher
+                else "    rag: {basis: absolute, green: 20, amber: 40}"
+            )
     CONFIG.write_text("\n".join(lines) + "\n")
 
 
 def build_national(force: bool = False) -> int:
     """Create the dataset with DuckDB's own SQL (seconds, not minutes); reuse it when already there."""
     from indicators import config, store
+
     if DB.exists() and CONFIG.exists() and not force:
         c = store.connect(DB, read_only=True)
         n = c.execute("SELECT count(*) FROM observations").fetchone()[0]
@@ -95,8 +129,10 @@ def build_national(force: bool = False) -> int:
     conn = store.open_store(cfg, DB)
     months = YEARS * 12
     conn.execute("BEGIN TRANSACTION")
-    conn.execute("INSERT INTO uploads (id, kind, file_name, user_name, created_at, rows_new) VALUES "
-                 "(nextval('upload_id_seq'), 'sample', 'bench/run.py synthetic national data', 'bench', now(), 0)")
+    conn.execute(
+        "INSERT INTO uploads (id, kind, file_name, user_name, created_at, rows_new) VALUES "
+        "(nextval('upload_id_seq'), 'sample', 'bench/run.py synthetic national data', 'bench', now(), 0)"
+    )
     conn.execute(f"""
         INSERT INTO observations
         SELECT i.id, a.code, strftime(m.start, '%Y-%m'), m.start, last_day(m.start),
@@ -118,10 +154,18 @@ def build_national(force: bool = False) -> int:
 
 # ---------------------------------------------------------------- measuring
 
+
 def summary(name: str, samples: list[float], target: float | None = None) -> dict:
     med = statistics.median(samples)
-    return {"name": name, "median_s": round(med, 4), "min_s": round(min(samples), 4), "max_s": round(max(samples), 4),
-            "runs": len(samples), "target_s": target, "met": None if target is None else med <= target}
+    return {
+        "name": name,
+        "median_s": round(med, 4),
+        "min_s": round(min(samples), 4),
+        "max_s": round(max(samples), 4),
+        "runs": len(samples),
+        "target_s": target,
+        "met": None if target is None else med <= target,
+    }
 
 
 def measure_load(runs: int) -> dict:
@@ -130,10 +174,17 @@ def measure_load(runs: int) -> dict:
 
     from indicators import config, store, uploads
     from indicators.access import system_access
+
     cfg = config.load(CONFIG)
     areas = [(c, n, lvl, la, r) for c, n, lvl, la, r in area_rows() if lvl == "local_authority"][:150]
-    data = load_bench.big_csv(areas, 134).replace(b"salt_seen_6wk", b"kpi_01").replace(b"salt_treated_12wk", b"kpi_02") \
-        .replace(b"asd_waiting_list", b"kpi_03").replace(b"asd_avg_wait_weeks", b"kpi_05").replace(b"asd_longest_wait_weeks", b"kpi_06")
+    data = (
+        load_bench.big_csv(areas, 134)
+        .replace(b"salt_seen_6wk", b"kpi_01")
+        .replace(b"salt_treated_12wk", b"kpi_02")
+        .replace(b"asd_waiting_list", b"kpi_03")
+        .replace(b"asd_avg_wait_weeks", b"kpi_05")
+        .replace(b"asd_longest_wait_weeks", b"kpi_06")
+    )
     samples = []
     with tempfile.TemporaryDirectory() as d:
         for run in range(runs):
@@ -174,10 +225,12 @@ def measure_pages(runs: int) -> tuple[list[dict], dict]:
     out.append(summary("page empty (st.write) cold", [floor_cold]))
     out.append(summary("page empty (st.write) warm", floor_warm))
     for name, path in PAGES.items():
+
         def make(path=path):
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
             at.switch_page(path)
             return at
+
         st.cache_resource.clear()  # cold: a fresh process would open the database and read the config again
         cold, warm = timed_runs(make)
         out.append(summary(f"page {name} cold", [cold], TARGETS.get(f"page {name} cold")))
@@ -189,6 +242,7 @@ def measure_pages(runs: int) -> tuple[list[dict], dict]:
 
 def measure_queries(runs: int) -> list[dict]:
     from indicators import charts, config, scorecard, store
+
     cfg = config.load(CONFIG)
     conn = store.connect(DB, read_only=True)
     ind = cfg.by_id["kpi_04"]
@@ -217,15 +271,21 @@ def vm_hwm_mb(pid: int) -> float:
 
 def measure_browser(runs: int) -> tuple[list[dict], float]:
     from playwright.sync_api import sync_playwright
-
     from slides import CHROMIUM_ARGS, free_port  # bench/slides.py
+
     port = free_port()
     env = {**os.environ, "KPI_DB": str(DB), "KPI_CONFIG": str(CONFIG), "KPI_BACKUP_EVERY_HOURS": "0"}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-                             "--server.headless", "true"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://localhost:{port}"
     try:
         import urllib.request
+
         for _ in range(300):
             try:
                 if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
@@ -240,8 +300,11 @@ def measure_browser(runs: int) -> tuple[list[dict], float]:
                 page = ctx.new_page()
                 t = time.perf_counter()
                 page.goto(f"{url}/")
-                page.wait_for_function("document.querySelectorAll('table.scorecard tr[data-indicator]').length >= 40 && "
-                                       "document.querySelectorAll('table.scorecard img.spark').length >= 40", timeout=60000)
+                page.wait_for_function(
+                    "document.querySelectorAll('table.scorecard tr[data-indicator]').length >= 40 && "
+                    "document.querySelectorAll('table.scorecard img.spark').length >= 40",
+                    timeout=60000,
+                )
                 visible.append(time.perf_counter() - t)
                 page.goto(f"{url}/indicator?indicator=kpi_01&area=E06900000")
                 page.wait_for_selector(".js-plotly-plot .gtitle", timeout=60000)
@@ -253,8 +316,10 @@ def measure_browser(runs: int) -> tuple[list[dict], float]:
                 page.wait_for_timeout(300)  # the person has typed and sees the option; the clock starts at the choice
                 t = time.perf_counter()
                 page.keyboard.press("Enter")
-                page.wait_for_function(f"Array.from(document.querySelectorAll('.js-plotly-plot .gtitle')).some(e => e.textContent.includes('Synthetic indicator {target[4:]}'))",
-                                       timeout=60000)
+                page.wait_for_function(
+                    f"Array.from(document.querySelectorAll('.js-plotly-plot .gtitle')).some(e => e.textContent.includes('Synthetic indicator {target[4:]}'))",
+                    timeout=60000,
+                )
                 redraw.append(time.perf_counter() - t)
                 ctx.close()
             browser.close()
@@ -262,24 +327,35 @@ def measure_browser(runs: int) -> tuple[list[dict], float]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    return [summary("browser: scorecard visible from a cold open", visible, TARGETS["browser: scorecard visible from a cold open"]),
-            summary("browser: another indicator redrawn", redraw, TARGETS["browser: another indicator redrawn"])], peak
+    return [
+        summary("browser: scorecard visible from a cold open", visible, TARGETS["browser: scorecard visible from a cold open"]),
+        summary("browser: another indicator redrawn", redraw, TARGETS["browser: another indicator redrawn"]),
+    ], peak
 
 
 # ---------------------------------------------------------------- DuckDB and PostgreSQL side by side
 
+
 def ratio_entry(name: str, duck: dict, pg: dict, note_if_missed: str) -> dict:
     ratio = pg["median_s"] / duck["median_s"]
     met = ratio <= PG_RATIO_TARGET
-    return {"name": name, "duckdb": duck, "postgresql": pg, "ratio": round(ratio, 2),
-            "ratio_min_max": [round(pg["min_s"] / duck["max_s"], 2), round(pg["max_s"] / duck["min_s"], 2)],
-            "target_ratio": PG_RATIO_TARGET, "met": met, "note": None if met else note_if_missed}
+    return {
+        "name": name,
+        "duckdb": duck,
+        "postgresql": pg,
+        "ratio": round(ratio, 2),
+        "ratio_min_max": [round(pg["min_s"] / duck["max_s"], 2), round(pg["max_s"] / duck["min_s"], 2)],
+        "target_ratio": PG_RATIO_TARGET,
+        "met": met,
+        "note": None if met else note_if_missed,
+    }
 
 
 def first_page(env: dict) -> dict:
     """bench/first_page.py in a fresh process: cold (imports included) and warm scorecard, and its memory."""
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "first_page.py")], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "first_page.py")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
     if out.returncode:
         raise RuntimeError(f"bench/first_page.py failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -297,8 +373,14 @@ def load_elsewhere(env: dict, data: bytes, folder: Path, name: str = "return.csv
     """An upload on another app server: `python -m indicators load` in its own process, straight into PostgreSQL."""
     path = folder / name
     path.write_bytes(data)
-    out = subprocess.run([sys.executable, "-m", "indicators", "load", str(path), "--user", "bench"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=900)
+    out = subprocess.run(
+        [sys.executable, "-m", "indicators", "load", str(path), "--user", "bench"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if out.returncode:
         raise RuntimeError(f"the upload on the other server failed:\n{out.stdout[-2000:]}{out.stderr[-2000:]}")
 
@@ -307,6 +389,7 @@ def measure_backends(runs: int, browser: bool) -> dict:
     """The national data in DuckDB and in a throwaway PostgreSQL server, measured in interleaved runs."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
+
     from indicators import store
     from indicators.access import system_access
     from tests import pg_server
@@ -326,34 +409,50 @@ def measure_backends(runs: int, browser: bool) -> dict:
         out["restore_s"] = round(time.perf_counter() - t, 2)
         print(f"National data restored into PostgreSQL {server.bindir.parent.name} in {out['restore_s']:.1f} s")
         base = {**os.environ, "KPI_CONFIG": str(CONFIG), "KPI_BACKUP_EVERY_HOURS": "0", "STREAMLIT_LOGGER_LEVEL": "error"}
-        env = {"duckdb": {**base, "KPI_DB": str(DB)},
-               "postgresql": {**base, "KPI_DB": url, "KPI_PG_COPY_DIR": str(tmp / "pg-copy")}}
+        env = {
+            "duckdb": {**base, "KPI_DB": str(DB)},
+            "postgresql": {**base, "KPI_DB": url, "KPI_PG_COPY_DIR": str(tmp / "pg-copy")},
+        }
 
         # A server's very first start: no local copy yet, so the first page waits for the whole copy.
         first = [first_page({**env["postgresql"], "KPI_PG_COPY_DIR": str(tmp / f"empty-{i}")}) for i in range(2)]
-        out["results"].append(summary("PostgreSQL: first page of a server's first start (whole copy made)",
-                                      [r["cold_s"] for r in first]))
+        out["results"].append(
+            summary("PostgreSQL: first page of a server's first start (whole copy made)", [r["cold_s"] for r in first])
+        )
 
         # Fresh processes, interleaved (the order swapped each run): a restarted server with its copy file kept.
         first_page(env["postgresql"])  # makes the kept copy
         fresh = {"duckdb": [], "postgresql": []}
         for run in range(runs):
-            for backend in (("duckdb", "postgresql") if run % 2 == 0 else ("postgresql", "duckdb")):
+            for backend in ("duckdb", "postgresql") if run % 2 == 0 else ("postgresql", "duckdb"):
                 fresh[backend].append(first_page(env[backend]))
-        cold = {b: summary(f"{b}: scorecard first page, fresh process (imports included)", [r["cold_s"] for r in rs])
-                for b, rs in fresh.items()}
-        out["comparisons"].append(ratio_entry("scorecard first page, fresh process (imports included)", cold["duckdb"],
-                                              cold["postgresql"], "PostgreSQL reads a local DuckDB copy, so this should be near 1; a miss means "
-                                              "the copy was not used or the machine was busy (see load_average)"))
-        mem = lambda rs: {"rss": round(statistics.median(r["rss_mb"] for r in rs)),  # noqa: E731
-                          "peak": round(statistics.median(r["peak_rss_mb"] for r in rs))}
-        out["fresh_process_memory_mb"] = {"duckdb": mem(fresh["duckdb"]), "postgresql (copy kept)": mem(fresh["postgresql"]),
-                                          "postgresql (first start, whole copy)": mem(first)}
+        cold = {
+            b: summary(f"{b}: scorecard first page, fresh process (imports included)", [r["cold_s"] for r in rs])
+            for b, rs in fresh.items()
+        }
+        out["comparisons"].append(
+            ratio_entry(
+                "scorecard first page, fresh process (imports included)",
+                cold["duckdb"],
+                cold["postgresql"],
+                "PostgreSQL reads a local DuckDB copy, so this should be near 1; a miss means "
+                "the copy was not used or the machine was busy (see load_average)",
+            )
+        )
+        mem = lambda rs: {
+            "rss": round(statistics.median(r["rss_mb"] for r in rs)),  # noqa: E731
+            "peak": round(statistics.median(r["peak_rss_mb"] for r in rs)),
+        }
+        out["fresh_process_memory_mb"] = {
+            "duckdb": mem(fresh["duckdb"]),
+            "postgresql (copy kept)": mem(fresh["postgresql"]),
+            "postgresql (first start, whole copy)": mem(first),
+        }
 
         # In this process: the first run of the page with empty caches, then warm reruns, interleaved.
         in_cold, in_warm = {"duckdb": [], "postgresql": []}, {"duckdb": [], "postgresql": []}
         for run in range(runs):
-            for backend in (("duckdb", "postgresql") if run % 2 == 0 else ("postgresql", "duckdb")):
+            for backend in ("duckdb", "postgresql") if run % 2 == 0 else ("postgresql", "duckdb"):
                 os.environ.update(env[backend])
                 if backend == "duckdb":
                     os.environ.pop("KPI_PG_COPY_DIR", None)
@@ -372,8 +471,15 @@ def measure_backends(runs: int, browser: bool) -> dict:
         for label, samples in (("first run, caches empty", in_cold), ("warm rerun", in_warm)):
             duck = summary(f"duckdb: scorecard {label}", samples["duckdb"])
             pg = summary(f"postgresql: scorecard {label}", samples["postgresql"])
-            out["comparisons"].append(ratio_entry(f"scorecard {label}", duck, pg, "PostgreSQL reads a local DuckDB copy, so this should be near 1; a miss means "
-                                              "the copy was not used or the machine was busy (see load_average)"))
+            out["comparisons"].append(
+                ratio_entry(
+                    f"scorecard {label}",
+                    duck,
+                    pg,
+                    "PostgreSQL reads a local DuckDB copy, so this should be near 1; a miss means "
+                    "the copy was not used or the machine was busy (see load_average)",
+                )
+            )
 
         # Server B (this process) has the scorecard open; another server uploads; B's next rerun is timed.
         os.environ.update(env["postgresql"])
@@ -393,13 +499,14 @@ def measure_backends(runs: int, browser: bool) -> dict:
             views.append(time.perf_counter() - t)
             assert not at.exception, at.exception
             html = "\n".join(h.proto.body for h in at.html)
-            row = html[html.index("data-indicator='kpi_03'"):][:2000]
+            row = html[html.index("data-indicator='kpi_03'") :][:2000]
             assert text in row, f"{text} not shown after the upload"
             refresh = watcher.local_copy().last_refresh
             assert refresh["kind"] == "changes" and refresh["figures"] == 480, refresh
             refreshes.append(refresh["seconds"])
-        out["results"].append(summary("postgresql: scorecard rerun on server B after an upload on another server (AppTest)",
-                                       views))
+        out["results"].append(
+            summary("postgresql: scorecard rerun on server B after an upload on another server (AppTest)", views)
+        )
         out["results"].append(summary("postgresql: server B's copy refreshed after a 480-figure upload elsewhere", refreshes))
         if browser:
             watcher.local_copy().duck.cursor().execute("CHECKPOINT kpi_copy")  # the kept file is whole without its WAL
@@ -407,29 +514,42 @@ def measure_backends(runs: int, browser: bool) -> dict:
 
         # Last, as it adds newer months to five indicators: a 100,500-row upload on another server.
         import uploads as load_bench  # bench/uploads.py: the same 100,500-row file as the load benchmark
+
         big = load_bench.big_csv([(c, n, lvl, la, r) for c, n, lvl, la, r in area_rows() if lvl == "local_authority"][:150], 134)
-        for old, new in (("salt_seen_6wk", "kpi_01"), ("salt_treated_12wk", "kpi_02"), ("asd_waiting_list", "kpi_03"),
-                         ("asd_avg_wait_weeks", "kpi_05"), ("asd_longest_wait_weeks", "kpi_06")):
+        for old, new in (
+            ("salt_seen_6wk", "kpi_01"),
+            ("salt_treated_12wk", "kpi_02"),
+            ("asd_waiting_list", "kpi_03"),
+            ("asd_avg_wait_weeks", "kpi_05"),
+            ("asd_longest_wait_weeks", "kpi_06"),
+        ):
             big = big.replace(old.encode(), new.encode())
         load_elsewhere(env["postgresql"], big, tmp, "big.csv")
         t = time.perf_counter()
         at.run()
         big_view = time.perf_counter() - t
         refresh = watcher.local_copy().last_refresh
-        out["results"].append(summary(f"postgresql: server B's copy refreshed after a 100,500-row upload elsewhere "
-                                      f"({refresh['figures']:,} figures touched)", [refresh["seconds"]]))
+        out["results"].append(
+            summary(
+                f"postgresql: server B's copy refreshed after a 100,500-row upload elsewhere "
+                f"({refresh['figures']:,} figures touched)",
+                [refresh["seconds"]],
+            )
+        )
         out["results"].append(summary("postgresql: scorecard rerun on server B after that upload (AppTest)", [big_view]))
         watcher.close()
         st.cache_resource.clear()
         out["load_average_at_end"] = list(os.getloadavg())
         fv = out.get("first_view_browser")
         if fv and not fv["met"]:
-            fv["note"] = (f"Missed with the machine's load average at {out['load_average_at_end'][1]:.1f} on {os.cpu_count()} "
-                          f"cores. The first view is a browser rerun (median {out['browser_warm_rerun']['median_s'] * 1000:.0f} ms "
-                          f"with nothing new) plus server B refreshing its copy (median {statistics.median(refreshes) * 1000:.0f} ms) "
-                          f"and recomputing the scorecard for the new data version at DuckDB's cold speed (the AppTest rerun "
-                          f"after an upload, both together: median {statistics.median(views) * 1000:.0f} ms). The recompute "
-                          f"is the page's own cold cost, the same on DuckDB; the read model of issue 16 item 1 cuts it.")
+            fv["note"] = (
+                f"Missed with the machine's load average at {out['load_average_at_end'][1]:.1f} on {os.cpu_count()} "
+                f"cores. The first view is a browser rerun (median {out['browser_warm_rerun']['median_s'] * 1000:.0f} ms "
+                f"with nothing new) plus server B refreshing its copy (median {statistics.median(refreshes) * 1000:.0f} ms) "
+                f"and recomputing the scorecard for the new data version at DuckDB's cold speed (the AppTest rerun "
+                f"after an upload, both together: median {statistics.median(views) * 1000:.0f} ms). The recompute "
+                f"is the page's own cold cost, the same on DuckDB; the read model of issue 16 item 1 cuts it."
+            )
     finally:
         os.environ.clear()
         os.environ.update(saved_env)
@@ -442,9 +562,10 @@ def measure_first_view_browser(runs: int, url: str, tmp: Path) -> dict:
     """Two `streamlit run` servers on the PostgreSQL store behind HAProxy: a browser pinned to server B has the
     scorecard open; another server uploads; the time from B's rerun (the R key) to the new figure drawn."""
     from playwright.sync_api import sync_playwright
-
     from slides import CHROMIUM_ARGS  # bench/slides.py
+
     from tests import app_servers
+
     balancer = app_servers.haproxy() is not None
     # Server B restarts with the copy file it kept (the copy made above, as if on B's disk); A starts with none.
     kept = tmp / "cluster" / "pg-copy-b"
@@ -470,7 +591,7 @@ def measure_first_view_browser(runs: int, url: str, tmp: Path) -> dict:
                 new MutationObserver(() => { if (app.dataset.testScriptState === 'notRunning') window.kpiRuns++; })
                     .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }""")
             warm = []
-            for run in range(runs):
+            for _run in range(runs):
                 page.locator("h1").first.click()
                 done = page.evaluate("() => window.kpiRuns")
                 t = time.perf_counter()
@@ -480,23 +601,33 @@ def measure_first_view_browser(runs: int, url: str, tmp: Path) -> dict:
             for run in range(runs):
                 data, text = upload_csv(1000 + run)
                 load_elsewhere(env, data, tmp)
-                page.wait_for_function("() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'",
-                                       timeout=60_000)
+                page.wait_for_function(
+                    "() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'",
+                    timeout=60_000,
+                )
                 page.locator("h1").first.click()
                 t = time.perf_counter()
                 page.keyboard.press("r")
-                page.wait_for_function(f"() => document.querySelector(\"table.scorecard tr[data-indicator='kpi_03'] td.num\")"
-                                       f"?.textContent.includes({json.dumps(text)})", timeout=60_000)
+                page.wait_for_function(
+                    f"() => document.querySelector(\"table.scorecard tr[data-indicator='kpi_03'] td.num\")"
+                    f"?.textContent.includes({json.dumps(text)})",
+                    timeout=60_000,
+                )
                 views.append(time.perf_counter() - t)
             chromium.close()
         mem = {"rss_mb": round(vm_mb(b.proc.pid, "VmRSS")), "peak_rss_mb": round(vm_mb(b.proc.pid, "VmHWM"))}
     finally:
         cluster.stop()
-    first_view = summary("browser: first view on server B after an upload on another server (PostgreSQL, national)",
-                         views, PG_FIRST_VIEW_TARGET)
+    first_view = summary(
+        "browser: first view on server B after an upload on another server (PostgreSQL, national)", views, PG_FIRST_VIEW_TARGET
+    )
     rerun = summary("browser: rerun on server B with nothing new (warm; the floor under the first view)", warm)
-    return {"first_view_browser": first_view, "browser_warm_rerun": rerun, "app_server_b_memory_mb": mem,
-            "through_balancer": balancer}
+    return {
+        "first_view_browser": first_view,
+        "browser_warm_rerun": rerun,
+        "app_server_b_memory_mb": mem,
+        "through_balancer": balancer,
+    }
 
 
 def print_backends(pg: dict) -> None:
@@ -505,15 +636,22 @@ def print_backends(pg: dict) -> None:
     print(f"\nDuckDB and PostgreSQL side by side (interleaved runs; target PostgreSQL ≤ {PG_RATIO_TARGET}× DuckDB):")
     for c in pg["comparisons"]:
         d, p = c["duckdb"], c["postgresql"]
-        print(f"  {c['name']:<56} DuckDB {d['median_s'] * 1000:7.1f} ms ({d['min_s'] * 1000:.0f}–{d['max_s'] * 1000:.0f})  "
-              f"PostgreSQL {p['median_s'] * 1000:7.1f} ms ({p['min_s'] * 1000:.0f}–{p['max_s'] * 1000:.0f})  "
-              f"×{c['ratio']} {'met' if c['met'] else 'MISSED'}")
+        print(
+            f"  {c['name']:<56} DuckDB {d['median_s'] * 1000:7.1f} ms ({d['min_s'] * 1000:.0f}–{d['max_s'] * 1000:.0f})  "
+            f"PostgreSQL {p['median_s'] * 1000:7.1f} ms ({p['min_s'] * 1000:.0f}–{p['max_s'] * 1000:.0f})  "
+            f"×{c['ratio']} {'met' if c['met'] else 'MISSED'}"
+        )
     for r in pg["results"] + [pg[k] for k in ("browser_warm_rerun", "first_view_browser") if k in pg]:
         tgt = "" if r["target_s"] is None else f"  target {r['target_s'] * 1000:.0f} ms {'met' if r['met'] else 'MISSED'}"
         print(f"  {r['name']:<100} {r['median_s'] * 1000:7.1f} ms ({r['min_s'] * 1000:.0f}–{r['max_s'] * 1000:.0f}){tgt}")
-    print(f"  memory of a fresh process after the scorecard (MB): {pg['fresh_process_memory_mb']}"
-          + (f"; app server B (PostgreSQL, with its copy) after the browser runs: {pg['app_server_b_memory_mb']}"
-             if "app_server_b_memory_mb" in pg else ""))
+    print(
+        f"  memory of a fresh process after the scorecard (MB): {pg['fresh_process_memory_mb']}"
+        + (
+            f"; app server B (PostgreSQL, with its copy) after the browser runs: {pg['app_server_b_memory_mb']}"
+            if "app_server_b_memory_mb" in pg
+            else ""
+        )
+    )
 
 
 def main() -> int:
@@ -521,22 +659,36 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--no-browser", action="store_true")
     ap.add_argument("--no-postgres", action="store_true", help="skip the DuckDB-vs-PostgreSQL comparison")
-    ap.add_argument("--backends-only", action="store_true",
-                    help="only the DuckDB-vs-PostgreSQL comparison; the other figures in bench/results.json are kept")
+    ap.add_argument(
+        "--backends-only",
+        action="store_true",
+        help="only the DuckDB-vs-PostgreSQL comparison; the other figures in bench/results.json are kept",
+    )
     ap.add_argument("--rebuild", action="store_true", help="build the national dataset again")
     args = ap.parse_args()
     t = time.perf_counter()
     n = build_national(args.rebuild)
-    print(f"National dataset: {n:,} observations, {N_LAS + N_REGIONS + 1} areas, {N_INDICATORS} indicators "
-          f"({time.perf_counter() - t:.1f} s to build or open)\n  KPI_DB={DB} KPI_CONFIG={CONFIG}")
-    machine = {"platform": platform.platform(), "processor": platform.machine(), "cpus": os.cpu_count(),
-               "python": platform.python_version(), "load_average_at_start": list(os.getloadavg())}
+    print(
+        f"National dataset: {n:,} observations, {N_LAS + N_REGIONS + 1} areas, {N_INDICATORS} indicators "
+        f"({time.perf_counter() - t:.1f} s to build or open)\n  KPI_DB={DB} KPI_CONFIG={CONFIG}"
+    )
+    machine = {
+        "platform": platform.platform(),
+        "processor": platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_average_at_start": list(os.getloadavg()),
+    }
     if args.backends_only:
         pg = measure_backends(args.runs, not args.no_browser)
         print_backends(pg)
         old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-        old["postgresql_vs_duckdb"] = {"when": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine,
-                                       "runs": args.runs, **pg}
+        old["postgresql_vs_duckdb"] = {
+            "when": dt.datetime.now().isoformat(timespec="seconds"),
+            "machine": machine,
+            "runs": args.runs,
+            **pg,
+        }
         RESULTS.write_text(json.dumps(old, indent=2) + "\n")
         print(f"\nWrote the comparison into {RESULTS}.")
         return 0
@@ -555,19 +707,41 @@ def main() -> int:
         tgt = "" if r["target_s"] is None else f"{r['target_s'] * 1000:.0f} ms {'met' if r['met'] else 'MISSED'}"
         print(f"{r['name']:<50} {r['median_s'] * 1000:7.1f}ms {r['min_s'] * 1000:7.1f}ms {r['max_s'] * 1000:7.1f}ms  {tgt}")
     print("\nwarm page run ÷ empty page (st.write) run: " + ", ".join(f"{k} ×{v}" for k, v in ratios.items()))
-    print(f"peak resident memory: this benchmark process {bench_peak:.0f} MB"
-          + (f"; the dashboard server process {app_peak:.0f} MB (target {PEAK_TARGET_MB} MB {'met' if app_peak <= PEAK_TARGET_MB else 'MISSED'})" if app_peak else ""))
+    print(
+        f"peak resident memory: this benchmark process {bench_peak:.0f} MB"
+        + (
+            f"; the dashboard server process {app_peak:.0f} MB (target {PEAK_TARGET_MB} MB {'met' if app_peak <= PEAK_TARGET_MB else 'MISSED'})"
+            if app_peak
+            else ""
+        )
+    )
     print_backends(pg)
-    RESULTS.write_text(json.dumps({
-        "machine": machine,
-        "when": dt.datetime.now().isoformat(timespec="seconds"),
-        "dataset": {"db": str(DB), "config": str(CONFIG), "observations": n, "areas": N_LAS + N_REGIONS + 1,
-                    "indicators": N_INDICATORS, "months": YEARS * 12},
-        "results": results, "warm_ratio_to_empty_page": ratios,
-        "peak_rss_mb": {"benchmark_process": round(bench_peak), "app_server": round(app_peak) if app_peak else None,
-                        "target": PEAK_TARGET_MB},
-        "postgresql_vs_duckdb": {"runs": args.runs, **pg},
-    }, indent=2) + "\n")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "machine": machine,
+                "when": dt.datetime.now().isoformat(timespec="seconds"),
+                "dataset": {
+                    "db": str(DB),
+                    "config": str(CONFIG),
+                    "observations": n,
+                    "areas": N_LAS + N_REGIONS + 1,
+                    "indicators": N_INDICATORS,
+                    "months": YEARS * 12,
+                },
+                "results": results,
+                "warm_ratio_to_empty_page": ratios,
+                "peak_rss_mb": {
+                    "benchmark_process": round(bench_peak),
+                    "app_server": round(app_peak) if app_peak else None,
+                    "target": PEAK_TARGET_MB,
+                },
+                "postgresql_vs_duckdb": {"runs": args.runs, **pg},
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"\nWrote {RESULTS}. Open the dashboard on the national data: KPI_DB={DB} KPI_CONFIG={CONFIG} streamlit run app.py")
     return 0
 

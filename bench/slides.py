@@ -3,6 +3,7 @@
 Starts the dashboard on a free port against a copy of the sample database, opens /present, presses the
 right arrow key as a clicker would, and times from the key press to the next slide's title being drawn.
 Prints the median, minimum and maximum."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -33,8 +41,13 @@ def free_port() -> int:
 def start_app(db: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "KPI_DB": str(db), "KPI_CONFIG": str(ROOT / "config" / "indicators.yaml")}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-                             "--server.headless", "true"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://localhost:{port}"
     deadline = time.time() + 90
     while time.time() < deadline:
@@ -81,9 +94,11 @@ def main() -> int:
             proc.terminate()
             proc.wait(timeout=20)
     med = statistics.median(times)
-    print(f"slide switch (key press → next slide's title drawn), {len(times)} switches at 1920×1080: "
-          f"median {med * 1000:.0f} ms, min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms; "
-          f"target 300 ms {'met' if med <= 0.3 else 'MISSED'}")
+    print(
+        f"slide switch (key press → next slide's title drawn), {len(times)} switches at 1920×1080: "
+        f"median {med * 1000:.0f} ms, min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms; "
+        f"target 300 ms {'met' if med <= 0.3 else 'MISSED'}"
+    )
     print("each switch, slide 2 onwards (ms): " + ", ".join(f"{t * 1000:.0f}" for t in times))
     return 0
 

@@ -1,5 +1,6 @@
 """Benchmark: validating and committing a 100,000-row CSV, and previewing a typical quarterly file, through
 the same code the Upload page and `python -m indicators load` use. Prints median, min and max."""
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,10 @@ def timed(fn) -> float:
 
 def report(name: str, samples: list[float], target: float) -> dict:
     med = statistics.median(samples)
-    print(f"{name:<52} median {med * 1000:8.1f} ms   min {min(samples) * 1000:8.1f}   max {max(samples) * 1000:8.1f}   "
-          f"target {target * 1000:.0f} ms  {'met' if med <= target else 'MISSED'}")
+    print(
+        f"{name:<52} median {med * 1000:8.1f} ms   min {min(samples) * 1000:8.1f}   max {max(samples) * 1000:8.1f}   "
+        f"target {target * 1000:.0f} ms  {'met' if med <= target else 'MISSED'}"
+    )
     return {"name": name, "median_s": med, "min_s": min(samples), "max_s": max(samples), "target_s": target, "runs": len(samples)}
 
 
@@ -55,7 +58,11 @@ def main() -> int:
     data = big_csv(areas, 134)
     rows = data.count(b"\n") - 1
     quarterly = b"indicator,area,period,value\n" + b"".join(
-        f"{i},{a[0]},2024-25 Q{q},{50 + q}\n".encode() for i in ("ehcp_20wk", "send_neet", "ehc_requests") for a in areas[:40] for q in (1, 2, 3, 4))
+        f"{i},{a[0]},2024-25 Q{q},{50 + q}\n".encode()
+        for i in ("ehcp_20wk", "send_neet", "ehc_requests")
+        for a in areas[:40]
+        for q in (1, 2, 3, 4)
+    )
     print(f"Machine: {platform.machine()}, {platform.processor() or platform.platform()}, Python {platform.python_version()}")
     q_rows = quarterly.count(b"\n") - 1
     print(f"Big file: {rows:,} rows, {len(data) / 1e6:.1f} MB; quarterly file: {q_rows} rows; {args.runs} runs each")
@@ -74,7 +81,9 @@ def main() -> int:
             check_t.append(t1 - t0)
             commit_t.append(t2 - t1)
             total_t.append(t2 - t0)
-            preview_t.append(timed(lambda: uploads.change_table(uploads.check(conn, cfg, quarterly, "q.csv", who), cfg)))
+            preview_t.append(
+                timed(lambda conn=conn: uploads.change_table(uploads.check(conn, cfg, quarterly, "q.csv", who), cfg))
+            )
             conn.close()
     report(f"validate {rows:,}-row CSV", check_t, 1.0)
     report(f"commit {rows:,} rows (one transaction)", commit_t, 1.0)

@@ -1,4 +1,5 @@
 """`python -m indicators`: the command line, calling the same functions as the pages."""
+
 from indicators.cli import main
 
 raise SystemExit(main())

@@ -1,4 +1,5 @@
 """The indicators file described for people: one escaped HTML section per indicator."""
+
 from __future__ import annotations
 
 import html
@@ -49,6 +50,7 @@ def about_html(cfg: Config) -> str:
     for ind in cfg.indicators:
         rows = "".join(
             f"<dt>{html.escape(k)}</dt><dd>{'<code>' + html.escape(v) + '</code>' if k == 'Id' else html.escape(v)}</dd>"
-            for k, v in fields(ind))
+            for k, v in fields(ind)
+        )
         parts.append(f"<section class='ind' id='{html.escape(ind.id)}'><h2>{html.escape(ind.name)}</h2><dl>{rows}</dl></section>")
     return "".join(parts)

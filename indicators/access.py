@@ -1,4 +1,5 @@
 """Who may see and change what: config/roles.yaml → validated roles, and the checks every write makes."""
+
 from __future__ import annotations
 
 import os
@@ -55,8 +56,10 @@ class Roles(BaseModel):
     def _issuers(cls, v):
         for x in v:
             if not isinstance(x, str) or not x.startswith(("https://", "http://")):
-                raise ValueError(f'"{x}" is not an issuer; write it as the provider\'s iss claim, e.g. '
-                                 '"https://login.microsoftonline.com/<tenant-id>/v2.0"')
+                raise ValueError(
+                    f'"{x}" is not an issuer; write it as the provider\'s iss claim, e.g. '
+                    '"https://login.microsoftonline.com/<tenant-id>/v2.0"'
+                )
         return [x.strip() for x in v]
 
     @field_validator("viewers", "admins")
@@ -73,6 +76,7 @@ class Roles(BaseModel):
 @dataclass(frozen=True)
 class Access:
     """What one person may do. Local mode (no sign-in configured) is one person on their own machine: everything."""
+
     user: str
     local: bool = False
     viewer: bool = False
@@ -89,8 +93,10 @@ class Access:
     def require_upload(self, indicator_ids) -> None:
         refused = sorted({i for i in indicator_ids if not self.may_upload(i)})
         if refused:
-            raise Forbidden(f"{self.user} may not upload figures for {', '.join(refused)}; ask an administrator to add them "
-                            "to your indicators in config/roles.yaml. Nothing was written.")
+            raise Forbidden(
+                f"{self.user} may not upload figures for {', '.join(refused)}; ask an administrator to add them "
+                "to your indicators in config/roles.yaml. Nothing was written."
+            )
 
     def require_admin(self, action: str) -> None:
         if not self.admin:
@@ -110,8 +116,10 @@ def load_roles(config: Config, path: Path | str | None = None) -> Roles:
     try:
         roles = Roles.model_validate(raw)
     except ValidationError as e:
-        raise RolesError(path, [f"field {'.'.join(str(p) for p in err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
-                                for err in e.errors()]) from None
+        raise RolesError(
+            path,
+            [f"field {'.'.join(str(p) for p in err['loc'])}: {err['msg'].removeprefix('Value error, ')}" for err in e.errors()],
+        ) from None
     problems = []
     ids = set(config.by_id)
     for name, members in roles.groups.items():
@@ -121,7 +129,9 @@ def load_roles(config: Config, path: Path | str | None = None) -> Roles:
     for who, items in roles.uploaders.items():
         for i in items:
             if i not in ids and i not in roles.groups:
-                problems.append(f'field uploaders.{who}: "{i}" is neither an indicator id nor a group{suggest(i, ids | set(roles.groups))}')
+                problems.append(
+                    f'field uploaders.{who}: "{i}" is neither an indicator id nor a group{suggest(i, ids | set(roles.groups))}'
+                )
     if problems:
         raise RolesError(path, problems)
     return roles

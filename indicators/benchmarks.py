@@ -1,5 +1,6 @@
 """Knowing what good looks like: comparator series (England, the region, statistical neighbours, other areas),
 the "vs England" figure with quartile position, and the SPC reading (variation and assurance) per indicator."""
+
 from __future__ import annotations
 
 import base64
@@ -36,8 +37,11 @@ def comparators(conn, config: Config, ind: Indicator, area_code: str) -> dict[st
                 continue
             codes, label = [region], str(areas.loc[region, "name"])
         elif item == "neighbours":
-            codes = list(area_cfg.neighbours) if area_cfg is not None and area_cfg.neighbours else \
-                store.neighbours(conn, area_code)["code"].tolist()
+            codes = (
+                list(area_cfg.neighbours)
+                if area_cfg is not None and area_cfg.neighbours
+                else store.neighbours(conn, area_code)["code"].tolist()
+            )
             if not codes:
                 continue
             label = f"Statistical neighbours ({config.neighbour_stat})"
@@ -84,8 +88,15 @@ def vs_england(conn, config: Config, area_code: str, card: pd.DataFrame) -> pd.D
             best_rank = rank if ind.polarity == "higher_is_better" else n - rank + 1
             quartile = min(4, int((best_rank - 1) * 4 // n) + 1)
             qtext = {1: "Q1 best 25%", 2: "Q2", 3: "Q3", 4: "Q4 worst 25%"}[quartile] + f" of {n} LAs"
-        rows.append({"indicator_id": r.indicator_id, "england_text": text, "vs_england_text": versus,
-                     "quartile": quartile, "quartile_text": qtext})
+        rows.append(
+            {
+                "indicator_id": r.indicator_id,
+                "england_text": text,
+                "vs_england_text": versus,
+                "quartile": quartile,
+                "quartile_text": qtext,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -94,8 +105,13 @@ def spc_reading(ind: Indicator, series: pd.DataFrame, area: str | None = None) -
     if series.empty:
         return None
     try:
-        return spc.analyse(series["value"].tolist(), series["period"].tolist(), improvement=spc.improvement_for(ind.polarity),
-                           target=series["target"].tolist() if "target" in series else None, **ind.spc_options(area))
+        return spc.analyse(
+            series["value"].tolist(),
+            series["period"].tolist(),
+            improvement=spc.improvement_for(ind.polarity),
+            target=series["target"].tolist() if "target" in series else None,
+            **ind.spc_options(area),
+        )
     except spc.NotEnoughPoints:
         return None
 
@@ -118,20 +134,30 @@ def enrich(conn, config: Config, area_code: str, card: pd.DataFrame, today: dt.d
         ind = config.by_id[r.indicator_id]
         reading = spc_reading(ind, scorecard.series_table(conn, config, ind, area_code), area_code)
         d = due.loc[r.indicator_id] if r.indicator_id in due.index else None
-        extra.append({
-            "due_status": d["status"] if d is not None else "no data",
-            "due_text": uploads.completeness_text(d["status"], d["periods_missing"], d["latest_due_display"]) if d is not None else "",
-            "due_title": f"Latest period due: {d['latest_due_display']}" if d is not None else "",
-            "variation": reading.variation if reading else None,
-            "variation_icon": reading.variation_icon if reading else None,
-            "variation_text": reading.variation_text if reading else "Fewer than 12 figures: no SPC reading",
-            "assurance": reading.assurance if reading else None,
-            "assurance_text": (reading.assurance_text or "No target: no assurance") if reading else "",
-        })
+        extra.append(
+            {
+                "due_status": d["status"] if d is not None else "no data",
+                "due_text": uploads.completeness_text(d["status"], d["periods_missing"], d["latest_due_display"])
+                if d is not None
+                else "",
+                "due_title": f"Latest period due: {d['latest_due_display']}" if d is not None else "",
+                "variation": reading.variation if reading else None,
+                "variation_icon": reading.variation_icon if reading else None,
+                "variation_text": reading.variation_text if reading else "Fewer than 12 figures: no SPC reading",
+                "assurance": reading.assurance if reading else None,
+                "assurance_text": (reading.assurance_text or "No target: no assurance") if reading else "",
+            }
+        )
     out = pd.concat([card.reset_index(drop=True), pd.DataFrame(extra)], axis=1)
     return out.merge(vs_england(conn, config, area_code, card), on="indicator_id", how="left")
 
 
-VARIATION_ORDER = {"special_cause_concern": 0, "special_cause_neither": 1, "common_cause": 2, "special_cause_improvement": 3, None: 4}
+VARIATION_ORDER = {
+    "special_cause_concern": 0,
+    "special_cause_neither": 1,
+    "common_cause": 2,
+    "special_cause_improvement": 3,
+    None: 4,
+}
 ASSURANCE_ORDER = {"consistently_fail": 0, "inconsistent": 1, "consistently_pass": 2, None: 3}
 RAG_ORDER = {rag.RED: 0, rag.AMBER: 1, rag.GREEN: 2, rag.NO_TARGET: 3, rag.NO_DATA: 4}

@@ -1,5 +1,6 @@
 """One cell of a file, read one way everywhere: numbers as people write them (91%, 1,234, " 29.228") and the
 statistical suppression markers every reader, the validator and the SPC command accept."""
+
 from __future__ import annotations
 
 import math

@@ -2,6 +2,7 @@
 
 Plotly reads <b>, <i>, <br> and <a href> in any text it draws, so every name, source, note and file name that comes
 from a file or a person is html-escaped here (`_t`): it is shown as written, never as a live link or markup."""
+
 from __future__ import annotations
 
 import html
@@ -49,7 +50,11 @@ def _hover(ind: Indicator, r) -> str:
 
 
 def y_range(ind: Indicator, df: pd.DataFrame) -> tuple[float, float]:
-    values = [v for v in pd.concat([df["value"], df["target"].astype(float), df["green"].astype(float), df["amber"].astype(float)]) if _num(v) is not None]
+    values = [
+        v
+        for v in pd.concat([df["value"], df["target"].astype(float), df["green"].astype(float), df["amber"].astype(float)])
+        if _num(v) is not None
+    ]
     hi = max(values) if values else 1.0
     lo = min(values) if values else 0.0
     if ind.unit == "percent":
@@ -61,9 +66,16 @@ def y_range(ind: Indicator, df: pd.DataFrame) -> tuple[float, float]:
 COMPARATOR_STYLES = [("#505a5f", "dot"), ("#912b88", "dash"), ("#b35900", "dashdot"), ("#005a30", "longdash")]
 
 
-def indicator_chart(ind: Indicator, df: pd.DataFrame, area_name: str, *, height: int = 460,
-                    font_size: int = 14, show_bands: bool = True,
-                    comparators: dict[str, pd.DataFrame] | None = None) -> go.Figure:
+def indicator_chart(
+    ind: Indicator,
+    df: pd.DataFrame,
+    area_name: str,
+    *,
+    height: int = 460,
+    font_size: int = 14,
+    show_bands: bool = True,
+    comparators: dict[str, pd.DataFrame] | None = None,
+) -> go.Figure:
     """The trend of one indicator for one area: values, target or trajectory, RAG bands, published markers."""
     fig = go.Figure()
     x = pd.to_datetime(df["period_start"])
@@ -78,51 +90,99 @@ def indicator_chart(ind: Indicator, df: pd.DataFrame, area_name: str, *, height:
         better_up = ind.polarity == "higher_is_better"
         top = pd.Series([hi] * len(b), index=b.index)
         # Stacked fills, bottom band first: each fills down to the boundary drawn before it.
-        uppers = [("red" if better_up else "green", amber if better_up else green),
-                  ("amber", green if better_up else amber),
-                  ("green" if better_up else "red", top)]
+        uppers = [
+            ("red" if better_up else "green", amber if better_up else green),
+            ("amber", green if better_up else amber),
+            ("green" if better_up else "red", top),
+        ]
         fig.add_trace(go.Scatter(x=bx, y=[lo] * len(b), mode="lines", line={"width": 0}, hoverinfo="skip", showlegend=False))
         for name, upper in uppers:
-            fig.add_trace(go.Scatter(
-                x=bx, y=upper.clip(lower=lo, upper=hi), mode="lines", line={"width": 0},
-                fill="tonexty", fillcolor=BAND_COLOURS[name], hoverinfo="skip",
-                name=f"{name.capitalize()} band", showlegend=True, legendgroup="bands"))
+            fig.add_trace(
+                go.Scatter(
+                    x=bx,
+                    y=upper.clip(lower=lo, upper=hi),
+                    mode="lines",
+                    line={"width": 0},
+                    fill="tonexty",
+                    fillcolor=BAND_COLOURS[name],
+                    hoverinfo="skip",
+                    name=f"{name.capitalize()} band",
+                    showlegend=True,
+                    legendgroup="bands",
+                )
+            )
 
     if df["target"].notna().any():
         trajectory = ind.target is not None and ind.target.trajectory is not None
-        fig.add_trace(go.Scatter(
-            x=x, y=df["target"], mode="lines", name="Trajectory" if trajectory else "Target",
-            line={"color": "#0b0c0c", "dash": "dash", "width": 2}, hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=df["target"],
+                mode="lines",
+                name="Trajectory" if trajectory else "Target",
+                line={"color": "#0b0c0c", "dash": "dash", "width": 2},
+                hoverinfo="skip",
+            )
+        )
 
     # Comparator lines (England, the region, neighbours): thinner, dashed, each its own colour and dash.
     for (name, comp), (colour, dash) in zip((comparators or {}).items(), COMPARATOR_STYLES):
-        fig.add_trace(go.Scatter(
-            x=pd.to_datetime(comp["period_start"]), y=comp["value"], mode="lines+markers", name=_t(name),
-            line={"color": colour, "width": 2, "dash": dash}, marker={"size": 5, "color": colour},
-            hovertext=[f"<b>{_t(name)}</b> {_t(p)}: {rag.format_value(ind, v)}" for p, v in zip(comp["period"], comp["value"])],
-            hoverinfo="text"))
+        fig.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(comp["period_start"]),
+                y=comp["value"],
+                mode="lines+markers",
+                name=_t(name),
+                line={"color": colour, "width": 2, "dash": dash},
+                marker={"size": 5, "color": colour},
+                hovertext=[
+                    f"<b>{_t(name)}</b> {_t(p)}: {rag.format_value(ind, v)}" for p, v in zip(comp["period"], comp["value"])
+                ],
+                hoverinfo="text",
+            )
+        )
 
     hover = [_hover(ind, r) for r in df.itertuples(index=False)]
-    fig.add_trace(go.Scatter(
-        x=x, y=df["value"], mode="lines+markers", name=_t(area_name),
-        line={"color": LINE, "width": 3}, connectgaps=False,
-        marker={"size": 8, "color": ["#ffffff" if t == "illustrative" else LINE for t in df["figure_type"]],
-                "line": {"color": LINE, "width": 2}},
-        hovertext=hover, hoverinfo="text"))
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=df["value"],
+            mode="lines+markers",
+            name=_t(area_name),
+            line={"color": LINE, "width": 3},
+            connectgaps=False,
+            marker={
+                "size": 8,
+                "color": ["#ffffff" if t == "illustrative" else LINE for t in df["figure_type"]],
+                "line": {"color": LINE, "width": 2},
+            },
+            hovertext=hover,
+            hoverinfo="text",
+        )
+    )
 
     published = df["figure_type"] == "published"
     if published.any():
-        fig.add_trace(go.Scatter(
-            x=x[published], y=df.loc[published, "value"], mode="markers", name="Published figure",
-            marker={"symbol": "diamond", "size": 15, "color": "#0b0c0c", "line": {"color": "#ffffff", "width": 1}},
-            hovertext=[h for h, p in zip(hover, published) if p], hoverinfo="text"))
+        fig.add_trace(
+            go.Scatter(
+                x=x[published],
+                y=df.loc[published, "value"],
+                mode="markers",
+                name="Published figure",
+                marker={"symbol": "diamond", "size": 15, "color": "#0b0c0c", "line": {"color": "#ffffff", "width": 1}},
+                hovertext=[h for h, p in zip(hover, published) if p],
+                hoverinfo="text",
+            )
+        )
 
     unit = {"percent": "%", "weeks": "weeks", "days": "days"}.get(ind.unit, "")
     fig.update_layout(
         title={"text": f"{_t(ind.name)} — {_t(area_name)}", "font": {"size": font_size + 4}},
-        height=height, margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
         font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
-        plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         hoverlabel={"bgcolor": "#ffffff", "font": {"size": font_size}},
         yaxis={"title": unit, "range": [lo, hi], "gridcolor": "#e5e5e5", "zeroline": False},

@@ -1,4 +1,5 @@
 """The command line: init, validate-config, load, list, series — each a thin call into the package."""
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,9 @@ def cmd_init(args, cfg) -> int:
             conn = _open(cfg)
             n = store.table_counts(conn)["observations"]
             conn.close()
-            print(f"The database {path} already exists with {n} observations; nothing changed. Use --force to delete it and start again from the sample data.")
+            print(
+                f"The database {path} already exists with {n} observations; nothing changed. Use --force to delete it and start again from the sample data."
+            )
             return 0
         path.unlink()
         Path(str(path) + ".wal").unlink(missing_ok=True)
@@ -112,7 +115,9 @@ def cmd_history(args, cfg) -> int:
     for r in df.itertuples(index=False):
         what = r.file_name if isinstance(r.file_name, str) else (r.note if isinstance(r.note, str) else "")
         status = f"  [{r.status}]" if r.status else ""
-        print(f"{r.id:>4}  {str(r.created_at)[:19]:<19}  {r.kind:<8}  {str(r.user_name)[:16]:<16}  {r.rows_new:>6} {r.rows_changed:>7} {r.rows_unchanged:>6}  {what}{status}")
+        print(
+            f"{r.id:>4}  {str(r.created_at)[:19]:<19}  {r.kind:<8}  {str(r.user_name)[:16]:<16}  {r.rows_new:>6} {r.rows_changed:>7} {r.rows_unchanged:>6}  {what}{status}"
+        )
     return 0
 
 
@@ -120,8 +125,9 @@ def cmd_rollback(args, cfg) -> int:
     conn = _open(cfg)
     try:
         # The command names the upload by its id, so it may also undo the sample data (the page asks for typed words).
-        summary = store.rollback(conn, args.upload_id, cli_access(args.user or store.os_user()),
-                                 confirm_sample=store.SAMPLE_CONFIRMATION)
+        summary = store.rollback(
+            conn, args.upload_id, cli_access(args.user or store.os_user()), confirm_sample=store.SAMPLE_CONFIRMATION
+        )
         note = conn.execute("SELECT note FROM uploads WHERE id = ?", [summary.upload_id]).fetchone()[0]
     finally:
         conn.close()
@@ -160,8 +166,9 @@ def cmd_export(args, cfg) -> int:
         if code is None:
             return EXIT_PROBLEMS
         ids = [i.strip() for i in args.indicators.split(",")] if args.indicators else None
-        data = export.export(conn, cfg, args.format, code, as_of=args.period, indicator_ids=ids,
-                             progress=lambda f, msg: _err(f"{f:4.0%}  {msg}"))
+        data = export.export(
+            conn, cfg, args.format, code, as_of=args.period, indicator_ids=ids, progress=lambda f, msg: _err(f"{f:4.0%}  {msg}")
+        )
     except export.ExportError as e:
         _err(f"The board pack was not made: {e}")
         return EXIT_EXPORT
@@ -185,7 +192,10 @@ def cmd_backup(args, cfg) -> int:
 
 def cmd_restore(args, cfg) -> int:
     kept = store.restore(args.backup, cli_access(store.os_user()))
-    print(f"Restored {store.db_path()} from {args.backup}." + (f" The database it replaced is kept as {kept}." if kept != store.db_path() else ""))
+    print(
+        f"Restored {store.db_path()} from {args.backup}."
+        + (f" The database it replaced is kept as {kept}." if kept != store.db_path() else "")
+    )
     return 0
 
 
@@ -215,7 +225,9 @@ def cmd_list(args, cfg) -> int:
 
 def cmd_series(args, cfg) -> int:
     if args.indicator not in cfg.by_id:
-        _err(f'"{args.indicator}" is not a known indicator id{suggest(args.indicator, cfg.by_id.keys())}; `python -m indicators list` shows them.')
+        _err(
+            f'"{args.indicator}" is not a known indicator id{suggest(args.indicator, cfg.by_id.keys())}; `python -m indicators list` shows them.'
+        )
         return EXIT_PROBLEMS
     conn = _open(cfg)
     try:
@@ -240,7 +252,10 @@ COMMANDS = {
     "backup": (cmd_backup, "copy the database consistently (default: into data/backups/, keeping the newest 14)"),
     "restore": (cmd_restore, "replace the database with a backup (stop the dashboard first); the replaced file is kept"),
     "import-ees": (cmd_import_ees, "import DfE open data: a release zip as downloaded, or a CSV in it; the layout is detected"),
-    "spc": (lambda args, cfg: spc.run_cli(args), "XmR (SPC) analysis of a CSV of period,value, printed as JSON (Making Data Count rules)"),
+    "spc": (
+        lambda args, cfg: spc.run_cli(args),
+        "XmR (SPC) analysis of a CSV of period,value, printed as JSON (Making Data Count rules)",
+    ),
     "list": (cmd_list, "list the indicators with their latest value and RAG for an area"),
     "series": (cmd_series, "print one indicator's series for one area as CSV"),
 }
@@ -267,7 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help=COMMANDS["export"][1])
     p.add_argument("--format", choices=["pptx", "pdf"], required=True)
     p.add_argument("--area", default=None, help="ONS code or name (default: the config's default area)")
-    p.add_argument("--period", default=None, help='figures up to the end of this period, e.g. "2019-20 Q4" (default: the latest held)')
+    p.add_argument(
+        "--period", default=None, help='figures up to the end of this period, e.g. "2019-20 Q4" (default: the latest held)'
+    )
     p.add_argument("--indicators", default=None, help="comma-separated indicator ids (default: every indicator with figures)")
     p.add_argument("-o", "--output", required=True, help="the file to write")
     p = sub.add_parser("backup", help=COMMANDS["backup"][1])
@@ -275,11 +292,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help=COMMANDS["restore"][1])
     p.add_argument("backup", help="the backup file")
     p = sub.add_parser("import-ees", help=COMMANDS["import-ees"][1])
-    p.add_argument("path", metavar="PATH", help="the release zip as downloaded from explore-education-statistics.service.gov.uk "
-                                                "(\"Download all data\"), or any CSV in it")
-    p.add_argument("--mapping", default=None, metavar="NAME",
-                   help=f"read the file with this mapping in config/ees/ ({', '.join(ees.list_mappings())}); default: detected from the header")
-    p.add_argument("--release", default=None, metavar="YEAR", help='the release, e.g. "2025" (default: the year after the latest figures for SEN2)')
+    p.add_argument(
+        "path",
+        metavar="PATH",
+        help="the release zip as downloaded from explore-education-statistics.service.gov.uk "
+        '("Download all data"), or any CSV in it',
+    )
+    p.add_argument(
+        "--mapping",
+        default=None,
+        metavar="NAME",
+        help=f"read the file with this mapping in config/ees/ ({', '.join(ees.list_mappings())}); default: detected from the header",
+    )
+    p.add_argument(
+        "--release",
+        default=None,
+        metavar="YEAR",
+        help='the release, e.g. "2025" (default: the year after the latest figures for SEN2)',
+    )
     p.add_argument("--dry-run", action="store_true", help="check and show what would change, write nothing")
     p.add_argument("--user", default=None, metavar="NAME", help="who is importing (default: your login name)")
     p = sub.add_parser("spc", help=COMMANDS["spc"][1])

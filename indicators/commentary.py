@@ -1,4 +1,5 @@
 """Commentary on an indicator (what the data shows, actions, next review), rendered safely from Markdown."""
+
 from __future__ import annotations
 
 import html
@@ -17,8 +18,13 @@ def to_html(text: str) -> str:
     """Markdown → sanitised HTML: no raw HTML, no script, no javascript: links."""
     if not text:
         return ""
-    return nh3.clean(_md.render(text), tags=_TAGS, attributes={"a": {"href", "title"}},
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    return nh3.clean(
+        _md.render(text),
+        tags=_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
 
 
 def to_text(text: str) -> str:

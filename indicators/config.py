@@ -1,10 +1,11 @@
 """config/indicators.yaml → validated Indicator and Area objects; every error names the indicator id and the field."""
+
 from __future__ import annotations
 
 import os
 import re
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -51,14 +52,16 @@ class TrajectoryPoint(_Strict):
 
 
 class Target(_Strict):
-    value: Optional[float] = None
-    trajectory: Optional[list[TrajectoryPoint]] = None
+    value: float | None = None
+    trajectory: list[TrajectoryPoint] | None = None
     note: str = ""
 
     @model_validator(mode="after")
     def _one_kind(self):
         if (self.value is None) == (self.trajectory is None):
-            raise ValueError("give either value (one target for every period) or trajectory (a target per period), not both or neither")
+            raise ValueError(
+                "give either value (one target for every period) or trajectory (a target per period), not both or neither"
+            )
         if self.trajectory is not None and len(self.trajectory) < 1:
             raise ValueError("trajectory needs at least one point")
         return self
@@ -74,6 +77,7 @@ class Rag(_Strict):
 
 class Break(_Strict):
     """A point where a series' definition changed: drawn as a labelled line; SPC starts a new segment there."""
+
     period: str
     reason: str = Field(min_length=1)
     # ONS codes of the areas it applies to; empty: every area.
@@ -84,8 +88,8 @@ class Area(_Strict):
     code: str = Field(pattern=r"^[EWSN]\d{8}$")
     name: str = Field(min_length=1)
     level: Level
-    la_code: Optional[str] = None
-    region: Optional[str] = None
+    la_code: str | None = None
+    region: str | None = None
     # Statistical neighbours: the areas this one is usually compared with (ONS codes).
     neighbours: list[str] = []
     # Other names people use for the area in uploads and on the command line, e.g. Durham.
@@ -105,20 +109,20 @@ class Indicator(_Strict):
     decimals: int = Field(default=1, ge=0, le=4)
     # A period's figure is due (and "overdue" after) this many days after the period ends.
     due_days: int = Field(default=30, ge=0, le=730)
-    target: Optional[Target] = None
-    rag: Optional[Rag] = None
+    target: Target | None = None
+    rag: Rag | None = None
     owner: str = Field(min_length=1)
     source: str = Field(min_length=1)
     strategy_area: str = ""
     inspection_area: str = ""
     notes: str = ""
     # Making Data Count settings for the SPC view (run_length, trend_length, rebase_at, baseline, …).
-    spc: Optional[dict] = None
+    spc: dict | None = None
     # Lines drawn beside the area's own: england, region, neighbours, or an area's ONS code. None = england, region.
-    comparators: Optional[list[str]] = None
+    comparators: list[str] | None = None
     # The official indicator that measures the same thing nationally (e.g. dfe_ehcp_20wk for ehcp_20wk): shown under
     # this one's chart with England, the region, neighbours and the rank among local authorities.
-    official: Optional[str] = None
+    official: str | None = None
     # Changes of definition, e.g. the SEN2 collection becoming person-level in 2023.
     breaks: list[Break] = []
     # Shown first in the default board pack (with every exception).
@@ -129,7 +133,9 @@ class Indicator(_Strict):
     def _comparator_words(cls, v):
         for item in v or []:
             if item not in ("england", "region", "neighbours") and not re.fullmatch(r"[EWSN]\d{8}", item):
-                raise ValueError(f'"{item}" is not a comparator; use england, region, neighbours or an ONS area code such as E06000003')
+                raise ValueError(
+                    f'"{item}" is not a comparator; use england, region, neighbours or an ONS area code such as E06000003'
+                )
         return v
 
     @field_validator("target", mode="before")
@@ -147,21 +153,39 @@ class Indicator(_Strict):
         r = self.rag
         if r.basis == "target":
             if self.polarity == "neutral":
-                raise _FieldError("rag.basis", 'is "target" on a neutral indicator (neither higher nor lower is better), so no '
-                                               'side of the target is "short" of it; set a polarity or remove rag')
+                raise _FieldError(
+                    "rag.basis",
+                    'is "target" on a neutral indicator (neither higher nor lower is better), so no '
+                    'side of the target is "short" of it; set a polarity or remove rag',
+                )
             if self.target is None:
                 raise _FieldError("rag.basis", 'is "target" but the indicator has no target; add a target or use basis: absolute')
             if r.green < 0 or r.amber < 0:
-                raise _FieldError("rag.amber" if r.amber < 0 else "rag.green", "with basis: target, green and amber are distances short of the target and cannot be negative")
+                raise _FieldError(
+                    "rag.amber" if r.amber < 0 else "rag.green",
+                    "with basis: target, green and amber are distances short of the target and cannot be negative",
+                )
             if r.amber < r.green:
-                raise _FieldError("rag.amber", f"amber ({r.amber:g}) must be at least green ({r.green:g}): it is how far short of the target still counts as amber")
+                raise _FieldError(
+                    "rag.amber",
+                    f"amber ({r.amber:g}) must be at least green ({r.green:g}): it is how far short of the target still counts as amber",
+                )
             return self
         if self.polarity == "neutral":
-            raise _FieldError("rag", "a neutral indicator (neither higher nor lower is better) cannot have RAG thresholds; set a polarity or remove rag")
+            raise _FieldError(
+                "rag",
+                "a neutral indicator (neither higher nor lower is better) cannot have RAG thresholds; set a polarity or remove rag",
+            )
         if self.polarity == "higher_is_better" and r.amber > r.green:
-            raise _FieldError("rag.amber", f"amber threshold {r.amber:g} is above green {r.green:g}; when higher is better amber must be at or below green")
+            raise _FieldError(
+                "rag.amber",
+                f"amber threshold {r.amber:g} is above green {r.green:g}; when higher is better amber must be at or below green",
+            )
         if self.polarity == "lower_is_better" and r.amber < r.green:
-            raise _FieldError("rag.amber", f"amber threshold {r.amber:g} is below green {r.green:g}; when lower is better amber must be at or above green")
+            raise _FieldError(
+                "rag.amber",
+                f"amber threshold {r.amber:g} is below green {r.green:g}; when lower is better amber must be at or above green",
+            )
         return self
 
     @model_validator(mode="after")
@@ -221,10 +245,13 @@ class Indicator(_Strict):
         opts["breaks"] = [(b.period, b.reason) for b in self.breaks_for(area)]
         return opts
 
-    def breaks_for(self, area: str | None) -> list["Break"]:
+    def breaks_for(self, area: str | None) -> list[Break]:
         """The breaks that apply to an area, periods in the stored form."""
-        return [b.model_copy(update={"period": periods.parse(b.period, self.period_type).label})
-                for b in self.breaks if not b.areas or area in b.areas]
+        return [
+            b.model_copy(update={"period": periods.parse(b.period, self.period_type).label})
+            for b in self.breaks
+            if not b.areas or area in b.areas
+        ]
 
     # --- derived helpers used across the package ---
     @property
@@ -333,7 +360,9 @@ def validate_raw(raw, path: Path | str = "<text>") -> Config:
     seen: dict[str, int] = {}
     for n, ind in enumerate(cfg.indicators, start=1):
         if ind.id in seen:
-            problems.append(f'indicator "{ind.id}", field id: duplicate id (indicators number {seen[ind.id]} and {n}); each id must be unique')
+            problems.append(
+                f'indicator "{ind.id}", field id: duplicate id (indicators number {seen[ind.id]} and {n}); each id must be unique'
+            )
         seen.setdefault(ind.id, n)
     codes: set[str] = set()
     for area in cfg.areas:
@@ -346,12 +375,19 @@ def validate_raw(raw, path: Path | str = "<text>") -> Config:
             other = by_id.get(ind.official)
             if other is None:
                 from indicators.problems import suggest
-                problems.append(f'indicator "{ind.id}", field official: "{ind.official}" is not an indicator id{suggest(ind.official, by_id)}')
+
+                problems.append(
+                    f'indicator "{ind.id}", field official: "{ind.official}" is not an indicator id{suggest(ind.official, by_id)}'
+                )
             elif other.kind != "official":
-                problems.append(f'indicator "{ind.id}", field official: {ind.official} is not official statistics (kind: official); '
-                                "name the DfE indicator that measures the same thing")
+                problems.append(
+                    f'indicator "{ind.id}", field official: {ind.official} is not official statistics (kind: official); '
+                    "name the DfE indicator that measures the same thing"
+                )
     if cfg.default_area not in codes:
-        problems.append(f'top level, field default_area: "{cfg.default_area}" is not one of the listed area codes ({", ".join(sorted(codes))})')
+        problems.append(
+            f'top level, field default_area: "{cfg.default_area}" is not one of the listed area codes ({", ".join(sorted(codes))})'
+        )
     if problems:
         raise ConfigError(path, problems)
     return cfg
@@ -361,8 +397,12 @@ def load(path: Path | str | None = None) -> Config:
     """Read and validate the indicators file (KPI_CONFIG or config/indicators.yaml)."""
     path = Path(path) if path else config_path()
     try:
-        raw = yamlfile.load(path, "the indicators file", max_bytes=MAX_CONFIG_BYTES,
-                            missing_hint="set KPI_CONFIG to the indicators file or restore config/indicators.yaml")
+        raw = yamlfile.load(
+            path,
+            "the indicators file",
+            max_bytes=MAX_CONFIG_BYTES,
+            missing_hint="set KPI_CONFIG to the indicators file or restore config/indicators.yaml",
+        )
     except yamlfile.YamlError as e:
         raise ConfigError(path, e.problems) from None
     return validate_raw(raw, path)

@@ -1,6 +1,7 @@
 """DfE open data (Explore Education Statistics) → the validator's table: a whole release zip as downloaded
 ("Download all data") or any CSV in it. Each file's layout is detected from its header by the mappings in
 config/ees/, which say which columns are which indicators and which rows (filters) are the totals."""
+
 from __future__ import annotations
 
 import csv
@@ -9,7 +10,6 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Union
 
 import numpy as np
 import pandas as pd
@@ -23,8 +23,8 @@ from indicators.validate import Table, refused
 
 MAPPINGS_DIR = ROOT / "config" / "ees"
 SOURCE = "DfE open data (EES)"
-MAX_BYTES = 100 * 1024 * 1024            # a release zip as downloaded; the 2025 SEN2 zip is 4 MB
-MAX_UNPACKED = 400 * 1024 * 1024         # what a zip may unpack to (the 2025 SEN2 release: 37 MB)
+MAX_BYTES = 100 * 1024 * 1024  # a release zip as downloaded; the 2025 SEN2 zip is 4 MB
+MAX_UNPACKED = 400 * 1024 * 1024  # what a zip may unpack to (the 2025 SEN2 release: 37 MB)
 MAX_MAPPING_BYTES = 100_000
 MAX_HEADER_CHARS = 100_000
 
@@ -33,8 +33,11 @@ GEO_COLUMNS = ("country_code", "country_name", "region_code", "region_name", "ol
 # EES geographic_level → the dashboard's area level, and the columns that give the area's code and name.
 LEVELS = {"national": "national", "regional": "regional", "local authority": "local_authority"}
 LEVEL_WORDS = {"national": "National", "regional": "Regional", "local_authority": "Local authority"}
-AREA_COLUMNS = {"national": ("country_code", "country_name"), "regional": ("region_code", "region_name"),
-                "local_authority": ("new_la_code", "la_name")}
+AREA_COLUMNS = {
+    "national": ("country_code", "country_name"),
+    "regional": ("region_code", "region_name"),
+    "local_authority": ("new_la_code", "la_name"),
+}
 CODE_EXAMPLES = {"national": "E92000001", "regional": "E12000001", "local_authority": "E06000047"}
 TIME_IDENTIFIERS = {"Calendar year": "calendar_year", "Financial year": "financial_year", "Academic year": "academic_year"}
 _ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
@@ -53,6 +56,7 @@ def _fold(text: str) -> str:
 
 # ---------------------------------------------------------------- mappings: config/ees/<name>.yaml
 
+
 class MappingError(Exception):
     """A mapping file cannot be used; `problems` names each field at fault."""
 
@@ -62,15 +66,18 @@ class MappingError(Exception):
         super().__init__(path, problems)  # the arguments as given, so the error crosses to and from the worker process
 
     def __str__(self) -> str:
-        return "\n".join([f"The EES mapping {self.path} has {len(self.problems)} problem(s):", *[f"  - {p}" for p in self.problems]])
+        return "\n".join(
+            [f"The EES mapping {self.path} has {len(self.problems)} problem(s):", *[f"  - {p}" for p in self.problems]]
+        )
 
 
 class FigureColumns(BaseModel):
     """The columns of one indicator: its value, and the counts behind it where the file gives them."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     value: str
-    numerator: Optional[str] = None
-    denominator: Optional[str] = None
+    numerator: str | None = None
+    denominator: str | None = None
 
     def columns(self) -> list[str]:
         return [c for c in (self.value, self.numerator, self.denominator) if c]
@@ -78,18 +85,19 @@ class FigureColumns(BaseModel):
 
 class Mapping(BaseModel):
     """One layout of DfE open data: how to recognise it, which rows to keep, which columns are which indicators."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=_NAME.pattern, max_length=64)
     description: str = Field(min_length=1)
-    layout: str = Field(min_length=1)            # the layout named for people, e.g. "SEN2 sen2_mi.csv, snake_case columns"
-    source: str = Field(min_length=1)            # stored with every figure, with the release
-    file: Optional[str] = None                   # the file's name inside a release zip, when the release names it so
+    layout: str = Field(min_length=1)  # the layout named for people, e.g. "SEN2 sen2_mi.csv, snake_case columns"
+    source: str = Field(min_length=1)  # stored with every figure, with the release
+    file: str | None = None  # the file's name inside a release zip, when the release names it so
     time_identifier: str
     # The release is named for the year after its latest figures (SEN2: the 2025 release holds calendar 2024).
     release_after_latest: int = Field(default=0, ge=0, le=5)
     filters: dict[str, list[str]] = Field(default_factory=dict)
-    figures: dict[str, Union[str, FigureColumns]] = Field(min_length=1)
+    figures: dict[str, str | FigureColumns] = Field(min_length=1)
     notes: str = ""
 
     @field_validator("time_identifier")
@@ -119,12 +127,22 @@ class Mapping(BaseModel):
             for column in f.columns():
                 key = norm(column)
                 if key in REQUIRED or key in GEO_COLUMNS:
-                    raise ValueError(f"{column} is one of the EES columns that say when and where; map an indicator column instead")
+                    raise ValueError(
+                        f"{column} is one of the EES columns that say when and where; map an indicator column instead"
+                    )
                 if key in seen and f.value == column and out[seen[key]].value == column:
-                    raise ValueError(f"the column {column} is the value of both {seen[key]} and {indicator_id}; each indicator needs its own column")
+                    raise ValueError(
+                        f"the column {column} is the value of both {seen[key]} and {indicator_id}; each indicator needs its own column"
+                    )
                 seen.setdefault(key, indicator_id)
-        return {k: FigureColumns(value=norm(f.value), numerator=f.numerator and norm(f.numerator),
-                                 denominator=f.denominator and norm(f.denominator)) for k, f in out.items()}
+        return {
+            k: FigureColumns(
+                value=norm(f.value),
+                numerator=f.numerator and norm(f.numerator),
+                denominator=f.denominator and norm(f.denominator),
+            )
+            for k, f in out.items()
+        }
 
     @model_validator(mode="after")
     def _no_filter_on_a_figure(self):
@@ -150,29 +168,37 @@ def check_mapping(mapping: Mapping, config: Config) -> list[str]:
     """Problems between a mapping and the indicators file: unknown ids, period types that do not fit."""
     problems = []
     by_id = config.by_id
-    for indicator_id, f in mapping.figures.items():
+    for indicator_id in mapping.figures:
         ind = by_id.get(indicator_id)
         if ind is None:
-            problems.append(f'field figures.{indicator_id}: "{indicator_id}" is not a known indicator id{suggest(indicator_id, by_id.keys())} '
-                            "(the ids are in config/indicators.yaml and on the About the indicators page)")
+            problems.append(
+                f'field figures.{indicator_id}: "{indicator_id}" is not a known indicator id{suggest(indicator_id, by_id.keys())} '
+                "(the ids are in config/indicators.yaml and on the About the indicators page)"
+            )
         elif ind.period_type != mapping.period_type:
-            problems.append(f'field figures.{indicator_id}: {indicator_id} is reported by {ind.type_name}, but time_identifier is '
-                            f'"{mapping.time_identifier}"; map a {ind.type_name} column to it, or change time_identifier')
+            problems.append(
+                f"field figures.{indicator_id}: {indicator_id} is reported by {ind.type_name}, but time_identifier is "
+                f'"{mapping.time_identifier}"; map a {ind.type_name} column to it, or change time_identifier'
+            )
     return problems
 
 
 def _pydantic_problems(exc: ValidationError) -> list[str]:
     out = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith(("function-", "str", "FigureColumns"))) or "(the whole file)"
+        loc = (
+            ".".join(str(p) for p in err["loc"] if not str(p).startswith(("function-", "str", "FigureColumns")))
+            or "(the whole file)"
+        )
         kind = err["type"]
         if kind == "missing":
             msg = "is required but missing"
         elif kind == "too_short":
             msg = "needs at least one entry"
         elif kind == "extra_forbidden":
-            msg = (f"is not a known field{suggest(str(err['loc'][-1]), Mapping.model_fields)}; the fields are "
-                   + ", ".join(Mapping.model_fields))
+            msg = f"is not a known field{suggest(str(err['loc'][-1]), Mapping.model_fields)}; the fields are " + ", ".join(
+                Mapping.model_fields
+            )
         else:
             msg = err["msg"].removeprefix("Value error, ")
         out.append(f"field {loc}: {msg}")
@@ -186,7 +212,9 @@ def parse_mapping(text: str, path: Path | str = "<text>", config: Config | None 
     except yamlfile.YamlError as e:
         raise MappingError(path, e.problems) from None
     if not isinstance(raw, dict):
-        raise MappingError(path, ["the file must be a YAML mapping with name, description, layout, source, time_identifier, filters and figures"])
+        raise MappingError(
+            path, ["the file must be a YAML mapping with name, description, layout, source, time_identifier, filters and figures"]
+        )
     try:
         mapping = Mapping.model_validate(raw)
     except ValidationError as e:
@@ -194,7 +222,10 @@ def parse_mapping(text: str, path: Path | str = "<text>", config: Config | None 
     problems = check_mapping(mapping, config) if config is not None else []
     stem = Path(str(path)).stem
     if str(path) != "<text>" and mapping.name != stem:
-        problems.insert(0, f'field name: "{mapping.name}" differs from the file name {Path(str(path)).name}; name the file {mapping.name}.yaml or set name: {stem}')
+        problems.insert(
+            0,
+            f'field name: "{mapping.name}" differs from the file name {Path(str(path)).name}; name the file {mapping.name}.yaml or set name: {stem}',
+        )
     if problems:
         raise MappingError(path, problems)
     return mapping
@@ -223,10 +254,15 @@ def load_mapping(name: str, config: Config | None = None, directory: Path | str 
     except ValidationError as e:
         raise MappingError(path, _pydantic_problems(e)) from None
     if mapping is None:
-        raise MappingError(path, ["the file must be a YAML mapping with name, description, layout, source, time_identifier, filters and figures"])
+        raise MappingError(
+            path, ["the file must be a YAML mapping with name, description, layout, source, time_identifier, filters and figures"]
+        )
     problems = check_mapping(mapping, config) if config is not None else []
     if mapping.name != name:
-        problems.insert(0, f'field name: "{mapping.name}" differs from the file name {path.name}; name the file {mapping.name}.yaml or set name: {name}')
+        problems.insert(
+            0,
+            f'field name: "{mapping.name}" differs from the file name {path.name}; name the file {mapping.name}.yaml or set name: {name}',
+        )
     if problems:
         raise MappingError(path, problems)
     return mapping
@@ -248,11 +284,13 @@ _MAPPINGS: dict[tuple, list[Mapping]] = {}
 
 # ---------------------------------------------------------------- which mapping reads a file
 
+
 @dataclass
 class Member:
     """One CSV to read: a file given on its own, or a file inside a release zip."""
-    name: str              # as people see it: the file name, or its path inside the zip
-    header: list[str]      # the header row as written
+
+    name: str  # as people see it: the file name, or its path inside the zip
+    header: list[str]  # the header row as written
     data: bytes | None = None
     zip_path: str | None = None
 
@@ -280,15 +318,20 @@ def _closest(mappings: list[Mapping], member: Member) -> str:
 
     def score(m: Mapping):
         return (m.file is not None and m.file.lower() == base, len(names & set(m.value_columns)))
+
     best = max(mappings, key=score, default=None)
     if best is None:
         return "There is no mapping in config/ees/ yet."
     wanted = list(best.value_columns)
     headed = [h for h in member.header if norm(h) not in REQUIRED and norm(h) not in GEO_COLUMNS]
-    hints = [f"{c}{suggest(c, [norm(h) for h in headed]).replace('; did you mean', ' (this file has')}".replace("?", ")")
-             for c in wanted]
-    return (f"The nearest is {best.name} ({best.layout}), which reads {join_words(hints)}; "
-            f"this file's columns include {join_words(headed[:8])}{' …' if len(headed) > 8 else ''}.")
+    hints = [
+        f"{c}{suggest(c, [norm(h) for h in headed]).replace('; did you mean', ' (this file has')}".replace("?", ")")
+        for c in wanted
+    ]
+    return (
+        f"The nearest is {best.name} ({best.layout}), which reads {join_words(hints)}; "
+        f"this file's columns include {join_words(headed[:8])}{' …' if len(headed) > 8 else ''}."
+    )
 
 
 def _release_guess(member: Member, data: bytes | None) -> str:
@@ -306,8 +349,18 @@ def _release_guess(member: Member, data: bytes | None) -> str:
 
 # ---------------------------------------------------------------- reading one file with its mapping
 
-def _read_member(member: Member, mapping: Mapping, config: Config, known_codes: set[str], table_rows: list[dict],
-                 new_areas: dict[str, tuple], skipped: dict[str, int], notes: list[str], problems: list[Problem]) -> list[int]:
+
+def _read_member(
+    member: Member,
+    mapping: Mapping,
+    config: Config,
+    known_codes: set[str],
+    table_rows: list[dict],
+    new_areas: dict[str, tuple],
+    skipped: dict[str, int],
+    notes: list[str],
+    problems: list[Problem],
+) -> list[int]:
     """Append this file's figures (as text cells) to `table_rows`; returns the years of its time_period values."""
     text, decode_problems = decode(member.data or b"", member.name)
     if decode_problems:
@@ -325,8 +378,10 @@ def _read_member(member: Member, mapping: Mapping, config: Config, known_codes: 
     present = [f for f in mapping.figures.items() if f[1].value in names]
     for ind, f in mapping.figures.items():
         if f.value not in names:
-            notes.append(f"{member.name} has no {f.value} column, so {ind} is not loaded from it (the mapping {mapping.name} "
-                         "reads it when present; if the release renamed it, add the new name to the mapping).")
+            notes.append(
+                f"{member.name} has no {f.value} column, so {ind} is not loaded from it (the mapping {mapping.name} "
+                "reads it when present; if the release renamed it, add the new name to the mapping)."
+            )
     keep = [i for i, n in enumerate(names) if n in wanted]
     try:
         # Blank lines are kept (and skipped below) so row numbers stay those a spreadsheet shows.
@@ -336,8 +391,9 @@ def _read_member(member: Member, mapping: Mapping, config: Config, known_codes: 
         return []
     except (pd.errors.ParserError, csv.Error) as e:
         m = re.search(r"line (\d+)", str(e))
-        problems.append(Problem.of("csv_unreadable", row=int(m.group(1)) if m else None, file=where,
-                                   detail=str(e).split(". ")[0].strip()))
+        problems.append(
+            Problem.of("csv_unreadable", row=int(m.group(1)) if m else None, file=where, detail=str(e).split(". ")[0].strip())
+        )
         return []
     df.columns = [norm(c) for c in df.columns]
     n = len(df)
@@ -366,7 +422,10 @@ def _read_member(member: Member, mapping: Mapping, config: Config, known_codes: 
     folded = {x: _fold(x) for x in set(level_text.tolist())}
     folded_level = np.array([folded[x] for x in level_text.tolist()], dtype=object)
     in_level = np.array([x in LEVELS for x in folded_level], dtype=bool)
-    skip(live & (level_text != "") & ~in_level, "rows at other geographic levels (only National, Regional and Local authority rows are loaded)")
+    skip(
+        live & (level_text != "") & ~in_level,
+        "rows at other geographic levels (only National, Regional and Local authority rows are loaded)",
+    )
     live &= in_level
     for c, allowed in mapping.filters.items():
         if c not in col:
@@ -394,8 +453,16 @@ def _read_member(member: Member, mapping: Mapping, config: Config, known_codes: 
         row = int(rows[i])
         time_text = col["time_identifier"][i]
         if not time_text:
-            problems.append(Problem.of("empty_time_identifier", row=row, column=written["time_identifier"], file=where,
-                                       mapping=mapping.name, expected=mapping.time_identifier))
+            problems.append(
+                Problem.of(
+                    "empty_time_identifier",
+                    row=row,
+                    column=written["time_identifier"],
+                    file=where,
+                    mapping=mapping.name,
+                    expected=mapping.time_identifier,
+                )
+            )
             continue
         if _fold(time_text) != _fold(mapping.time_identifier):
             wrong_time.setdefault(time_text, []).append(row)
@@ -404,24 +471,51 @@ def _read_member(member: Member, mapping: Mapping, config: Config, known_codes: 
         code_col, name_col = AREA_COLUMNS[level]
         if code_col not in col:
             if code_col not in missing_geo:
-                problems.append(Problem.of("no_code_column", row=1, column=code_col, file=where, level=LEVEL_WORDS[level],
-                                           first=row, code_column=code_col))
+                problems.append(
+                    Problem.of(
+                        "no_code_column",
+                        row=1,
+                        column=code_col,
+                        file=where,
+                        level=LEVEL_WORDS[level],
+                        first=row,
+                        code_column=code_col,
+                    )
+                )
                 missing_geo.add(code_col)
             continue
         code = col[code_col][i].upper()
         if not code:
-            problems.append(Problem.of("empty_code", row=row, column=written[code_col], file=where, level=LEVEL_WORDS[level],
-                                       code_column=written[code_col], example=CODE_EXAMPLES[level]))
+            problems.append(
+                Problem.of(
+                    "empty_code",
+                    row=row,
+                    column=written[code_col],
+                    file=where,
+                    level=LEVEL_WORDS[level],
+                    code_column=written[code_col],
+                    example=CODE_EXAMPLES[level],
+                )
+            )
             continue
         if not _ONS_CODE.match(code):
-            problems.append(Problem.of("bad_code", row=row, column=written[code_col], file=where, value=col[code_col][i],
-                                       example=CODE_EXAMPLES[level]))
+            problems.append(
+                Problem.of(
+                    "bad_code",
+                    row=row,
+                    column=written[code_col],
+                    file=where,
+                    value=col[code_col][i],
+                    example=CODE_EXAMPLES[level],
+                )
+            )
             continue
         if code not in known_codes and code not in new_areas:
             name = get(name_col, i)
             if not name:
-                problems.append(Problem.of("new_area_without_name", row=row, column=written.get(name_col, name_col), file=where,
-                                           code=code))
+                problems.append(
+                    Problem.of("new_area_without_name", row=row, column=written.get(name_col, name_col), file=where, code=code)
+                )
                 continue
             la_code = (get("old_la_code", i) or None) if level == "local_authority" else None
             region = (get("region_code", i).upper() or None) if level == "local_authority" else None
@@ -435,29 +529,57 @@ def _read_member(member: Member, mapping: Mapping, config: Config, known_codes: 
             if value == "":
                 skip(np.ones(1, dtype=bool), "blank cells (a figure not collected for that area and year)")
                 continue
-            table_rows.append({
-                "row": row, "file": where, "indicator": ind, "area": code, "area_col": written[code_col],
-                "period": period_text, "value": value, "value_col": written[f.value],
-                "numerator": get(f.numerator, i) if f.numerator else "", "numerator_col": written.get(f.numerator),
-                "denominator": get(f.denominator, i) if f.denominator else "", "denominator_col": written.get(f.denominator),
-                "figure_type": "published",
-            })
+            table_rows.append(
+                {
+                    "row": row,
+                    "file": where,
+                    "indicator": ind,
+                    "area": code,
+                    "area_col": written[code_col],
+                    "period": period_text,
+                    "value": value,
+                    "value_col": written[f.value],
+                    "numerator": get(f.numerator, i) if f.numerator else "",
+                    "numerator_col": written.get(f.numerator),
+                    "denominator": get(f.denominator, i) if f.denominator else "",
+                    "denominator_col": written.get(f.denominator),
+                    "figure_type": "published",
+                }
+            )
     for time_text, bad_rows in wrong_time.items():
         more = f" ({len(bad_rows)} rows say so; the first is shown)" if len(bad_rows) > 1 else ""
-        problems.append(Problem.of("time_identifier_mismatch", row=bad_rows[0], column=written["time_identifier"], file=where,
-                                   value=time_text, mapping=mapping.name, indicators=join_words(ind_ids),
-                                   type_name=type_name, expected=mapping.time_identifier, more=more))
+        problems.append(
+            Problem.of(
+                "time_identifier_mismatch",
+                row=bad_rows[0],
+                column=written["time_identifier"],
+                file=where,
+                value=time_text,
+                mapping=mapping.name,
+                indicators=join_words(ind_ids),
+                type_name=type_name,
+                expected=mapping.time_identifier,
+                more=more,
+            )
+        )
     return years
 
 
 # ---------------------------------------------------------------- a file (zip or CSV) → one table
 
+
 def _members(data: bytes, file_name: str) -> tuple[list[Member], list[Problem]]:
     """The CSV files to consider: the file itself, or every CSV inside a release zip (headers read, not the data)."""
     if data[:4] != b"PK\x03\x04":
         if b"\x00" in data[:8192]:
-            return [], [Problem.of("not_text", name=file_name, hint="Download the data set as CSV (or the release's "
-                                   "\"Download all data\" zip) from explore-education-statistics.service.gov.uk and use that.")]
+            return [], [
+                Problem.of(
+                    "not_text",
+                    name=file_name,
+                    hint="Download the data set as CSV (or the release's "
+                    '"Download all data" zip) from explore-education-statistics.service.gov.uk and use that.',
+                )
+            ]
         first = data[:MAX_HEADER_CHARS].split(b"\n", 1)[0]
         text, problems = decode(first, file_name)
         if problems:
@@ -482,16 +604,36 @@ def _members(data: bytes, file_name: str) -> tuple[list[Member], list[Problem]]:
     return members, [] if members else [Problem.of("no_csv", name=file_name)]
 
 
-def read(data: bytes, file_name: str, config: Config, areas_df: pd.DataFrame, *, mapping: str | None = None,
-         release: str | None = None, directory: Path | str | None = None) -> Table:
+def read(
+    data: bytes,
+    file_name: str,
+    config: Config,
+    areas_df: pd.DataFrame,
+    *,
+    mapping: str | None = None,
+    release: str | None = None,
+    directory: Path | str | None = None,
+) -> Table:
     """A DfE release zip or CSV → the validator's table (published figures for England, the regions and every local
     authority), the areas it names that the store does not know yet, and what was left out and why. Nothing is
     written. Without `mapping`, each file's layout is detected from its header."""
     if len(data) > MAX_BYTES:
-        return refused(SOURCE, [Problem.of("file_too_big", name=file_name, size=f"{len(data) / 1e6:.1f}", limit=f"{MAX_BYTES / 1e6:.0f}",
-                                           hint="Download the data set filtered to national, regional and local authority level.")])
+        return refused(
+            SOURCE,
+            [
+                Problem.of(
+                    "file_too_big",
+                    name=file_name,
+                    size=f"{len(data) / 1e6:.1f}",
+                    limit=f"{MAX_BYTES / 1e6:.0f}",
+                    hint="Download the data set filtered to national, regional and local authority level.",
+                )
+            ],
+        )
     if not data.strip():
-        return refused(SOURCE, [Problem.of("empty_file", name=file_name, hint="an EES open-data CSV has a header row and rows of figures.")])
+        return refused(
+            SOURCE, [Problem.of("empty_file", name=file_name, hint="an EES open-data CSV has a header row and rows of figures.")]
+        )
     mappings = load_mappings(config, directory)
     if mapping is not None:
         chosen = [m for m in mappings if m.name == mapping]
@@ -519,31 +661,54 @@ def read(data: bytes, file_name: str, config: Config, areas_df: pd.DataFrame, *,
             # A file given on its own, or a file the release is expected to hold, that no mapping reads: say what to do.
             missing = is_ees(member.header)
             if missing:
-                problems.append(Problem.of("not_ees", name=member.name, missing=join_words(missing), plural="s" if len(missing) > 1 else ""))
+                problems.append(
+                    Problem.of("not_ees", name=member.name, missing=join_words(missing), plural="s" if len(missing) > 1 else "")
+                )
             elif mapping is not None:
                 m = mappings_used[0]
                 wanted = list(m.value_columns)
-                problems.append(Problem.of(
-                    "mapping_not_for_file", name=member.name, mapping=m.name, missing=join_words(wanted),
-                    plural="s" if len(wanted) > 1 else "",
-                    suggestion=suggest(wanted[0], [norm(h) for h in member.header]).replace("; did you mean", " (this file has")
-                    .replace("?", ")"),
-                    hint="Leave out --mapping to let the layout be detected, or choose the mapping made for this file."))
+                problems.append(
+                    Problem.of(
+                        "mapping_not_for_file",
+                        name=member.name,
+                        mapping=m.name,
+                        missing=join_words(wanted),
+                        plural="s" if len(wanted) > 1 else "",
+                        suggestion=suggest(wanted[0], [norm(h) for h in member.header])
+                        .replace("; did you mean", " (this file has")
+                        .replace("?", ")"),
+                        hint="Leave out --mapping to let the layout be detected, or choose the mapping made for this file.",
+                    )
+                )
             else:
                 if member.data is None:
                     with zipfile.ZipFile(io.BytesIO(data)) as z:
                         member.data = z.read(member.zip_path)
-                problems.append(Problem.of("unmapped_layout", name=member.name, release=_release_guess(member, member.data),
-                                           closest=_closest(mappings, member)))
+                problems.append(
+                    Problem.of(
+                        "unmapped_layout",
+                        name=member.name,
+                        release=_release_guess(member, member.data),
+                        closest=_closest(mappings, member),
+                    )
+                )
         else:
             skipped_files.append(member.name)
     if problems:
         return refused(SOURCE, problems)
     if not plan:
         listing = join_words([Path(m.name).name for m in members][:15])
-        return refused(SOURCE, [Problem.of("nothing_mapped", name=file_name, members=listing,
-                                           hint="The mappings read SEN2 (EHC plans) and NEET/participation releases; "
-                                                "see config/ees/.")])
+        return refused(
+            SOURCE,
+            [
+                Problem.of(
+                    "nothing_mapped",
+                    name=file_name,
+                    members=listing,
+                    hint="The mappings read SEN2 (EHC plans) and NEET/participation releases; see config/ees/.",
+                )
+            ],
+        )
     if is_zip:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             for member, _ in plan:
@@ -560,13 +725,31 @@ def read(data: bytes, file_name: str, config: Config, areas_df: pd.DataFrame, *,
         if got:
             years.append(max(got) + m.release_after_latest)
     if skipped_files:
-        skipped[f"files in the zip that no mapping reads ({join_words([Path(f).name for f in skipped_files])})"] = len(skipped_files)
+        skipped[f"files in the zip that no mapping reads ({join_words([Path(f).name for f in skipped_files])})"] = len(
+            skipped_files
+        )
     layouts = [f"{Path(mb.name).name} read with the mapping {m.name} ({m.layout})" for mb, m in plan]
     layout_text = "; ".join(layouts)
     release = (release or "").strip() or (str(max(years)) if years else None)
     columns = {"period": "time_period", "indicator": "indicator", "value": "value"}
-    cells = pd.DataFrame(table_rows, columns=["row", "file", "indicator", "area", "area_col", "period", "value", "value_col",
-                                              "numerator", "numerator_col", "denominator", "denominator_col", "figure_type"])
+    cells = pd.DataFrame(
+        table_rows,
+        columns=[
+            "row",
+            "file",
+            "indicator",
+            "area",
+            "area_col",
+            "period",
+            "value",
+            "value_col",
+            "numerator",
+            "numerator_col",
+            "denominator",
+            "denominator_col",
+            "figure_type",
+        ],
+    )
     source_of = {m.name: m.source_text(release) for _, m in plan}
     if len(set(source_of.values())) == 1:
         cells["source"] = next(iter(source_of.values()))
@@ -577,5 +760,16 @@ def read(data: bytes, file_name: str, config: Config, areas_df: pd.DataFrame, *,
         what = "; ".join(f"{k} {r}" for r, k in skipped.items()) or "the file has a header row but no figures"
         return refused(SOURCE, [Problem.of("no_rows_left", what=what)], layout_text=layout_text, official=True)
     # Problems with single rows travel with the table: the validator lists them with its own, all at once.
-    return Table(cells, SOURCE, ",".join(m.name for _, m in plan), layout_text, columns, official=True, release=release,
-                 new_areas=list(new_areas.values()), skipped=skipped, notes=notes, problems=problems)
+    return Table(
+        cells,
+        SOURCE,
+        ",".join(m.name for _, m in plan),
+        layout_text,
+        columns,
+        official=True,
+        release=release,
+        new_areas=list(new_areas.values()),
+        skipped=skipped,
+        notes=notes,
+        problems=problems,
+    )

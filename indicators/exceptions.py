@@ -1,4 +1,5 @@
 """The exception report: indicators that are red, have moved down a RAG band, or are overdue, worst first."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,14 @@ def _clean(x):
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
-def exception_report(conn, config: Config, area_code: str, today: dt.date | None = None,
-                     indicator_ids: list[str] | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
+def exception_report(
+    conn,
+    config: Config,
+    area_code: str,
+    today: dt.date | None = None,
+    indicator_ids: list[str] | None = None,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
     """One row per indicator in exception, ordered by severity (red and worsening first), with commentary.
     `as_of` looks back from the end of an earlier period, as a board pack for that period does."""
     latest = store.latest(conn, area_code, as_of=as_of).set_index("indicator_id")
@@ -49,14 +56,35 @@ def exception_report(conn, config: Config, area_code: str, today: dt.date | None
         if not reasons:
             continue
         note = latest_for(notes, ind.id)
-        rows.append({
-            "indicator_id": ind.id, "indicator": ind.name, "severity": score, "reasons": "; ".join(reasons),
-            "status": status or rag.NO_DATA, "rag_text": rag.BADGES[status or rag.NO_DATA].text,
-            "period": latest.loc[ind.id, "period"] if ind.id in latest.index else "",
-            "value_text": rag.format_value(ind, _clean(latest.loc[ind.id, "value"]), _clean(latest.loc[ind.id, "marker"])) if ind.id in latest.index else "–",
-            "data_shows": note["data_shows"] if note is not None else "",
-            "actions": note["actions"] if note is not None else "",
-        })
-    df = pd.DataFrame(rows, columns=["indicator_id", "indicator", "severity", "reasons", "status", "rag_text", "period",
-                                     "value_text", "data_shows", "actions"])
+        rows.append(
+            {
+                "indicator_id": ind.id,
+                "indicator": ind.name,
+                "severity": score,
+                "reasons": "; ".join(reasons),
+                "status": status or rag.NO_DATA,
+                "rag_text": rag.BADGES[status or rag.NO_DATA].text,
+                "period": latest.loc[ind.id, "period"] if ind.id in latest.index else "",
+                "value_text": rag.format_value(ind, _clean(latest.loc[ind.id, "value"]), _clean(latest.loc[ind.id, "marker"]))
+                if ind.id in latest.index
+                else "–",
+                "data_shows": note["data_shows"] if note is not None else "",
+                "actions": note["actions"] if note is not None else "",
+            }
+        )
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "indicator_id",
+            "indicator",
+            "severity",
+            "reasons",
+            "status",
+            "rag_text",
+            "period",
+            "value_text",
+            "data_shows",
+            "actions",
+        ],
+    )
     return df.sort_values(["severity", "indicator"], ascending=[False, True], kind="stable").reset_index(drop=True)

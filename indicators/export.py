@@ -1,6 +1,7 @@
 """The board pack: the same slides as a PowerPoint deck (python-pptx) and a PDF (reportlab), charts drawn by
 Plotly's own static export (kaleido) in the system Chromium, which one process-wide chart server keeps running so
 several people can make packs at once."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,21 +19,25 @@ import signal
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
 from indicators import benchmarks, charts, commentary, exceptions, periods, rag, scorecard, store
 from indicators.config import Config
 
-PUBLISHED_NOTE = ("◆ Published figures are quoted from public documents or official statistics (source in the data table). "
-                  "○ Illustrative values are sample data made up to fill a series: they are not real returns.")
+PUBLISHED_NOTE = (
+    "◆ Published figures are quoted from public documents or official statistics (source in the data table). "
+    "○ Illustrative values are sample data made up to fill a series: they are not real returns."
+)
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-INSTALL_HINT = ("Charts in the board pack are drawn by Plotly's static export, which needs Chromium on this machine, "
-                "and none was found. Install it from the operating system's packages, e.g. `sudo apt-get install chromium` "
-                "on Debian or Ubuntu, then try again. (Nothing is downloaded automatically.)")
+INSTALL_HINT = (
+    "Charts in the board pack are drawn by Plotly's static export, which needs Chromium on this machine, "
+    "and none was found. Install it from the operating system's packages, e.g. `sudo apt-get install chromium` "
+    "on Debian or Ubuntu, then try again. (Nothing is downloaded automatically.)"
+)
 
 
 class ExportError(Exception):
@@ -41,13 +46,13 @@ class ExportError(Exception):
 
 @dataclass
 class Slide:
-    kind: str                                  # title | scorecard | exceptions | indicator
+    kind: str  # title | scorecard | exceptions | indicator
     title: str
     subtitle: str = ""
     header: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=list)   # RAG status per row, for cell colour
-    figure: object = None                       # a Plotly figure, drawn to chart_png before rendering
+    statuses: list[str] = field(default_factory=list)  # RAG status per row, for cell colour
+    figure: object = None  # a Plotly figure, drawn to chart_png before rendering
     chart_png: bytes | None = None
     data_shows: str = ""
     actions: str = ""
@@ -96,19 +101,25 @@ def parse_as_of(label: str | None) -> periods.Period | None:
             return periods.parse(label, ptype)
         except periods.PeriodError:
             continue
-    raise ExportError(f'"{label}" is not a period the board pack understands; use e.g. "2019-20 Q4", "2019-12", "2019-20" or "2019".')
+    raise ExportError(
+        f'"{label}" is not a period the board pack understands; use e.g. "2019-20 Q4", "2019-12", "2019-20" or "2019".'
+    )
 
 
 def _chunks(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
 
 def _clean(x):
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
-SPC_SHORT = {"common_cause": "Common cause", "special_cause_improvement": "Improving (special cause)",
-             "special_cause_concern": "Concern (special cause)", "special_cause_neither": "Special cause"}
+SPC_SHORT = {
+    "common_cause": "Common cause",
+    "special_cause_improvement": "Improving (special cause)",
+    "special_cause_concern": "Concern (special cause)",
+    "special_cause_neither": "Special cause",
+}
 ASSURANCE_SHORT = {"consistently_pass": "target met", "consistently_fail": "target missed", "inconsistent": "hit and miss"}
 
 
@@ -120,8 +131,15 @@ def spc_words(r) -> str:
     return words + (f"; {ASSURANCE_SHORT[r.assurance]}" if isinstance(r.assurance, str) else "")
 
 
-def build(conn, config: Config, area_code: str, *, as_of: str | None = None, indicator_ids: list[str] | None = None,
-          today: dt.date | None = None) -> Pack:
+def build(
+    conn,
+    config: Config,
+    area_code: str,
+    *,
+    as_of: str | None = None,
+    indicator_ids: list[str] | None = None,
+    today: dt.date | None = None,
+) -> Pack:
     """Assemble the slides (without chart images) for one area, cut off at the end of period `as_of`."""
     cut = parse_as_of(as_of)
     cut_date = cut.end if cut else None
@@ -137,30 +155,67 @@ def build(conn, config: Config, area_code: str, *, as_of: str | None = None, ind
     if not card.empty:
         card = card[card["indicator_id"].isin([i.id for i in chosen])]
     if card.empty:
-        raise ExportError(f"there are no figures for {area_name}{' up to ' + cut.display if cut else ''}; choose another area or period.")
+        raise ExportError(
+            f"there are no figures for {area_name}{' up to ' + cut.display if cut else ''}; choose another area or period."
+        )
     produced = (today or dt.date.today()).strftime("%-d %B %Y")
     as_of_text = f"Figures up to {cut.display}" if cut else "Latest figures held"
     slides = [Slide("title", "SEND performance board pack", f"{area_name}\n{as_of_text}\nProduced {produced}")]
 
-    card = benchmarks.enrich(conn, config, area_code, card.reset_index(drop=True), today=(cut_date + dt.timedelta(days=1)) if cut_date else today)
+    card = benchmarks.enrich(
+        conn, config, area_code, card.reset_index(drop=True), today=(cut_date + dt.timedelta(days=1)) if cut_date else today
+    )
     header = ["Indicator", "Period", "Value", "Target", "RAG", "vs previous", "SPC (Making Data Count)"]
-    rows = [[r.indicator, r.period_display, r.value_text + (" ◆" if r.figure_type == "published" else " ○" if r.figure_type == "illustrative" else ""),
-             r.target_text, r.rag_text, r.direction_prev_text, spc_words(r)] for r in card.itertuples()]
+    rows = [
+        [
+            r.indicator,
+            r.period_display,
+            r.value_text + (" ◆" if r.figure_type == "published" else " ○" if r.figure_type == "illustrative" else ""),
+            r.target_text,
+            r.rag_text,
+            r.direction_prev_text,
+            spc_words(r),
+        ]
+        for r in card.itertuples()
+    ]
     parts = _chunks(list(zip(rows, card["status"])), 8)
     for n, part in enumerate(parts, 1):
-        slides.append(Slide("scorecard", f"Scorecard — {area_name}" + (f" ({n} of {len(parts)})" if len(parts) > 1 else ""),
-                            as_of_text, header, [r for r, _ in part], [s for _, s in part]))
+        slides.append(
+            Slide(
+                "scorecard",
+                f"Scorecard — {area_name}" + (f" ({n} of {len(parts)})" if len(parts) > 1 else ""),
+                as_of_text,
+                header,
+                [r for r, _ in part],
+                [s for _, s in part],
+            )
+        )
 
-    ex = exceptions.exception_report(conn, config, area_code, today=(cut_date + dt.timedelta(days=1)) if cut_date else today,
-                                     indicator_ids=[i.id for i in chosen], as_of=cut_date)
-    ex_rows = [[r.indicator, r.reasons, r.rag_text, r.value_text, commentary.to_text(r.actions) or "No commentary yet"]
-               for r in ex.itertuples()]
+    ex = exceptions.exception_report(
+        conn,
+        config,
+        area_code,
+        today=(cut_date + dt.timedelta(days=1)) if cut_date else today,
+        indicator_ids=[i.id for i in chosen],
+        as_of=cut_date,
+    )
+    ex_rows = [
+        [r.indicator, r.reasons, r.rag_text, r.value_text, commentary.to_text(r.actions) or "No commentary yet"]
+        for r in ex.itertuples()
+    ]
     parts = _chunks(list(zip(ex_rows, ex["status"])), 5)
     for n, part in enumerate(parts, 1):
         title = "Exceptions: red, worsening or overdue" + (f" ({n} of {len(parts)})" if len(parts) > 1 else "")
-        slides.append(Slide("exceptions", title, "Worst first" if part else "No indicator is red, worse than last period or overdue.",
-                            ["Indicator", "Why it is here", "RAG", "Latest", "What we are doing about it"],
-                            [r for r, _ in part], [s for _, s in part]))
+        slides.append(
+            Slide(
+                "exceptions",
+                title,
+                "Worst first" if part else "No indicator is red, worse than last period or overdue.",
+                ["Indicator", "Why it is here", "RAG", "Latest", "What we are doing about it"],
+                [r for r, _ in part],
+                [s for _, s in part],
+            )
+        )
 
     notes = store.latest_commentary(conn, area_code)
     for r in card.itertuples():
@@ -170,21 +225,32 @@ def build(conn, config: Config, area_code: str, *, as_of: str | None = None, ind
         published = int((df["figure_type"] == "published").sum())
         illustrative = int((df["figure_type"] == "illustrative").sum())
         tail = df.tail(6)
-        slides.append(Slide(
-            "indicator", ind.name,
-            f"{area_name} · {r.period_display}: {r.value_text} · {r.rag_text} · Target {r.target_text} · {r.direction_prev_text}"
-            + (f" · {spc_words(r)}" if isinstance(r.variation, str) else ""),
-            ["Period", "Value", "RAG", "Figure"],
-            [[t.period_display, t.value_text, t.rag_text, t.figure_type] for t in tail.itertuples()],
-            list(tail["status"]),
-            figure=charts.indicator_chart(ind, df, area_name, height=540, font_size=16, comparators={
-                name: c[pd.to_datetime(c["period_start"]).dt.date <= cut_date] if cut_date else c
-                for name, c in benchmarks.comparators(conn, config, ind, area_code).items()}),
-            data_shows=commentary.to_text(note["data_shows"]) if note is not None else "",
-            actions=commentary.to_text(note["actions"]) if note is not None else "",
-            review=commentary.review_text(note["next_review"]) if note is not None else "",
-            footer=f"This indicator: {published} published and {illustrative} illustrative value(s) shown. " + PUBLISHED_NOTE,
-        ))
+        slides.append(
+            Slide(
+                "indicator",
+                ind.name,
+                f"{area_name} · {r.period_display}: {r.value_text} · {r.rag_text} · Target {r.target_text} · {r.direction_prev_text}"
+                + (f" · {spc_words(r)}" if isinstance(r.variation, str) else ""),
+                ["Period", "Value", "RAG", "Figure"],
+                [[t.period_display, t.value_text, t.rag_text, t.figure_type] for t in tail.itertuples()],
+                list(tail["status"]),
+                figure=charts.indicator_chart(
+                    ind,
+                    df,
+                    area_name,
+                    height=540,
+                    font_size=16,
+                    comparators={
+                        name: c[pd.to_datetime(c["period_start"]).dt.date <= cut_date] if cut_date else c
+                        for name, c in benchmarks.comparators(conn, config, ind, area_code).items()
+                    },
+                ),
+                data_shows=commentary.to_text(note["data_shows"]) if note is not None else "",
+                actions=commentary.to_text(note["actions"]) if note is not None else "",
+                review=commentary.review_text(note["next_review"]) if note is not None else "",
+                footer=f"This indicator: {published} published and {illustrative} illustrative value(s) shown. " + PUBLISHED_NOTE,
+            )
+        )
     return Pack(area_name, as_of_text, produced, slides)
 
 
@@ -216,10 +282,20 @@ def _clean_tree(obj):
 
 def clean_pack(pack: Pack) -> Pack:
     """Every text of the pack (titles, tables, commentary, footers) without control characters."""
-    slides = [dataclasses.replace(
-        s, title=clean_text(s.title), subtitle=clean_text(s.subtitle), header=[clean_text(h) for h in s.header],
-        rows=[[clean_text(str(v)) for v in row] for row in s.rows], data_shows=clean_text(s.data_shows),
-        actions=clean_text(s.actions), review=clean_text(s.review), footer=clean_text(s.footer)) for s in pack.slides]
+    slides = [
+        dataclasses.replace(
+            s,
+            title=clean_text(s.title),
+            subtitle=clean_text(s.subtitle),
+            header=[clean_text(h) for h in s.header],
+            rows=[[clean_text(str(v)) for v in row] for row in s.rows],
+            data_shows=clean_text(s.data_shows),
+            actions=clean_text(s.actions),
+            review=clean_text(s.review),
+            footer=clean_text(s.footer),
+        )
+        for s in pack.slides
+    ]
     return dataclasses.replace(pack, area_name=clean_text(pack.area_name), slides=slides)
 
 
@@ -262,13 +338,17 @@ class _ChartServer:
             opening.cancel()
             self._kill(k, loop, thread)
             if isinstance(e, concurrent.futures.TimeoutError):
-                raise ExportError(f"Chromium ({browser}) did not start within {timeout:.0f} seconds, so the charts could not "
-                                  "be drawn. Try again; if it keeps happening, ask whoever runs the dashboard to check that "
-                                  "Chromium starts on the server (KPI_CHART_TIMEOUT sets the wait).") from None
+                raise ExportError(
+                    f"Chromium ({browser}) did not start within {timeout:.0f} seconds, so the charts could not "
+                    "be drawn. Try again; if it keeps happening, ask whoever runs the dashboard to check that "
+                    "Chromium starts on the server (KPI_CHART_TIMEOUT sets the wait)."
+                ) from None
             said = e.args[0] if e.args and isinstance(e.args[0], str) else str(e)
-            raise ExportError(f"Chromium ({browser}) did not start, so the charts could not be drawn: {said} Check that it "
-                              f"runs on the server (`{browser} --headless --version`), then try again. (Nothing is "
-                              "downloaded automatically.)") from None
+            raise ExportError(
+                f"Chromium ({browser}) did not start, so the charts could not be drawn: {said} Check that it "
+                f"runs on the server (`{browser} --headless --version`), then try again. (Nothing is "
+                "downloaded automatically.)"
+            ) from None
         self._loop, self._thread, self._kaleido, self._browser = loop, thread, k, browser
 
     @staticmethod
@@ -317,14 +397,18 @@ class _ChartServer:
         except concurrent.futures.TimeoutError:
             job.cancel()
             self.stop()  # a hung tab would hold up every later pack: the next chart starts a fresh Chromium
-            raise ExportError(f"drawing the chart {what} took longer than {timeout * 2:.0f} seconds. Try again; if it keeps "
-                              "happening, make the pack with fewer indicators.") from None
+            raise ExportError(
+                f"drawing the chart {what} took longer than {timeout * 2:.0f} seconds. Try again; if it keeps "
+                "happening, make the pack with fewer indicators."
+            ) from None
         except ExportError:
             raise
         except Exception as e:
             self.stop()
-            raise ExportError(f"the chart {what} could not be drawn ({type(e).__name__}: {e}). Try again; if it keeps "
-                              "happening, tell whoever runs the dashboard (the server log has the details).") from None
+            raise ExportError(
+                f"the chart {what} could not be drawn ({type(e).__name__}: {e}). Try again; if it keeps "
+                "happening, tell whoever runs the dashboard (the server log has the details)."
+            ) from None
 
 
 CHARTS = _ChartServer()
@@ -351,8 +435,10 @@ def draw_charts(pack: Pack, progress: Callable[[float, str], None] | None = None
 
 # ---------------------------------------------------------------- PowerPoint
 
+
 def _rgb(hex_colour: str):
     from pptx.dml.color import RGBColor
+
     return RGBColor.from_string(hex_colour.lstrip("#"))
 
 
@@ -435,6 +521,7 @@ def to_pptx(pack: Pack) -> bytes:
 
 # ---------------------------------------------------------------- PDF
 
+
 def _pdf_fonts() -> tuple[str, str]:
     """DejaVu Sans has the RAG symbols (✔ ▲ ✖ ○ ◆); Helvetica does not, so prefer it when installed."""
     from reportlab.pdfbase import pdfmetrics
@@ -465,10 +552,14 @@ def to_pdf(pack: Pack) -> bytes:
     c.setAuthor("SEND performance dashboard")
 
     def style(size, b=False, colour="#0b0c0c"):
-        return ParagraphStyle("s", fontName=bold if b else font, fontSize=size, leading=size * 1.25, textColor=colors.HexColor(colour))
+        return ParagraphStyle(
+            "s", fontName=bold if b else font, fontSize=size, leading=size * 1.25, textColor=colors.HexColor(colour)
+        )
 
     def para(value, x, y_top, w, size, b=False, colour="#0b0c0c"):
-        p = Paragraph(value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>"), style(size, b, colour))
+        p = Paragraph(
+            value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>"), style(size, b, colour)
+        )
         _, h = p.wrap(w, H)
         p.drawOn(c, x, y_top - h)
         return h
@@ -479,8 +570,11 @@ def to_pdf(pack: Pack) -> bytes:
         esc = lambda v: str(v).replace("&", "&amp;").replace("<", "&lt;")  # noqa: E731
         data = [[Paragraph(esc(h), head) for h in header]] + [[Paragraph(esc(v), cell) for v in row] for row in rows]
         t = Table(data, colWidths=[w * f for f in widths])
-        cmds = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#0b0c0c")), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#b1b4b6"))]
+        cmds = [
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#0b0c0c")),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#b1b4b6")),
+        ]
         if "RAG" in header:
             col = header.index("RAG")
             for r, status in enumerate(statuses, 1):
@@ -515,9 +609,17 @@ def to_pdf(pack: Pack) -> bytes:
     return buf.getvalue()
 
 
-def export(conn, config: Config, fmt: str, area_code: str, *, as_of: str | None = None,
-           indicator_ids: list[str] | None = None, progress: Callable[[float, str], None] | None = None,
-           today: dt.date | None = None) -> bytes:
+def export(
+    conn,
+    config: Config,
+    fmt: str,
+    area_code: str,
+    *,
+    as_of: str | None = None,
+    indicator_ids: list[str] | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    today: dt.date | None = None,
+) -> bytes:
     """The whole pack as PowerPoint (fmt 'pptx') or PDF ('pdf') bytes."""
     if fmt not in ("pptx", "pdf"):
         raise ExportError(f'format "{fmt}" is not offered; choose pptx or pdf')
@@ -536,5 +638,7 @@ def export(conn, config: Config, fmt: str, area_code: str, *, as_of: str | None 
         raise
     except Exception as e:  # every failure reaches the page or the command line as a message; the details go to the log
         traceback.print_exc(file=sys.stderr)
-        raise ExportError(f"something went wrong while {step} ({type(e).__name__}: {e}); nothing was made. Try again; "
-                          "if it keeps happening, the server log has the details.") from None
+        raise ExportError(
+            f"something went wrong while {step} ({type(e).__name__}: {e}); nothing was made. Try again; "
+            "if it keeps happening, the server log has the details."
+        ) from None

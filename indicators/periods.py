@@ -1,4 +1,5 @@
 """Period labels ↔ start/end dates, interpreted by each indicator's period type."""
+
 from __future__ import annotations
 
 import calendar
@@ -64,7 +65,9 @@ def _span_years(first: str, second: str, raw: str) -> int:
     if len(second) == 2 and y2 < y1:  # 1999-00
         y2 += 100
     if y2 != y1 + 1:
-        raise PeriodError(f'"{raw}" spans {y1} to {y2}; a year label runs from one year to the next, e.g. "{y1}-{str(y1 + 1)[2:]}"')
+        raise PeriodError(
+            f'"{raw}" spans {y1} to {y2}; a year label runs from one year to the next, e.g. "{y1}-{str(y1 + 1)[2:]}"'
+        )
     return y1
 
 

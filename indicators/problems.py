@@ -1,4 +1,5 @@
 """What can be wrong with an input, said one way: one Problem type and one message template per kind."""
+
 from __future__ import annotations
 
 import difflib
@@ -74,6 +75,7 @@ MESSAGES: dict[str, str] = {
 class Problem:
     """One thing wrong with an input: its kind, where it is (file, row as a spreadsheet numbers it with the header
     as row 1, column as headed in the file), the indicator it concerns, and the message for people."""
+
     kind: str
     message: str
     row: int | None = None
@@ -82,13 +84,28 @@ class Problem:
     file: str | None = None
 
     @classmethod
-    def of(cls, kind: str, *, row: int | None = None, column: str | None = None, indicator: str | None = None,
-           file: str | None = None, **params) -> "Problem":
+    def of(
+        cls,
+        kind: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        indicator: str | None = None,
+        file: str | None = None,
+        **params,
+    ) -> Problem:
         return cls(kind, MESSAGES[kind].format(indicator=indicator, **params), row, column, indicator, file)
 
     def __str__(self) -> str:
-        where = [w for w in (self.file, f"row {self.row}" if self.row is not None else None,
-                             f"column {self.column}" if self.column else None) if w]
+        where = [
+            w
+            for w in (
+                self.file,
+                f"row {self.row}" if self.row is not None else None,
+                f"column {self.column}" if self.column else None,
+            )
+            if w
+        ]
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 

@@ -1,4 +1,5 @@
 """Thresholds and polarity → RAG status, targets per period, and direction of travel."""
+
 from __future__ import annotations
 
 import math

@@ -17,6 +17,7 @@ upload. A restore (a new `store_generation`), a schema change or a copy made by 
 Writes go to PostgreSQL: `store._begin_write` calls `CopyCursor.route_writes()`, so the write functions' SQL
 runs unchanged on PostgreSQL until COMMIT or ROLLBACK, and after a COMMIT this server's copy is refreshed.
 This module does not import the rest of the package (the store imports it)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -66,8 +67,7 @@ def _is_end(query: str) -> str | None:
 class LocalCopy:
     """The copy of one PostgreSQL store in one process. Thread-safe: page runs on many threads share it."""
 
-    def __init__(self, duck: duckdb.DuckDBPyConnection, source: str, tables: tuple[str, ...], label: str,
-                 folder: Path | None):
+    def __init__(self, duck: duckdb.DuckDBPyConnection, source: str, tables: tuple[str, ...], label: str, folder: Path | None):
         self.duck, self.source, self.tables, self.label = duck, source, tuple(tables), label
         self.lock = threading.RLock()
         self.version: int | None = None
@@ -91,8 +91,11 @@ class LocalCopy:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as e:
-                print(f"The local copy of the PostgreSQL store cannot be kept in {folder} ({e.strerror}); keeping it "
-                      "in memory instead.", file=sys.stderr)
+                print(
+                    f"The local copy of the PostgreSQL store cannot be kept in {folder} ({e.strerror}); keeping it "
+                    "in memory instead.",
+                    file=sys.stderr,
+                )
                 folder = None
         if folder is None:
             self._run(f"ATTACH ':memory:' AS {COPY_ALIAS}")
@@ -120,8 +123,7 @@ class LocalCopy:
                     return path
                 except duckdb.Error:
                     continue
-        print(f"All {SLOTS} local copy files in {folder} are in use; keeping this process's copy in memory.",
-              file=sys.stderr)
+        print(f"All {SLOTS} local copy files in {folder} are in use; keeping this process's copy in memory.", file=sys.stderr)
         self._run(f"ATTACH ':memory:' AS {COPY_ALIAS}")
         return None
 
@@ -146,8 +148,11 @@ class LocalCopy:
         """PostgreSQL's data version and store generation: the one query a page run costs when nothing moved."""
         cur = self.duck.cursor()
         try:
-            rows = dict(cur.execute(f"SELECT key, value FROM {self.source}.meta "
-                                    "WHERE key IN ('data_version', 'store_generation')").fetchall())
+            rows = dict(
+                cur.execute(
+                    f"SELECT key, value FROM {self.source}.meta WHERE key IN ('data_version', 'store_generation')"
+                ).fetchall()
+            )
         finally:
             cur.close()
         return int(rows.get("data_version", 0)), rows.get("store_generation")
@@ -194,8 +199,13 @@ class LocalCopy:
                 stats = self._copy_whole(cur, whole) if whole else self._copy_changes(cur)
                 if stats is None:  # too much changed for a key-by-key update
                     stats = self._copy_whole(cur, "a large change")
-                new_state = {"format": FORMAT, "source": self.label, "generation": meta.get("store_generation") or "",
-                             "schema_version": meta.get("schema_version") or "", "data_version": meta["data_version"]}
+                new_state = {
+                    "format": FORMAT,
+                    "source": self.label,
+                    "generation": meta.get("store_generation") or "",
+                    "schema_version": meta.get("schema_version") or "",
+                    "data_version": meta["data_version"],
+                }
                 cur.execute(f"DELETE FROM {STATE_TABLE}")
                 cur.executemany(f"INSERT INTO {STATE_TABLE} VALUES (?, ?)", list(new_state.items()))
                 cur.execute("COMMIT")
@@ -252,22 +262,33 @@ class LocalCopy:
             # The figures the new uploads wrote that are still current; the ones they replaced or removed (a figure
             # a new upload wrote and a later one replaced is among those too); and the earlier figures a new
             # rollback put back. Each is a plain index lookup in PostgreSQL.
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE copy_rows AS SELECT * FROM "
-                        f"{self._pg(f'SELECT * FROM observations WHERE upload_id = ANY({ids})')}")
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE copy_history AS SELECT * FROM "
-                        f"{self._pg(f'SELECT * FROM observation_history WHERE replaced_by = ANY({ids})')}")
+            cur.execute(
+                f"CREATE OR REPLACE TEMP TABLE copy_rows AS SELECT * FROM "
+                f"{self._pg(f'SELECT * FROM observations WHERE upload_id = ANY({ids})')}"
+            )
+            cur.execute(
+                f"CREATE OR REPLACE TEMP TABLE copy_history AS SELECT * FROM "
+                f"{self._pg(f'SELECT * FROM observation_history WHERE replaced_by = ANY({ids})')}"
+            )
             try:
                 rollbacks = [int(i) for i, kind in new if kind == "rollback"]
                 if rollbacks:
-                    cur.execute(f"INSERT INTO copy_rows SELECT * FROM " + self._pg(
-                        f"SELECT * FROM observations WHERE upload_id <> ALL({ids}) AND ({KEY}) IN "
-                        f"(SELECT {KEY} FROM observation_history WHERE replaced_by = ANY({_int_array(rollbacks)}))"))
-                touched = cur.execute(f"SELECT count(*) FROM (SELECT {KEY} FROM copy_rows UNION "
-                                      f"SELECT {KEY} FROM copy_history)").fetchone()[0]
+                    cur.execute(
+                        "INSERT INTO copy_rows SELECT * FROM "
+                        + self._pg(
+                            f"SELECT * FROM observations WHERE upload_id <> ALL({ids}) AND ({KEY}) IN "
+                            f"(SELECT {KEY} FROM observation_history WHERE replaced_by = ANY({_int_array(rollbacks)}))"
+                        )
+                    )
+                touched = cur.execute(
+                    f"SELECT count(*) FROM (SELECT {KEY} FROM copy_rows UNION SELECT {KEY} FROM copy_history)"
+                ).fetchone()[0]
                 if touched > FULL_COPY_ABOVE:
                     return None
-                cur.execute(f"DELETE FROM observations WHERE ({KEY}) IN "
-                            f"(SELECT {KEY} FROM copy_rows UNION ALL SELECT {KEY} FROM copy_history)")
+                cur.execute(
+                    f"DELETE FROM observations WHERE ({KEY}) IN "
+                    f"(SELECT {KEY} FROM copy_rows UNION ALL SELECT {KEY} FROM copy_history)"
+                )
                 cur.execute("INSERT INTO observations SELECT * FROM copy_rows")
                 cur.execute("INSERT INTO observation_history SELECT * FROM copy_history")
             finally:
@@ -283,7 +304,7 @@ class LocalCopy:
 
     # ------------------------------------------------------------ cursors
 
-    def cursor(self) -> "CopyCursor":
+    def cursor(self) -> CopyCursor:
         """A page run's cursor, on a copy brought up to date first."""
         self.sync()
         return CopyCursor(self)
@@ -338,8 +359,9 @@ class CopyCursor:
             try:  # this server shows its own write at once; if the refresh fails, the next page run's does it
                 self._copy.sync()
             except duckdb.Error as e:
-                print(f"The local copy could not be refreshed after a write ({e}); the next page run will retry.",
-                      file=sys.stderr)
+                print(
+                    f"The local copy could not be refreshed after a write ({e}); the next page run will retry.", file=sys.stderr
+                )
         return self._local
 
     def executemany(self, query, parameters=None):
@@ -362,7 +384,7 @@ class CopyCursor:
             self._end_write()
         self._local.close()
 
-    def cursor(self) -> "CopyCursor":
+    def cursor(self) -> CopyCursor:
         return self._copy.cursor()
 
     def __getattr__(self, name):

@@ -1,5 +1,6 @@
 """A service lead's return (CSV or Excel, long or wide layout) → the validator's table of text cells.
 Bounded before parsing: a file is refused by its size, rows and cells before any of it is read into memory."""
+
 from __future__ import annotations
 
 import csv
@@ -19,9 +20,9 @@ MAX_BYTES = 20 * 1024 * 1024
 # An .xlsx is a zip: refuse one that would unpack to far more than a real return (a "zip bomb").
 MAX_XLSX_UNPACKED = 200 * 1024 * 1024
 MAX_COLUMNS = 500
-MAX_ROWS = 200_000          # rows of figures in one file; a national return is about 100,000
-MAX_CELLS = 20_000_000      # rows × columns
-MAX_LINE_CHARS = 100_000    # far beyond any real row (500 columns of figures); stops a single-line bomb early
+MAX_ROWS = 200_000  # rows of figures in one file; a national return is about 100,000
+MAX_CELLS = 20_000_000  # rows × columns
+MAX_LINE_CHARS = 100_000  # far beyond any real row (500 columns of figures); stops a single-line bomb early
 REQUIRED = ("indicator", "area", "period", "value")
 OPTIONAL = ("numerator", "denominator", "note", "figure_type", "source")
 KNOWN = REQUIRED + OPTIONAL
@@ -36,8 +37,9 @@ NEEDS = "it needs a header row (indicator,area,period,value) and at least one ro
 def decode(data: bytes, file_name: str = "the file") -> tuple[str | None, list[Problem]]:
     """Bytes → text: UTF-8 (with or without a byte-order mark), else Windows-1252 as Excel saves it."""
     if b"\x00" in data[:8192]:
-        return None, [Problem.of("not_text", name=file_name,
-                                 hint="Save the spreadsheet as CSV (comma separated) or .xlsx and upload that.")]
+        return None, [
+            Problem.of("not_text", name=file_name, hint="Save the spreadsheet as CSV (comma separated) or .xlsx and upload that.")
+        ]
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding), []
@@ -52,8 +54,9 @@ def _bounded(rows: int, columns: int, file_name: str, exact: bool) -> list[Probl
     if rows > MAX_ROWS:
         return [Problem.of("too_many_rows", name=file_name, what=what, limit=MAX_ROWS)]
     if rows * columns > MAX_CELLS:
-        return [Problem.of("too_many_cells", name=file_name, what=f"{rows * columns:,}", rows=rows, columns=columns,
-                           limit=MAX_CELLS)]
+        return [
+            Problem.of("too_many_cells", name=file_name, what=f"{rows * columns:,}", rows=rows, columns=columns, limit=MAX_CELLS)
+        ]
     return []
 
 
@@ -104,8 +107,9 @@ def read_xlsx(data: bytes, file_name: str) -> tuple[pd.DataFrame | None, list[Pr
     except zipfile.BadZipFile:
         return None, [Problem.of("bad_xlsx", name=file_name)]
     if unpacked > MAX_XLSX_UNPACKED:
-        return None, [Problem.of("xlsx_unpacks_too_big", name=file_name, size=unpacked / 1e6,
-                                 limit=MAX_XLSX_UNPACKED // (1024 * 1024))]
+        return None, [
+            Problem.of("xlsx_unpacks_too_big", name=file_name, size=unpacked / 1e6, limit=MAX_XLSX_UNPACKED // (1024 * 1024))
+        ]
     import openpyxl  # imported here: only Excel uploads pay for it
 
     try:
@@ -150,7 +154,9 @@ def to_table(df: pd.DataFrame, config: Config, source: str) -> Table:
     """Normalise headers and turn a wide table into the long one the validator reads."""
     original = [str(c) for c in df.columns]
     names = [normalise_header(c) for c in original]
-    problems = [Problem.of("duplicate_column", row=1, column=c, column_name=c) for c in sorted({c for c in names if names.count(c) > 1})]
+    problems = [
+        Problem.of("duplicate_column", row=1, column=c, column_name=c) for c in sorted({c for c in names if names.count(c) > 1})
+    ]
     ids = set(config.by_id)
     wide_cols = [i for i, n in enumerate(names) if n in ids]
     layout = "wide" if wide_cols and "indicator" not in names and "value" not in names else "long"
@@ -168,10 +174,13 @@ def to_table(df: pd.DataFrame, config: Config, source: str) -> Table:
         else:
             hint = f"accepted columns: {', '.join(KNOWN)}{suggest(n, KNOWN)}"
         problems.append(Problem.of("unknown_column", row=1, column=shown, hint=hint))
-    for c in (("area", "period") if layout == "wide" else REQUIRED):
+    for c in ("area", "period") if layout == "wide" else REQUIRED:
         if c not in names:
-            hint = (f"the header row needs {', '.join(REQUIRED)} (and may add {', '.join(OPTIONAL)})" if layout == "long"
-                    else "a wide file needs area and period columns beside the indicator id columns")
+            hint = (
+                f"the header row needs {', '.join(REQUIRED)} (and may add {', '.join(OPTIONAL)})"
+                if layout == "long"
+                else "a wide file needs area and period columns beside the indicator id columns"
+            )
             problems.append(Problem.of("missing_column", row=1, column=c, column_name=c, hint=hint))
     text = WIDE_TEXT if layout == "wide" else LONG_TEXT
     if problems:
@@ -194,8 +203,18 @@ def to_table(df: pd.DataFrame, config: Config, source: str) -> Table:
 def read(data: bytes, file_name: str, config: Config, *, max_bytes: int = MAX_BYTES) -> Table:
     """Bytes of an uploaded or named file (CSV or .xlsx) → the validator's table. Nothing is written."""
     if len(data) > max_bytes:
-        return refused("CSV", [Problem.of("file_too_big", name=file_name, size=f"{len(data) / 1e6:.1f}",
-                                          limit=f"{max_bytes / 1e6:.0f}", hint="Split it into smaller files.")])
+        return refused(
+            "CSV",
+            [
+                Problem.of(
+                    "file_too_big",
+                    name=file_name,
+                    size=f"{len(data) / 1e6:.1f}",
+                    limit=f"{max_bytes / 1e6:.0f}",
+                    hint="Split it into smaller files.",
+                )
+            ],
+        )
     if not data.strip():
         return refused("CSV", [Problem.of("empty_file", name=file_name, hint=NEEDS)])
     is_excel = data[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm"))

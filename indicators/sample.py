@@ -2,6 +2,7 @@
 authority, region and England, and the DfE's statistical neighbours model) and the sample local figures (published
 figures from the area's own documents plus illustrative values, each marked). Every file goes through the same
 readers, validator and writer as an upload."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,8 +15,12 @@ SAMPLE_USER = "sample data"
 OFFICIAL_USER = "official data shipped with the dashboard"
 OFFICIAL_DIR = ROOT / "data" / "official"
 # Oldest release first: a newer release then revises what an older one said, as the DfE did.
-OFFICIAL_FILES = ("sen2/sen2_mi_2023-release.csv", "sen2/education-health-and-care-plans_2025.zip",
-                  "neet/neet_participation_la_2022.csv", "neet/neet_participation_la_2025.csv")
+OFFICIAL_FILES = (
+    "sen2/sen2_mi_2023-release.csv",
+    "sen2/education-health-and-care-plans_2025.zip",
+    "neet/neet_participation_la_2022.csv",
+    "neet/neet_participation_la_2025.csv",
+)
 NEIGHBOURS_FILE = "sn-model-long.csv"
 
 
@@ -43,10 +48,12 @@ def load_sample(conn, config: Config, csv_path: Path | str = store.SAMPLE_CSV, *
         load_official(conn, config)
     path = Path(csv_path)
     who = system_access(SAMPLE_USER)
-    preview = uploads.check(conn, config, path.read_bytes(), f"sample data ({path.name})", who,
-                            default_figure_type="illustrative")
+    preview = uploads.check(
+        conn, config, path.read_bytes(), f"sample data ({path.name})", who, default_figure_type="illustrative"
+    )
     if not preview.result.ok:
         shown = "\n".join(f"  {p}" for p in preview.result.problems[:20])
         raise store.StoreError(f"The sample data {path} does not match the indicators file:\n{shown}")
-    return store.write_observations(conn, preview.to_write, access=who, kind="sample", file_name=preview.file_name,
-                                    content_hash=preview.content_hash)
+    return store.write_observations(
+        conn, preview.to_write, access=who, kind="sample", file_name=preview.file_name, content_hash=preview.content_hash
+    )

@@ -1,4 +1,5 @@
 """Store queries + config → the scorecard and per-indicator series tables, with RAG and direction of travel."""
+
 from __future__ import annotations
 
 import base64
@@ -19,8 +20,9 @@ def _clean(x):
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
-def scorecard(conn, config: Config, area_code: str, *, strategy_area: str | None = None,
-              inspection_area: str | None = None, as_of=None) -> pd.DataFrame:
+def scorecard(
+    conn, config: Config, area_code: str, *, strategy_area: str | None = None, inspection_area: str | None = None, as_of=None
+) -> pd.DataFrame:
     """One row per indicator in config order (those with data for the area, up to `as_of` if given)."""
     latest = store.latest(conn, area_code, as_of=as_of).set_index("indicator_id")
     rows = []
@@ -37,28 +39,33 @@ def scorecard(conn, config: Config, area_code: str, *, strategy_area: str | None
         status = rag.status(ind, p, value)
         d_prev = rag.direction(ind, value, _clean(r["prev_value"]))
         d_year = rag.direction(ind, value, _clean(r["year_ago_value"])) if periods.PER_YEAR[ind.period_type] > 1 else None
-        spark = [None if (v is None or (isinstance(v, float) and math.isnan(v))) else float(v) for v in (r["spark"] if r["spark"] is not None else [])]
-        rows.append({
-            "indicator_id": ind.id,
-            "indicator": ind.name,
-            "unit": ind.unit,
-            "period": r["period"],
-            "period_display": p.display,
-            "value": value,
-            "value_text": rag.format_value(ind, value, _clean(r["marker"])),
-            "figure_type": r["figure_type"],
-            "source": _clean(r["source"]),
-            "target_text": rag.format_target(ind, p),
-            "status": status,
-            "rag_text": rag.BADGES[status].text,
-            "direction_prev": d_prev,
-            "direction_prev_text": rag.DIRECTION_TEXT[d_prev],
-            "direction_year": d_year,
-            "direction_year_text": rag.DIRECTION_TEXT[d_year] if d_year else "",
-            "spark": spark,
-            "strategy_area": ind.strategy_area,
-            "inspection_area": ind.inspection_area,
-        })
+        spark = [
+            None if (v is None or (isinstance(v, float) and math.isnan(v))) else float(v)
+            for v in (r["spark"] if r["spark"] is not None else [])
+        ]
+        rows.append(
+            {
+                "indicator_id": ind.id,
+                "indicator": ind.name,
+                "unit": ind.unit,
+                "period": r["period"],
+                "period_display": p.display,
+                "value": value,
+                "value_text": rag.format_value(ind, value, _clean(r["marker"])),
+                "figure_type": r["figure_type"],
+                "source": _clean(r["source"]),
+                "target_text": rag.format_target(ind, p),
+                "status": status,
+                "rag_text": rag.BADGES[status].text,
+                "direction_prev": d_prev,
+                "direction_prev_text": rag.DIRECTION_TEXT[d_prev],
+                "direction_year": d_year,
+                "direction_year_text": rag.DIRECTION_TEXT[d_year] if d_year else "",
+                "spark": spark,
+                "strategy_area": ind.strategy_area,
+                "inspection_area": ind.inspection_area,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -81,23 +88,26 @@ def series_table(conn, config: Config, ind: Indicator, area_code: str, as_of=Non
 
 def series_csv(df: pd.DataFrame) -> str:
     """The series as the CLI `series` command and the page's download give it."""
-    out = pd.DataFrame({
-        "period": df["period"],
-        "period_start": df["period_start"].astype(str),
-        "period_end": df["period_end"].astype(str),
-        "value": df["value"],
-        "numerator": df["numerator"],
-        "denominator": df["denominator"],
-        "marker": df["marker"],
-        "rag": df["status"],
-        "figure_type": df["figure_type"],
-        "source": df["source"],
-        "note": df["note"],
-    })
+    out = pd.DataFrame(
+        {
+            "period": df["period"],
+            "period_start": df["period_start"].astype(str),
+            "period_end": df["period_end"].astype(str),
+            "value": df["value"],
+            "numerator": df["numerator"],
+            "denominator": df["denominator"],
+            "marker": df["marker"],
+            "rag": df["status"],
+            "figure_type": df["figure_type"],
+            "source": df["source"],
+            "note": df["note"],
+        }
+    )
     return tables.safe(out).to_csv(index=False, lineterminator="\n")
 
 
 # ---------------------------------------------------------------- HTML for the scorecard
+
 
 def sparkline_svg(values: list, width: int = 120, height: int = 28, label: str = "") -> str:
     pts = [(i, v) for i, v in enumerate(values) if v is not None]
@@ -109,12 +119,16 @@ def sparkline_svg(values: list, width: int = 120, height: int = 28, label: str =
     n = max(len(values) - 1, 1)
     coords = " ".join(f"{2 + i * (width - 4) / n:.1f},{height - 3 - (v - lo) / span * (height - 6):.1f}" for i, v in pts)
     last_x, last_y = coords.split(" ")[-1].split(",")
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
-           f'<polyline fill="none" stroke="#1d70b8" stroke-width="2" points="{coords}"/>'
-           f'<circle cx="{last_x}" cy="{last_y}" r="3" fill="#0b0c0c"/></svg>')
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+        f'<polyline fill="none" stroke="#1d70b8" stroke-width="2" points="{coords}"/>'
+        f'<circle cx="{last_x}" cy="{last_y}" r="3" fill="#0b0c0c"/></svg>'
+    )
     # An <img> with a data URI survives the HTML sanitiser (inline <svg> does not) and carries alt text.
     data = base64.b64encode(svg.encode()).decode()
-    return f'<img class="spark" src="data:image/svg+xml;base64,{data}" width="{width}" height="{height}" alt="{html.escape(label)}">'
+    return (
+        f'<img class="spark" src="data:image/svg+xml;base64,{data}" width="{width}" height="{height}" alt="{html.escape(label)}">'
+    )
 
 
 SCORECARD_CSS = """
@@ -141,8 +155,10 @@ table.scorecard img.mdc {margin-right: 4px; vertical-align: middle;}
 
 def rag_badge_html(status: str) -> str:
     b = rag.BADGES[status]
-    return (f'<span class="rag rag-{b.status}" style="background:{b.colour};color:{b.text_colour};'
-            f'border:1px solid #0b0c0c">{html.escape(b.text)}</span>')
+    return (
+        f'<span class="rag rag-{b.status}" style="background:{b.colour};color:{b.text_colour};'
+        f'border:1px solid #0b0c0c">{html.escape(b.text)}</span>'
+    )
 
 
 def figure_type_html(figure_type: str, source: str | None) -> str:
@@ -170,6 +186,7 @@ def _due_html(r) -> str:
 def _spc_html(r) -> str:
     """Making Data Count icons with their words as alt text; plain words where there is no SPC reading."""
     from indicators import benchmarks, spc
+
     icon = getattr(r, "variation_icon", None)
     if not isinstance(icon, str):
         return "<span class='small'>too few figures</span>"
@@ -184,15 +201,21 @@ def _england_html(r) -> str:
     if not isinstance(eng, str) or eng == "–":
         return "<span class='small'>–</span>"
     versus = r.vs_england_text if r.vs_england_text != "–" else ""
-    quart = f"<br><span class='small'>{html.escape(r.quartile_text)}</span>" if isinstance(r.quartile_text, str) and r.quartile_text else ""
+    quart = (
+        f"<br><span class='small'>{html.escape(r.quartile_text)}</span>"
+        if isinstance(r.quartile_text, str) and r.quartile_text
+        else ""
+    )
     return f"{html.escape(eng)}<br><span class='small'>{html.escape(versus)}</span>{quart}"
 
 
 def scorecard_html(df: pd.DataFrame, area_code: str, link_base: str = "indicator") -> str:
     """The scorecard as an accessible HTML table: every cell escaped, RAG as a word and symbol as well as colour."""
-    head = ("<tr><th scope='col'>Indicator</th><th scope='col'>Latest period</th><th scope='col'>Latest value</th>"
-            "<th scope='col'>RAG and target</th><th scope='col'>SPC</th><th scope='col'>Direction of travel</th>"
-            "<th scope='col'>vs England</th><th scope='col'>Trend (last 12)</th></tr>")
+    head = (
+        "<tr><th scope='col'>Indicator</th><th scope='col'>Latest period</th><th scope='col'>Latest value</th>"
+        "<th scope='col'>RAG and target</th><th scope='col'>SPC</th><th scope='col'>Direction of travel</th>"
+        "<th scope='col'>vs England</th><th scope='col'>Trend (last 12)</th></tr>"
+    )
     body = []
     for r in df.itertuples(index=False):
         href = f"{link_base}?indicator={html.escape(r.indicator_id)}&amp;area={html.escape(area_code)}"
@@ -206,11 +229,14 @@ def scorecard_html(df: pd.DataFrame, area_code: str, link_base: str = "indicator
             f"<td class='dir'>{_keep_arrow(r.direction_prev_text)}<br><span class='small'>year: {_keep_arrow(r.direction_year_text or 'as previous')}</span></td>"
             f"<td>{_england_html(r)}</td>"
             f"<td>{sparkline_svg(r.spark, width=100, label=f'Trend of {r.indicator} over the last {len(r.spark)} periods')}</td>"
-            "</tr>")
+            "</tr>"
+        )
     # The wrapper scrolls on its own when zoomed or on a narrow screen, so the page never scrolls sideways; it is
     # focusable and named so a keyboard user can scroll it too.
-    return (SCORECARD_CSS + f"<div class='scorecard-wrap' role='region' aria-label='Scorecard' tabindex='0'>"
-            f"<table class='scorecard'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table></div>")
+    return (
+        SCORECARD_CSS + f"<div class='scorecard-wrap' role='region' aria-label='Scorecard' tabindex='0'>"
+        f"<table class='scorecard'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def headline(ind: Indicator, df: pd.DataFrame) -> dict:
@@ -247,5 +273,7 @@ def headline_html(head: dict) -> str:
         ("Target", html.escape(head["target_text"])),
         ("vs previous period", html.escape(head["direction_text"])),
     ]
-    inner = "".join(f"<div class='card'><div class='label'>{html.escape(k)}</div><div class='big'>{v}</div></div>" for k, v in cards)
+    inner = "".join(
+        f"<div class='card'><div class='label'>{html.escape(k)}</div><div class='big'>{v}</div></div>" for k, v in cards
+    )
     return HEADLINE_CSS + f"<div class='headline'>{inner}</div>"

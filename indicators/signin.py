@@ -1,14 +1,16 @@
 """Sign-in settings, checked so that a mistake closes the dashboard instead of opening it: is sign-in set up
 (an [auth] section in Streamlit's secrets), is it set up correctly, may local mode be served on this address,
 and has the provider verified the e-mail address a person signs in with."""
+
 from __future__ import annotations
 
 import difflib
 import ipaddress
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 OPEN_LOCAL_ENV = "KPI_ALLOW_OPEN_LOCAL_MODE"
 # What st.login() (the default provider, which is the one the dashboard's button uses) reads from [auth].
@@ -17,8 +19,19 @@ PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 OPTIONAL_KEYS = ("client_kwargs", "expose_tokens")
 # Section names someone meaning [auth] might write; Streamlit reads only [auth], so any of these would
 # otherwise leave the dashboard in local mode without a word.
-AUTH_LOOKALIKES = ("oauth", "oauth2", "oidc", "openid", "authentication", "authorization", "login", "signin", "sign_in",
-                   "sso", "auth0")
+AUTH_LOOKALIKES = (
+    "oauth",
+    "oauth2",
+    "oidc",
+    "openid",
+    "authentication",
+    "authorization",
+    "login",
+    "signin",
+    "sign_in",
+    "sso",
+    "auth0",
+)
 OPEN_LOCAL_BANNER = "Local mode on a network address: anyone who can reach this server may change figures."
 
 
@@ -45,13 +58,15 @@ def open_local_allowed(environ: Mapping[str, str] | None = None) -> bool:
 
 def local_mode_refusal(address: str | None) -> str:
     """What every page says when local mode would be served to the network."""
-    return (f"**The dashboard will not open: no sign-in is set up and it listens on {address_text(address)}.** "
-            "Without sign-in (local mode) whoever reaches the dashboard may change figures, so local mode is served "
-            "only on this computer. Either set up sign-in: an `[auth]` section in `.streamlit/secrets.toml` (see the "
-            "README, section Security); or listen on this computer only: `address = \"localhost\"` under `[server]` in "
-            "`.streamlit/config.toml`, or `streamlit run app.py --server.address localhost`. To serve local mode to the "
-            f"network anyway, knowing that anyone who can reach it may change figures, set the environment variable "
-            f"{OPEN_LOCAL_ENV}=1.")
+    return (
+        f"**The dashboard will not open: no sign-in is set up and it listens on {address_text(address)}.** "
+        "Without sign-in (local mode) whoever reaches the dashboard may change figures, so local mode is served "
+        "only on this computer. Either set up sign-in: an `[auth]` section in `.streamlit/secrets.toml` (see the "
+        'README, section Security); or listen on this computer only: `address = "localhost"` under `[server]` in '
+        "`.streamlit/config.toml`, or `streamlit run app.py --server.address localhost`. To serve local mode to the "
+        f"network anyway, knowing that anyone who can reach it may change figures, set the environment variable "
+        f"{OPEN_LOCAL_ENV}=1."
+    )
 
 
 def read_secrets(paths: list[str] | tuple[str, ...]) -> tuple[dict[str, Any], list[str], list[str]]:
@@ -77,8 +92,9 @@ def read_secrets(paths: list[str] | tuple[str, ...]) -> tuple[dict[str, Any], li
             except UnicodeDecodeError as e:
                 problems.append(f"{path} is not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8")
             except tomllib.TOMLDecodeError as e:
-                problems.append(f"{path} is not valid TOML: {e}. Fix the file (or remove it to run in local mode on this "
-                                "computer only)")
+                problems.append(
+                    f"{path} is not valid TOML: {e}. Fix the file (or remove it to run in local mode on this computer only)"
+                )
     return merged, found, problems
 
 
@@ -101,22 +117,30 @@ def auth_problems(secrets: Mapping[str, Any]) -> list[str]:
         if key == "auth":
             continue
         if low == "auth" or (isinstance(value, Mapping) and _looks_like_auth(low)):
-            problems.append(f"section [{key}]: Streamlit reads sign-in settings only from a section named [auth] "
-                            f"(lower case); rename [{key}] to [auth]")
+            problems.append(
+                f"section [{key}]: Streamlit reads sign-in settings only from a section named [auth] "
+                f"(lower case); rename [{key}] to [auth]"
+            )
         elif low in SHARED_KEYS + PROVIDER_KEYS + OPTIONAL_KEYS:
-            problems.append(f"key {key} is at the top level of the secrets; it belongs inside the [auth] section "
-                            f"(write it under a line [auth])")
+            problems.append(
+                f"key {key} is at the top level of the secrets; it belongs inside the [auth] section "
+                f"(write it under a line [auth])"
+            )
     if "auth" not in secrets:
         return problems
     auth = secrets["auth"]
     if not isinstance(auth, Mapping):
-        return problems + ["auth is a single value; it must be a section: [auth] followed by redirect_uri, cookie_secret, "
-                           "client_id, client_secret and server_metadata_url"]
+        return problems + [
+            "auth is a single value; it must be a section: [auth] followed by redirect_uri, cookie_secret, "
+            "client_id, client_secret and server_metadata_url"
+        ]
     allowed = SHARED_KEYS + PROVIDER_KEYS + OPTIONAL_KEYS
     for key, value in auth.items():
         if key not in allowed and not isinstance(value, Mapping):
-            problems.append(f"section [auth], key {key}: not a setting Streamlit reads{_nearest(key, allowed)} "
-                            f"(it reads {', '.join(allowed)})")
+            problems.append(
+                f"section [auth], key {key}: not a setting Streamlit reads{_nearest(key, allowed)} "
+                f"(it reads {', '.join(allowed)})"
+            )
     for key in SHARED_KEYS + PROVIDER_KEYS:
         value = auth.get(key)
         if value is None:
@@ -125,12 +149,16 @@ def auth_problems(secrets: Mapping[str, Any]) -> list[str]:
             problems.append(f"section [auth], key {key}: must be a non-empty text in quotes")
     uri = auth.get("redirect_uri")
     if isinstance(uri, str) and uri.strip() and not uri.rstrip().endswith("/oauth2callback"):
-        problems.append(f'section [auth], key redirect_uri: "{uri}" must end with /oauth2callback, e.g. '
-                        '"https://send-dashboard.example.gov.uk/oauth2callback"')
+        problems.append(
+            f'section [auth], key redirect_uri: "{uri}" must end with /oauth2callback, e.g. '
+            '"https://send-dashboard.example.gov.uk/oauth2callback"'
+        )
     url = auth.get("server_metadata_url")
     if isinstance(url, str) and url.strip() and not url.startswith(("https://", "http://")):
-        problems.append(f'section [auth], key server_metadata_url: "{url}" must be the provider\'s address, e.g. '
-                        '"https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration"')
+        problems.append(
+            f'section [auth], key server_metadata_url: "{url}" must be the provider\'s address, e.g. '
+            '"https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration"'
+        )
     return problems
 
 
@@ -142,14 +170,18 @@ def email_problem(claims: Mapping[str, Any], unverified_email_issuers) -> str | 
     email = claims.get("email")
     issuer = claims.get("iss") or "(no issuer)"
     if not email:
-        return (f"Your sign-in provider ({issuer}) did not send an e-mail address, and the roles file names people by "
-                "e-mail address. Ask an administrator to have the provider send the email claim.")
+        return (
+            f"Your sign-in provider ({issuer}) did not send an e-mail address, and the roles file names people by "
+            "e-mail address. Ask an administrator to have the provider send the email claim."
+        )
     if claims.get("email_verified") is True:
         return None
     if issuer in set(unverified_email_issuers or ()):
         return None
     said = "does not say whether" if "email_verified" not in claims else "says it has not verified that"
-    return (f"Your sign-in provider ({issuer}) {said} you own the e-mail address {email}, so the dashboard cannot use "
-            "it to look you up in the roles file. Verify the address with your provider and sign in again. (An "
-            "administrator can trust every address from a provider that never sends email_verified, such as Microsoft "
-            "Entra ID, by adding its issuer to unverified_email_issuers in config/roles.yaml.)")
+    return (
+        f"Your sign-in provider ({issuer}) {said} you own the e-mail address {email}, so the dashboard cannot use "
+        "it to look you up in the roles file. Verify the address with your provider and sign in again. (An "
+        "administrator can trust every address from a provider that never sends email_verified, such as Microsoft "
+        "Entra ID, by adding its issuer to unverified_email_issuers in config/roles.yaml.)"
+    )

@@ -62,6 +62,7 @@ Assurance (target in the last segment)
     between the limits (or on one), it is `inconsistent` ("hit and miss"). It is None when there is
     no target or no polarity. A per-period target uses its value at the latest period.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -217,13 +218,18 @@ def options_from_mapping(mapping: Mapping | None) -> dict:
         rebase = [rebase]
     # A rebase is a period label, or {period, areas, reason} for a rebase that applies to some areas only.
     if not isinstance(rebase, list) or not all(
-            (isinstance(r, (str, int)) and not isinstance(r, bool)) or (isinstance(r, Mapping) and "period" in r) for r in rebase):
-        raise SpcSettingError("rebase_at", f"must be a period label, or a list of period labels or of {{period, areas, reason}}, got {rebase!r}")
+        (isinstance(r, (str, int)) and not isinstance(r, bool)) or (isinstance(r, Mapping) and "period" in r) for r in rebase
+    ):
+        raise SpcSettingError(
+            "rebase_at", f"must be a period label, or a list of period labels or of {{period, areas, reason}}, got {rebase!r}"
+        )
     for r in rebase:
         if isinstance(r, Mapping):
             extra = set(r) - {"period", "areas", "reason"}
             if extra:
-                raise SpcSettingError("rebase_at", f"{', '.join(sorted(extra))} is not a rebase field; use period, areas and reason")
+                raise SpcSettingError(
+                    "rebase_at", f"{', '.join(sorted(extra))} is not a rebase field; use period, areas and reason"
+                )
             if "areas" in r and not (isinstance(r["areas"], list) and all(isinstance(a, str) for a in r["areas"])):
                 raise SpcSettingError("rebase_at", f"areas must be a list of ONS codes, got {r['areas']!r}")
     baseline = mapping.pop("baseline", None)
@@ -335,16 +341,32 @@ class SpcResult:
             "baseline": self.baseline,
             "max_gap": self.max_gap,
             "warnings": list(self.warnings),
-            "segments": [{
-                "start": s.start, "end": s.end, "reason": s.reason, "mean": s.mean,
-                "lower_process_limit": s.lpl, "upper_process_limit": s.upl,
-                "moving_range_mean": s.mr_bar, "points_for_limits": s.n_for_limits,
-                "trial_limits": s.trial_limits,
-            } for s in self.segments],
-            "points": [{
-                "period": p.period, "value": p.value, "segment": p.segment,
-                "variation": p.variation, "rule": p.rule, "rules": list(p.rules), "conflict": p.conflict,
-            } for p in self.points],
+            "segments": [
+                {
+                    "start": s.start,
+                    "end": s.end,
+                    "reason": s.reason,
+                    "mean": s.mean,
+                    "lower_process_limit": s.lpl,
+                    "upper_process_limit": s.upl,
+                    "moving_range_mean": s.mr_bar,
+                    "points_for_limits": s.n_for_limits,
+                    "trial_limits": s.trial_limits,
+                }
+                for s in self.segments
+            ],
+            "points": [
+                {
+                    "period": p.period,
+                    "value": p.value,
+                    "segment": p.segment,
+                    "variation": p.variation,
+                    "rule": p.rule,
+                    "rules": list(p.rules),
+                    "conflict": p.conflict,
+                }
+                for p in self.points
+            ],
             "variation": self.variation,
             "variation_icon": self.variation_icon,
             "target": self.target,
@@ -386,15 +408,18 @@ def _targets(target, n: int, labels: list[str]) -> list[float | None]:
     return [_as_value(t, label) for t, label in zip(target, labels)]
 
 
-def _segment_bounds(labels: list[str], vals: list[float | None], rebase_at: Sequence[str],
-                    breaks: Sequence[tuple[str, str]], max_gap: int) -> list[tuple[int, int, str]]:
+def _segment_bounds(
+    labels: list[str], vals: list[float | None], rebase_at: Sequence[str], breaks: Sequence[tuple[str, str]], max_gap: int
+) -> list[tuple[int, int, str]]:
     """(first, end, reason) of each segment: the start, every rebase and break, and the first value after a run of
     more than `max_gap` missing periods."""
     where = {label: i for i, label in enumerate(labels)}
     starts = {0: "start"}
     for r in rebase_at:
         if str(r) not in where:
-            raise ValueError(f'rebase period "{r}" is not one of the series\' periods ({labels[0]} to {labels[-1]}); use a period label exactly as it appears in the series')
+            raise ValueError(
+                f'rebase period "{r}" is not one of the series\' periods ({labels[0]} to {labels[-1]}); use a period label exactly as it appears in the series'
+            )
         starts[where[str(r)]] = f"rebased at {r}"
     for label, reason in breaks:
         if str(label) in where and where[str(label)] > 0:  # a break outside the series' span does not concern it
@@ -511,10 +536,18 @@ def _assurance(seg: SpcSegment, target: float | None, improvement: str | None) -
     return INCONSISTENT
 
 
-def analyse(values: Sequence[float | None], labels: Sequence[str], *, improvement: str | None,
-            target: float | Sequence[float | None] | None = None, rebase_at: Sequence[str] = (),
-            baseline: int | None = None, settings: SpcSettings = SpcSettings(), max_gap: int = 1,
-            breaks: Sequence[tuple[str, str]] = ()) -> SpcResult:
+def analyse(
+    values: Sequence[float | None],
+    labels: Sequence[str],
+    *,
+    improvement: str | None,
+    target: float | Sequence[float | None] | None = None,
+    rebase_at: Sequence[str] = (),
+    baseline: int | None = None,
+    settings: SpcSettings = SpcSettings(),
+    max_gap: int = 1,
+    breaks: Sequence[tuple[str, str]] = (),
+) -> SpcResult:
     """XmR analysis of one series in time order (every expected period, None where there is no figure): segments
     with mean and limits, each point's variation, assurance.
 
@@ -546,12 +579,17 @@ def analyse(values: Sequence[float | None], labels: Sequence[str], *, improvemen
         extra = f" ({missing} more period{'s are' if missing != 1 else ' is'} missing or suppressed)" if missing else ""
         raise NotEnoughPoints(
             f"an SPC chart needs at least {settings.min_points} values (Making Data Count's minimum); "
-            f"this series has {usable}{extra}", usable, settings.min_points)
+            f"this series has {usable}{extra}",
+            usable,
+            settings.min_points,
+        )
 
     warnings = []
     if usable < MDC_MIN_POINTS:
-        warnings.append(f"only {usable} values: Making Data Count advises at least {MDC_MIN_POINTS} before process limits "
-                        "are relied on (NHSRplotthedots warns the same)")
+        warnings.append(
+            f"only {usable} values: Making Data Count advises at least {MDC_MIN_POINTS} before process limits "
+            "are relied on (NHSRplotthedots warns the same)"
+        )
     segments: list[SpcSegment] = []
     points: list[SpcPoint] = []
     for index, (a, b, reason) in enumerate(_segment_bounds(labels, vals, rebase_at, breaks, max_gap)):
@@ -565,8 +603,19 @@ def analyse(values: Sequence[float | None], labels: Sequence[str], *, improvemen
             warnings.append(f"{name} ({reason}) has {len(positions)} value(s) and no two in a row: too few for process limits")
             continue
         mean, mr_bar = _limits(vals, for_limits, settings, name)
-        seg = SpcSegment(index, labels[a], labels[b - 1], mean, mean - LIMIT_FACTOR * mr_bar, mean + LIMIT_FACTOR * mr_bar,
-                         mr_bar, len(for_limits), len(positions), len(for_limits) < settings.min_points, reason)
+        seg = SpcSegment(
+            index,
+            labels[a],
+            labels[b - 1],
+            mean,
+            mean - LIMIT_FACTOR * mr_bar,
+            mean + LIMIT_FACTOR * mr_bar,
+            mr_bar,
+            len(for_limits),
+            len(positions),
+            len(for_limits) < settings.min_points,
+            reason,
+        )
         segments.append(seg)
         if index > 0:
             warnings.append(f"a new segment starts at {labels[a]}: {reason}")
@@ -582,9 +631,18 @@ def analyse(values: Sequence[float | None], labels: Sequence[str], *, improvemen
 
     latest_target = targets[-1]
     last = segments[next(pt.segment for pt in reversed(points) if pt.value is not None)]
-    return SpcResult(tuple(segments), tuple(points), improvement, settings, baseline, tuple(str(r) for r in rebase_at),
-                     latest_target, _assurance(last, latest_target, improvement) if last.has_limits else None,
-                     max_gap, tuple(warnings))
+    return SpcResult(
+        tuple(segments),
+        tuple(points),
+        improvement,
+        settings,
+        baseline,
+        tuple(str(r) for r in rebase_at),
+        latest_target,
+        _assurance(last, latest_target, improvement) if last.has_limits else None,
+        max_gap,
+        tuple(warnings),
+    )
 
 
 def rule_text(rule: str, settings: SpcSettings = SpcSettings()) -> str:
@@ -597,24 +655,30 @@ def rule_text(rule: str, settings: SpcSettings = SpcSettings()) -> str:
 
 def contrast_ratio(foreground: str, background: str) -> float:
     """WCAG 2 contrast ratio of two #rrggbb colours."""
+
     def luminance(colour: str) -> float:
-        channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
         r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
     hi, lo = sorted((luminance(foreground), luminance(background)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
 
 
 def _badge(colour: str, label: str, inner: str, size: int) -> str:
     text = html.escape(label, quote=True)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 40 40" '
-            f'role="img" aria-label="{text}"><title>{text}</title>'
-            f'<circle cx="20" cy="20" r="19" fill="{colour}"/>{inner}</svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 40 40" '
+        f'role="img" aria-label="{text}"><title>{text}</title>'
+        f'<circle cx="20" cy="20" r="19" fill="{colour}"/>{inner}</svg>'
+    )
 
 
 def _letter(letter: str) -> str:
-    return (f'<text x="20" y="27" text-anchor="middle" font-family="{FONT}" font-size="20" '
-            f'font-weight="bold" fill="#ffffff">{html.escape(letter)}</text>')
+    return (
+        f'<text x="20" y="27" text-anchor="middle" font-family="{FONT}" font-size="20" '
+        f'font-weight="bold" fill="#ffffff">{html.escape(letter)}</text>'
+    )
 
 
 def variation_icon_svg(key: str, size: int = 40) -> str:
@@ -623,8 +687,9 @@ def variation_icon_svg(key: str, size: int = 40) -> str:
         raise ValueError(f"unknown variation icon {key!r}; one of {', '.join(VARIATION_TEXT)}")
     if key == COMMON_CAUSE:
         # A flat line with dots on it: nothing unusual is happening.
-        inner = ('<path d="M9 20 H31" stroke="#ffffff" stroke-width="3" stroke-linecap="round"/>'
-                 + "".join(f'<circle cx="{x}" cy="20" r="2.6" fill="#ffffff"/>' for x in (12, 20, 28)))
+        inner = '<path d="M9 20 H31" stroke="#ffffff" stroke-width="3" stroke-linecap="round"/>' + "".join(
+            f'<circle cx="{x}" cy="20" r="2.6" fill="#ffffff"/>' for x in (12, 20, 28)
+        )
         return _badge(COLOURS[COMMON_CAUSE], VARIATION_TEXT[key], inner, size)
     variation, level = key.rsplit("_", 1)
     return _badge(COLOURS[variation], VARIATION_TEXT[key], _letter("H" if level == HIGH else "L"), size)
@@ -645,8 +710,16 @@ def _fmt(v: float) -> str:
     return f"{v:,.6g}"
 
 
-def spc_chart(result: SpcResult, title: str, unit_label: str = "", target: float | Sequence[float | None] | None = None, *,
-              x: Sequence | None = None, height: int = 460, font_size: int = 14) -> go.Figure:
+def spc_chart(
+    result: SpcResult,
+    title: str,
+    unit_label: str = "",
+    target: float | Sequence[float | None] | None = None,
+    *,
+    x: Sequence | None = None,
+    height: int = 460,
+    font_size: int = 14,
+) -> go.Figure:
     """The XmR chart: values marked by variation, and each segment's mean (solid) and process limits (dashed).
 
     `target` defaults to the targets given to `analyse`. `x` gives the positions, e.g. period start dates;
@@ -670,26 +743,62 @@ def spc_chart(result: SpcResult, title: str, unit_label: str = "", target: float
             continue
         where = [i for i, p in enumerate(pts) if p.segment == seg.index]
         seg_x = [xs[where[0]], xs[where[-1]]]
-        fig.add_trace(go.Scatter(x=seg_x, y=[seg.mean, seg.mean], mode="lines", name="Mean",
-                                 line={"color": "#0b0c0c", "width": 2}, legendgroup="mean", showlegend=legend("Mean"),
-                                 hovertemplate=f"Mean {_fmt(seg.mean)} ({seg.start} to {seg.end})<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=seg_x,
+                y=[seg.mean, seg.mean],
+                mode="lines",
+                name="Mean",
+                line={"color": "#0b0c0c", "width": 2},
+                legendgroup="mean",
+                showlegend=legend("Mean"),
+                hovertemplate=f"Mean {_fmt(seg.mean)} ({seg.start} to {seg.end})<extra></extra>",
+            )
+        )
         # Trial limits (too few points behind them) are dotted rather than dashed, and say so in the legend.
         name = "Process limits (trial)" if seg.trial_limits else "Process limits"
         for y, which in ((seg.upl, "Upper"), (seg.lpl, "Lower")):
-            fig.add_trace(go.Scatter(x=seg_x, y=[y, y], mode="lines", name=name, legendgroup=name,
-                                     line={"color": "#505a5f", "width": 1.5, "dash": "dot" if seg.trial_limits else "dash"},
-                                     showlegend=legend(name),
-                                     hovertemplate=f"{which} process limit {_fmt(y)}<extra></extra>"))
+            fig.add_trace(
+                go.Scatter(
+                    x=seg_x,
+                    y=[y, y],
+                    mode="lines",
+                    name=name,
+                    legendgroup=name,
+                    line={"color": "#505a5f", "width": 1.5, "dash": "dot" if seg.trial_limits else "dash"},
+                    showlegend=legend(name),
+                    hovertemplate=f"{which} process limit {_fmt(y)}<extra></extra>",
+                )
+            )
 
-    targets = [p.target for p in pts] if target is None else (
-        [target] * len(pts) if isinstance(target, numbers.Real) else list(target))
+    targets = (
+        [p.target for p in pts] if target is None else ([target] * len(pts) if isinstance(target, numbers.Real) else list(target))
+    )
     if any(t is not None for t in targets):
-        fig.add_trace(go.Scatter(x=xs, y=[t if t is not None else None for t in targets], mode="lines", name="Target",
-                                 line={"color": "#0b0c0c", "width": 2, "dash": "dashdot"}, hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=[t if t is not None else None for t in targets],
+                mode="lines",
+                name="Target",
+                line={"color": "#0b0c0c", "width": 2, "dash": "dashdot"},
+                hoverinfo="skip",
+            )
+        )
 
     # The line joins the values; a missing value leaves a gap rather than a made-up line.
-    fig.add_trace(go.Scatter(x=xs, y=[p.value for p in pts], mode="lines", name="Value", showlegend=False,
-                             line={"color": "#8f9aa0", "width": 2}, connectgaps=False, hoverinfo="skip"))
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=[p.value for p in pts],
+            mode="lines",
+            name="Value",
+            showlegend=False,
+            line={"color": "#8f9aa0", "width": 2},
+            connectgaps=False,
+            hoverinfo="skip",
+        )
+    )
     for kind in VARIATIONS:
         chosen = [i for i, p in enumerate(pts) if p.variation == kind]
         if not chosen:
@@ -701,17 +810,30 @@ def spc_chart(result: SpcResult, title: str, unit_label: str = "", target: float
             if p.rule:
                 lines.append(f"Rule: {rule_text(p.rule, result.settings)}")
             hover.append("<br>".join(lines))
-        fig.add_trace(go.Scatter(
-            x=[xs[i] for i in chosen], y=[pts[i].value for i in chosen], mode="markers", name=POINT_WORDS[kind],
-            marker={"symbol": SYMBOLS[kind], "size": 9 if kind == COMMON_CAUSE else 12, "color": COLOURS[kind],
-                    "line": {"color": "#ffffff", "width": 1}},
-            hovertext=hover, hoverinfo="text"))
+        fig.add_trace(
+            go.Scatter(
+                x=[xs[i] for i in chosen],
+                y=[pts[i].value for i in chosen],
+                mode="markers",
+                name=POINT_WORDS[kind],
+                marker={
+                    "symbol": SYMBOLS[kind],
+                    "size": 9 if kind == COMMON_CAUSE else 12,
+                    "color": COLOURS[kind],
+                    "line": {"color": "#ffffff", "width": 1},
+                },
+                hovertext=hover,
+                hoverinfo="text",
+            )
+        )
 
     fig.update_layout(
         title={"text": html.escape(title, quote=False), "font": {"size": font_size + 4}},  # shown as written
-        height=height, margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
         font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
-        plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         hoverlabel={"bgcolor": "#ffffff", "font": {"size": font_size}},
         yaxis={"title": unit_label, "gridcolor": "#e5e5e5", "zeroline": False},
@@ -757,8 +879,12 @@ def read_series_csv(path: str | Path) -> tuple[list[str], list[float | None]]:
     names = [h.strip().lower() for h in header]
     missing = [c for c in ("period", "value") if c not in names]
     if missing:
-        raise SeriesFileError([f"row {header_row}: the header must name the columns period and value "
-                               f"(missing: {', '.join(missing)}; found: {', '.join(h.strip() for h in header) or 'nothing'})"])
+        raise SeriesFileError(
+            [
+                f"row {header_row}: the header must name the columns period and value "
+                f"(missing: {', '.join(missing)}; found: {', '.join(h.strip() for h in header) or 'nothing'})"
+            ]
+        )
     pi, vi = names.index("period"), names.index("value")
     problems, periods, values, first_row = [], [], [], {}
     for row_no, row in numbered[1:]:
@@ -767,15 +893,19 @@ def read_series_csv(path: str | Path) -> tuple[list[str], list[float | None]]:
         if not period:
             problems.append(f"row {row_no}, column period: the period is empty; every row needs a period label")
         elif period in first_row:
-            problems.append(f'row {row_no}, column period: "{period}" appears again (first at row {first_row[period]}); each period once')
+            problems.append(
+                f'row {row_no}, column period: "{period}" appears again (first at row {first_row[period]}); each period once'
+            )
         else:
             first_row[period] = row_no
         value = None
         if raw:
             number, _marker, err = parse_number(raw)
             if err is not None:
-                problems.append(f'row {row_no}, column value: "{raw}" is not a number; write a number such as 62.5 '
-                                f'(91% and 1,234 are read too), or leave it empty or write a suppression marker ({MARKER_HINT})')
+                problems.append(
+                    f'row {row_no}, column value: "{raw}" is not a number; write a number such as 62.5 '
+                    f"(91% and 1,234 are read too), or leave it empty or write a suppression marker ({MARKER_HINT})"
+                )
             elif _marker is None:
                 value = number
         periods.append(period)
@@ -789,23 +919,52 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParse
     """Add the `spc` command's arguments to `parser` (a subparser); run it with `run_cli(args)`."""
     d = SpcSettings()
     parser.add_argument("file", metavar="FILE", help="CSV with columns period,value, one row per period in time order")
-    parser.add_argument("--improvement", required=True, choices=(INCREASE, DECREASE),
-                        help="which direction is improvement: increase (higher is better) or decrease (lower is better)")
+    parser.add_argument(
+        "--improvement",
+        required=True,
+        choices=(INCREASE, DECREASE),
+        help="which direction is improvement: increase (higher is better) or decrease (lower is better)",
+    )
     parser.add_argument("--target", type=float, default=None, metavar="X", help="target value, for the assurance")
-    parser.add_argument("--rebase-at", action="append", default=None, metavar="PERIOD",
-                        help="start new limits at this period, e.g. when a new service started (repeatable)")
-    parser.add_argument("--baseline", type=int, default=None, metavar="N",
-                        help="fix each segment's mean and limits from its first N values")
-    parser.add_argument("--screen", action=argparse.BooleanOptionalAction, default=d.screen_moving_ranges,
-                        help=f"drop moving ranges of at least {SCREEN_FACTOR} × the mean moving range before computing limits "
-                             "(default: no screening, as the Making Data Count tool)")
-    parser.add_argument("--run-length", type=int, default=d.run_length, metavar="N",
-                        help=f"points in a row on one side of the mean that make a run (default {d.run_length})")
-    parser.add_argument("--trend-length", type=int, default=d.trend_length, metavar="N",
-                        help=f"points in a row rising or falling that make a trend (default {d.trend_length})")
-    parser.add_argument("--min-points", type=int, default=d.min_points, metavar="N",
-                        help=f"analyse a series with at least N values (default {d.min_points}, Making Data Count's advice); "
-                             "with fewer than that the JSON carries a warning")
+    parser.add_argument(
+        "--rebase-at",
+        action="append",
+        default=None,
+        metavar="PERIOD",
+        help="start new limits at this period, e.g. when a new service started (repeatable)",
+    )
+    parser.add_argument(
+        "--baseline", type=int, default=None, metavar="N", help="fix each segment's mean and limits from its first N values"
+    )
+    parser.add_argument(
+        "--screen",
+        action=argparse.BooleanOptionalAction,
+        default=d.screen_moving_ranges,
+        help=f"drop moving ranges of at least {SCREEN_FACTOR} × the mean moving range before computing limits "
+        "(default: no screening, as the Making Data Count tool)",
+    )
+    parser.add_argument(
+        "--run-length",
+        type=int,
+        default=d.run_length,
+        metavar="N",
+        help=f"points in a row on one side of the mean that make a run (default {d.run_length})",
+    )
+    parser.add_argument(
+        "--trend-length",
+        type=int,
+        default=d.trend_length,
+        metavar="N",
+        help=f"points in a row rising or falling that make a trend (default {d.trend_length})",
+    )
+    parser.add_argument(
+        "--min-points",
+        type=int,
+        default=d.min_points,
+        metavar="N",
+        help=f"analyse a series with at least N values (default {d.min_points}, Making Data Count's advice); "
+        "with fewer than that the JSON carries a warning",
+    )
     return parser
 
 
@@ -813,8 +972,12 @@ def run_cli(args: argparse.Namespace) -> int:
     """Analyse args.file and print the JSON to stdout; print problems to stderr and return 1."""
     err = sys.stderr
     try:
-        settings = SpcSettings(run_length=args.run_length, trend_length=args.trend_length,
-                               screen_moving_ranges=args.screen, min_points=args.min_points)
+        settings = SpcSettings(
+            run_length=args.run_length,
+            trend_length=args.trend_length,
+            screen_moving_ranges=args.screen,
+            min_points=args.min_points,
+        )
     except SpcSettingError as e:
         option = {"screen_moving_ranges": "screen"}.get(e.field, e.field).replace("_", "-")
         print(f"--{option}: {e.message}", file=err)
@@ -826,8 +989,15 @@ def run_cli(args: argparse.Namespace) -> int:
             print(problem, file=err)
         return 1
     try:
-        result = analyse(values, periods, improvement=args.improvement, target=args.target,
-                         rebase_at=args.rebase_at or (), baseline=args.baseline, settings=settings)
+        result = analyse(
+            values,
+            periods,
+            improvement=args.improvement,
+            target=args.target,
+            rebase_at=args.rebase_at or (),
+            baseline=args.baseline,
+            settings=settings,
+        )
         for warning in result.warnings:
             print(f"warning: {warning}", file=err)
     except SpcSettingError as e:

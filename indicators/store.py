@@ -4,6 +4,7 @@ The store is a DuckDB file (the default) or, for several app servers, a PostgreS
 reaches through its postgres extension (`KPI_DB=postgresql://...`). DuckDB runs every query either way;
 where PostgreSQL needs something else (sequences, the writers' lock, backups, each app server's local copy
 for reading) the code branches on `is_postgres(conn)`, all in the section "PostgreSQL" below."""
+
 from __future__ import annotations
 
 import contextlib
@@ -18,9 +19,9 @@ import threading
 import time
 import urllib.parse
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 import pandas as pd
@@ -35,8 +36,21 @@ SCHEMA_VERSION = 5
 TABLES = ("meta", "areas", "uploads", "observations", "observation_history", "commentary", "neighbours")
 FIGURE_TYPES = ("published", "illustrative", "submitted")
 
-OBS_COLUMNS = ["indicator_id", "area_code", "period", "period_start", "period_end", "value", "numerator",
-               "denominator", "marker", "note", "figure_type", "source", "release"]
+OBS_COLUMNS = [
+    "indicator_id",
+    "area_code",
+    "period",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "marker",
+    "note",
+    "figure_type",
+    "source",
+    "release",
+]
 # Every column an observation (and its kept earlier versions) carries, named so no statement depends on column order.
 STORED_COLUMNS = OBS_COLUMNS + ["upload_id"]
 
@@ -125,8 +139,13 @@ def _target(path: Path | str | None) -> Path | str:
     return str(path) if is_postgres_url(path) else Path(path)
 
 
-def connect(path: Path | str | None = None, *, read_only: bool = False, wait_seconds: float = 10.0,
-            on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path | str | None = None,
+    *,
+    read_only: bool = False,
+    wait_seconds: float = 10.0,
+    on_wait: Callable[[str], None] | None = None,
+) -> duckdb.DuckDBPyConnection:
     """Open the database file, waiting while another process holds the write lock, and saying so.
     A PostgreSQL URL opens the PostgreSQL store instead (no lock to wait for: PostgreSQL has many writers)."""
     path = _target(path)
@@ -158,7 +177,8 @@ def connect(path: Path | str | None = None, *, read_only: bool = False, wait_sec
 def schema_version(conn) -> int:
     exists = conn.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta' "
-        "AND table_catalog = current_database() AND table_schema = current_schema()").fetchone()[0]
+        "AND table_catalog = current_database() AND table_schema = current_schema()"
+    ).fetchone()[0]
     if not exists:
         return 0
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -169,7 +189,9 @@ def migrate(conn) -> int:
     """Bring the schema up to SCHEMA_VERSION, one version at a time, each in its own transaction."""
     version = schema_version(conn)
     if version > SCHEMA_VERSION:
-        raise StoreError(f"The database was written by a newer version of the dashboard (schema {version}; this one knows {SCHEMA_VERSION}). Update the dashboard.")
+        raise StoreError(
+            f"The database was written by a newer version of the dashboard (schema {version}; this one knows {SCHEMA_VERSION}). Update the dashboard."
+        )
     pg = is_postgres(conn)
     while version < SCHEMA_VERSION:
         _begin_write(conn, lock=version > 0)  # PostgreSQL: app servers starting together migrate one at a time
@@ -205,7 +227,9 @@ def sync_areas(conn, config: Config) -> None:
     conn.executemany(
         """INSERT INTO areas VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level,
-             la_code = excluded.la_code, region = excluded.region""", rows)
+             la_code = excluded.la_code, region = excluded.region""",
+        rows,
+    )
 
 
 def add_areas(conn, rows: list[tuple[str, str, str, str | None, str | None]]) -> int:
@@ -281,9 +305,18 @@ def diff(conn, rows: pd.DataFrame, limit: int | None = None) -> tuple[dict[str, 
     return {k: int(counts.get(k, 0)) for k in ("new", "changed", "unchanged")}, table
 
 
-def write_observations(conn, rows: pd.DataFrame, *, access: Access, kind: str, file_name: str | None = None,
-                       content_hash: str | None = None, note: str | None = None, new_areas: list[tuple] | None = None,
-                       expected: tuple[int, int] | None = None) -> WriteSummary:
+def write_observations(
+    conn,
+    rows: pd.DataFrame,
+    *,
+    access: Access,
+    kind: str,
+    file_name: str | None = None,
+    content_hash: str | None = None,
+    note: str | None = None,
+    new_areas: list[tuple] | None = None,
+    expected: tuple[int, int] | None = None,
+) -> WriteSummary:
     """Write tidy rows in one transaction: all of them or, on any failure, none.
 
     `access` is who is writing: checked here, whatever a page or command checked before (their own indicators;
@@ -304,33 +337,43 @@ def write_observations(conn, rows: pd.DataFrame, *, access: Access, kind: str, f
             FROM incoming i LEFT JOIN observations o USING (indicator_id, area_code, period)""")
         new, changed, unchanged = conn.execute(
             "SELECT count(*) FILTER (change = 'new'), count(*) FILTER (change = 'changed'), "
-            "count(*) FILTER (change = 'unchanged') FROM todo").fetchone()
+            "count(*) FILTER (change = 'unchanged') FROM todo"
+        ).fetchone()
         if expected is not None and (new, changed) != tuple(expected):
             raise StaleWrite(
                 f"The figures changed since this file was checked (someone else loaded or rolled back figures): it would "
                 f"now add {new} and change {changed}, not {expected[0]} and {expected[1]} as the preview said. Nothing was "
-                "written; check the file again and confirm the new preview.")
+                "written; check the file again and confirm the new preview."
+            )
         if new == 0 and changed == 0:
             conn.execute("ROLLBACK")
             return WriteSummary(None, 0, 0, int(unchanged))
         upload_id = _next_id(conn, "upload_id_seq")
         now = dt.datetime.now().replace(microsecond=0)
-        conn.execute("INSERT INTO uploads (id, kind, file_name, content_hash, user_name, created_at, rows_new, "
-                     "rows_changed, rows_unchanged, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [upload_id, kind, file_name, content_hash, access.user, now, new, changed, unchanged, note])
+        conn.execute(
+            "INSERT INTO uploads (id, kind, file_name, content_hash, user_name, created_at, rows_new, "
+            "rows_changed, rows_unchanged, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [upload_id, kind, file_name, content_hash, access.user, now, new, changed, unchanged, note],
+        )
         kept = ", ".join(f"o.{c}" for c in STORED_COLUMNS)
-        conn.execute(f"""
+        conn.execute(
+            f"""
             INSERT INTO observation_history ({", ".join(STORED_COLUMNS)}, replaced_by, replaced_at)
             SELECT {kept}, ?, ? FROM observations o JOIN todo t USING (indicator_id, area_code, period)
-            WHERE t.change = 'changed'""", [upload_id, now])
-        conn.execute(f"""
+            WHERE t.change = 'changed'""",
+            [upload_id, now],
+        )
+        conn.execute(
+            f"""
             INSERT INTO observations ({", ".join(STORED_COLUMNS)})
             SELECT {", ".join(OBS_COLUMNS)}, ? FROM todo WHERE change <> 'unchanged'
             ON CONFLICT (indicator_id, area_code, period) DO UPDATE SET
               period_start = excluded.period_start, period_end = excluded.period_end, value = excluded.value,
               numerator = excluded.numerator, denominator = excluded.denominator, marker = excluded.marker,
               note = excluded.note, figure_type = excluded.figure_type, source = excluded.source,
-              release = excluded.release, upload_id = excluded.upload_id""", [upload_id])
+              release = excluded.release, upload_id = excluded.upload_id""",
+            [upload_id],
+        )
         _bump_and_commit(conn)
     except BaseException as e:
         _rollback_quietly(conn)
@@ -349,14 +392,18 @@ def _require_write(conn, access: Access, rows: pd.DataFrame, new_areas: list[tup
     if access.admin:
         return
     if (rows["figure_type"] != "submitted").any():
-        raise Forbidden(f"{access.user} may load only submitted figures; published and illustrative figures are loaded by "
-                        "an administrator or the official import. Nothing was written.")
+        raise Forbidden(
+            f"{access.user} may load only submitted figures; published and illustrative figures are loaded by "
+            "an administrator or the official import. Nothing was written."
+        )
     levels = dict(conn.execute("SELECT code, level FROM areas").fetchall())
     levels.update({a[0]: a[2] for a in new_areas or []})
     wide = sorted({c for c in rows["area_code"] if levels.get(c) != "local_authority"})
     if wide:
-        raise Forbidden(f"{access.user} may not load figures for {', '.join(wide)}: figures for England and the regions "
-                        "are loaded by an administrator or the official import. Nothing was written.")
+        raise Forbidden(
+            f"{access.user} may not load figures for {', '.join(wide)}: figures for England and the regions "
+            "are loaded by an administrator or the official import. Nothing was written."
+        )
 
 
 def _rollback_quietly(conn) -> None:
@@ -384,28 +431,31 @@ def uploads(conn) -> pd.DataFrame:
 
 
 def upload_with_hash(conn, content_hash: str) -> tuple | None:
-    return conn.execute("SELECT id, file_name, created_at FROM uploads WHERE content_hash = ? ORDER BY id DESC LIMIT 1",
-                        [content_hash]).fetchone()
+    return conn.execute(
+        "SELECT id, file_name, created_at FROM uploads WHERE content_hash = ? ORDER BY id DESC LIMIT 1", [content_hash]
+    ).fetchone()
 
 
 # Typed on the Upload history page before the sample data may be rolled back there (the CLI needs only the id).
 SAMPLE_CONFIRMATION = "roll back the sample data"
-ROLLBACK_RACE = ("Someone else changed the upload history at the same moment; nothing was done. Look at the history "
-                 "again and choose.")
+ROLLBACK_RACE = (
+    "Someone else changed the upload history at the same moment; nothing was done. Look at the history again and choose."
+)
 
 
 @dataclass(frozen=True)
 class RollbackPlan:
     """What rolling back one upload would do, as the page shows it; the rollback refuses if it no longer holds."""
+
     upload_id: int
     kind: str
     file_name: str | None
     user_name: str | None
     created_at: dt.datetime
-    remove: int                     # figures the upload added, which go
-    restore: int                    # figures the upload changed, which get their earlier values back
+    remove: int  # figures the upload added, which go
+    restore: int  # figures the upload changed, which get their earlier values back
     rolled_back_by: int | None
-    blocked_by: tuple[int, ...]     # later uploads, still standing, that changed some of the same figures
+    blocked_by: tuple[int, ...]  # later uploads, still standing, that changed some of the same figures
 
     @property
     def described(self) -> str:
@@ -420,20 +470,38 @@ class RollbackPlan:
 
 def rollback_plan(conn, upload_id: int) -> RollbackPlan:
     """What rolling back UPLOAD_ID would do now; StoreError if there is no such upload."""
-    row = conn.execute("SELECT kind, file_name, user_name, created_at, rolled_back_by FROM uploads WHERE id = ?",
-                       [upload_id]).fetchone()
+    row = conn.execute(
+        "SELECT kind, file_name, user_name, created_at, rolled_back_by FROM uploads WHERE id = ?", [upload_id]
+    ).fetchone()
     if row is None:
-        raise StoreError(f"There is no upload {upload_id}; the Upload history page (or `python -m indicators history`) "
-                         "lists them. Nothing was done.")
+        raise StoreError(
+            f"There is no upload {upload_id}; the Upload history page (or `python -m indicators history`) "
+            "lists them. Nothing was done."
+        )
     kind, file_name, user_name, created_at, done_by = row
     current = conn.execute("SELECT count(*) FROM observations WHERE upload_id = ?", [upload_id]).fetchone()[0]
     restored = conn.execute("SELECT count(*) FROM observation_history WHERE replaced_by = ?", [upload_id]).fetchone()[0]
     # Later uploads that replaced this one's figures and still stand (not themselves undone).
-    later = tuple(int(r[0]) for r in conn.execute("""
+    later = tuple(
+        int(r[0])
+        for r in conn.execute(
+            """
         SELECT DISTINCT h.replaced_by FROM observation_history h JOIN uploads u ON u.id = h.replaced_by
-        WHERE h.upload_id = ? AND u.kind <> 'rollback' AND u.rolled_back_by IS NULL ORDER BY 1""", [upload_id]).fetchall())
-    return RollbackPlan(int(upload_id), kind, file_name, user_name, created_at, int(current - restored), int(restored),
-                        None if done_by is None else int(done_by), later)
+        WHERE h.upload_id = ? AND u.kind <> 'rollback' AND u.rolled_back_by IS NULL ORDER BY 1""",
+            [upload_id],
+        ).fetchall()
+    )
+    return RollbackPlan(
+        int(upload_id),
+        kind,
+        file_name,
+        user_name,
+        created_at,
+        int(current - restored),
+        int(restored),
+        None if done_by is None else int(done_by),
+        later,
+    )
 
 
 def _refusal(plan: RollbackPlan, conn, expected: RollbackPlan | None, confirm_sample: str | None) -> str | None:
@@ -446,18 +514,24 @@ def _refusal(plan: RollbackPlan, conn, expected: RollbackPlan | None, confirm_sa
     if plan.kind == "rollback":
         return f"Upload {n} is itself a rollback; to put those figures back, upload the file again. Nothing was done."
     if plan.blocked_by:
-        return (f"Upload {n} cannot be rolled back on its own: upload(s) {', '.join(map(str, plan.blocked_by))} changed "
-                "some of the same figures afterwards. Roll those back first, newest first. Nothing was done.")
+        return (
+            f"Upload {n} cannot be rolled back on its own: upload(s) {', '.join(map(str, plan.blocked_by))} changed "
+            "some of the same figures afterwards. Roll those back first, newest first. Nothing was done."
+        )
     if plan.kind == "sample" and confirm_sample != SAMPLE_CONFIRMATION:
-        return (f"Upload {n} is the sample data ({plan.remove + plan.restore} figures); rolling it back removes every sample "
-                f'figure and cannot itself be undone. To do it, type "{SAMPLE_CONFIRMATION}" on the Upload history page, '
-                f"or run `python -m indicators rollback {n}`. Nothing was done.")
+        return (
+            f"Upload {n} is the sample data ({plan.remove + plan.restore} figures); rolling it back removes every sample "
+            f'figure and cannot itself be undone. To do it, type "{SAMPLE_CONFIRMATION}" on the Upload history page, '
+            f"or run `python -m indicators rollback {n}`. Nothing was done."
+        )
     if expected is not None:
         if expected.upload_id != n:
             return f"The rollback asked for upload {n} but was shown upload {expected.upload_id}; nothing was done."
         if (expected.remove, expected.restore) != (plan.remove, plan.restore):
-            return (f"Upload {n} changed since it was shown: rolling it back would now mean {plan.effect}, not "
-                    f"{expected.effect} as shown; nothing was done. Look at the history again and choose.")
+            return (
+                f"Upload {n} changed since it was shown: rolling it back would now mean {plan.effect}, not "
+                f"{expected.effect} as shown; nothing was done. Look at the history again and choose."
+            )
     return None
 
 
@@ -465,8 +539,9 @@ class _Conflict(Exception):
     """DuckDB refused this rollback's transaction because another committed the same rows first."""
 
 
-def rollback(conn, upload_id: int, access: Access, *, expected: RollbackPlan | None = None,
-             confirm_sample: str | None = None) -> WriteSummary:
+def rollback(
+    conn, upload_id: int, access: Access, *, expected: RollbackPlan | None = None, confirm_sample: str | None = None
+) -> WriteSummary:
     """Undo one upload exactly: figures it added are removed, figures it changed get their earlier values back.
 
     Refused, with nothing done, when the upload was already rolled back, is a rollback, has had some of its figures
@@ -486,8 +561,9 @@ def rollback(conn, upload_id: int, access: Access, *, expected: RollbackPlan | N
     raise StoreError(ROLLBACK_RACE)
 
 
-def _rollback_once(conn, upload_id: int, user_name: str | None, expected: RollbackPlan | None,
-                   confirm_sample: str | None) -> WriteSummary:
+def _rollback_once(
+    conn, upload_id: int, user_name: str | None, expected: RollbackPlan | None, confirm_sample: str | None
+) -> WriteSummary:
     # The checks run inside the write transaction, so two people (or app servers) cannot undo one upload twice.
     _begin_write(conn)
     try:
@@ -498,14 +574,21 @@ def _rollback_once(conn, upload_id: int, user_name: str | None, expected: Rollba
         rb_id = _next_id(conn, "upload_id_seq")
         now = dt.datetime.now().replace(microsecond=0)
         note = f"Rolled back {plan.described}: {plan.effect}."
-        conn.execute("INSERT INTO uploads (id, kind, file_name, user_name, created_at, rows_new, rows_changed, rows_unchanged, note) "
-                     "VALUES (?, 'rollback', NULL, ?, ?, 0, ?, 0, ?)",
-                     [rb_id, user_name or os_user(), now, plan.remove + plan.restore, note])
+        conn.execute(
+            "INSERT INTO uploads (id, kind, file_name, user_name, created_at, rows_new, rows_changed, rows_unchanged, note) "
+            "VALUES (?, 'rollback', NULL, ?, ?, 0, ?, 0, ?)",
+            [rb_id, user_name or os_user(), now, plan.remove + plan.restore, note],
+        )
         cols = ", ".join(STORED_COLUMNS)
-        conn.execute(f"INSERT INTO observation_history ({cols}, replaced_by, replaced_at) SELECT {cols}, ?, ? FROM observations "
-                     "WHERE upload_id = ?", [rb_id, now, upload_id])
+        conn.execute(
+            f"INSERT INTO observation_history ({cols}, replaced_by, replaced_at) SELECT {cols}, ?, ? FROM observations "
+            "WHERE upload_id = ?",
+            [rb_id, now, upload_id],
+        )
         conn.execute("DELETE FROM observations WHERE upload_id = ?", [upload_id])
-        conn.execute(f"INSERT INTO observations ({cols}) SELECT {cols} FROM observation_history WHERE replaced_by = ?", [upload_id])
+        conn.execute(
+            f"INSERT INTO observations ({cols}) SELECT {cols} FROM observation_history WHERE replaced_by = ?", [upload_id]
+        )
         conn.execute("UPDATE uploads SET rolled_back_by = ? WHERE id = ?", [rb_id, upload_id])
         _bump_and_commit(conn)
     except BaseException as e:
@@ -519,6 +602,7 @@ def _rollback_once(conn, upload_id: int, user_name: str | None, expected: Rollba
 
 # ---------------------------------------------------------------- queries that feed pages
 
+
 def areas(conn) -> pd.DataFrame:
     return conn.execute("""
         SELECT code, name, level, la_code, region FROM areas
@@ -528,7 +612,8 @@ def areas(conn) -> pd.DataFrame:
 def latest(conn, area_code: str, spark_points: int = 12, as_of: dt.date | None = None) -> pd.DataFrame:
     """Each indicator's latest observation for one area (ending on or before `as_of`, if given), with the
     previous period, the same period a year earlier, and the last `spark_points` values for a sparkline."""
-    return conn.execute("""
+    return conn.execute(
+        """
         WITH s AS (
             SELECT *, row_number() OVER (PARTITION BY indicator_id ORDER BY period_start DESC) AS rn
             FROM observations WHERE area_code = $area AND ($as_of IS NULL OR period_end <= $as_of)
@@ -546,16 +631,21 @@ def latest(conn, area_code: str, spark_points: int = 12, as_of: dt.date | None =
         LEFT JOIN s y ON y.indicator_id = l.indicator_id AND y.period_start = l.period_start - INTERVAL 1 YEAR
         LEFT JOIN spark ON spark.indicator_id = l.indicator_id
         WHERE l.rn = 1
-    """, {"area": area_code, "n": spark_points, "as_of": as_of}).df()
+    """,
+        {"area": area_code, "n": spark_points, "as_of": as_of},
+    ).df()
 
 
 def series(conn, indicator_id: str, area_code: str, as_of: dt.date | None = None) -> pd.DataFrame:
-    return conn.execute("""
+    return conn.execute(
+        """
         SELECT o.period, o.period_start, o.period_end, o.value, o.numerator, o.denominator, o.marker, o.note,
                o.figure_type, o.source, o.upload_id, u.kind AS upload_kind, u.file_name AS upload_file
         FROM observations o LEFT JOIN uploads u ON u.id = o.upload_id
         WHERE o.indicator_id = $ind AND o.area_code = $area AND ($as_of IS NULL OR o.period_end <= $as_of)
-        ORDER BY o.period_start""", {"ind": indicator_id, "area": area_code, "as_of": as_of}).df()
+        ORDER BY o.period_start""",
+        {"ind": indicator_id, "area": area_code, "as_of": as_of},
+    ).df()
 
 
 def replace_neighbours(conn, rows: list[tuple], access: Access) -> int:
@@ -565,7 +655,9 @@ def replace_neighbours(conn, rows: list[tuple], access: Access) -> int:
     _begin_write(conn)
     try:
         conn.execute("DELETE FROM neighbours")
-        conn.register("new_neighbours", pd.DataFrame(rows, columns=["area_code", "rank", "neighbour_code", "closeness", "source"]))
+        conn.register(
+            "new_neighbours", pd.DataFrame(rows, columns=["area_code", "rank", "neighbour_code", "closeness", "source"])
+        )
         try:
             conn.execute("INSERT INTO neighbours SELECT * FROM new_neighbours")
         finally:
@@ -580,21 +672,30 @@ def replace_neighbours(conn, rows: list[tuple], access: Access) -> int:
 
 def neighbours(conn, area_code: str) -> pd.DataFrame:
     """An area's statistical neighbours, closest first: rank, code, name, closeness."""
-    return conn.execute("""
+    return conn.execute(
+        """
         SELECT n.rank, n.neighbour_code AS code, coalesce(a.name, n.neighbour_code) AS name, n.closeness, n.source
         FROM neighbours n LEFT JOIN areas a ON a.code = n.neighbour_code
-        WHERE n.area_code = ? ORDER BY n.rank""", [area_code]).df()
+        WHERE n.area_code = ? ORDER BY n.rank""",
+        [area_code],
+    ).df()
 
 
 def areas_with_data(conn, indicator_id: str) -> list[str]:
-    return [r[0] for r in conn.execute(
-        "SELECT DISTINCT area_code FROM observations WHERE indicator_id = ? ORDER BY 1", [indicator_id]).fetchall()]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT area_code FROM observations WHERE indicator_id = ? ORDER BY 1", [indicator_id]
+        ).fetchall()
+    ]
 
 
 # ---------------------------------------------------------------- opening the store for the app and the CLI
 
-def open_store(config: Config, path: Path | str | None = None, *, on_wait=None,
-               load_sample: Callable | None = None) -> duckdb.DuckDBPyConnection:
+
+def open_store(
+    config: Config, path: Path | str | None = None, *, on_wait=None, load_sample: Callable | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open (creating on first use) the database, migrate it, sync areas, and fill a brand-new one with the
     sample data through `load_sample(conn)`. A PostgreSQL store is new when it has no dashboard tables yet."""
     path = _target(path)
@@ -626,8 +727,9 @@ def open_store(config: Config, path: Path | str | None = None, *, on_wait=None,
 COMMENTARY_MAX_CHARS = 4000
 
 
-def save_commentary(conn, indicator_id: str, area_code: str, period: str, data_shows: str, actions: str,
-                    next_review: dt.date | None, author: str) -> int:
+def save_commentary(
+    conn, indicator_id: str, area_code: str, period: str, data_shows: str, actions: str, next_review: dt.date | None, author: str
+) -> int:
     """Store a new version of the commentary (earlier versions are kept); returns its id."""
     for name, text in (("What the data shows", data_shows), ("Actions", actions)):
         if len(text) > COMMENTARY_MAX_CHARS:
@@ -637,9 +739,20 @@ def save_commentary(conn, indicator_id: str, area_code: str, period: str, data_s
     _begin_write(conn)
     try:
         cid = _next_id(conn, "commentary_id_seq")
-        conn.execute("INSERT INTO commentary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [cid, indicator_id, area_code, period, data_shows.strip(), actions.strip(), next_review, author,
-                      dt.datetime.now().replace(microsecond=0)])
+        conn.execute(
+            "INSERT INTO commentary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                cid,
+                indicator_id,
+                area_code,
+                period,
+                data_shows.strip(),
+                actions.strip(),
+                next_review,
+                author,
+                dt.datetime.now().replace(microsecond=0),
+            ],
+        )
         _bump_and_commit(conn)
     except BaseException as e:
         _rollback_quietly(conn)
@@ -659,9 +772,12 @@ def commentary_versions(conn, indicator_id: str, area_code: str, period: str | N
 
 def latest_commentary(conn, area_code: str) -> pd.DataFrame:
     """The current commentary for every indicator and period of one area."""
-    return conn.execute("""
+    return conn.execute(
+        """
         SELECT * FROM commentary WHERE area_code = ?
-        QUALIFY row_number() OVER (PARTITION BY indicator_id, period ORDER BY id DESC) = 1""", [area_code]).df()
+        QUALIFY row_number() OVER (PARTITION BY indicator_id, period ORDER BY id DESC) = 1""",
+        [area_code],
+    ).df()
 
 
 # ---------------------------------------------------------------- backups
@@ -812,8 +928,10 @@ def postgres_extension_file() -> Path:
         have = importlib.metadata.version(POSTGRES_PACKAGE)
         files = importlib.metadata.files(POSTGRES_PACKAGE) or []
     except importlib.metadata.PackageNotFoundError:
-        raise StoreError(f"KPI_DB names a PostgreSQL database, which needs DuckDB's postgres extension from the package "
-                         f"{POSTGRES_PACKAGE}; it is not installed: {hint}.") from None
+        raise StoreError(
+            f"KPI_DB names a PostgreSQL database, which needs DuckDB's postgres extension from the package "
+            f"{POSTGRES_PACKAGE}; it is not installed: {hint}."
+        ) from None
     if have != wanted:
         raise StoreError(f"{POSTGRES_PACKAGE} {have} is installed, but duckdb is {wanted}; {hint}.")
     for f in files:
@@ -836,7 +954,7 @@ class _PostgresInstance:
     """The process's DuckDB instance for one PostgreSQL store: the store attached as POSTGRES_ALIAS, and the
     local copy once something reads through a cursor. Shared by every connection to the store, counted."""
 
-    _all: dict[tuple[str, bool], "_PostgresInstance"] = {}
+    _all: dict[tuple[str, bool], _PostgresInstance] = {}
     _all_lock = threading.Lock()
 
     def __init__(self, duck: duckdb.DuckDBPyConnection, url: str, key: tuple[str, bool]):
@@ -876,9 +994,11 @@ class PostgresConnection:
             try:
                 return self._instance.copy().cursor()
             except duckdb.Error as e:  # PostgreSQL stopped or unreachable: say so, never show a copy that may be stale
-                raise StoreError(f"Cannot read the PostgreSQL database {db_label(self.url)}: "
-                                 f"{str(e).strip().splitlines()[-1]}. Check that the database server is running and "
-                                 "reachable from this app server, then reload the page.") from None
+                raise StoreError(
+                    f"Cannot read the PostgreSQL database {db_label(self.url)}: "
+                    f"{str(e).strip().splitlines()[-1]}. Check that the database server is running and "
+                    "reachable from this app server, then reload the page."
+                ) from None
         cur = self._duck.cursor()
         cur.execute(f"USE {POSTGRES_ALIAS}")
         return PostgresConnection(cur, self.url)
@@ -928,8 +1048,10 @@ def _connect_postgres(url: str, *, read_only: bool = False) -> PostgresConnectio
     conn = PostgresConnection(cur, url, instance)
     if read_only and schema_version(conn) == 0:
         conn.close()
-        raise StoreError(f"The PostgreSQL database {db_label(url)} has no dashboard tables yet; run "
-                         "`python -m indicators init` or start the dashboard once.")
+        raise StoreError(
+            f"The PostgreSQL database {db_label(url)} has no dashboard tables yet; run "
+            "`python -m indicators init` or start the dashboard once."
+        )
     return conn
 
 
@@ -942,17 +1064,21 @@ def _new_postgres_instance(url: str, read_only: bool) -> duckdb.DuckDBPyConnecti
             duck.execute(f"INSTALL {_sql_text(str(ext))}")
             duck.execute("LOAD postgres")
         except duckdb.Error as e:
-            raise StoreError(f"DuckDB's postgres extension ({ext}) could not be loaded: {str(e).splitlines()[0]}. "
-                             f"Reinstall it with `{sys.executable} -m pip install --force-reinstall "
-                             f"{POSTGRES_PACKAGE}=={duckdb.__version__}`.") from None
+            raise StoreError(
+                f"DuckDB's postgres extension ({ext}) could not be loaded: {str(e).splitlines()[0]}. "
+                f"Reinstall it with `{sys.executable} -m pip install --force-reinstall "
+                f"{POSTGRES_PACKAGE}=={duckdb.__version__}`."
+            ) from None
         try:
             duck.execute(f"ATTACH {_sql_text(url)} AS {POSTGRES_ALIAS} (TYPE postgres{', READ_ONLY' if read_only else ''})")
             duck.execute(f"USE {POSTGRES_ALIAS}")
             duck.execute(f"SELECT * FROM postgres_query('{POSTGRES_ALIAS}', 'SELECT 1')").fetchall()  # reach it now
         except duckdb.Error as e:
-            raise StoreError(f"Cannot open the PostgreSQL database {db_label(url)}: {str(e).strip().splitlines()[-1]}. "
-                             "Check KPI_DB (postgresql://user:password@host:port/database) and that the server "
-                             "accepts connections from this machine.") from None
+            raise StoreError(
+                f"Cannot open the PostgreSQL database {db_label(url)}: {str(e).strip().splitlines()[-1]}. "
+                "Check KPI_DB (postgresql://user:password@host:port/database) and that the server "
+                "accepts connections from this machine."
+            ) from None
     except BaseException:
         duck.close()
         raise
@@ -968,10 +1094,13 @@ def _prepare_postgres(conn) -> None:
     """What the app servers' local copies rely on: the store's generation (a restore gives a new one, and every
     copy is then made again) and indexes that find one upload's figures without reading them all."""
     try:
-        _pg_execute(conn, "INSERT INTO meta VALUES ('store_generation', md5(random()::text)) ON CONFLICT (key) DO NOTHING; "
-                          "CREATE INDEX IF NOT EXISTS observations_upload_id ON observations (upload_id); "
-                          "CREATE INDEX IF NOT EXISTS observation_history_upload_id ON observation_history (upload_id); "
-                          "CREATE INDEX IF NOT EXISTS observation_history_replaced_by ON observation_history (replaced_by)")
+        _pg_execute(
+            conn,
+            "INSERT INTO meta VALUES ('store_generation', md5(random()::text)) ON CONFLICT (key) DO NOTHING; "
+            "CREATE INDEX IF NOT EXISTS observations_upload_id ON observations (upload_id); "
+            "CREATE INDEX IF NOT EXISTS observation_history_upload_id ON observation_history (upload_id); "
+            "CREATE INDEX IF NOT EXISTS observation_history_replaced_by ON observation_history (replaced_by)",
+        )
     except duckdb.Error as e:
         if "already exists" not in str(e) and "duplicate key" not in str(e):  # another app server starting at once
             raise
@@ -991,8 +1120,11 @@ def _migration_statement(conn, statement: str, pg: bool) -> None:
 
 def _next_id(conn, sequence: str) -> int:
     if is_postgres(conn):
-        return int(conn.execute(f"SELECT * FROM postgres_query('{POSTGRES_ALIAS}', "
-                                f"{_sql_text(f'SELECT nextval({_sql_text(sequence)})')})").fetchone()[0])
+        return int(
+            conn.execute(
+                f"SELECT * FROM postgres_query('{POSTGRES_ALIAS}', {_sql_text(f'SELECT nextval({_sql_text(sequence)})')})"
+            ).fetchone()[0]
+        )
     return conn.execute(f"SELECT nextval('{sequence}')").fetchone()[0]
 
 
@@ -1007,8 +1139,9 @@ def _begin_write(conn, lock: bool = True) -> None:
     conn.execute("BEGIN TRANSACTION")
     if pg and lock:
         try:
-            _pg_execute(conn, f"SET LOCAL lock_timeout = '{POSTGRES_LOCK_WAIT_SECONDS}s'; "
-                              "LOCK TABLE meta IN SHARE ROW EXCLUSIVE MODE")
+            _pg_execute(
+                conn, f"SET LOCAL lock_timeout = '{POSTGRES_LOCK_WAIT_SECONDS}s'; LOCK TABLE meta IN SHARE ROW EXCLUSIVE MODE"
+            )
         except BaseException as e:
             conn.execute("ROLLBACK")
             _raise_if_busy(e)
@@ -1019,11 +1152,14 @@ def _raise_if_busy(e: BaseException) -> None:
     """PostgreSQL's refusals under concurrent writes, said as what to do. Nothing was written."""
     text = str(e)
     if "lock timeout" in text:
-        raise StoreBusy(f"Another upload is still being written to the database (waited {POSTGRES_LOCK_WAIT_SECONDS} "
-                        "seconds); nothing was written. Try again in a minute.") from e
+        raise StoreBusy(
+            f"Another upload is still being written to the database (waited {POSTGRES_LOCK_WAIT_SECONDS} "
+            "seconds); nothing was written. Try again in a minute."
+        ) from e
     if "could not serialize access" in text:
-        raise StoreBusy("Someone else changed the same figures at the same moment; nothing was written. "
-                        "Check the preview again and confirm.") from e
+        raise StoreBusy(
+            "Someone else changed the same figures at the same moment; nothing was written. Check the preview again and confirm."
+        ) from e
 
 
 def _drop_tables(conn) -> None:
@@ -1090,8 +1226,9 @@ def _backup_postgres(conn, dest: Path) -> Path:
         try:
             for t in TABLES:
                 conn.execute(f"INSERT INTO {alias}.main.{t} SELECT * FROM {t}")
-            next_ids = {seq: conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {t}").fetchone()[0]
-                        for seq, t in SEQUENCES.items()}
+            next_ids = {
+                seq: conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {t}").fetchone()[0] for seq, t in SEQUENCES.items()
+            }
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -1133,11 +1270,18 @@ def _restore_postgres(src: Path, url: str, access: Access) -> Path:
                     _pg_execute(conn, "; ".join(f"DELETE FROM {t}" for t in TABLES))
                     for t in TABLES:
                         conn.execute(f"INSERT INTO {t} SELECT * FROM {alias}.main.{t}")
-                    _pg_execute(conn, "; ".join(f"SELECT setval('{seq}', coalesce(max(id), 0) + 1, false) FROM {t}"
-                                                for seq, t in SEQUENCES.items()))
+                    _pg_execute(
+                        conn,
+                        "; ".join(
+                            f"SELECT setval('{seq}', coalesce(max(id), 0) + 1, false) FROM {t}" for seq, t in SEQUENCES.items()
+                        ),
+                    )
                     # The app servers cache figures by data version: move it past any version they have seen.
-                    conn.execute("UPDATE meta SET value = CAST(greatest(CAST(value AS INTEGER), ?) + 1 AS VARCHAR) "
-                                 "WHERE key = 'data_version'", [seen])
+                    conn.execute(
+                        "UPDATE meta SET value = CAST(greatest(CAST(value AS INTEGER), ?) + 1 AS VARCHAR) "
+                        "WHERE key = 'data_version'",
+                        [seen],
+                    )
                     # A new generation: every app server's local copy is made again, not patched.
                     conn.execute("INSERT OR REPLACE INTO meta VALUES ('store_generation', ?)", [uuid.uuid4().hex])
                     conn.execute("COMMIT")
@@ -1154,16 +1298,20 @@ def _restore_postgres(src: Path, url: str, access: Access) -> Path:
 
 # ---------------------------------------------------------------- comparators and benchmarks
 
+
 def comparator_series(conn, indicator_id: str, area_codes: list[str], stat: str = "median") -> pd.DataFrame:
     """One comparator line: a single area's series, or the mean/median of several areas per period."""
     if not area_codes:
         return pd.DataFrame(columns=["period", "period_start", "value", "n_areas"])
     agg = "median" if stat == "median" else "avg"
     placeholders = ", ".join("?" for _ in area_codes)
-    return conn.execute(f"""
+    return conn.execute(
+        f"""
         SELECT period, min(period_start) AS period_start, {agg}(value) AS value, count(value) AS n_areas
         FROM observations WHERE indicator_id = ? AND area_code IN ({placeholders}) AND value IS NOT NULL
-        GROUP BY period ORDER BY period_start""", [indicator_id, *area_codes]).df()
+        GROUP BY period ORDER BY period_start""",
+        [indicator_id, *area_codes],
+    ).df()
 
 
 def period_comparison(conn, indicator_ids: list[str], periods: list[str], area_code: str) -> dict[str, dict]:
@@ -1174,7 +1322,8 @@ def period_comparison(conn, indicator_ids: list[str], periods: list[str], area_c
     pairs = pd.DataFrame({"indicator_id": indicator_ids, "period": periods})
     conn.register("wanted", pairs)
     try:
-        rows = conn.execute("""
+        rows = conn.execute(
+            """
             WITH la AS (
                 SELECT o.indicator_id, o.period, o.area_code, o.value,
                        rank() OVER (PARTITION BY o.indicator_id, o.period ORDER BY o.value DESC) AS rnk,
@@ -1187,7 +1336,8 @@ def period_comparison(conn, indicator_ids: list[str], periods: list[str], area_c
             FROM wanted w
             LEFT JOIN observations e ON e.indicator_id = w.indicator_id AND e.period = w.period AND e.area_code = 'E92000001'
             LEFT JOIN la l ON l.indicator_id = w.indicator_id AND l.period = w.period AND l.area_code = ?""",
-                            [area_code]).fetchall()
+            [area_code],
+        ).fetchall()
     finally:
         conn.unregister("wanted")
     return {ind: {"england": eng, "n_las": n, "rank": rnk} for ind, eng, n, rnk in rows}

@@ -1,4 +1,5 @@
 """Tables as downloads that are safe to open in Excel: CSV and .xlsx with formula-like text neutralised."""
+
 from __future__ import annotations
 
 import io

@@ -1,6 +1,7 @@
 """The load workflow shared by the Upload page, the command line and the first start: read a file (a lead's return
 or a DfE release), validate it, compare it with what is stored, preview, commit; history, rollback, templates and
 data completeness."""
+
 from __future__ import annotations
 
 import atexit
@@ -35,14 +36,15 @@ HOW_REVISED, HOW_PRECISE, HOW_CONFIRMED = "revised", "more precise", "confirmed"
 @dataclass
 class Preview:
     """What a load would do, before anything is written."""
+
     result: Result
     file_name: str
     content_hash: str
-    counts: dict[str, int]       # new / changed / unchanged / kept
-    table: pd.DataFrame          # figures with `change` (and `how`), up to PREVIEW_ROWS of each kind
-    same_file: tuple | None      # (upload id, file name, when) if this exact file was loaded before
-    to_write: pd.DataFrame = field(default_factory=pd.DataFrame)   # the new and changed figures, with their notes
-    how: dict[str, int] = field(default_factory=dict)              # official: revised / more precise / confirmed
+    counts: dict[str, int]  # new / changed / unchanged / kept
+    table: pd.DataFrame  # figures with `change` (and `how`), up to PREVIEW_ROWS of each kind
+    same_file: tuple | None  # (upload id, file name, when) if this exact file was loaded before
+    to_write: pd.DataFrame = field(default_factory=pd.DataFrame)  # the new and changed figures, with their notes
+    how: dict[str, int] = field(default_factory=dict)  # official: revised / more precise / confirmed
 
     @property
     def official(self) -> bool:
@@ -89,9 +91,20 @@ def same_figure(new, old) -> bool:
 
 # ---------------------------------------------------------------- reading and validating (may run in a worker)
 
-def read_and_validate(data: bytes, file_name: str, config: Config, areas_df: pd.DataFrame, access: Access, *,
-                      official: bool = False, mapping: str | None = None, release: str | None = None,
-                      today: dt.date | None = None, default_figure_type: str = "submitted") -> Result:
+
+def read_and_validate(
+    data: bytes,
+    file_name: str,
+    config: Config,
+    areas_df: pd.DataFrame,
+    access: Access,
+    *,
+    official: bool = False,
+    mapping: str | None = None,
+    release: str | None = None,
+    today: dt.date | None = None,
+    default_figure_type: str = "submitted",
+) -> Result:
     """The file → its reader's table → the one validator. Pure: no database, so it can run in another process."""
     if official:
         table = ees.read(data, file_name, config, areas_df, mapping=mapping, release=release)
@@ -113,16 +126,28 @@ def _offloaded(*args, **kwargs) -> Result:
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                                           initializer=_worker_start)
+            _pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
+            )
             atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
         pool = _pool
     return pool.submit(read_and_validate, *args, **kwargs).result()
 
 
-def check(conn, config: Config, data: bytes, file_name: str, access: Access, *, official: bool = False,
-          mapping: str | None = None, release: str | None = None, today: dt.date | None = None,
-          default_figure_type: str = "submitted", offload: bool = False) -> Preview:
+def check(
+    conn,
+    config: Config,
+    data: bytes,
+    file_name: str,
+    access: Access,
+    *,
+    official: bool = False,
+    mapping: str | None = None,
+    release: str | None = None,
+    today: dt.date | None = None,
+    default_figure_type: str = "submitted",
+    offload: bool = False,
+) -> Preview:
     """Read and validate a file and compare it with what is stored. Writes nothing. `official` reads a DfE release
     (zip or CSV) rather than a lead's return; `offload` checks it in the worker process (the pages ask for that for
     files over OFFLOAD_BYTES, so that other people's pages are not held up)."""
@@ -163,8 +188,16 @@ def _classify_official(table: pd.DataFrame, release: str | None) -> tuple[pd.Dat
     in_release = f" in release {release}" if release else ""
     n = len(table)
     change, how, notes = table["change"].tolist(), [""] * n, [None] * n
-    cols = zip(range(n), change, table["value"].tolist(), table["marker"].tolist(), table["old_value"].tolist(),
-               table["old_marker"].tolist(), table["old_figure_type"].tolist(), table["old_release"].tolist())
+    cols = zip(
+        range(n),
+        change,
+        table["value"].tolist(),
+        table["marker"].tolist(),
+        table["old_value"].tolist(),
+        table["old_marker"].tolist(),
+        table["old_figure_type"].tolist(),
+        table["old_release"].tolist(),
+    )
     for i, c, value, marker, old_value, old_marker, old_type, old_release in cols:
         if c == "new":
             continue
@@ -207,31 +240,41 @@ def change_table(preview: Preview, config: Config, kinds=("new", "changed"), lim
         ind = config.by_id[r.indicator_id]
         p = periods.parse(r.period, ind.period_type)
         existed = r.change != "new"
-        out.append({
-            "change": (r.how or r.change) if r.change == "changed" else r.change,
-            "indicator": r.indicator_id, "area": r.area_code, "period": p.display,
-            "old value": rag.format_value(ind, _clean(r.old_value), _clean(r.old_marker)) if existed else "",
-            "new value": rag.format_value(ind, _clean(r.value), _clean(r.marker)),
-            "old RAG": rag.BADGES[rag.status(ind, p, _clean(r.old_value))].text if existed else "",
-            "new RAG": rag.BADGES[rag.status(ind, p, _clean(r.value))].text,
-        })
+        out.append(
+            {
+                "change": (r.how or r.change) if r.change == "changed" else r.change,
+                "indicator": r.indicator_id,
+                "area": r.area_code,
+                "period": p.display,
+                "old value": rag.format_value(ind, _clean(r.old_value), _clean(r.old_marker)) if existed else "",
+                "new value": rag.format_value(ind, _clean(r.value), _clean(r.marker)),
+                "old RAG": rag.BADGES[rag.status(ind, p, _clean(r.old_value))].text if existed else "",
+                "new RAG": rag.BADGES[rag.status(ind, p, _clean(r.value))].text,
+            }
+        )
     return pd.DataFrame(out, columns=["change", "indicator", "area", "period", "old value", "new value", "old RAG", "new RAG"])
 
 
-def summary_lines(preview: Preview, written: store.WriteSummary | None = None, *, dry_run: bool = False,
-                  limit: int = 20) -> list[str]:
+def summary_lines(
+    preview: Preview, written: store.WriteSummary | None = None, *, dry_run: bool = False, limit: int = 20
+) -> list[str]:
     """Plain-text account of a load for the command line and the Upload page: what was read, how, what was skipped,
     added and revised. Without `written` it describes the preview (what Confirm would do); with it, what was written."""
     r = preview.result
     t = r.table
     lines = [f"{preview.file_name}: {t.source}, {t.layout_text}."]
     if t.official:
-        lines.append(f"Release {preview.release or 'not known'}; indicators fed: {', '.join(sorted(set(r.rows['indicator_id'])))}.")
+        lines.append(
+            f"Release {preview.release or 'not known'}; indicators fed: {', '.join(sorted(set(r.rows['indicator_id'])))}."
+        )
     markers = r.markers
     kept = ""
     if markers:
-        kept = (f"; {sum(markers.values())} suppressed cell(s) kept as missing with their marker ("
-                + ", ".join(f"{k} ×{n}" for k, n in markers.items()) + ")")
+        kept = (
+            f"; {sum(markers.values())} suppressed cell(s) kept as missing with their marker ("
+            + ", ".join(f"{k} ×{n}" for k, n in markers.items())
+            + ")"
+        )
     lines.append(f"Figures: {len(r.rows):,}{kept}.")
     for reason, n in r.skipped.items():
         lines.append(f"Skipped {n:,} {reason}.")
@@ -244,8 +287,10 @@ def summary_lines(preview: Preview, written: store.WriteSummary | None = None, *
         lines.append(f"Areas {verb} ({len(new_areas)}): {shown}{more}.")
     c = preview.counts
     if c.get("kept"):
-        lines.append(f"Kept as stored: {c['kept']:,} figure(s) that a newer release already holds (an older release never "
-                     "overwrites a newer one).")
+        lines.append(
+            f"Kept as stored: {c['kept']:,} figure(s) that a newer release already holds (an older release never "
+            "overwrites a newer one)."
+        )
     if dry_run:
         lines.append(f"Dry run: {preview.summary()}; nothing was written.")
     elif written is None and not preview.nothing_to_do:
@@ -254,14 +299,18 @@ def summary_lines(preview: Preview, written: store.WriteSummary | None = None, *
         again = f" (the same file was loaded as upload {preview.same_file[0]})" if preview.same_file else ""
         lines.append(f"Every figure is already stored ({c['unchanged']:,} unchanged){again}; nothing was written.")
     else:
-        lines.append(f"Loaded as upload {written.upload_id}: {written.new:,} new, {written.changed:,} changed, "
-                     f"{c['unchanged']:,} unchanged.")
+        lines.append(
+            f"Loaded as upload {written.upload_id}: {written.new:,} new, {written.changed:,} changed, "
+            f"{c['unchanged']:,} unchanged."
+        )
     revised = preview.table[(preview.table["change"] == "changed") & (preview.table["how"] == HOW_REVISED)]
     if not revised.empty:
         lines.append("Revised figures (the earlier figures stay in the history):")
         for row in revised.head(limit).itertuples(index=False):
-            lines.append(f"  {row.indicator_id}, {row.area_code}, {row.period}: "
-                         f"{_shown(row.old_value, row.old_marker)} → {_shown(row.value, row.marker)}")
+            lines.append(
+                f"  {row.indicator_id}, {row.area_code}, {row.period}: "
+                f"{_shown(row.old_value, row.old_marker)} → {_shown(row.value, row.marker)}"
+            )
         if len(revised) > limit:
             lines.append(f"  … and {preview.how.get(HOW_REVISED, len(revised)) - limit} more")
     return lines
@@ -283,10 +332,17 @@ def commit(conn, preview: Preview, access: Access) -> store.WriteSummary:
         if preview.counts.get("kept"):
             note += f"; {preview.counts['kept']:,} kept (a newer release holds them)"
     try:
-        return store.write_observations(conn, preview.to_write, access=access, kind="import" if preview.official else "upload",
-                                        file_name=preview.file_name, content_hash=preview.content_hash, note=note,
-                                        new_areas=preview.result.new_areas,
-                                        expected=(preview.counts["new"], preview.counts["changed"]))
+        return store.write_observations(
+            conn,
+            preview.to_write,
+            access=access,
+            kind="import" if preview.official else "upload",
+            file_name=preview.file_name,
+            content_hash=preview.content_hash,
+            note=note,
+            new_areas=preview.result.new_areas,
+            expected=(preview.counts["new"], preview.counts["changed"]),
+        )
     except duckdb.Error as e:
         raise disk_error(e) from None
 
@@ -300,15 +356,21 @@ def disk_error(e: Exception) -> Exception:
     """A failed write explained: full disk or read-only disk, with nothing written; anything else as it was."""
     text = str(e)
     if "No space left on device" in text:
-        return DiskError("The disk holding the database is full, so the upload was not written: nothing changed and "
-                         "every figure is as it was. Free some space (or move KPI_DB to a larger disk) and upload again.")
+        return DiskError(
+            "The disk holding the database is full, so the upload was not written: nothing changed and "
+            "every figure is as it was. Free some space (or move KPI_DB to a larger disk) and upload again."
+        )
     if "Read-only file system" in text or "Permission denied" in text:
-        return DiskError("The database file cannot be written (the disk or the file is read-only), so the upload was not "
-                         "written: nothing changed. Ask whoever runs the dashboard to make KPI_DB writable.")
+        return DiskError(
+            "The database file cannot be written (the disk or the file is read-only), so the upload was not "
+            "written: nothing changed. Ask whoever runs the dashboard to make KPI_DB writable."
+        )
     return e
 
 
-def load_file(conn, config: Config, data: bytes, file_name: str, access: Access, **kwargs) -> tuple[Preview, store.WriteSummary | None]:
+def load_file(
+    conn, config: Config, data: bytes, file_name: str, access: Access, **kwargs
+) -> tuple[Preview, store.WriteSummary | None]:
     """Check and write in one call: (preview, None) when the file has problems and nothing was written."""
     preview = check(conn, config, data, file_name, access, **kwargs)
     if not preview.result.ok:
@@ -321,8 +383,9 @@ def rollback(conn, upload_id: int, access: Access, **kwargs) -> store.WriteSumma
     return store.rollback(conn, upload_id, access, **kwargs)
 
 
-def save_commentary(conn, access: Access, indicator_id: str, area_code: str, period: str, data_shows: str,
-                    actions: str, next_review) -> int:
+def save_commentary(
+    conn, access: Access, indicator_id: str, area_code: str, period: str, data_shows: str, actions: str, next_review
+) -> int:
     """Commentary may be written by the indicator's uploaders and by administrators."""
     access.require_upload([indicator_id])
     return store.save_commentary(conn, indicator_id, area_code, period, data_shows, actions, next_review, access.user)
@@ -336,6 +399,7 @@ def history(conn) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- what is due: completeness and templates
 
+
 def expected_period(ind: Indicator, today: dt.date) -> periods.Period:
     """The latest period whose figure is due by `today` (it ended more than `due_days` ago)."""
     p = periods.current(ind.period_type, today)
@@ -347,8 +411,11 @@ def expected_period(ind: Indicator, today: dt.date) -> periods.Period:
 def completeness(conn, config: Config, area_code: str, today: dt.date | None = None) -> pd.DataFrame:
     """Per indicator, for one area: the latest period held, the latest period due, and in / overdue."""
     today = today or dt.date.today()
-    held = dict(conn.execute(
-        "SELECT indicator_id, max(period_start) FROM observations WHERE area_code = ? GROUP BY 1", [area_code]).fetchall())
+    held = dict(
+        conn.execute(
+            "SELECT indicator_id, max(period_start) FROM observations WHERE area_code = ? GROUP BY 1", [area_code]
+        ).fetchall()
+    )
     rows = []
     for ind in config.indicators:
         due = expected_period(ind, today)
@@ -364,8 +431,15 @@ def completeness(conn, config: Config, area_code: str, today: dt.date | None = N
                 missing += 1
                 p = periods.shift(p, -1)
             status = "overdue"
-        rows.append({"indicator_id": ind.id, "latest_due": due.label, "latest_due_display": due.display,
-                     "status": status, "periods_missing": missing})
+        rows.append(
+            {
+                "indicator_id": ind.id,
+                "latest_due": due.label,
+                "latest_due_display": due.display,
+                "status": status,
+                "periods_missing": missing,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -377,18 +451,37 @@ def completeness_text(status: str, missing, due_display: str) -> str:
     return "– No figures"
 
 
-TEMPLATE_COLUMNS = ["indicator", "indicator_name", "unit", "area", "period", "period_name", "value", "numerator",
-                    "denominator", "note"]
+TEMPLATE_COLUMNS = [
+    "indicator",
+    "indicator_name",
+    "unit",
+    "area",
+    "period",
+    "period_name",
+    "value",
+    "numerator",
+    "denominator",
+    "note",
+]
 
 
-def template_rows(conn, config: Config, area_code: str, access: Access, indicator_id: str | None = None,
-                  today: dt.date | None = None, max_periods: int = 12) -> pd.DataFrame:
+def template_rows(
+    conn,
+    config: Config,
+    area_code: str,
+    access: Access,
+    indicator_id: str | None = None,
+    today: dt.date | None = None,
+    max_periods: int = 12,
+) -> pd.DataFrame:
     """Rows a lead can fill in: for each local indicator they may upload (or the one chosen), every period due in
     the last `max_periods` that the store does not hold yet (a series never loaded gets its latest period due).
     The name, unit and period name columns are for the person; the loader reads past them."""
     today = today or dt.date.today()
     held: dict[str, set[str]] = {}
-    for ind_id, label in conn.execute("SELECT indicator_id, period FROM observations WHERE area_code = ?", [area_code]).fetchall():
+    for ind_id, label in conn.execute(
+        "SELECT indicator_id, period FROM observations WHERE area_code = ?", [area_code]
+    ).fetchall():
         held.setdefault(ind_id, set()).add(label)
     unit = {"percent": "%", "count": "count", "weeks": "weeks", "days": "days", "number": "number"}
     out = []
@@ -402,9 +495,21 @@ def template_rows(conn, config: Config, area_code: str, access: Access, indicato
             if p.label not in have:
                 wanted.append(p)
             p = periods.shift(p, -1)
-        out += [{"indicator": ind.id, "indicator_name": ind.name, "unit": unit[ind.unit], "area": area_code,
-                 "period": q.label, "period_name": q.display, "value": "", "numerator": "", "denominator": "", "note": ""}
-                for q in reversed(wanted)]
+        out += [
+            {
+                "indicator": ind.id,
+                "indicator_name": ind.name,
+                "unit": unit[ind.unit],
+                "area": area_code,
+                "period": q.label,
+                "period_name": q.display,
+                "value": "",
+                "numerator": "",
+                "denominator": "",
+                "note": "",
+            }
+            for q in reversed(wanted)
+        ]
     return pd.DataFrame(out, columns=TEMPLATE_COLUMNS)
 
 

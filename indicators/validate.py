@@ -1,5 +1,6 @@
 """The one validator: a reader's table of text cells → tidy observation rows, or every problem at once.
 Every source (a lead's return, a DfE release, the sample data) comes through here; nothing is written."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,8 @@ import pandas as pd
 
 from indicators import periods
 from indicators.access import Access
-from indicators.config import Config
 from indicators.cells import parse_number
+from indicators.config import Config
 from indicators.problems import Problem, short, suggest
 from indicators.store import FIGURE_TYPES, OBS_COLUMNS
 
@@ -28,14 +29,15 @@ class Table:
     `cells` has the FIELDS columns (missing ones are treated as empty) plus `row` (the row number a spreadsheet
     shows, header = 1) and optionally `value_col`, `area_col` and `file` (where each row's value, area and file
     came from, for messages). `columns` maps a field to its header as written in the file."""
+
     cells: pd.DataFrame
-    source: str                                   # "CSV", "Excel", "DfE open data (EES)", …
-    layout: str = "long"                          # a short name: long, wide, or the mapping that read the file
+    source: str  # "CSV", "Excel", "DfE open data (EES)", …
+    layout: str = "long"  # a short name: long, wide, or the mapping that read the file
     layout_text: str = "long layout (one row per indicator, area and period)"
     columns: dict[str, str] = field(default_factory=dict)
-    official: bool = False                        # from an official importer: published figures for every area level
-    release: str | None = None                    # the official release the figures come from, e.g. "2025"
-    new_areas: list[tuple] = field(default_factory=list)   # (code, name, level, la_code, region) not yet known
+    official: bool = False  # from an official importer: published figures for every area level
+    release: str | None = None  # the official release the figures come from, e.g. "2025"
+    new_areas: list[tuple] = field(default_factory=list)  # (code, name, level, la_code, region) not yet known
     skipped: dict[str, int] = field(default_factory=dict)  # rows left out on purpose: reason → count
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # found while reading: then the table is not validated
@@ -53,10 +55,11 @@ def refused(source: str, problems: list[Problem], **kw) -> Table:
 @dataclass
 class Result:
     """The validator's answer: tidy rows (store.OBS_COLUMNS) when there is no problem, else every problem."""
+
     rows: pd.DataFrame
     problems: list[Problem]
     table: Table
-    blank: int = 0    # rows skipped because every value cell was empty
+    blank: int = 0  # rows skipped because every value cell was empty
 
     @property
     def ok(self) -> bool:
@@ -91,7 +94,9 @@ class Result:
     def skipped(self) -> dict[str, int]:
         out = dict(self.table.skipped)
         if self.blank:
-            out["rows with no figure (every value cell empty)"] = out.get("rows with no figure (every value cell empty)", 0) + self.blank
+            out["rows with no figure (every value cell empty)"] = (
+                out.get("rows with no figure (every value cell empty)", 0) + self.blank
+            )
         return out
 
 
@@ -107,13 +112,14 @@ def area_lookup(areas_df: pd.DataFrame, config: Config | None = None) -> dict[st
         out[str(row.name).lower()] = row.code
         if isinstance(row.la_code, str) and row.la_code:
             out[row.la_code.lower()] = row.code
-    for area in (config.areas if config is not None else []):
+    for area in config.areas if config is not None else []:
         for alias in getattr(area, "aliases", None) or []:
             out.setdefault(alias.strip().lower(), area.code)
     return out
 
 
 # ---------------------------------------------------------------- numbers
+
 
 def _numbers(texts: list[str], percent_ok: list[bool]) -> tuple[np.ndarray, list, list]:
     """Parse each distinct (text, percent allowed) once: files repeat the same few values a lot."""
@@ -125,8 +131,17 @@ def _numbers(texts: list[str], percent_ok: list[bool]) -> tuple[np.ndarray, list
 
 # ---------------------------------------------------------------- the validator
 
-def validate(table: Table, config: Config, areas_df: pd.DataFrame, access: Access, *, today: dt.date | None = None,
-             default_figure_type: str = "submitted", default_source: str | None = None) -> Result:
+
+def validate(
+    table: Table,
+    config: Config,
+    areas_df: pd.DataFrame,
+    access: Access,
+    *,
+    today: dt.date | None = None,
+    default_figure_type: str = "submitted",
+    default_source: str | None = None,
+) -> Result:
     """Check a reader's table and turn it into tidy rows. Every problem is reported at once; rows are returned
     only when there are none. `access` is who is loading: a person may load only their own indicators, and only
     an administrator or an official importer may load published figures or figures for England and the regions."""
@@ -146,8 +161,10 @@ def validate(table: Table, config: Config, areas_df: pd.DataFrame, access: Acces
         except AttributeError:  # a missing cell (None/NaN) among the text
             cell[c] = ["" if x is None or x != x else str(x).strip() for x in raw]
     rows_all = [int(r) for r in df["row"].to_numpy()]
-    per_row = {c: (df[c].to_numpy(dtype=object).tolist() if c in df.columns else [None] * n_all)
-               for c in ("value_col", "area_col", "numerator_col", "denominator_col", "period_col", "file")}
+    per_row = {
+        c: (df[c].to_numpy(dtype=object).tolist() if c in df.columns else [None] * n_all)
+        for c in ("value_col", "area_col", "numerator_col", "denominator_col", "period_col", "file")
+    }
     # Rows with no figure at all (every value cell empty) are what templates and real files leave: skipped and counted.
     keep = [any(vals) for vals in zip(*(cell[c] for c in VALUE_FIELDS))]
     stray = sum(1 for k, *rest in zip(keep, *(cell[c] for c in FIELDS)) if not k and any(rest))
@@ -184,11 +201,20 @@ def validate(table: Table, config: Config, areas_df: pd.DataFrame, access: Acces
         if ind_col[i] == "":
             add(i, "empty_indicator", columns["indicator"])
         else:
-            add(i, "unknown_indicator", columns["indicator"], value=short(ind_col[i]), suggestion=suggest(ind_col[i], by_id.keys()))
+            add(
+                i,
+                "unknown_indicator",
+                columns["indicator"],
+                value=short(ind_col[i]),
+                suggestion=suggest(ind_col[i], by_id.keys()),
+            )
     ind_of = [by_id.get(x) for x in ind_col]
-    refused_ids = {x: "official_only" if by_id[x].kind == "official" and not trusted else "not_permitted"
-                   for x in set(ind_col) if x in by_id
-                   if (by_id[x].kind == "official" and not trusted) or not access.may_upload(x)}
+    refused_ids = {
+        x: "official_only" if by_id[x].kind == "official" and not trusted else "not_permitted"
+        for x in set(ind_col)
+        if x in by_id
+        if (by_id[x].kind == "official" and not trusted) or not access.may_upload(x)
+    }
     if refused_ids:
         for i, x in enumerate(ind_col):
             if x in refused_ids:
@@ -197,8 +223,9 @@ def validate(table: Table, config: Config, areas_df: pd.DataFrame, access: Acces
     # Areas by ONS code, name, old LA code or alias; the reader may bring areas the store does not know yet
     known = areas_df
     if table.new_areas:
-        known = pd.concat([areas_df, pd.DataFrame(table.new_areas, columns=["code", "name", "level", "la_code", "region"])],
-                          ignore_index=True)
+        known = pd.concat(
+            [areas_df, pd.DataFrame(table.new_areas, columns=["code", "name", "level", "la_code", "region"])], ignore_index=True
+        )
     lookup = area_lookup(known, config)
     levels = dict(zip(known["code"], known["level"]))
     resolved = {x: lookup.get(x.lower()) for x in set(cell["area"])}  # each distinct way of naming an area, once
@@ -206,21 +233,34 @@ def validate(table: Table, config: Config, areas_df: pd.DataFrame, access: Acces
     listing = None
     example = next((r.code for r in known.itertuples() if r.level == LOCAL_LEVEL), config.default_area)
     wrong = {x for x, code in resolved.items() if code is None or (levels.get(code) != LOCAL_LEVEL and not trusted)}
-    for i in ([i for i, x in enumerate(cell["area"]) if x in wrong] if wrong else []):
+    for i in [i for i, x in enumerate(cell["area"]) if x in wrong] if wrong else []:
         code = codes[i]
         column = col_name(i, "area")
         if code is None:
-            listing = listing or ", ".join(f"{r.code} ({r.name})" for r in areas_df.itertuples()
-                                           if r.level == LOCAL_LEVEL or trusted)
+            listing = listing or ", ".join(
+                f"{r.code} ({r.name})" for r in areas_df.itertuples() if r.level == LOCAL_LEVEL or trusted
+            )
             if cell["area"][i] == "":
                 add(i, "empty_area", column, listing=listing)
             else:
                 value = cell["area"][i]
-                add(i, "unknown_area", column, value=short(value), listing=listing,
-                    suggestion=suggest(value, list(known["name"]) + list(known["code"])))
+                add(
+                    i,
+                    "unknown_area",
+                    column,
+                    value=short(value),
+                    listing=listing,
+                    suggestion=suggest(value, list(known["name"]) + list(known["code"])),
+                )
         elif levels.get(code) != LOCAL_LEVEL and not trusted:
-            add(i, "area_level_not_allowed", column, area=f"{code} ({cell['area'][i]})" if cell["area"][i] != code else code,
-                level=LEVEL_WORDS.get(levels.get(code), "an"), example=example)
+            add(
+                i,
+                "area_level_not_allowed",
+                column,
+                area=f"{code} ({cell['area'][i]})" if cell["area"][i] != code else code,
+                level=LEVEL_WORDS.get(levels.get(code), "an"),
+                example=example,
+            )
 
     # Periods, read by each indicator's period type; each distinct label parsed once
     keys = [(label, ind.period_type if ind else "") for label, ind in zip(cell["period"], ind_of)]
@@ -235,8 +275,14 @@ def validate(table: Table, config: Config, areas_df: pd.DataFrame, access: Acces
     for i, p in enumerate(found):
         if ind_of[i] is not None and cell["period"][i] == "":
             ind = ind_of[i]
-            add(i, "empty_period", columns["period"], ind.id, type_name=ind.type_name,
-                example=periods.EXAMPLES[ind.period_type][0])
+            add(
+                i,
+                "empty_period",
+                columns["period"],
+                ind.id,
+                type_name=ind.type_name,
+                example=periods.EXAMPLES[ind.period_type][0],
+            )
         elif isinstance(p, str):
             add(i, "bad_period", columns["period"], ind_col[i], detail=p.replace("this indicator", ind_col[i]))
         elif p is not None and p.start > today:
@@ -275,50 +321,83 @@ def validate(table: Table, config: Config, areas_df: pd.DataFrame, access: Acces
         expected = 100 * num / den
         # Allow for a figure rounded to whole numbers or one decimal place.
         for i in np.flatnonzero(~bad & ind_ok & is_pct_a & (den > 0) & ~np.isnan(value) & (np.abs(expected - value) > 0.51)):
-            add(i, "value_disagrees", value_column(i), ind_col[i], value=value[i], numerator=num[i], denominator=den[i],
-                expected=expected[i])
+            add(
+                i,
+                "value_disagrees",
+                value_column(i),
+                ind_col[i],
+                value=value[i],
+                numerator=num[i],
+                denominator=den[i],
+                expected=expected[i],
+            )
 
     # figure_type and source: a lead's figures are submitted; only the trusted mark them published or illustrative
     allowed = FIGURE_TYPES if trusted else ("submitted",)
     ft = [x.lower() or default_figure_type for x in cell["figure_type"]]
     for i, x in enumerate(ft):
         if x not in allowed:
-            hint = (f"use one of {', '.join(FIGURE_TYPES)}, or leave it empty" if trusted or x not in FIGURE_TYPES else
-                    f"{access.user}'s figures are stored as submitted (only an administrator or an official import may "
-                    "load published or illustrative figures); leave figure_type empty")
+            hint = (
+                f"use one of {', '.join(FIGURE_TYPES)}, or leave it empty"
+                if trusted or x not in FIGURE_TYPES
+                else f"{access.user}'s figures are stored as submitted (only an administrator or an official import may "
+                "load published or illustrative figures); leave figure_type empty"
+            )
             add(i, "bad_figure_type", columns["figure_type"], value=short(cell["figure_type"][i]), hint=hint)
     source = [x or default_source or None for x in cell["source"]]
 
     is_period = [isinstance(p, periods.Period) for p in found]
     text = lambda values: pd.Series(values, dtype=object)  # noqa: E731 - plain strings: pandas 3 would make Arrow ones, slow to walk
-    tidy = pd.DataFrame({
-        "indicator_id": text(ind_col),
-        "area_code": text(codes),
-        "period": text([p.label if ok_p else None for p, ok_p in zip(found, is_period)]),
-        "period_start": text([p.start if ok_p else None for p, ok_p in zip(found, is_period)]),
-        "period_end": text([p.end if ok_p else None for p, ok_p in zip(found, is_period)]),
-        "value": value, "numerator": num, "denominator": den, "marker": text(marker),
-        "note": text([x or None for x in cell["note"]]),
-        "figure_type": text(ft), "source": text(source),
-        "release": text([table.release] * n),
-    })
+    tidy = pd.DataFrame(
+        {
+            "indicator_id": text(ind_col),
+            "area_code": text(codes),
+            "period": text([p.label if ok_p else None for p, ok_p in zip(found, is_period)]),
+            "period_start": text([p.start if ok_p else None for p, ok_p in zip(found, is_period)]),
+            "period_end": text([p.end if ok_p else None for p, ok_p in zip(found, is_period)]),
+            "value": value,
+            "numerator": num,
+            "denominator": den,
+            "marker": text(marker),
+            "note": text([x or None for x in cell["note"]]),
+            "figure_type": text(ft),
+            "source": text(source),
+            "release": text([table.release] * n),
+        }
+    )
 
     # The same indicator, area and period twice: identical repeats are harmless, different figures are not.
     key = ["indicator_id", "area_code", "period"]
     dup_mask = ~bad & tidy.duplicated(key, keep=False).to_numpy()
     if dup_mask.any():
-        keyed = tidy[dup_mask].assign(row=np.array(rows_all)[dup_mask], file=np.array(per_row["file"], dtype=object)[dup_mask],
-                                      vcol=np.array([value_column(i) for i in range(n)], dtype=object)[dup_mask])
-        hint = (" (if the file splits rows by a column such as age or sex, add it to the mapping's filters to keep "
-                "the total)") if table.official else ""
+        keyed = tidy[dup_mask].assign(
+            row=np.array(rows_all)[dup_mask],
+            file=np.array(per_row["file"], dtype=object)[dup_mask],
+            vcol=np.array([value_column(i) for i in range(n)], dtype=object)[dup_mask],
+        )
+        hint = (
+            (" (if the file splits rows by a column such as age or sex, add it to the mapping's filters to keep the total)")
+            if table.official
+            else ""
+        )
         for (ind_id, area, label), group in keyed.groupby(key, sort=False):
             if len(group.drop_duplicates(["value", "marker", "numerator", "denominator", "note"])) > 1:
                 first = group.iloc[0]
                 for r in group.iloc[1:].itertuples():
-                    problems.append(Problem.of(
-                        "duplicate_figure", row=int(r.row), column=r.vcol, file=r.file, indicator=ind_id,
-                        first=int(first["row"]), area=area, period=label, hint=hint,
-                        detail=f" ({_shown(first['value'], first['marker'])} there, {_shown(r.value, r.marker)} here)"))
+                    problems.append(
+                        Problem.of(
+                            "duplicate_figure",
+                            row=int(r.row),
+                            column=r.vcol,
+                            file=r.file,
+                            indicator=ind_id,
+                            first=int(first["row"]),
+                            area=area,
+                            period=label,
+                            hint=hint,
+                            detail=f" ({_shown(first['value'], first['marker'])} there, {_shown(r.value, r.marker)} here)",
+                        )
+                    )
 
     if problems:
         order = {c: k for k, c in enumerate(FIELDS)}

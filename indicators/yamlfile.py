@@ -1,5 +1,6 @@
 """The one YAML loader for the indicators file, the roles file and the DfE open-data mappings: safe, no aliases,
 bounded in size and depth, every error naming the file and the line."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,18 +26,23 @@ def _loader(what: str):
     class Loader(yaml.SafeLoader):
         """SafeLoader that refuses anchors and aliases (never needed here, and a way to blow up memory) and
         nesting deeper than MAX_DEPTH (a way to exhaust the stack)."""
+
         depth = 0
 
         def compose_node(self, parent, index):
             if self.check_event(yaml.AliasEvent):
                 mark = self.peek_event().start_mark
-                raise yaml.YAMLError(f"line {mark.line + 1}: aliases (*name) are not allowed in {what}; write the values out in full")
+                raise yaml.YAMLError(
+                    f"line {mark.line + 1}: aliases (*name) are not allowed in {what}; write the values out in full"
+                )
             self.depth += 1
             try:
                 if self.depth > MAX_DEPTH:
                     mark = self.peek_event().start_mark
-                    raise yaml.YAMLError(f"line {mark.line + 1}, column {mark.column + 1}: the values are nested more than "
-                                         f"{MAX_DEPTH} levels deep; {what} never needs that many")
+                    raise yaml.YAMLError(
+                        f"line {mark.line + 1}, column {mark.column + 1}: the values are nested more than "
+                        f"{MAX_DEPTH} levels deep; {what} never needs that many"
+                    )
                 return super().compose_node(parent, index)
             finally:
                 self.depth -= 1
@@ -54,7 +60,9 @@ def parse(text: str, what: str, path: Path | str = "<text>"):
         problem = getattr(e, "problem", None) or str(e)
         raise YamlError(path, what, [f"the file is not valid YAML: {where}{problem}"]) from None
     except RecursionError:  # a scanner limit we did not foresee: still a message, never a traceback
-        raise YamlError(path, what, [f"the values are nested too deeply; {what} never needs more than {MAX_DEPTH} levels"]) from None
+        raise YamlError(
+            path, what, [f"the values are nested too deeply; {what} never needs more than {MAX_DEPTH} levels"]
+        ) from None
 
 
 def load(path: Path | str, what: str, *, max_bytes: int = MAX_BYTES, missing_hint: str = ""):

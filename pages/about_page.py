@@ -1,8 +1,9 @@
 """About the indicators: each indicator's definition, target, RAG rule, owner and source, from the YAML."""
+
 import streamlit as st
 
-from pages.common import get_access, get_config, require, run_page
 from indicators.about import about_html
+from pages.common import get_access, get_config, require, run_page
 
 
 def about_page() -> None:

@@ -1,5 +1,6 @@
 """Streamlit glue shared by the pages: the gate every page passes (sign-in, access, the legacy pages/ hand-over),
 the process-wide config, connection and figures, the area picker, and plain() for text that must stay text."""
+
 from __future__ import annotations
 
 import contextlib
@@ -12,15 +13,16 @@ import runpy
 import sys
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, NoReturn
+from typing import NoReturn
 
 import pandas as pd
 import streamlit as st
 
 from indicators import access as access_mod
-from indicators import config as config_mod
 from indicators import benchmarks, charts, commentary, exceptions, scorecard, signin, spc, store
+from indicators import config as config_mod
 from indicators.sample import load_sample
 
 ILLUSTRATIVE_NOTE = (
@@ -64,6 +66,7 @@ def plain(text) -> str:
 
 
 # ---------------------------------------------------------------- process-wide values (not Streamlit's caches)
+
 
 class _Shared:
     """A small process-wide memo keyed on the call's arguments (least recently used dropped past `size`).
@@ -188,6 +191,7 @@ def _error_screen(heading: str, lines: list[str], *, sign_out: bool = False) -> 
             st.markdown("\n".join(f"- {plain(x)}" for x in lines))
         if sign_out:
             st.button("Sign out", on_click=st.logout, key="sign_out_refused")
+
     return screen
 
 
@@ -219,8 +223,14 @@ def get_access() -> access_mod.Access:
     saying what and where. Every page calls this first (app.py too, before its navigation)."""
     on, problems, files = sign_in_settings()
     if problems:
-        _only(_error_screen("**Sign-in is set up wrongly, so the dashboard will not open.** An administrator must fix "
-                            f"the secrets ({plain(', '.join(files))}):", problems), "Sign-in is set up wrongly")
+        _only(
+            _error_screen(
+                "**Sign-in is set up wrongly, so the dashboard will not open.** An administrator must fix "
+                f"the secrets ({plain(', '.join(files))}):",
+                problems,
+            ),
+            "Sign-in is set up wrongly",
+        )
     if not on:
         address = server_address()
         if not signin.listens_on_loopback(address) and not signin.open_local_allowed():
@@ -232,16 +242,26 @@ def get_access() -> access_mod.Access:
     try:
         roles = _roles(str(path), path.stat().st_mtime if path.exists() else 0.0, config_mod.config_path().stat().st_mtime)
     except access_mod.RolesError as e:
-        _only(_error_screen(f"**The roles file cannot be used.** An administrator must fix {plain(e.path)}:", e.problems,
-                            sign_out=True), "The roles file cannot be used")
+        _only(
+            _error_screen(
+                f"**The roles file cannot be used.** An administrator must fix {plain(e.path)}:", e.problems, sign_out=True
+            ),
+            "The roles file cannot be used",
+        )
     claims = st.user.to_dict()
     why = signin.email_problem(claims, roles.unverified_email_issuers)
     if why:
         _only(_error_screen(plain(why), [], sign_out=True), "E-mail address not verified")
     who = access_mod.access_for(claims.get("email"), roles)
     if not who.viewer:
-        _only(_error_screen(f"You are signed in as {plain(who.user)}, but the roles file does not give you access. "
-                            "Ask an administrator.", [], sign_out=True), "No access")
+        _only(
+            _error_screen(
+                f"You are signed in as {plain(who.user)}, but the roles file does not give you access. Ask an administrator.",
+                [],
+                sign_out=True,
+            ),
+            "No access",
+        )
     return who
 
 
@@ -253,14 +273,22 @@ def local_mode_sidebar(who: access_mod.Access) -> None:
         return
     address = server_address()
     if signin.listens_on_loopback(address):
-        st.sidebar.info("**Local mode**: no sign-in is set up, so whoever uses this computer may change figures. "
-                        "The dashboard listens on this computer only.", icon=":material/computer:")
+        st.sidebar.info(
+            "**Local mode**: no sign-in is set up, so whoever uses this computer may change figures. "
+            "The dashboard listens on this computer only.",
+            icon=":material/computer:",
+        )
         return
-    st.error(f"**{signin.OPEN_LOCAL_BANNER}** No sign-in is set up and the dashboard listens on "
-             f"{plain(address or 'every network interface')} because {signin.OPEN_LOCAL_ENV}=1 is set. Set up sign-in "
-             "([auth] in .streamlit/secrets.toml) or listen on localhost.", icon=":material/warning:")
-    st.sidebar.error(f"**Local mode on the network**: anyone who can reach {plain(address or 'this server')} may change "
-                     "figures.", icon=":material/warning:")
+    st.error(
+        f"**{signin.OPEN_LOCAL_BANNER}** No sign-in is set up and the dashboard listens on "
+        f"{plain(address or 'every network interface')} because {signin.OPEN_LOCAL_ENV}=1 is set. Set up sign-in "
+        "([auth] in .streamlit/secrets.toml) or listen on localhost.",
+        icon=":material/warning:",
+    )
+    st.sidebar.error(
+        f"**Local mode on the network**: anyone who can reach {plain(address or 'this server')} may change figures.",
+        icon=":material/warning:",
+    )
 
 
 def require(allowed: bool, what: str) -> None:
@@ -271,6 +299,7 @@ def require(allowed: bool, what: str) -> None:
 
 
 # ---------------------------------------------------------------- the database
+
 
 @shared(size=4, copy_frames=False)
 def _connection(db: str, config_path: str, mtime: float):
@@ -346,13 +375,19 @@ def area_picker(cur, cfg: config_mod.Config, *, where=st.sidebar) -> tuple[str, 
         wanted = st.query_params.get("area")
         st.session_state["_area"] = wanted if wanted in names else cfg.default_area
     st.session_state["area"] = st.session_state["_area"]
-    code = where.selectbox("Area", list(names), key="area", format_func=lambda c: f"{names[c]} ({c})",
-                           on_change=lambda: st.session_state.update(_area=st.session_state["area"]))
+    code = where.selectbox(
+        "Area",
+        list(names),
+        key="area",
+        format_func=lambda c: f"{names[c]} ({c})",
+        on_change=lambda: st.session_state.update(_area=st.session_state["area"]),
+    )
     st.query_params["area"] = code
     return code, names[code]
 
 
 # ---------------------------------------------------------------- figures, built once per data version
+
 
 @shared(size=256)
 def cached_scorecard(db: str, version: int, area: str, strategy: str | None, inspection: str | None, cfg_mtime: float):
@@ -388,8 +423,7 @@ def cached_insight(db: str, version: int, indicator_id: str, area: str, area_nam
     spc_fig = None
     if reading is not None:
         unit = {"percent": "%", "weeks": "weeks", "days": "days"}.get(ind.unit, "")
-        spc_fig = spc.spc_chart(reading, f"{ind.name} — {area_name} (XmR)", unit,
-                                x=pd.to_datetime(df["period_start"]))
+        spc_fig = spc.spc_chart(reading, f"{ind.name} — {area_name} (XmR)", unit, x=pd.to_datetime(df["period_start"]))
     return comps, reading, trend, spc_fig
 
 

@@ -1,9 +1,10 @@
 """Upload history: every upload with who, when and what changed; roll one back exactly."""
+
 import streamlit as st
 
-from pages.common import get_access, get_config, get_cursor, plain, require, run_page
 from indicators import store, tables, uploads
 from indicators.access import Forbidden
+from pages.common import get_access, get_config, get_cursor, plain, require, run_page
 
 
 def history_page() -> None:
@@ -18,27 +19,54 @@ def history_page() -> None:
         st.success(plain(done), icon=":material/check_circle:")
 
     df = uploads.history(cur)
-    shown = df.rename(columns={"id": "Upload", "kind": "Kind", "file_name": "File", "content_hash": "Content hash (SHA-256)",
-                               "user_name": "Who", "created_at": "When", "rows_new": "New", "rows_changed": "Changed",
-                               "rows_unchanged": "Unchanged", "note": "Note", "status": "Status"})
-    st.dataframe(shown[["Upload", "When", "Who", "Kind", "File", "New", "Changed", "Unchanged", "Status", "Note",
-                        "Content hash (SHA-256)"]], hide_index=True, width="stretch")
+    shown = df.rename(
+        columns={
+            "id": "Upload",
+            "kind": "Kind",
+            "file_name": "File",
+            "content_hash": "Content hash (SHA-256)",
+            "user_name": "Who",
+            "created_at": "When",
+            "rows_new": "New",
+            "rows_changed": "Changed",
+            "rows_unchanged": "Unchanged",
+            "note": "Note",
+            "status": "Status",
+        }
+    )
+    st.dataframe(
+        shown[
+            ["Upload", "When", "Who", "Kind", "File", "New", "Changed", "Unchanged", "Status", "Note", "Content hash (SHA-256)"]
+        ],
+        hide_index=True,
+        width="stretch",
+    )
 
-    st.download_button("Download the history (CSV)", tables.to_csv(df.drop(columns=["status"])), file_name="upload-history.csv",
-                       mime="text/csv", icon=":material/download:")
+    st.download_button(
+        "Download the history (CSV)",
+        tables.to_csv(df.drop(columns=["status"])),
+        file_name="upload-history.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
 
     st.header("Backups")
     last = store.latest_backup_time()
-    st.write(f"The dashboard makes a backup itself every day into `{store.backup_dir()}` and keeps the newest "
-             f"{store.BACKUP_KEEP}. Latest: {last:%-d %B %Y, %H:%M}." if last else
-             f"The dashboard makes a backup itself every day into `{store.backup_dir()}`; none has been made yet.")
+    st.write(
+        f"The dashboard makes a backup itself every day into `{store.backup_dir()}` and keeps the newest "
+        f"{store.BACKUP_KEEP}. Latest: {last:%-d %B %Y, %H:%M}."
+        if last
+        else f"The dashboard makes a backup itself every day into `{store.backup_dir()}`; none has been made yet."
+    )
     if st.button("Back up now", key="backup_now"):
         made = store.timed_backup(cur, who)
         st.success(f"Backed up to {made}.")
 
     st.header("Roll back an upload")
-    st.write("Rolling back removes the figures an upload added and restores the values it replaced, exactly. "
-             "The rollback is recorded here too, and the figures it removes stay in the history.")
+    st.write(
+        "Rolling back removes the figures an upload added and restores the values it replaced, exactly. "
+        "The rollback is recorded here too, and the figures it removes stay in the history."
+    )
     rollback_section(cur, df, who)
 
 
@@ -52,9 +80,14 @@ def _roll_back(plan: store.RollbackPlan, who, sure_key: str, typed_key: str | No
     try:
         who.require_admin("roll back an upload")
         if not state.get(sure_key):
-            raise store.StoreError(f"Tick \"I want to undo upload {plan.upload_id}\" first; nothing was done.")
-        summary = store.rollback(get_cursor(get_config()), plan.upload_id, who, expected=plan,
-                                 confirm_sample=(typed or "").strip().lower() if typed_key else None)
+            raise store.StoreError(f'Tick "I want to undo upload {plan.upload_id}" first; nothing was done.')
+        summary = store.rollback(
+            get_cursor(get_config()),
+            plan.upload_id,
+            who,
+            expected=plan,
+            confirm_sample=(typed or "").strip().lower() if typed_key else None,
+        )
     except (store.StoreError, Forbidden) as e:
         state["rollback_refused"] = str(e)
         return
@@ -73,29 +106,49 @@ def rollback_section(cur, df, who) -> None:
     labels = {int(r.id): f"Upload {r.id}: {r.file_name} ({str(r.created_at)[:16]}, {r.user_name})" for r in df.itertuples()}
     # A new round after every rollback (done or refused): nothing chosen, nothing ticked.
     round_ = st.session_state.get("rollback_round", 0)
-    choice = st.selectbox("Upload", candidates, index=None, format_func=lambda i: labels.get(i, f"Upload {i}"),  # options are text
-                          placeholder="Choose the upload to roll back", key=f"rollback_choice_{round_}")
+    choice = st.selectbox(
+        "Upload",
+        candidates,
+        index=None,
+        format_func=lambda i: labels.get(i, f"Upload {i}"),  # options are text
+        placeholder="Choose the upload to roll back",
+        key=f"rollback_choice_{round_}",
+    )
     if choice is None:
         return
     plan = store.rollback_plan(cur, choice)
     st.write(plain(f"Rolling back {plan.described} means {plan.effect}."))
     if plan.blocked_by:
-        st.warning(plain(f"Upload {choice} cannot be rolled back on its own: upload(s) "
-                         f"{', '.join(map(str, plan.blocked_by))} changed some of the same figures afterwards. "
-                         "Roll those back first, newest first."), icon=":material/warning:")
+        st.warning(
+            plain(
+                f"Upload {choice} cannot be rolled back on its own: upload(s) "
+                f"{', '.join(map(str, plan.blocked_by))} changed some of the same figures afterwards. "
+                "Roll those back first, newest first."
+            ),
+            icon=":material/warning:",
+        )
         return
     typed_key = None
     if plan.kind == "sample":
-        st.warning(f"Upload {choice} is the sample data: rolling it back removes every sample figure and cannot itself "
-                   "be undone.", icon=":material/warning:")
+        st.warning(
+            f"Upload {choice} is the sample data: rolling it back removes every sample figure and cannot itself be undone.",
+            icon=":material/warning:",
+        )
         typed_key = f"rollback_typed_{round_}_{choice}"
         st.text_input(f'Type "{store.SAMPLE_CONFIRMATION}" to confirm', key=typed_key)
     # Keyed by the upload too, so choosing another upload never carries a tick over to it.
     sure_key = f"rollback_sure_{round_}_{choice}"
     sure = st.checkbox(f"I want to undo upload {choice}", key=sure_key)
     typed_ok = typed_key is None or st.session_state.get(typed_key, "").strip().lower() == store.SAMPLE_CONFIRMATION
-    st.button(f"Roll back upload {choice}", type="primary", disabled=not (sure and typed_ok), key=f"rollback_{round_}",
-              on_click=_roll_back, args=(plan, who, sure_key, typed_key))
+    st.button(
+        f"Roll back upload {choice}",
+        type="primary",
+        disabled=not (sure and typed_ok),
+        key=f"rollback_{round_}",
+        on_click=_roll_back,
+        args=(plan, who, sure_key, typed_key),
+    )
+
 
 if __name__ == "__main__":
     run_page(history_page)

@@ -1,10 +1,11 @@
 """Board pack: one click makes the PowerPoint deck or the PDF with the same slides."""
+
 import sys
 
 import streamlit as st
 
-from pages.common import area_picker, get_access, get_config, get_cursor, plain, require, run_page
 from indicators import export
+from pages.common import area_picker, get_access, get_config, get_cursor, plain, require, run_page
 
 
 def pack_page() -> None:
@@ -15,12 +16,22 @@ def pack_page() -> None:
     area, area_name = area_picker(cur, cfg)
 
     st.title("Board pack")
-    st.write("A title slide, the scorecard, the exceptions, then one slide per indicator with its chart, its recent "
-             "figures and the commentary. Published and illustrative figures are marked on every slide.")
-    ids = st.multiselect("Indicators", [i.id for i in cfg.indicators], format_func=lambda i: cfg.by_id[i].name,
-                         placeholder="Every indicator with figures for the area", key="pack_ids")
-    period = st.text_input("Figures up to the end of (optional)", key="pack_period",
-                           placeholder='e.g. "2019-20 Q4" or "2019-12"; empty for the latest figures held')
+    st.write(
+        "A title slide, the scorecard, the exceptions, then one slide per indicator with its chart, its recent "
+        "figures and the commentary. Published and illustrative figures are marked on every slide."
+    )
+    ids = st.multiselect(
+        "Indicators",
+        [i.id for i in cfg.indicators],
+        format_func=lambda i: cfg.by_id[i].name,
+        placeholder="Every indicator with figures for the area",
+        key="pack_ids",
+    )
+    period = st.text_input(
+        "Figures up to the end of (optional)",
+        key="pack_period",
+        placeholder='e.g. "2019-20 Q4" or "2019-12"; empty for the latest figures held',
+    )
     if export.chromium_path() is None:
         st.error(export.INSTALL_HINT, icon=":material/error:")
         st.stop()
@@ -30,8 +41,15 @@ def pack_page() -> None:
         if col.button(label, key=f"make_{fmt}", type="primary" if fmt == "pptx" else "secondary", width="stretch"):
             bar = st.progress(0.0, text="Starting…")
             try:
-                data = export.export(cur, cfg, fmt, area, as_of=period.strip() or None, indicator_ids=ids or None,
-                                     progress=lambda f, msg: bar.progress(min(f, 1.0), text=plain(msg)))
+                data = export.export(
+                    cur,
+                    cfg,
+                    fmt,
+                    area,
+                    as_of=period.strip() or None,
+                    indicator_ids=ids or None,
+                    progress=lambda f, msg, bar=bar: bar.progress(min(f, 1.0), text=plain(msg)),
+                )
             except export.ExportError as e:
                 bar.empty()
                 st.error(f"The board pack was not made: {plain(e)}", icon=":material/error:")
@@ -39,16 +57,18 @@ def pack_page() -> None:
             except Exception as e:  # export() turns its failures into ExportError; this is the last line of defence
                 bar.empty()
                 print(f"Board pack failed: {type(e).__name__}: {e}", file=sys.stderr)
-                st.error(f"The board pack was not made: something unexpected went wrong ({plain(type(e).__name__)}). "
-                         "Try again; if it keeps happening, tell whoever runs the dashboard.", icon=":material/error:")
+                st.error(
+                    f"The board pack was not made: something unexpected went wrong ({plain(type(e).__name__)}). "
+                    "Try again; if it keeps happening, tell whoever runs the dashboard.",
+                    icon=":material/error:",
+                )
                 st.stop()
             bar.progress(1.0, text="Done")
             st.session_state["pack"] = (fmt, data, f"board-pack-{area}.{fmt}")
 
     if "pack" in st.session_state:
         fmt, data, name = st.session_state["pack"]
-        mime = ("application/vnd.openxmlformats-officedocument.presentationml.presentation" if fmt == "pptx"
-                else "application/pdf")
+        mime = "application/vnd.openxmlformats-officedocument.presentationml.presentation" if fmt == "pptx" else "application/pdf"
         st.success(f"The {fmt.upper()} is ready ({len(data) / 1e6:.1f} MB).")
         st.download_button(f"Download {name}", data, file_name=name, mime=mime, icon=":material/download:", type="primary")
 

@@ -1,9 +1,20 @@
 """Scorecard: every indicator's latest value, RAG, target, direction of travel and trend for one area."""
+
 import streamlit as st
 
-from pages.common import (ILLUSTRATIVE_NOTE, area_picker, cache_key, cached_scorecard, get_access, get_config, get_cursor, plain,
-                          require, run_page)
 from indicators import benchmarks, scorecard, tables
+from pages.common import (
+    ILLUSTRATIVE_NOTE,
+    area_picker,
+    cache_key,
+    cached_scorecard,
+    get_access,
+    get_config,
+    get_cursor,
+    plain,
+    require,
+    run_page,
+)
 
 
 def scorecard_page() -> None:
@@ -17,28 +28,53 @@ def scorecard_page() -> None:
     inspections = sorted({i.inspection_area for i in cfg.indicators if i.inspection_area})
     strategy = st.sidebar.selectbox("Strategy area", ["All"] + strategies, key="strategy")
     inspection = st.sidebar.selectbox("Inspection area for improvement", ["All"] + inspections, key="inspection")
-    SORTS = {"Indicator order": None, "RAG, worst first": ("status", benchmarks.RAG_ORDER),
-             "Variation, concern first": ("variation", benchmarks.VARIATION_ORDER),
-             "Assurance, failing first": ("assurance", benchmarks.ASSURANCE_ORDER)}
+    SORTS = {
+        "Indicator order": None,
+        "RAG, worst first": ("status", benchmarks.RAG_ORDER),
+        "Variation, concern first": ("variation", benchmarks.VARIATION_ORDER),
+        "Assurance, failing first": ("assurance", benchmarks.ASSURANCE_ORDER),
+    }
     sort = st.sidebar.selectbox("Sort by", list(SORTS), key="sort")
-    show = st.sidebar.multiselect("Show only", ["Red", "Amber", "Green", "Special cause: concern", "Special cause: improvement",
-                                                "Consistently failing", "Hit and miss", "Consistently passing", "Overdue"],
-                                  key="show_only", placeholder="Everything")
+    show = st.sidebar.multiselect(
+        "Show only",
+        [
+            "Red",
+            "Amber",
+            "Green",
+            "Special cause: concern",
+            "Special cause: improvement",
+            "Consistently failing",
+            "Hit and miss",
+            "Consistently passing",
+            "Overdue",
+        ],
+        key="show_only",
+        placeholder="Everything",
+    )
 
     st.title(f"SEND scorecard — {plain(area_name)}")
     db, version, mtime = cache_key(cur)
-    df = cached_scorecard(db, version, area, None if strategy == "All" else strategy,
-                          None if inspection == "All" else inspection, mtime)
+    df = cached_scorecard(
+        db, version, area, None if strategy == "All" else strategy, None if inspection == "All" else inspection, mtime
+    )
 
     if df.empty:
-        st.info(f"No indicator has figures for {plain(area_name)} with these filters. Choose another area or set the filters to All.")
+        st.info(
+            f"No indicator has figures for {plain(area_name)} with these filters. Choose another area or set the filters to All."
+        )
         st.stop()
 
-    FILTERS = {"Red": df["status"] == "red", "Amber": df["status"] == "amber", "Green": df["status"] == "green",
-               "Special cause: concern": df["variation"] == "special_cause_concern",
-               "Special cause: improvement": df["variation"] == "special_cause_improvement",
-               "Consistently failing": df["assurance"] == "consistently_fail", "Hit and miss": df["assurance"] == "inconsistent",
-               "Consistently passing": df["assurance"] == "consistently_pass", "Overdue": df["due_status"] == "overdue"}
+    FILTERS = {
+        "Red": df["status"] == "red",
+        "Amber": df["status"] == "amber",
+        "Green": df["status"] == "green",
+        "Special cause: concern": df["variation"] == "special_cause_concern",
+        "Special cause: improvement": df["variation"] == "special_cause_improvement",
+        "Consistently failing": df["assurance"] == "consistently_fail",
+        "Hit and miss": df["assurance"] == "inconsistent",
+        "Consistently passing": df["assurance"] == "consistently_pass",
+        "Overdue": df["due_status"] == "overdue",
+    }
     if show:  # any of the chosen conditions
         keep = FILTERS[show[0]]
         for name in show[1:]:
@@ -46,7 +82,11 @@ def scorecard_page() -> None:
         df = df[keep]
     if SORTS[sort]:
         column, order = SORTS[sort]
-        df = df.assign(_k=df[column].map(lambda v: order.get(v if isinstance(v, str) else None, 9))).sort_values("_k", kind="stable").drop(columns="_k")
+        df = (
+            df.assign(_k=df[column].map(lambda v: order.get(v if isinstance(v, str) else None, 9)))
+            .sort_values("_k", kind="stable")
+            .drop(columns="_k")
+        )
     if df.empty:
         st.info("No indicator matches the chosen filters.")
         st.stop()
@@ -57,24 +97,59 @@ def scorecard_page() -> None:
         col.metric(word, int(counts.get(status, 0)), border=True)
 
     st.html(scorecard.scorecard_html(df, area))
-    st.caption(ILLUSTRATIVE_NOTE + " RAG is shown as a word and a symbol as well as a colour: ✔ Green, ▲ Amber, ✖ Red, ○ No target. "
-               "SPC icons follow NHS England's Making Data Count: variation (is this real change?) and assurance (will the "
-               "target be met?); hover or read them aloud for their meaning.")
+    st.caption(
+        ILLUSTRATIVE_NOTE + " RAG is shown as a word and a symbol as well as a colour: ✔ Green, ▲ Amber, ✖ Red, ○ No target. "
+        "SPC icons follow NHS England's Making Data Count: variation (is this real change?) and assurance (will the "
+        "target be met?); hover or read them aloud for their meaning."
+    )
 
-    missing = [i.name for i in cfg.indicators if i.id not in set(df["indicator_id"])
-               and (strategy == "All" or i.strategy_area == strategy) and (inspection == "All" or i.inspection_area == inspection)]
+    missing = [
+        i.name
+        for i in cfg.indicators
+        if i.id not in set(df["indicator_id"])
+        and (strategy == "All" or i.strategy_area == strategy)
+        and (inspection == "All" or i.inspection_area == inspection)
+    ]
     if missing:
         with st.expander(f"{len(missing)} indicator(s) have no figures for {plain(area_name)}"):
             st.write("\n".join(f"- {plain(name)}" for name in missing))
 
-    export = df[["indicator_id", "indicator", "period", "value", "value_text", "target_text", "status",
-                 "direction_prev", "direction_year", "variation", "assurance", "england_text", "vs_england_text",
-                 "quartile_text", "due_status", "figure_type", "source"]]
+    export = df[
+        [
+            "indicator_id",
+            "indicator",
+            "period",
+            "value",
+            "value_text",
+            "target_text",
+            "status",
+            "direction_prev",
+            "direction_year",
+            "variation",
+            "assurance",
+            "england_text",
+            "vs_england_text",
+            "quartile_text",
+            "due_status",
+            "figure_type",
+            "source",
+        ]
+    ]
     c1, c2 = st.columns(2)
-    c1.download_button("Download the scorecard (CSV)", tables.to_csv(export), file_name=f"scorecard-{area}.csv",
-                       mime="text/csv", icon=":material/download:")
-    c2.download_button("Download the scorecard (Excel)", lambda: tables.to_xlsx(export, "scorecard"), file_name=f"scorecard-{area}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
+    c1.download_button(
+        "Download the scorecard (CSV)",
+        tables.to_csv(export),
+        file_name=f"scorecard-{area}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+    c2.download_button(
+        "Download the scorecard (Excel)",
+        lambda: tables.to_xlsx(export, "scorecard"),
+        file_name=f"scorecard-{area}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+    )
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 """Upload: check a lead's return or a DfE release, preview exactly what would change, load it all-or-nothing on confirm."""
+
 import pandas as pd
 import streamlit as st
 
-from pages.common import area_picker, get_access, get_config, get_cursor, plain, reopen_database, require, run_page
 from indicators import ees, returns, store, tables, uploads
 from indicators.access import Forbidden
+from pages.common import area_picker, get_access, get_config, get_cursor, plain, reopen_database, require, run_page
 
 RETURN, OFFICIAL = "A return of figures (CSV or Excel)", "DfE open data (a release zip, or a CSV from it)"
 DETECT = "(detect from the file's header)"
@@ -16,16 +17,25 @@ SHOWN_PROBLEMS = 200  # listed on the page; every problem is in the download
 def show_problems(problems, file_name: str, official: bool, who) -> None:
     not_mine = sorted({p.indicator for p in problems if p.kind == "not_permitted"})
     if not_mine:
-        st.error(f"This file has figures for {', '.join(not_mine)}, which {plain(who.user)} may not upload. Remove those rows, or ask "
-                 "an administrator to add the indicators to your role. Nothing was loaded.", icon=":material/block:")
+        st.error(
+            f"This file has figures for {', '.join(not_mine)}, which {plain(who.user)} may not upload. Remove those rows, or ask "
+            "an administrator to add the indicators to your role. Nothing was loaded.",
+            icon=":material/block:",
+        )
     if official:
-        advice = ("This is the DfE's file as published: do not edit it. Each problem says what the dashboard needs, "
-                  "usually a mapping in config/ees/ for a layout it does not read yet.")
+        advice = (
+            "This is the DfE's file as published: do not edit it. Each problem says what the dashboard needs, "
+            "usually a mapping in config/ees/ for a layout it does not read yet."
+        )
     else:
         advice = "Fix them in the spreadsheet and upload it again. Rows are numbered as your spreadsheet shows them (the header is row 1)."
     st.error(f"**{len(problems)} problem(s) in {plain(file_name)}; nothing was loaded.** {advice}", icon=":material/error:")
-    table = pd.DataFrame([{"file": p.file or "", "row": "" if p.row is None else str(p.row), "column": p.column or "",
-                           "problem": p.message} for p in problems])
+    table = pd.DataFrame(
+        [
+            {"file": p.file or "", "row": "" if p.row is None else str(p.row), "column": p.column or "", "problem": p.message}
+            for p in problems
+        ]
+    )
     if not table["file"].any():
         table = table.drop(columns="file")
     # A plain HTML table: its text is read by screen readers and can be copied (the data grid draws on a canvas).
@@ -56,18 +66,28 @@ def upload_page() -> None:
     with st.expander("Download a template", icon=":material/download:"):
         mine = [i.id for i in cfg.indicators if i.kind == "local" and who.may_upload(i.id)]
         choices = ["(every indicator I upload: the periods not yet held)"] + mine
-        which = st.selectbox("Template for", choices, key="template_for",
-                             format_func=lambda c: c if c.startswith("(") else f"{cfg.by_id[c].name} ({c})")
+        which = st.selectbox(
+            "Template for",
+            choices,
+            key="template_for",
+            format_func=lambda c: c if c.startswith("(") else f"{cfg.by_id[c].name} ({c})",
+        )
         one = None if which.startswith("(") else which
         template = uploads.template_rows(cur, cfg, area, who, one)
-        st.caption(f"{len(template)} row(s) for {area_name}: one per period due that is not held yet. Fill in the value (and "
-                   "numerator and denominator where you have them); rows you leave empty are skipped. The indicator_name, "
-                   "unit and period_name columns are there to help you and are not loaded.")
+        st.caption(
+            f"{len(template)} row(s) for {area_name}: one per period due that is not held yet. Fill in the value (and "
+            "numerator and denominator where you have them); rows you leave empty are skipped. The indicator_name, "
+            "unit and period_name columns are there to help you and are not loaded."
+        )
         name = f"template-{one or 'due'}-{area}"
         c1, c2 = st.columns(2)
         c1.download_button("Template (CSV)", uploads.template_csv(template), file_name=f"{name}.csv", mime="text/csv")
-        c2.download_button("Template (Excel)", uploads.template_xlsx(template), file_name=f"{name}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        c2.download_button(
+            "Template (Excel)",
+            uploads.template_xlsx(template),
+            file_name=f"{name}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         st.dataframe(template, hide_index=True, width="stretch")
 
     done = st.session_state.pop("upload_done", None)
@@ -86,20 +106,32 @@ def upload_page() -> None:
             except ees.MappingError as e:
                 st.error(str(e))
                 st.stop()
-            picked = st.selectbox("Mapping", [DETECT, *mappings], key="ees_mapping",
-                                  format_func=lambda n: n if n == DETECT else f"{n}: {mappings[n].layout}")
+            picked = st.selectbox(
+                "Mapping",
+                [DETECT, *mappings],
+                key="ees_mapping",
+                format_func=lambda n: n if n == DETECT else f"{n}: {mappings[n].layout}",
+            )
             mapping = None if picked == DETECT else picked
-            release = st.text_input("Release", key="ees_release", placeholder="detected from the figures, e.g. 2025").strip() or None
-            st.caption("The layout of every file is detected from its header; choose a mapping only if the dashboard asks you to.")
-        kinds, label = ["zip", "csv"], "DfE release zip (as downloaded, \"Download all data\") or one of its CSV files"
+            release = (
+                st.text_input("Release", key="ees_release", placeholder="detected from the figures, e.g. 2025").strip() or None
+            )
+            st.caption(
+                "The layout of every file is detected from its header; choose a mapping only if the dashboard asks you to."
+            )
+        kinds, label = ["zip", "csv"], 'DfE release zip (as downloaded, "Download all data") or one of its CSV files'
         help_text = f"Up to {ees.MAX_BYTES // (1024 * 1024)} MB. From explore-education-statistics.service.gov.uk."
     else:
         kinds, label = ["csv", "xlsx"], "CSV or Excel file of figures"
-        help_text = (f"Up to {returns.MAX_BYTES // (1024 * 1024)} MB and {returns.MAX_ROWS:,} rows. Columns: indicator, area, "
-                     "period, value (and optionally numerator, denominator, note), or one column per indicator id.")
+        help_text = (
+            f"Up to {returns.MAX_BYTES // (1024 * 1024)} MB and {returns.MAX_ROWS:,} rows. Columns: indicator, area, "
+            "period, value (and optionally numerator, denominator, note), or one column per indicator id."
+        )
 
     # A new key after each load empties the uploader, so the loaded file is not offered again.
-    file = st.file_uploader(label, type=kinds, key=f"upload_file_{official}_{st.session_state.get('uploads_done', 0)}", help=help_text)
+    file = st.file_uploader(
+        label, type=kinds, key=f"upload_file_{official}_{st.session_state.get('uploads_done', 0)}", help=help_text
+    )
     if file is None:
         st.stop()
 
@@ -110,14 +142,26 @@ def upload_page() -> None:
         with st.status(f"Checking {plain(file.name)}…", expanded=False) as status:
             status.write(f"Reading {len(data) / 1024:,.0f} KB")
             try:
-                preview = uploads.check(cur, cfg, data, file.name, who, official=official, mapping=mapping, release=release,
-                                        offload=len(data) > uploads.OFFLOAD_BYTES)
+                preview = uploads.check(
+                    cur,
+                    cfg,
+                    data,
+                    file.name,
+                    who,
+                    official=official,
+                    mapping=mapping,
+                    release=release,
+                    offload=len(data) > uploads.OFFLOAD_BYTES,
+                )
             except ees.MappingError as e:
                 status.update(label=f"{plain(file.name)} was not checked", state="error")
                 st.error(str(e))
                 st.stop()
-            status.update(label=f"Checked {plain(file.name)}: {len(preview.result.rows):,} figure(s), "
-                                f"{len(preview.result.problems)} problem(s)", state="complete")
+            status.update(
+                label=f"Checked {plain(file.name)}: {len(preview.result.rows):,} figure(s), "
+                f"{len(preview.result.problems)} problem(s)",
+                state="complete",
+            )
         st.session_state["preview"], st.session_state["preview_key"] = preview, key
     preview = st.session_state["preview"]
     preview_id = f"{preview.content_hash}:{version}:{official}:{mapping}:{release}"
@@ -156,8 +200,11 @@ def upload_page() -> None:
     # written and the new preview is shown instead.
     clicked = st.session_state.pop("confirm_clicked", None)
     if clicked is not None and clicked != preview_id:
-        st.warning("The stored figures changed while you were reading the preview (someone else loaded or rolled back "
-                   "figures). Nothing was written: check the new preview above and confirm again.", icon=":material/sync_problem:")
+        st.warning(
+            "The stored figures changed while you were reading the preview (someone else loaded or rolled back "
+            "figures). Nothing was written: check the new preview above and confirm again.",
+            icon=":material/sync_problem:",
+        )
     elif clicked == preview_id:
         try:
             with st.spinner("Loading in one transaction…"):
@@ -168,14 +215,21 @@ def upload_page() -> None:
             st.session_state.pop("preview_key", None)
             st.error(plain(str(e)))
             st.stop()
-        st.session_state["upload_done"] = (f"Loaded {plain(file.name)} as upload {summary.upload_id}: {summary.new} new, "
-                                           f"{summary.changed} changed, {counts['unchanged']} unchanged. Earlier values are kept in "
-                                           "the upload history and can be restored by rolling the upload back.")
+        st.session_state["upload_done"] = (
+            f"Loaded {plain(file.name)} as upload {summary.upload_id}: {summary.new} new, "
+            f"{summary.changed} changed, {counts['unchanged']} unchanged. Earlier values are kept in "
+            "the upload history and can be restored by rolling the upload back."
+        )
         st.session_state.pop("preview_key", None)
         st.session_state["uploads_done"] = st.session_state.get("uploads_done", 0) + 1
         st.rerun()
-    st.button(f"Confirm: load {counts['new']} new and {counts['changed']} changed figure(s)", type="primary",
-              on_click=_confirm, args=(preview_id,), key="confirm")
+    st.button(
+        f"Confirm: load {counts['new']} new and {counts['changed']} changed figure(s)",
+        type="primary",
+        on_click=_confirm,
+        args=(preview_id,),
+        key="confirm",
+    )
 
 
 if __name__ == "__main__":

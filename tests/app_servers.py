@@ -1,6 +1,7 @@
 """Several dashboard app servers on one PostgreSQL store behind HAProxy (deploy/haproxy.cfg), all on 127.0.0.1:
 `streamlit run app.py` processes on free ports, each with its own local-copy folder, and the balancer in front.
 Used by the two-server browser test and by bench/run.py."""
+
 from __future__ import annotations
 
 import os
@@ -81,17 +82,39 @@ def start_app_server(name: str, db_url: str, config: Path, folder: Path, extra_e
     port = free_port()
     copy_dir = folder / f"pg-copy-{name}"  # each server its own folder, as on separate machines
     log = folder / f"streamlit-{name}.log"
-    env = {**os.environ, "KPI_DB": db_url, "KPI_CONFIG": str(config), "KPI_PG_COPY_DIR": str(copy_dir),
-           "KPI_BACKUP_EVERY_HOURS": "0", **(extra_env or {})}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--server.headless", "true", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+    env = {
+        **os.environ,
+        "KPI_DB": db_url,
+        "KPI_CONFIG": str(config),
+        "KPI_PG_COPY_DIR": str(copy_dir),
+        "KPI_BACKUP_EVERY_HOURS": "0",
+        **(extra_env or {}),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     return AppServer(name, f"http://127.0.0.1:{port}", proc, copy_dir, log)
 
 
-def start_cluster(db_url: str, config: Path, folder: Path, names=("a", "b"), balancer: bool = True,
-                  extra_env: dict | None = None) -> Cluster:
+def start_cluster(
+    db_url: str, config: Path, folder: Path, names=("a", "b"), balancer: bool = True, extra_env: dict | None = None
+) -> Cluster:
     """App servers named a, b, … on `db_url`, healthy, and (with `balancer`) HAProxy in front with deploy/haproxy.cfg."""
     folder.mkdir(parents=True, exist_ok=True)
     servers = {n: start_app_server(n, db_url, config, folder, extra_env) for n in names}
@@ -106,8 +129,11 @@ def start_cluster(db_url: str, config: Path, folder: Path, names=("a", "b"), bal
             if tuple(names) != ("a", "b"):
                 raise ValueError("deploy/haproxy.cfg names two servers, a and b")
             port = free_port()
-            env = {**os.environ, "KPI_LB_BIND": f"127.0.0.1:{port}",
-                   **{f"KPI_APP_{n.upper()}": s.url.removeprefix("http://") for n, s in servers.items()}}
+            env = {
+                **os.environ,
+                "KPI_LB_BIND": f"127.0.0.1:{port}",
+                **{f"KPI_APP_{n.upper()}": s.url.removeprefix("http://") for n, s in servers.items()},
+            }
             log = folder / "haproxy.log"
             with open(log, "wb") as out:
                 lb = subprocess.Popen([exe, "-db", "-f", str(HAPROXY_CFG)], env=env, stdout=out, stderr=subprocess.STDOUT)

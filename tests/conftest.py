@@ -1,4 +1,5 @@
 """Shared fixtures: the shipped config, a real temporary DuckDB file per test, and a real PostgreSQL server."""
+
 from __future__ import annotations
 
 import csv
@@ -7,7 +8,6 @@ import functools
 import json
 import os
 import shutil
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -21,7 +21,9 @@ from tests import pg_server
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # The date the shipped sample stands at: every local series runs to the last period due then (build_sample.py --as-at).
-SAMPLE_AS_AT = dt.date.fromisoformat(json.loads((ROOT / "data" / "sample" / "observations.meta.json").read_text(encoding="utf-8"))["as_at"])
+SAMPLE_AS_AT = dt.date.fromisoformat(
+    json.loads((ROOT / "data" / "sample" / "observations.meta.json").read_text(encoding="utf-8"))["as_at"]
+)
 
 
 def as_user(name: str = "admin@example.org") -> Access:
@@ -105,10 +107,12 @@ def good_return() -> str:
     q1, q2 = sample_next("ehcp_20wk"), sample_next("ehcp_20wk", steps=2)
     neet = sample_next("send_neet")
     fy = neet.label.split(" ")[0]
-    return ("indicator,area,period,value,numerator,denominator,note\n"
-            f"ehcp_20wk,E06000047,{q1.label},55.0,22,40,Backlog cleared\n"
-            f"ehcp_20wk,E06000047,{q2.label},60,,,\n"
-            f"send_neet,County Durham,{neet.label.split(' ')[1]} {fy[:4]}/{fy[5:]},14.2,,,\n")
+    return (
+        "indicator,area,period,value,numerator,denominator,note\n"
+        f"ehcp_20wk,E06000047,{q1.label},55.0,22,40,Backlog cleared\n"
+        f"ehcp_20wk,E06000047,{q2.label},60,,,\n"
+        f"send_neet,County Durham,{neet.label.split(' ')[1]} {fy[:4]}/{fy[5:]},14.2,,,\n"
+    )
 
 
 def snapshot(path):

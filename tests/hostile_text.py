@@ -1,6 +1,7 @@
 """Text a file or a person can put into the dashboard that would be live if rendered as Markdown or HTML: a figure's
 source and note, a file name, an area name (as a DfE release can add) and an indicator name (from the YAML). The
 image addresses are 127.0.0.1 on port 9 (discard, closed here), so even a request that got out would go nowhere."""
+
 from __future__ import annotations
 
 import shutil
@@ -43,8 +44,10 @@ def hostile_database(template: Path, folder: Path, cfg) -> Path:
     try:
         store.add_areas(conn, [(EVIL_AREA, AREA_NAME, "local_authority", None, None)])
         latest = sample_next("ehcp_20wk").label  # after the sample's latest, so it is the latest figure
-        csv = (f"indicator,area,period,value,note\nehcp_20wk,{DURHAM},{latest},81,\"{NOTE}\"\n"
-               f"ehcp_20wk,{EVIL_AREA},2020-21 Q1,70,\"{NOTE}\"\nehcp_20wk,{EVIL_AREA},2020-21 Q2,72,\n").encode()
+        csv = (
+            f'indicator,area,period,value,note\nehcp_20wk,{DURHAM},{latest},81,"{NOTE}"\n'
+            f'ehcp_20wk,{EVIL_AREA},2020-21 Q1,70,"{NOTE}"\nehcp_20wk,{EVIL_AREA},2020-21 Q2,72,\n'
+        ).encode()
         result = uploads.check(conn, cfg, csv, FILE_NAME, ADMIN).result
         assert result.ok, [str(p) for p in result.problems]
         rows = result.rows.copy()

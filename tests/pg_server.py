@@ -1,5 +1,6 @@
 """A throwaway PostgreSQL server for the PostgreSQL-backend tests: initdb in a temporary folder and pg_ctl on a
 free port, run as the `postgres` OS user when we are root (PostgreSQL refuses to run as root)."""
+
 from __future__ import annotations
 
 import glob
@@ -11,13 +12,17 @@ import tempfile
 import urllib.parse
 from pathlib import Path
 
-INSTALL_HINT = "no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb); run `bash .ci/postgres.sh` or `apt-get install postgresql`"
+INSTALL_HINT = (
+    "no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb); run `bash .ci/postgres.sh` or `apt-get install postgresql`"
+)
 
 
 def bin_dir() -> Path | None:
     """The newest installed PostgreSQL's bin folder, or None."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parent.parent.name)
-                   if Path(p).parent.parent.name.isdigit() else 0)
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0,
+    )
     return Path(found[-1]).parent if found else None
 
 
@@ -49,14 +54,15 @@ class Server:
             raise RuntimeError(f"{' '.join(args[:2])} failed ({out.returncode}): {out.stdout}{out.stderr}{log}")
         return out
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         if self.as_root:
             shutil.chown(self.root, "postgres", "postgres")
         # fsync off and a small footprint: a test cluster thrown away at the end, on a 2-core machine.
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale",
-                  "--no-sync")
-        opts = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60 -c shared_buffers=32MB")
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")
+        opts = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60 -c shared_buffers=32MB"
+        )
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", opts, "-w", "-t", "60", "start", timeout=90)
         return self
 
@@ -72,8 +78,24 @@ def create_database(server_url: str, name: str) -> str:
     """A new, empty database on the server at `server_url`; returns its URL."""
     base, _, _ = server_url.rpartition("/")
     u = urllib.parse.urlsplit(server_url)
-    subprocess.run(["psql", "-h", u.hostname, "-p", str(u.port), "-U", u.username or "postgres", "-d", "postgres",
-                    "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            "psql",
+            "-h",
+            u.hostname,
+            "-p",
+            str(u.port),
+            "-U",
+            u.username or "postgres",
+            "-d",
+            "postgres",
+            "-c",
+            f'CREATE DATABASE "{name}"',
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return f"{base}/{name}"
 
 

@@ -1,12 +1,12 @@
 """Who may see and change what: the roles file, and checks made on the server for every write."""
+
 import datetime as dt
 
 import pytest
 import yaml
 
 from indicators import access, store, uploads
-from tests.conftest import ROOT, sample_last, sample_next
-from tests.conftest import ADMIN, as_user
+from tests.conftest import ADMIN, ROOT, sample_last, sample_next
 
 TODAY = dt.date(2026, 11, 22)
 # New figures for the month and quarter after the sample's latest.
@@ -50,7 +50,9 @@ def test_bad_roles_file_names_the_field(cfg, tmp_path):
     path.write_text(yaml.safe_dump(raw))
     with pytest.raises(access.RolesError) as info:
         access.load_roles(cfg, path)
-    assert info.value.problems == ['field uploaders.salt.lead@nhs.net: "salt_seen_6wkk" is neither an indicator id nor a group; did you mean "salt_seen_6wk"?']
+    assert info.value.problems == [
+        'field uploaders.salt.lead@nhs.net: "salt_seen_6wkk" is neither an indicator id nor a group; did you mean "salt_seen_6wk"?'
+    ]
 
 
 def test_uploader_may_only_write_their_own_indicators(conn, cfg, roles):
@@ -73,15 +75,21 @@ def test_only_admins_roll_back_and_only_owners_write_commentary(conn, cfg, roles
     with pytest.raises(access.Forbidden, match="Only an administrator may roll back an upload"):
         uploads.rollback(conn, s.upload_id, salt)
     rb = uploads.rollback(conn, s.upload_id, admin)
-    assert conn.execute("SELECT user_name FROM uploads WHERE id = ?", [rb.upload_id]).fetchone()[0] == "performance.admin@durham.gov.uk"
+    assert (
+        conn.execute("SELECT user_name FROM uploads WHERE id = ?", [rb.upload_id]).fetchone()[0]
+        == "performance.admin@durham.gov.uk"
+    )
     with pytest.raises(access.Forbidden):
         uploads.save_commentary(conn, salt, "send_neet", "E06000047", sample_last("send_neet")[0].label, "x", "y", None)
-    cid = uploads.save_commentary(conn, salt, "salt_seen_6wk", "E06000047", sample_last("salt_seen_6wk")[0].label, "Better", "Keep going", None)
+    cid = uploads.save_commentary(
+        conn, salt, "salt_seen_6wk", "E06000047", sample_last("salt_seen_6wk")[0].label, "Better", "Keep going", None
+    )
     assert conn.execute("SELECT author FROM commentary WHERE id = ?", [cid]).fetchone()[0] == "salt.lead@nhs.net"
 
 
 def test_local_mode_banner_and_every_page_offered(db_path):
     from streamlit.testing.v1 import AppTest
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert "Local mode" in at.sidebar.info[0].value

@@ -1,4 +1,5 @@
 """Every page run headless with streamlit.testing.v1.AppTest against a real temporary database."""
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -23,6 +24,7 @@ def test_scorecard_shows_every_durham_indicator_latest_value_and_rag(db_path, cf
     assert at.title[0].value == "SEND scorecard — County Durham"
     body = html_text(at)
     from indicators import scorecard
+
     expected = scorecard.scorecard(conn, cfg, "E06000047")
     assert len(expected) >= 20
     for r in expected.itertuples():
@@ -90,7 +92,15 @@ def test_about_page_lists_every_indicator_from_the_yaml(db_path, cfg):
 
 def test_broken_config_shows_the_problem_not_a_traceback(db_path, tmp_path, monkeypatch):
     bad = tmp_path / "bad.yaml"
-    bad.write_text((ROOT / "config" / "indicators.yaml").read_text().replace("rag: {basis: absolute, green: 90, amber: 60, illustrative: true}", "rag: {basis: absolute, green: 90, amber: 95, illustrative: true}", 1))
+    bad.write_text(
+        (ROOT / "config" / "indicators.yaml")
+        .read_text()
+        .replace(
+            "rag: {basis: absolute, green: 90, amber: 60, illustrative: true}",
+            "rag: {basis: absolute, green: 90, amber: 95, illustrative: true}",
+            1,
+        )
+    )
     monkeypatch.setenv("KPI_CONFIG", str(bad))
     at = app().run()
     assert not at.exception

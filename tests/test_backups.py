@@ -1,5 +1,6 @@
 """Backups: a consistent copy while the dashboard holds the database, and a restore that gives back exactly
 the earlier figures (and keeps the file it replaced)."""
+
 import subprocess
 import sys
 
@@ -7,20 +8,27 @@ import duckdb
 import pytest
 
 from indicators import store, uploads
-from tests.conftest import ROOT, sample_last, sample_next, snapshot
-from tests.conftest import ADMIN, as_user
+from tests.conftest import ADMIN, ROOT, as_user, sample_last, sample_next, snapshot
 
 
 def test_backup_while_open_then_restore_gives_back_the_earlier_figures(db_path, cfg, tmp_path):
     conn = store.open_store(cfg, db_path)  # as the running dashboard holds it
     before = store.table_snapshot(conn)
     dest = store.backup(conn, tmp_path / "before-upload.duckdb", ADMIN)
-    p = uploads.check(conn, cfg, f"indicator,area,period,value\nehcp_20wk,E06000047,{sample_last('ehcp_20wk')[0].label},10\n".encode(), "q.csv", ADMIN)
+    p = uploads.check(
+        conn,
+        cfg,
+        f"indicator,area,period,value\nehcp_20wk,E06000047,{sample_last('ehcp_20wk')[0].label},10\n".encode(),
+        "q.csv",
+        ADMIN,
+    )
     uploads.commit(conn, p, as_user("lead"))
     assert store.table_snapshot(conn) != before
     assert snapshot(dest) == before  # the copy is of the moment it was made
     # While the dashboard holds the file, a restore from another process refuses and changes nothing.
-    out = subprocess.run([sys.executable, "-m", "indicators", "restore", str(dest)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "indicators", "restore", str(dest)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 3 and "in use by another program" in out.stderr
     conn.close()
     kept = store.restore(dest, ADMIN, db_path)

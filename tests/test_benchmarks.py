@@ -1,11 +1,11 @@
 """Knowing what good looks like: comparator lines, vs England with quartiles, SPC on the pages, and the
 scorecard sorted and filtered by RAG, variation and assurance."""
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from indicators import benchmarks, scorecard, store, uploads
-from tests.conftest import FIXTURES, ROOT, sample_last
-from tests.conftest import ADMIN, as_user
+from tests.conftest import ADMIN, FIXTURES, ROOT, as_user, sample_last
 
 
 def test_durham_against_england_region_and_neighbours(conn, cfg):
@@ -15,22 +15,38 @@ def test_durham_against_england_region_and_neighbours(conn, cfg):
     assert england["2018"] == 60.1 and england["2024"] == 46.4
     assert comps["North East"].set_index("period")["value"]["2018"] == 81.7
     # Durham's ten neighbours in the DfE's model (data/official/sn-model-long.csv), read here without the store.
-    import csv, statistics
+    import csv
+    import statistics
+
     with open(ROOT / "data" / "official" / "sn-model-long.csv", newline="") as f:
         ten = [r["SN_code"] for r in csv.DictReader(f) if r["la_code"] == "E06000047"]
     assert len(ten) == 10 and ten[:3] == ["E06000006", "E08000015", "E08000037"]  # Halton, Wirral, Gateshead
-    held = [v for (v,) in conn.execute(f"SELECT value FROM observations WHERE indicator_id = 'dfe_ehcp_20wk' AND period = '2024' "
-                                        f"AND value IS NOT NULL AND area_code IN ({', '.join('?' * 10)})", ten).fetchall()]
+    held = [
+        v
+        for (v,) in conn.execute(
+            f"SELECT value FROM observations WHERE indicator_id = 'dfe_ehcp_20wk' AND period = '2024' "
+            f"AND value IS NOT NULL AND area_code IN ({', '.join('?' * 10)})",
+            ten,
+        ).fetchall()
+    ]
     neighbours = comps["Statistical neighbours (median)"].set_index("period")
-    assert neighbours.loc["2024", "value"] == pytest.approx(statistics.median(held)) and neighbours.loc["2024", "n_areas"] == len(held)
+    assert neighbours.loc["2024", "value"] == pytest.approx(statistics.median(held)) and neighbours.loc["2024", "n_areas"] == len(
+        held
+    )
 
 
 def test_neighbours_median_uses_every_neighbour_with_a_figure(empty_conn, cfg):
     # Two neighbours, from a store with no official data: Redcar and (made up) Darlington, whose 2019 figure is suppressed.
     from indicators.access import system_access
-    store.replace_neighbours(empty_conn, [("E06000047", 1, "E06000003", "Very close", "test"),
-                                          ("E06000047", 2, "E06000005", "Very close", "test")], system_access("test"))
-    uploads.load_file(empty_conn, cfg, (FIXTURES / "ees" / "sen2_mi_handmade.csv").read_bytes(), "sen2_mi.csv", ADMIN, official=True)
+
+    store.replace_neighbours(
+        empty_conn,
+        [("E06000047", 1, "E06000003", "Very close", "test"), ("E06000047", 2, "E06000005", "Very close", "test")],
+        system_access("test"),
+    )
+    uploads.load_file(
+        empty_conn, cfg, (FIXTURES / "ees" / "sen2_mi_handmade.csv").read_bytes(), "sen2_mi.csv", ADMIN, official=True
+    )
     comps = benchmarks.comparators(empty_conn, cfg, cfg.by_id["dfe_ehcp_20wk"], "E06000047")
     series = comps["Statistical neighbours (median)"].set_index("period")
     assert series.loc["2020", "n_areas"] == 2 and series.loc["2020", "value"] == pytest.approx((71.8 + 74.5) / 2)
@@ -53,7 +69,9 @@ def test_quartile_position_among_enough_local_authorities(conn, cfg):
     latest = sample_last("send_neet")[0].label  # Durham's latest quarter, where the scorecard reads the quartile
     rows = "\n".join(f"send_neet,{area},{latest},14.3" for area in ("E06000047", "E06000003"))
     rows += "\n" + "\n".join(f"send_neet,E0690000{i},{latest},{10 + i}" for i in range(9))
-    uploads.commit(conn, uploads.check(conn, cfg, f"indicator,area,period,value\n{rows}\n".encode(), "la.csv", ADMIN), as_user("a"))
+    uploads.commit(
+        conn, uploads.check(conn, cfg, f"indicator,area,period,value\n{rows}\n".encode(), "la.csv", ADMIN), as_user("a")
+    )
     card = scorecard.scorecard(conn, cfg, "E06000047")
     vs = benchmarks.vs_england(conn, cfg, "E06000047", card).set_index("indicator_id")
     # Durham 14.3% among 11 LAs: 9 synthetic (10..18), Redcar's 14.3% and Durham. Ranked highest first,
@@ -71,7 +89,12 @@ def test_spc_reading_on_the_rebased_asd_wait(conn, cfg):
     # Since the new service the wait fell to 14 weeks (early 2020), then rose with the list to 68 (2024); August
     # 2026's 49 weeks ends a long run above the segment's mean (45): concern, and never near the 12-week target.
     assert reading.variation == "special_cause_concern" and reading.assurance == "consistently_fail"
-    assert benchmarks.spc_reading(cfg.by_id["ehcp_male_share"], scorecard.series_table(conn, cfg, cfg.by_id["ehcp_male_share"], "E06000047")) is None
+    assert (
+        benchmarks.spc_reading(
+            cfg.by_id["ehcp_male_share"], scorecard.series_table(conn, cfg, cfg.by_id["ehcp_male_share"], "E06000047")
+        )
+        is None
+    )
 
 
 def page(path, **query):
@@ -92,8 +115,10 @@ def test_indicator_page_shows_durham_against_england(db_path):
 def test_indicator_page_spc_tab_and_icons(db_path):
     at = page("pages/indicator_page.py", indicator="asd_avg_wait_weeks", area="E06000047")
     assert not at.exception
-    icons = next(h.proto.body for h in at.html if "class=\"mdc\"" in h.proto.body)
-    assert 'alt="Special cause variation: concerning, higher values"' in icons and 'alt="Consistently failing the target"' in icons
+    icons = next(h.proto.body for h in at.html if 'class="mdc"' in h.proto.body)
+    assert (
+        'alt="Special cause variation: concerning, higher values"' in icons and 'alt="Consistently failing the target"' in icons
+    )
     segments = next(d.value for d in at.dataframe if "Upper process limit" in d.value.columns)
     assert segments["From"].tolist() == ["2017-07", "2018-09"]
 

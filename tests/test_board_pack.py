@@ -1,5 +1,6 @@
 """Board meetings: commentary kept and rendered safely, the exception report, and the board pack as
 PowerPoint and PDF with the same slides (opened with python-pptx and a PDF reader, and drawn to PNG)."""
+
 import datetime as dt
 import io
 import shutil
@@ -11,24 +12,38 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from indicators import commentary, exceptions, export, rag, scorecard, store, uploads
-from tests.conftest import ROOT, sample_last, sample_next
-from tests.conftest import ADMIN, as_user
+from tests.conftest import ADMIN, ROOT, as_user, sample_last, sample_next
 
 TODAY = dt.date(2026, 11, 22)
 
-TEN = ["ehcp_20wk", "salt_seen_6wk", "salt_treated_12wk", "asd_waiting_list", "asd_avg_wait_weeks", "send_neet",
-       "ehc_requests", "ehc_requests_year", "senco_network_schools", "dfe_ehcp_20wk"]
-needs_chromium = pytest.mark.skipif(export.chromium_path() is None and not __import__("os").environ.get("CI"),
-                                    reason="Chromium is not installed: apt-get install chromium")
+TEN = [
+    "ehcp_20wk",
+    "salt_seen_6wk",
+    "salt_treated_12wk",
+    "asd_waiting_list",
+    "asd_avg_wait_weeks",
+    "send_neet",
+    "ehc_requests",
+    "ehc_requests_year",
+    "senco_network_schools",
+    "dfe_ehcp_20wk",
+]
+needs_chromium = pytest.mark.skipif(
+    export.chromium_path() is None and not __import__("os").environ.get("CI"),
+    reason="Chromium is not installed: apt-get install chromium",
+)
 
 
-@pytest.mark.parametrize("hostile, must_not_contain", [
-    ("<script>alert(1)</script>", "<script"),
-    ("<img src=x onerror=alert(1)>", "<img"),
-    ("[click](javascript:alert(1))", 'href="javascript'),
-    ('<a href="javascript:alert(1)">x</a>', "<a href"),
-    ("![pic](https://example.org/track.png)", "<img"),
-])
+@pytest.mark.parametrize(
+    "hostile, must_not_contain",
+    [
+        ("<script>alert(1)</script>", "<script"),
+        ("<img src=x onerror=alert(1)>", "<img"),
+        ("[click](javascript:alert(1))", 'href="javascript'),
+        ('<a href="javascript:alert(1)">x</a>', "<a href"),
+        ("![pic](https://example.org/track.png)", "<img"),
+    ],
+)
 def test_commentary_html_is_shown_as_text_never_run(hostile, must_not_contain):
     out = commentary.to_html(f"Before {hostile} after")
     assert must_not_contain not in out
@@ -43,7 +58,9 @@ def test_commentary_markdown_renders_safely():
 
 
 def test_commentary_versions_are_kept_with_author_and_time(conn):
-    first = store.save_commentary(conn, "ehcp_20wk", "E06000047", "2019-20 Q4", "Fell", "Recovery plan", dt.date(2020, 6, 1), "Lead A")
+    first = store.save_commentary(
+        conn, "ehcp_20wk", "E06000047", "2019-20 Q4", "Fell", "Recovery plan", dt.date(2020, 6, 1), "Lead A"
+    )
     second = store.save_commentary(conn, "ehcp_20wk", "E06000047", "2019-20 Q4", "Fell further", "More EP time", None, "Lead B")
     versions = store.commentary_versions(conn, "ehcp_20wk", "E06000047", "2019-20 Q4")
     assert versions["id"].tolist() == [second, first]
@@ -65,7 +82,9 @@ def test_exception_report_lists_red_worse_and_overdue_worst_first(conn, cfg):
     assert rag.status(cfg.by_id["ehcp_20wk"], last, was) == "amber"
     nxt = sample_next("ehcp_20wk").label
     reds = set(scorecard.scorecard(conn, cfg, "E06000047").query("status == 'red'")["indicator_id"])
-    p = uploads.check(conn, cfg, f"indicator,area,period,value\nehcp_20wk,E06000047,{nxt},40\n".encode(), "q.csv", ADMIN, today=TODAY)
+    p = uploads.check(
+        conn, cfg, f"indicator,area,period,value\nehcp_20wk,E06000047,{nxt},40\n".encode(), "q.csv", ADMIN, today=TODAY
+    )
     uploads.commit(conn, p, as_user("lead"))
     store.save_commentary(conn, "ehcp_20wk", "E06000047", nxt, "Backlog after the summer", "Extra panels weekly", None, "Lead")
     ex = exceptions.exception_report(conn, cfg, "E06000047", today=TODAY)
@@ -82,8 +101,16 @@ def test_exception_report_lists_red_worse_and_overdue_worst_first(conn, cfg):
 @needs_chromium
 def test_board_pack_of_ten_indicators_as_pptx_and_pdf(conn, cfg, tmp_path):
     neet, neet_value = sample_last("send_neet")  # the pack shows the commentary on each indicator's latest figure
-    store.save_commentary(conn, "send_neet", "E06000047", neet.label, f"Down to {neet_value:.1f}% <script>alert(1)</script>",
-                          "DurhamWorks caseworkers for every Year 11 leaver with an EHC plan", dt.date(2026, 9, 30), "Lead")
+    store.save_commentary(
+        conn,
+        "send_neet",
+        "E06000047",
+        neet.label,
+        f"Down to {neet_value:.1f}% <script>alert(1)</script>",
+        "DurhamWorks caseworkers for every Year 11 leaver with an EHC plan",
+        dt.date(2026, 9, 30),
+        "Lead",
+    )
     pptx = export.export(conn, cfg, "pptx", "E06000047", indicator_ids=TEN, today=TODAY)
     deck = Presentation(io.BytesIO(pptx))
     titles = [next((s.text_frame.text for s in slide.shapes if s.has_text_frame), "") for slide in deck.slides]
@@ -137,8 +164,13 @@ def test_bad_export_requests_are_explained(conn, cfg):
 @needs_chromium
 def test_cli_export_writes_the_file(db_path, tmp_path):
     out = tmp_path / "pack.pptx"
-    run = subprocess.run([sys.executable, "-m", "indicators", "export", "--format", "pptx", "--indicators", "ehcp_20wk,send_neet",
-                          "-o", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    run = subprocess.run(
+        [sys.executable, "-m", "indicators", "export", "--format", "pptx", "--indicators", "ehcp_20wk,send_neet", "-o", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert run.returncode == 0, run.stderr
     assert out.exists() and f"Wrote {out}" in run.stdout
     assert len(Presentation(str(out)).slides) == 1 + 1 + 1 + 2

@@ -1,6 +1,7 @@
 """The board pack under load and with awkward input: four packs at once (as four Streamlit sessions make them, one
 thread each) all come out whole; control characters in names are removed before anything is drawn; a Chromium that
 fails, or never starts, ends in a message, not a traceback or a spinner."""
+
 import io
 import os
 import stat
@@ -14,12 +15,12 @@ from streamlit.testing.v1 import AppTest
 
 from indicators import export, store
 from pages.common import unplain
-from tests.conftest import ROOT
-from tests.conftest import as_user
+from tests.conftest import ROOT, as_user
 
 SIX = ["ehcp_20wk", "salt_seen_6wk", "salt_treated_12wk", "asd_waiting_list", "send_neet", "ehc_requests"]
-needs_chromium = pytest.mark.skipif(export.chromium_path() is None and not os.environ.get("CI"),
-                                    reason="Chromium is not installed: apt-get install chromium")
+needs_chromium = pytest.mark.skipif(
+    export.chromium_path() is None and not os.environ.get("CI"), reason="Chromium is not installed: apt-get install chromium"
+)
 
 
 @needs_chromium
@@ -42,8 +43,9 @@ def test_four_packs_at_once_are_all_whole(conn, cfg):
         p.start()
     for p in people:
         p.join(timeout=600)
-    print(f"four packs at once: {time.monotonic() - began:.1f} s in all; each "
-          + ", ".join(f"{t:.1f} s" for _, t in made.values()))
+    print(
+        f"four packs at once: {time.monotonic() - began:.1f} s in all; each " + ", ".join(f"{t:.1f} s" for _, t in made.values())
+    )
     assert sorted(made) == [0, 1, 2, 3]
     for n, (pdf, _) in made.items():
         assert isinstance(pdf, bytes), f"pack {n}: {pdf!r}"
@@ -56,7 +58,9 @@ def test_four_packs_at_once_are_all_whole(conn, cfg):
 @needs_chromium
 def test_control_characters_in_an_area_name_are_removed_before_rendering(conn, cfg):
     store.add_areas(conn, [("E06000998", "Durham\x0b North\x1b[31m\x00 \x07East", "local_authority", None, None)])
-    rows = conn.execute("SELECT * EXCLUDE (upload_id) FROM observations WHERE area_code = 'E06000047' AND indicator_id = 'ehcp_20wk'").df()
+    rows = conn.execute(
+        "SELECT * EXCLUDE (upload_id) FROM observations WHERE area_code = 'E06000047' AND indicator_id = 'ehcp_20wk'"
+    ).df()
     rows["area_code"] = "E06000998"
     rows["note"] = "line one\nline\x0btwo\x1b"
     store.write_observations(conn, rows, access=as_user("lead"), kind="upload", file_name="tab\tand\x1bescape.csv")
@@ -83,9 +87,11 @@ def test_a_chromium_that_fails_to_start_gives_a_message(conn, cfg, tmp_path, mon
     with pytest.raises(export.ExportError) as e:
         export.export(conn, cfg, "pdf", "E06000047", indicator_ids=["ehcp_20wk"])
     said = str(e.value)
-    assert said == (f"Chromium ({tmp_path / 'chromium'}) did not start, so the charts could not be drawn: The browser seemed to "
-                    f"close immediately after starting. Check that it runs on the server (`{tmp_path / 'chromium'} --headless "
-                    "--version`), then try again. (Nothing is downloaded automatically.)"), said
+    assert said == (
+        f"Chromium ({tmp_path / 'chromium'}) did not start, so the charts could not be drawn: The browser seemed to "
+        f"close immediately after starting. Check that it runs on the server (`{tmp_path / 'chromium'} --headless "
+        "--version`), then try again. (Nothing is downloaded automatically.)"
+    ), said
     assert not export.CHARTS.running
 
 
@@ -96,12 +102,16 @@ def test_a_chromium_that_never_answers_times_out_with_a_message(conn, cfg, tmp_p
     with pytest.raises(export.ExportError) as e:
         export.export(conn, cfg, "pdf", "E06000047", indicator_ids=["ehcp_20wk"])
     assert time.monotonic() - began < 30
-    assert str(e.value) == (f"Chromium ({tmp_path / 'chromium'}) did not start within 3 seconds, so the charts could not be "
-                            "drawn. Try again; if it keeps happening, ask whoever runs the dashboard to check that Chromium "
-                            "starts on the server (KPI_CHART_TIMEOUT sets the wait).")
+    assert str(e.value) == (
+        f"Chromium ({tmp_path / 'chromium'}) did not start within 3 seconds, so the charts could not be "
+        "drawn. Try again; if it keeps happening, ask whoever runs the dashboard to check that Chromium "
+        "starts on the server (KPI_CHART_TIMEOUT sets the wait)."
+    )
     pid = int((tmp_path / "pid").read_text())
     time.sleep(0.5)
-    assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z", "the hung Chromium was left running"
+    assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z", (
+        "the hung Chromium was left running"
+    )
 
 
 def test_the_pack_page_says_what_went_wrong(db_path, tmp_path, monkeypatch):
@@ -112,5 +122,7 @@ def test_the_pack_page_says_what_went_wrong(db_path, tmp_path, monkeypatch):
     at.button(key="make_pdf").click().run()
     assert not at.exception
     said = unplain(at.error[0].value)
-    assert said.startswith(f"The board pack was not made: Chromium ({tmp_path / 'chromium'}) did not start, so the charts "
-                           "could not be drawn: The browser seemed to close immediately after starting."), said
+    assert said.startswith(
+        f"The board pack was not made: Chromium ({tmp_path / 'chromium'}) did not start, so the charts "
+        "could not be drawn: The browser seemed to close immediately after starting."
+    ), said

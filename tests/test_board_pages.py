@@ -1,4 +1,5 @@
 """The board-meeting pages run headless (AppTest): exceptions, presentation mode and the board pack."""
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -24,6 +25,7 @@ def test_exceptions_page_lists_red_and_overdue_worst_first(db_path):
     body = next(h.proto.body for h in at.html if "What we are doing about it" in h.proto.body)
     order = [chunk.split("'")[0] for chunk in body.split("data-indicator='")[1:]]
     from indicators import config, exceptions, store
+
     conn = store.connect(db_path)  # the same in-process database the app holds open
     try:
         report = exceptions.exception_report(conn, config.load(), "E06000047")
@@ -61,7 +63,16 @@ def test_presentation_deep_link_keeps_the_place_and_deck(db_path):
 
 def test_presentation_commentary_is_escaped(db_path):
     conn = store.connect(db_path)
-    store.save_commentary(conn, "ehcp_20wk", "E06000047", sample_last("ehcp_20wk")[0].label, "<img src=x onerror=alert(1)> fell", "**Plan**", None, "Lead")
+    store.save_commentary(
+        conn,
+        "ehcp_20wk",
+        "E06000047",
+        sample_last("ehcp_20wk")[0].label,
+        "<img src=x onerror=alert(1)> fell",
+        "**Plan**",
+        None,
+        "Lead",
+    )
     conn.close()
     at = page("pages/present_page.py", slide="3")
     note = next(h.proto.body for h in at.html if "What the data shows" in h.proto.body)
@@ -75,7 +86,10 @@ def test_pack_page_says_what_to_install_without_chromium(db_path, monkeypatch):
     assert "needs Chromium on this machine" in at.error[0].value and "apt-get install chromium" in at.error[0].value
 
 
-@pytest.mark.skipif(export.chromium_path() is None and not __import__("os").environ.get("CI"), reason="Chromium is not installed: apt-get install chromium")
+@pytest.mark.skipif(
+    export.chromium_path() is None and not __import__("os").environ.get("CI"),
+    reason="Chromium is not installed: apt-get install chromium",
+)
 def test_pack_page_makes_a_pdf_with_one_click(db_path):
     at = page("pages/pack_page.py")
     at.multiselect(key="pack_ids").set_value(["ehcp_20wk", "send_neet"]).run()

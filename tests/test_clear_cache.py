@@ -2,6 +2,7 @@
 st.cache_data and st.cache_resource for the whole process. The dashboard keeps its connection, config and figures out
 of those caches, so the message costs nothing shared. Here Streamlit's own handler is called on a real AppSession, as
 Streamlit's tests do; tests/browser/test_browser_clear_cache.py sends it over a real websocket."""
+
 import asyncio
 import threading
 
@@ -37,8 +38,13 @@ def test_a_clients_clear_cache_leaves_the_connection_config_and_figures_alone(db
 
     async def a_client_sends_clear_cache():
         # An AppSession lives on the server's event loop; the websocket handler passes it each BackMsg like this.
-        session = AppSession(ScriptData(str(ROOT / "app.py"), is_hello=False),
-                             MemoryUploadedFileManager("/_stcore/upload_file"), ScriptCache(), None, {})
+        session = AppSession(
+            ScriptData(str(ROOT / "app.py"), is_hello=False),
+            MemoryUploadedFileManager("/_stcore/upload_file"),
+            ScriptCache(),
+            None,
+            {},
+        )
         try:
             session.handle_backmsg(BackMsg(clear_cache=True))
         finally:

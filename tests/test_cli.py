@@ -1,9 +1,9 @@
 """`python -m indicators`, run as a person runs it: a real process, a real database file."""
+
 import csv
 import io
 import subprocess
 import sys
-
 
 from tests.conftest import FIXTURES, ROOT, good_return, sample_next, snapshot
 
@@ -35,13 +35,17 @@ def test_load_good_file_then_again_changes_nothing_second_time(db_path, tmp_path
     after_first = snapshot(db_path)
     out = run("load", str(good))
     assert out.returncode == 0
-    assert "already stored (3 unchanged) (the same file was loaded as upload " in out.stdout and "nothing was written" in out.stdout
+    assert (
+        "already stored (3 unchanged) (the same file was loaded as upload " in out.stdout and "nothing was written" in out.stdout
+    )
     assert snapshot(db_path) == after_first
 
 
 def test_dry_run_previews_and_writes_nothing(db_path, tmp_path):
     changed = tmp_path / "change.csv"
-    changed.write_text(f"indicator,area,period,value\nehcp_20wk,E06000047,2018-19 Q1,89\nehcp_20wk,E06000047,{sample_next('ehcp_20wk').label},61\n")
+    changed.write_text(
+        f"indicator,area,period,value\nehcp_20wk,E06000047,2018-19 Q1,89\nehcp_20wk,E06000047,{sample_next('ehcp_20wk').label},61\n"
+    )
     before = snapshot(db_path)
     out = run("load", str(changed), "--dry-run")
     assert out.returncode == 0, out.stderr
@@ -59,9 +63,27 @@ def test_series_prints_csv_with_dates_rag_and_source(db_path):
     out = run("series", "ehcp_20wk", "--area", "E06000047")
     assert out.returncode == 0, out.stderr
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
-    assert list(rows[0]) == ["period", "period_start", "period_end", "value", "numerator", "denominator", "marker", "rag", "figure_type", "source", "note"]
+    assert list(rows[0]) == [
+        "period",
+        "period_start",
+        "period_end",
+        "value",
+        "numerator",
+        "denominator",
+        "marker",
+        "rag",
+        "figure_type",
+        "source",
+        "note",
+    ]
     q1 = next(r for r in rows if r["period"] == "2018-19 Q1")
-    assert (q1["period_start"], q1["period_end"], float(q1["value"]), q1["rag"], q1["figure_type"]) == ("2018-04-01", "2018-06-30", 91.0, "green", "published")
+    assert (q1["period_start"], q1["period_end"], float(q1["value"]), q1["rag"], q1["figure_type"]) == (
+        "2018-04-01",
+        "2018-06-30",
+        91.0,
+        "green",
+        "published",
+    )
     assert "Improvement progress one year on" in q1["source"]
 
 
@@ -86,7 +108,7 @@ def test_validate_config_good_and_bad(tmp_path):
     bad.write_text((ROOT / "config" / "indicators.yaml").read_text().replace("polarity: higher_is_better", "polarity: up", 1))
     out = run("validate-config", str(bad))
     assert out.returncode == 2
-    assert 'indicator "ehcp_20wk", field polarity: is \'up\'; accepted:' in out.stderr
+    assert "indicator \"ehcp_20wk\", field polarity: is 'up'; accepted:" in out.stderr
     assert "Traceback" not in out.stderr
 
 
@@ -112,8 +134,15 @@ def test_init_creates_once_and_force_recreates(tmp_path, monkeypatch):
 def test_load_waits_for_a_running_dashboard_then_says_so(db_path, tmp_path):
     good = tmp_path / "good.csv"
     good.write_text(good_return())
-    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db_path)!r}); print('ready', flush=True); time.sleep(60)"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db_path)!r}); print('ready', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         out = run("load", str(good))

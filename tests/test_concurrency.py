@@ -1,6 +1,7 @@
 """Many readers, one writer: 20 simulated sessions read while an upload commits; nobody gets an error and
 every reader sees either all the old figures or all the new ones, never a mix. On a DuckDB file, and on
 PostgreSQL (where each session's cursor reads the app server's local copy and the write goes to PostgreSQL)."""
+
 import threading
 import time
 
@@ -27,7 +28,9 @@ def test_twenty_readers_see_old_or_new_never_a_mix(server_conn, cfg):
     months = [f"{y}-{m:02d}" for y in range(2021, 2026) for m in range(1, 13)]
     old = "\n".join(f"salt_seen_6wk,{a},{p},50" for a in ("E06000047", "E06000003") for p in months)
     new = "\n".join(f"salt_seen_6wk,{a},{p},70" for a in ("E06000047", "E06000003") for p in months)
-    uploads.commit(conn, uploads.check(conn, cfg, f"indicator,area,period,value\n{old}\n".encode(), "old.csv", ADMIN), as_user("a"))
+    uploads.commit(
+        conn, uploads.check(conn, cfg, f"indicator,area,period,value\n{old}\n".encode(), "old.csv", ADMIN), as_user("a")
+    )
     pending = uploads.check(conn, cfg, f"indicator,area,period,value\n{new}\n".encode(), "new.csv", ADMIN)
     n_figures = 2 * len(months)
 
@@ -38,8 +41,10 @@ def test_twenty_readers_see_old_or_new_never_a_mix(server_conn, cfg):
         cur = conn.cursor()  # one cursor per session, as each page run gets
         try:
             while not stop.is_set():
-                values = cur.execute("SELECT value FROM observations WHERE indicator_id = 'salt_seen_6wk' "
-                                     "AND period BETWEEN '2021-01' AND '2025-12'").fetchall()
+                values = cur.execute(
+                    "SELECT value FROM observations WHERE indicator_id = 'salt_seen_6wk' "
+                    "AND period BETWEEN '2021-01' AND '2025-12'"
+                ).fetchall()
                 seen.append(frozenset(v for (v,) in values))
                 assert len(values) == n_figures
         except Exception as e:  # collected: the assertion below reports every failure

@@ -1,16 +1,15 @@
 """Faults: a full or read-only disk gives a clear message and no partial write; the database reopens unchanged."""
+
 import os
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import pytest
 
 from indicators import config, store, uploads
 from indicators.sample import load_sample
-from tests.conftest import ROOT
-from tests.conftest import ADMIN, as_user
+from tests.conftest import ADMIN, ROOT, as_user
 
 
 @pytest.fixture
@@ -43,7 +42,9 @@ def test_full_disk_refuses_the_upload_cleanly_and_loses_nothing(small_disk):
     before = store.table_snapshot(conn)
     preview = uploads.check(conn, cfg, big_upload(), "big.csv", ADMIN)
     assert preview.result.ok
-    with pytest.raises(uploads.DiskError, match="The disk holding the database is full, so the upload was not written: nothing changed"):
+    with pytest.raises(
+        uploads.DiskError, match="The disk holding the database is full, so the upload was not written: nothing changed"
+    ):
         uploads.commit(conn, preview, as_user("lead"))
     conn.close()
     again = store.connect(path)  # DuckDB stops the database after the failed write; opening it again works
@@ -56,19 +57,33 @@ def test_read_only_disk_says_so(small_disk):
     path = small_disk / "kpi.duckdb"
     store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg, official=False)).close()
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
-    out = subprocess.run([sys.executable, "-m", "indicators", "list"], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "KPI_DB": str(path)})
+    out = subprocess.run(
+        [sys.executable, "-m", "indicators", "list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "KPI_DB": str(path)},
+    )
     assert out.returncode == 3
     assert "Read-only file system" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_a_second_dashboard_on_the_same_file_says_it_is_in_use(db_path):
     """The second app process cannot open the file while the first holds it, and says so plainly."""
-    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db_path)!r}); print('ready', flush=True); time.sleep(60)"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db_path)!r}); print('ready', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         from streamlit.testing.v1 import AppTest
+
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
         assert not at.exception
         assert "is in use by another program" in at.error[0].value

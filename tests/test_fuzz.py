@@ -1,6 +1,7 @@
 """Property-based tests (hypothesis): whatever the input, the period parser and the CSV loader either
 accept it correctly or say what is wrong with a row and column — never an unhandled exception — and a
 refused file leaves the database exactly as it was."""
+
 import csv
 import datetime as dt
 import io
@@ -10,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators import periods, store, uploads
-from tests.conftest import ADMIN, as_user
+from tests.conftest import ADMIN
 
 TYPES = st.sampled_from(periods.PERIOD_TYPES)
 LABELISH = st.one_of(
@@ -45,8 +46,19 @@ VALUES = st.one_of(
     st.sampled_from(["91%", "1,234", "c", "x", "..", "low", "", "abc", "1e3", "-0"]),
     st.text(max_size=8),
 )
-ROWS = st.lists(st.tuples(INDICATORS, AREAS, PERIODS, VALUES, st.sampled_from(["", "3", "10", "x"]), st.sampled_from(["", "10", "0"]), st.text(max_size=10)),
-                min_size=0, max_size=12)
+ROWS = st.lists(
+    st.tuples(
+        INDICATORS,
+        AREAS,
+        PERIODS,
+        VALUES,
+        st.sampled_from(["", "3", "10", "x"]),
+        st.sampled_from(["", "10", "0"]),
+        st.text(max_size=10),
+    ),
+    min_size=0,
+    max_size=12,
+)
 
 
 def _csv(rows) -> bytes:
@@ -76,12 +88,16 @@ def test_loader_loads_exactly_or_lists_row_and_column_problems(empty_conn, cfg, 
     try:
         empty_conn.register("tidy_in", tidy[store.OBS_COLUMNS])
         empty_conn.execute(f"INSERT INTO observations ({', '.join(store.STORED_COLUMNS)}) SELECT *, 0 FROM tidy_in")
-        back = empty_conn.execute("SELECT indicator_id, area_code, period, value, marker, note FROM observations ORDER BY ALL").fetchall()
+        back = empty_conn.execute(
+            "SELECT indicator_id, area_code, period, value, marker, note FROM observations ORDER BY ALL"
+        ).fetchall()
     finally:
         empty_conn.execute("ROLLBACK")
         empty_conn.unregister("tidy_in")
-    expected = sorted((r.indicator_id, r.area_code, r.period, None if math.isnan(r.value) else r.value, r.marker, r.note)
-                      for r in tidy.itertuples())
+    expected = sorted(
+        (r.indicator_id, r.area_code, r.period, None if math.isnan(r.value) else r.value, r.marker, r.note)
+        for r in tidy.itertuples()
+    )
     assert sorted(back, key=repr) == sorted(expected, key=repr)
 
 

@@ -1,5 +1,6 @@
 """Hostile input is refused with a clear message, in bounded time and memory, and nothing is written:
 zip bombs, a million columns, a 10 MB line, huge cells, exploding YAML, HTML and script in data."""
+
 import datetime as dt
 import io
 import time
@@ -11,7 +12,7 @@ import pytest
 from indicators import config, returns, store, uploads
 from tests.conftest import ADMIN, as_user
 
-SECONDS = 20          # a generous bound for a shared 2-core machine: a hang or blow-up fails, noise does not
+SECONDS = 20  # a generous bound for a shared 2-core machine: a hang or blow-up fails, noise does not
 PEAK_BYTES = 300e6
 
 
@@ -46,7 +47,10 @@ def test_a_million_columns(empty_conn, cfg):
 def test_a_10_mb_single_line(empty_conn, cfg):
     data = b"indicator" + b"a" * (10 * 1024 * 1024)
     (p,) = refused_within_bounds(empty_conn, cfg, data, "line.csv")
-    assert p == "row 1: the line is 10,485,769 characters long; lines over 100,000 characters are refused. Check the file is a CSV of figures."
+    assert (
+        p
+        == "row 1: the line is 10,485,769 characters long; lines over 100,000 characters are refused. Check the file is a CSV of figures."
+    )
 
 
 def test_a_huge_cell_is_quoted_shortened(empty_conn, cfg):
@@ -62,7 +66,10 @@ def test_file_over_the_size_limit_is_refused_before_reading(empty_conn, cfg):
 
 def test_yaml_with_exponential_anchors_is_refused_quickly(tmp_path):
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 12)]
+    lines += [
+        f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]"
+        for i in range(1, 12)
+    ]
     path = tmp_path / "bomb.yaml"
     path.write_text("\n".join(lines) + "\n")
     t = time.perf_counter()
@@ -76,11 +83,18 @@ def test_html_and_script_in_a_csv_cell_are_stored_as_text_and_escaped_on_pages(d
     from streamlit.testing.v1 import AppTest
 
     from tests.conftest import ROOT, sample_next
+
     conn = store.open_store(cfg, db_path)
-    hostile = '<script>alert(1)</script><img src=x onerror=alert(2)>[x](javascript:alert(3))'
+    hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>[x](javascript:alert(3))"
     nxt = sample_next("ehcp_20wk").label  # a new quarter, after the sample's latest
-    p = uploads.check(conn, cfg, f"indicator,area,period,value,note\nehcp_20wk,E06000047,{nxt},61,\"{hostile}\"\n".encode(), "x.csv", ADMIN,
-                      today=dt.date(2026, 11, 22))
+    p = uploads.check(
+        conn,
+        cfg,
+        f'indicator,area,period,value,note\nehcp_20wk,E06000047,{nxt},61,"{hostile}"\n'.encode(),
+        "x.csv",
+        ADMIN,
+        today=dt.date(2026, 11, 22),
+    )
     assert p.result.ok and p.counts["new"] == 1
     uploads.commit(conn, p, as_user("x"))
     conn.close()

@@ -1,6 +1,7 @@
 """DfE open data as the DfE publishes it: whole release zips and single CSVs, every layout detected from the header
 and named, one reader per source feeding the one validator and writer. Real releases are in data/official/ (as
 published); hand-made files for the other layouts and faults are in tests/fixtures/ees/ (see its README)."""
+
 import io
 import subprocess
 import sys
@@ -39,8 +40,10 @@ def refused(conn, cfg, data: bytes, name="release.csv", **kw) -> list[str]:
 
 
 def value(conn, indicator, area, period):
-    row = conn.execute("SELECT value, marker, release, figure_type FROM observations WHERE indicator_id = ? AND area_code = ? "
-                       "AND period = ?", [indicator, area, period]).fetchone()
+    row = conn.execute(
+        "SELECT value, marker, release, figure_type FROM observations WHERE indicator_id = ? AND area_code = ? AND period = ?",
+        [indicator, area, period],
+    ).fetchone()
     return row
 
 
@@ -56,16 +59,21 @@ def bare(empty_conn):
 
 # ---------------------------------------------------------------- the real releases
 
+
 def test_the_2025_release_zip_as_downloaded_imports_with_each_layout_named(bare, cfg):
     preview, written = load(bare, cfg, ZIP_2025)
     lines = uploads.summary_lines(preview, written)
-    assert lines[0] == ("education-health-and-care-plans_2025.zip: DfE open data (EES), requests.csv read with the mapping "
-                        "sen2-requests (SEN2 per-topic file requests.csv (releases of 2025 on)); timeliness_20_week.csv read with "
-                        "the mapping sen2-timeliness (SEN2 per-topic file timeliness_20_week.csv (releases of 2025 on)).")
+    assert lines[0] == (
+        "education-health-and-care-plans_2025.zip: DfE open data (EES), requests.csv read with the mapping "
+        "sen2-requests (SEN2 per-topic file requests.csv (releases of 2025 on)); timeliness_20_week.csv read with "
+        "the mapping sen2-timeliness (SEN2 per-topic file timeliness_20_week.csv (releases of 2025 on))."
+    )
     assert lines[1] == "Release 2025; indicators fed: dfe_ehc_plans_issued, dfe_ehc_requests, dfe_ehcp_20wk, dfe_ehcp_20wk_inc."
-    assert ("Skipped 12 files in the zip that no mapping reads (annual_reviews.csv, assessments.csv, caseload.csv, ceased_plans.csv, "
-            "newplans.csv, personal_budgets.csv, residential_settings.csv, sen_need_newplans.csv, sen_needs_all_plans.csv, "
-            "work_based_placements.csv, sen2_dmo_dco.csv and SEND Tribunals and appeal rate 2014-2024.csv).") in lines
+    assert (
+        "Skipped 12 files in the zip that no mapping reads (annual_reviews.csv, assessments.csv, caseload.csv, ceased_plans.csv, "
+        "newplans.csv, personal_budgets.csv, residential_settings.csv, sen_need_newplans.csv, sen_needs_all_plans.csv, "
+        "work_based_placements.csv, sen2_dmo_dco.csv and SEND Tribunals and appeal rate 2014-2024.csv)."
+    ) in lines
     assert "Skipped 11,241 rows whose breakdown_topic is not All EHC plans issued (a breakdown, not the total)." in lines
     # Spot values against the file, with the counts behind the rates.
     assert value(bare, "dfe_ehcp_20wk", DURHAM, "2024") == (18.3, None, "2025", "published")
@@ -75,17 +83,28 @@ def test_the_2025_release_zip_as_downloaded_imports_with_each_layout_named(bare,
     assert value(bare, "dfe_ehc_requests", DURHAM, "2024")[0] == 1009
     assert value(bare, "dfe_ehc_requests", ENGLAND, "2024")[0] == 154489
     assert value(bare, "dfe_ehc_plans_issued", DURHAM, "2024")[0] == 920
-    assert bare.execute("SELECT numerator, denominator, source FROM observations WHERE indicator_id = 'dfe_ehcp_20wk' "
-                        "AND area_code = ? AND period = '2024'", [DURHAM]).fetchone() == (
-        153, 838, 'DfE "Education, health and care plans" (SEN2) open data, release 2025')
+    assert bare.execute(
+        "SELECT numerator, denominator, source FROM observations WHERE indicator_id = 'dfe_ehcp_20wk' "
+        "AND area_code = ? AND period = '2024'",
+        [DURHAM],
+    ).fetchone() == (153, 838, 'DfE "Education, health and care plans" (SEN2) open data, release 2025')
     # Every local authority, region and England: named from the file, with region and old LA code.
     assert bare.execute("SELECT name, level, la_code, region FROM areas WHERE code = 'E08000024'").fetchone() == (
-        "Sunderland", "local_authority", "394", NORTH_EAST)
+        "Sunderland",
+        "local_authority",
+        "394",
+        NORTH_EAST,
+    )
     levels = dict(bare.execute("SELECT level, count(*) FROM areas GROUP BY 1").fetchall())
     with zipfile.ZipFile(ZIP_2025) as z:  # counted independently of the importer, from the two files it reads
         import csv
-        las = {r["new_la_code"] for name in ("data/timeliness_20_week.csv", "data/requests.csv")
-               for r in csv.DictReader(io.TextIOWrapper(z.open(name), encoding="utf-8-sig")) if r["geographic_level"] == "Local authority"}
+
+        las = {
+            r["new_la_code"]
+            for name in ("data/timeliness_20_week.csv", "data/requests.csv")
+            for r in csv.DictReader(io.TextIOWrapper(z.open(name), encoding="utf-8-sig"))
+            if r["geographic_level"] == "Local authority"
+        }
     assert levels == {"national": 1, "regional": 9, "local_authority": len(las)} and len(las) >= 153
     assert preview.result.markers == {"x": 24}
 
@@ -93,7 +112,10 @@ def test_the_2025_release_zip_as_downloaded_imports_with_each_layout_named(bare,
 def test_the_2023_release_sen2_mi_snake_case(bare, cfg):
     preview, written = load(bare, cfg, MI_2023)
     assert preview.result.layout == "sen2-mi"
-    assert "sen2_mi_2023-release.csv read with the mapping sen2-mi (SEN2 sen2_mi.csv with snake_case columns" in preview.result.layout_text
+    assert (
+        "sen2_mi_2023-release.csv read with the mapping sen2-mi (SEN2 sen2_mi.csv with snake_case columns"
+        in preview.result.layout_text
+    )
     assert preview.release == "2023"
     assert value(bare, "dfe_ehcp_20wk", DURHAM, "2019")[0] == 70.2
     assert value(bare, "dfe_ehcp_20wk", DURHAM, "2022")[0] == pytest.approx(29.228)  # " 29.228": spaces and decimals as published
@@ -121,35 +143,51 @@ def test_an_older_release_after_a_newer_one_never_overwrites_it(bare, cfg):
     before = value(bare, "dfe_ehcp_20wk", "E06000003", "2021")
     preview, written = load(bare, cfg, MI_2023)
     assert preview.counts["kept"] > 0
-    assert any(line.startswith("Kept as stored: ") and "an older release never overwrites a newer one" in line
-               for line in uploads.summary_lines(preview, written))
+    assert any(
+        line.startswith("Kept as stored: ") and "an older release never overwrites a newer one" in line
+        for line in uploads.summary_lines(preview, written)
+    )
     # 2019–2022 are in both releases: what the 2025 release says stands; 2014–2018 are new.
     assert value(bare, "dfe_ehcp_20wk", "E06000003", "2021") == before
     assert value(bare, "dfe_ehcp_20wk", DURHAM, "2018")[0] == 84.2
 
 
 def test_a_more_precise_figure_is_not_a_revision(bare, cfg):
-    load(bare, cfg, csv_bytes(f"{STD},no_exc_20week_rate", "2022,Calendar year,National,E92000001,England,,,,,,49.2"),
-         "sen2_mi.csv", release="2022")
+    load(
+        bare,
+        cfg,
+        csv_bytes(f"{STD},no_exc_20week_rate", "2022,Calendar year,National,E92000001,England,,,,,,49.2"),
+        "sen2_mi.csv",
+        release="2022",
+    )
     preview, written = load(bare, cfg, MI_2023)
     row = preview.table.set_index(["indicator_id", "area_code", "period"]).loc[("dfe_ehcp_20wk", ENGLAND, "2022")]
     assert (row["change"], row["how"]) == ("changed", "more precise")
     assert preview.how["revised"] == 0 and preview.how["more precise"] >= 1
-    assert bare.execute("SELECT value, note FROM observations WHERE indicator_id = 'dfe_ehcp_20wk' AND area_code = ? "
-                        "AND period = '2022'", [ENGLAND]).fetchone() == (pytest.approx(49.166), "given more precisely in release 2023; previously 49.2")
+    assert bare.execute(
+        "SELECT value, note FROM observations WHERE indicator_id = 'dfe_ehcp_20wk' AND area_code = ? AND period = '2022'",
+        [ENGLAND],
+    ).fetchone() == (pytest.approx(49.166), "given more precisely in release 2023; previously 49.2")
     assert not [line for line in uploads.summary_lines(preview, written) if line.startswith("  dfe_ehcp_20wk, E92000001, 2022")]
 
 
 def test_a_revised_figure_is_recorded_as_a_revision_with_the_earlier_vintage_kept(bare, cfg):
-    load(bare, cfg, csv_bytes(f"{STD},no_exc_20week_rate", "2022,Calendar year,National,E92000001,England,,,,,,50.7"),
-         "sen2_mi.csv", release="2022")
+    load(
+        bare,
+        cfg,
+        csv_bytes(f"{STD},no_exc_20week_rate", "2022,Calendar year,National,E92000001,England,,,,,,50.7"),
+        "sen2_mi.csv",
+        release="2022",
+    )
     preview, written = load(bare, cfg, MI_2023)
     assert "  dfe_ehcp_20wk, E92000001, 2022: 50.7 → 49.166" in uploads.summary_lines(preview, written)
-    assert bare.execute("SELECT value, release FROM observation_history WHERE indicator_id = 'dfe_ehcp_20wk' AND area_code = ?",
-                        [ENGLAND]).fetchall() == [(50.7, "2022")]
+    assert bare.execute(
+        "SELECT value, release FROM observation_history WHERE indicator_id = 'dfe_ehcp_20wk' AND area_code = ?", [ENGLAND]
+    ).fetchall() == [(50.7, "2022")]
 
 
 # ---------------------------------------------------------------- the other layouts, made by hand
+
 
 def test_a_camelcase_file_of_the_2022_release(bare, cfg):
     preview, _ = load(bare, cfg, (FIX / "sen2_mi_camelcase.csv").read_bytes(), "sen2_mi.csv")
@@ -162,10 +200,12 @@ def test_a_camelcase_file_of_the_2022_release(bare, cfg):
 
 
 def test_blank_cells_store_nothing_are_counted_and_never_refuse_the_file(bare, cfg):
-    data = csv_bytes(f"{STD},breakdown_topic,PC_plans_issued_20_weeks_ex,pc_plans_issued_within_20_weeks",
-                     "2024,Calendar year,National,E92000001,England,,,,,,All EHC plans issued,46.4,45.9",
-                     "2024,Calendar year,Local authority,E92000001,England,E12000001,North East,E06000047,840,County Durham,All EHC plans issued,,16.6",
-                     "2024,Calendar year,Local authority,E92000001,England,E12000001,North East,E06000005,841,Darlington,All EHC plans issued,,")
+    data = csv_bytes(
+        f"{STD},breakdown_topic,PC_plans_issued_20_weeks_ex,pc_plans_issued_within_20_weeks",
+        "2024,Calendar year,National,E92000001,England,,,,,,All EHC plans issued,46.4,45.9",
+        "2024,Calendar year,Local authority,E92000001,England,E12000001,North East,E06000047,840,County Durham,All EHC plans issued,,16.6",
+        "2024,Calendar year,Local authority,E92000001,England,E12000001,North East,E06000005,841,Darlington,All EHC plans issued,,",
+    )
     preview, written = load(bare, cfg, data, "timeliness_20_week.csv")
     assert "Skipped 3 blank cells (a figure not collected for that area and year)." in uploads.summary_lines(preview, written)
     assert value(bare, "dfe_ehcp_20wk", DURHAM, "2024") is None
@@ -174,12 +214,16 @@ def test_blank_cells_store_nothing_are_counted_and_never_refuse_the_file(bare, c
 
 
 def test_a_future_layout_no_mapping_reads_says_what_to_do(bare, cfg):
-    data = csv_bytes(f"{STD},breakdown_topic,pc_issued_in_20_weeks_excluding_exceptions,pc_issued_in_20_weeks",
-                     "2025,Calendar year,National,E92000001,England,,,,,,All EHC plans issued,44.0,43.1")
+    data = csv_bytes(
+        f"{STD},breakdown_topic,pc_issued_in_20_weeks_excluding_exceptions,pc_issued_in_20_weeks",
+        "2025,Calendar year,National,E92000001,England,,,,,,All EHC plans issued,44.0,43.1",
+    )
     (problem,) = refused(bare, cfg, data, "timeliness_20_week.csv")
-    assert problem.startswith("timeliness_20_week.csv is DfE open data that no mapping in config/ees/ reads yet (its latest "
-                              "figures are for 2025: the 2026 release, if it is SEN2). The nearest is sen2-timeliness (SEN2 "
-                              "per-topic file timeliness_20_week.csv (releases of 2025 on)), which reads")
+    assert problem.startswith(
+        "timeliness_20_week.csv is DfE open data that no mapping in config/ees/ reads yet (its latest "
+        "figures are for 2025: the 2026 release, if it is SEN2). The nearest is sen2-timeliness (SEN2 "
+        "per-topic file timeliness_20_week.csv (releases of 2025 on)), which reads"
+    )
     assert "copy that mapping to config/ees/<new name>.yaml, change its column names to this file's" in problem
     assert "Fix" not in problem and "spreadsheet" not in problem
 
@@ -190,7 +234,9 @@ def test_a_release_zip_whose_timeliness_file_changed_layout_is_refused_not_skipp
         for info in src.infolist():
             data = src.read(info)
             if info.filename.endswith("timeliness_20_week.csv"):
-                data = data.replace(b"PC_plans_issued_20_weeks_ex", b"pct_20wk_excl").replace(b"pc_plans_issued_within_20_weeks", b"pct_20wk")
+                data = data.replace(b"PC_plans_issued_20_weeks_ex", b"pct_20wk_excl").replace(
+                    b"pc_plans_issued_within_20_weeks", b"pct_20wk"
+                )
                 data = data.replace(b"plans_issued_den,", b"plans_den,")
             out.writestr(info, data)
     (problem,) = refused(bare, cfg, buf.getvalue(), "education-health-and-care-plans_2026.zip")
@@ -200,27 +246,35 @@ def test_a_release_zip_whose_timeliness_file_changed_layout_is_refused_not_skipp
 def test_files_that_are_not_dfe_open_data(bare, cfg):
     assert refused(bare, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2024-25 Q1,91\n", "return.csv") == [
         "return.csv is not an EES open-data CSV: it has no time_period, time_identifier and geographic_level columns. An EES "
-        "file starts with time_period,time_identifier,geographic_level,…; is this a file from explore-education-statistics.service.gov.uk?"]
+        "file starts with time_period,time_identifier,geographic_level,…; is this a file from explore-education-statistics.service.gov.uk?"
+    ]
     assert refused(bare, cfg, b"PK\x03\x04not really a zip", "release.zip") == [
-        'release.zip is not a valid zip file; download the release again ("Download all data") and use the .zip as it comes']
-    assert refused(bare, cfg, b"", "empty.csv") == ["empty.csv is empty; an EES open-data CSV has a header row and rows of figures."]
+        'release.zip is not a valid zip file; download the release again ("Download all data") and use the .zip as it comes'
+    ]
+    assert refused(bare, cfg, b"", "empty.csv") == [
+        "empty.csv is empty; an EES open-data CSV has a header row and rows of figures."
+    ]
 
 
 def test_a_mapping_chosen_for_the_wrong_file(bare, cfg):
     (problem,) = refused(bare, cfg, MI_2023.read_bytes(), "sen2_mi.csv", mapping="neet-participation")
-    assert problem.startswith("the mapping neet-participation does not read sen2_mi.csv: it needs the columns "
-                              "neet_nk_ehcp_percent, neet_nk_sendsupport_percent and neet_not_known_percent")
+    assert problem.startswith(
+        "the mapping neet-participation does not read sen2_mi.csv: it needs the columns "
+        "neet_nk_ehcp_percent, neet_nk_sendsupport_percent and neet_not_known_percent"
+    )
     assert problem.endswith("Leave out --mapping to let the layout be detected, or choose the mapping made for this file.")
 
 
 def test_faults_inside_an_official_file_name_row_and_column(bare, cfg):
-    data = csv_bytes(f"{STD},no_exc_20week_rate,inreq_ehc",
-                     "2022,Calendar year,National,E92000001,England,,,,,,49.2,114482",
-                     "2022,Financial year,Local authority,E92000001,England,E12000001,North East,E06000047,840,County Durham,29.2,965",
-                     "2022,Calendar year,Local authority,E92000001,England,E12000001,North East,E0600004,841,Darlington,41.0,100",
-                     "2022,Calendar year,Local authority,E92000001,England,E12000001,North East,E06000099,999,,41.0,100",
-                     "2022,Calendar year,Local authority,E92000001,England,E12000001,North East,E06000003,807,Redcar and Cleveland,131.3,-5",
-                     "2022,Calendar year,National,E92000001,England,,,,,,50.7,114482")
+    data = csv_bytes(
+        f"{STD},no_exc_20week_rate,inreq_ehc",
+        "2022,Calendar year,National,E92000001,England,,,,,,49.2,114482",
+        "2022,Financial year,Local authority,E92000001,England,E12000001,North East,E06000047,840,County Durham,29.2,965",
+        "2022,Calendar year,Local authority,E92000001,England,E12000001,North East,E0600004,841,Darlington,41.0,100",
+        "2022,Calendar year,Local authority,E92000001,England,E12000001,North East,E06000099,999,,41.0,100",
+        "2022,Calendar year,Local authority,E92000001,England,E12000001,North East,E06000003,807,Redcar and Cleveland,131.3,-5",
+        "2022,Calendar year,National,E92000001,England,,,,,,50.7,114482",
+    )
     assert refused(bare, cfg, data, "sen2_mi.csv") == [
         'row 3, column time_identifier: "Financial year" does not fit the mapping sen2-mi: it loads dfe_ehcp_20wk and '
         'dfe_ehc_requests, reported by calendar year, so every row must say "Calendar year". Choose the mapping made for this file',
@@ -237,40 +291,59 @@ def test_only_an_administrator_may_import_official_figures(bare, cfg):
     salt = lead("salt_seen_6wk")
     preview = uploads.check(bare, cfg, NEET_2025.read_bytes(), "neet.csv", salt, official=True)
     assert {p.kind for p in preview.result.problems} == {"not_permitted"}
-    assert str(preview.result.problems[0]) == ("row 2, column indicator: lead@example.org may not upload figures for dfe_neet_ehcp; "
-                                               "remove the row, or ask an administrator to add dfe_neet_ehcp to your indicators in config/roles.yaml")
+    assert str(preview.result.problems[0]) == (
+        "row 2, column indicator: lead@example.org may not upload figures for dfe_neet_ehcp; "
+        "remove the row, or ask an administrator to add dfe_neet_ehcp to your indicators in config/roles.yaml"
+    )
     rows = uploads.check(bare, cfg, NEET_2025.read_bytes(), "neet.csv", ADMIN, official=True).to_write
-    with pytest.raises(Forbidden, match="lead@example.org may not upload figures for dfe_neet_all, dfe_neet_ehcp, dfe_neet_sen_support"):
+    with pytest.raises(
+        Forbidden, match="lead@example.org may not upload figures for dfe_neet_all, dfe_neet_ehcp, dfe_neet_sen_support"
+    ):
         store.write_observations(bare, rows, access=salt, kind="import")  # the store checks again, whatever the caller did
     assert bare.execute("SELECT count(*) FROM observations").fetchone()[0] == 0
 
 
 # ---------------------------------------------------------------- mappings
 
+
 def test_shipped_mappings_are_valid_against_the_indicators(cfg):
     names = ees.list_mappings()
     assert names == ["neet-participation", "sen2-mi", "sen2-mi-camelcase", "sen2-requests", "sen2-timeliness"]
     fed = {ind for m in ees.load_mappings(cfg) for ind in m.figures}
-    assert fed == {"dfe_ehcp_20wk", "dfe_ehcp_20wk_inc", "dfe_ehc_requests", "dfe_ehc_plans_issued", "dfe_neet_ehcp",
-                   "dfe_neet_sen_support", "dfe_neet_all"}
+    assert fed == {
+        "dfe_ehcp_20wk",
+        "dfe_ehcp_20wk_inc",
+        "dfe_ehc_requests",
+        "dfe_ehc_plans_issued",
+        "dfe_neet_ehcp",
+        "dfe_neet_sen_support",
+        "dfe_neet_all",
+    }
 
 
 def test_a_broken_mapping_names_the_file_and_the_field(cfg, tmp_path):
-    (tmp_path / "x.yaml").write_text("name: x\ndescription: d\nlayout: l\nsource: s\ntime_identifier: Financial year\n"
-                                     "figures:\n  dfe_ehcp_20wkk: some_rate\n  dfe_neet_ehcp: other_rate\ncolour: blue\n")
+    (tmp_path / "x.yaml").write_text(
+        "name: x\ndescription: d\nlayout: l\nsource: s\ntime_identifier: Financial year\n"
+        "figures:\n  dfe_ehcp_20wkk: some_rate\n  dfe_neet_ehcp: other_rate\ncolour: blue\n"
+    )
     with pytest.raises(ees.MappingError) as e:
         ees.load_mapping("x", cfg, tmp_path)
-    assert e.value.problems == ["field colour: is not a known field; the fields are name, description, layout, source, file, "
-                                "time_identifier, release_after_latest, filters, figures, notes"]
-    (tmp_path / "x.yaml").write_text("name: x\ndescription: d\nlayout: l\nsource: s\ntime_identifier: Financial year\n"
-                                     "figures:\n  dfe_ehcp_20wkk: some_rate\n  dfe_neet_ehcp: other_rate\n")
+    assert e.value.problems == [
+        "field colour: is not a known field; the fields are name, description, layout, source, file, "
+        "time_identifier, release_after_latest, filters, figures, notes"
+    ]
+    (tmp_path / "x.yaml").write_text(
+        "name: x\ndescription: d\nlayout: l\nsource: s\ntime_identifier: Financial year\n"
+        "figures:\n  dfe_ehcp_20wkk: some_rate\n  dfe_neet_ehcp: other_rate\n"
+    )
     with pytest.raises(ees.MappingError) as e:
         ees.load_mapping("x", cfg, tmp_path)
     assert e.value.problems == [
         'field figures.dfe_ehcp_20wkk: "dfe_ehcp_20wkk" is not a known indicator id; did you mean "dfe_ehcp_20wk"? '
         "(the ids are in config/indicators.yaml and on the About the indicators page)",
         'field figures.dfe_neet_ehcp: dfe_neet_ehcp is reported by calendar year, but time_identifier is "Financial year"; '
-        "map a calendar year column to it, or change time_identifier"]
+        "map a calendar year column to it, or change time_identifier",
+    ]
     with pytest.raises(ees.MappingError, match='there is no EES mapping "sen2-mii"; did you mean "sen2-mi"\\?'):
         ees.load_mapping("sen2-mii", cfg)
 
@@ -279,15 +352,24 @@ def test_deeply_nested_yaml_in_a_mapping_is_refused_with_a_message(cfg, tmp_path
     (tmp_path / "deep.yaml").write_text("name: deep\nnotes: " + "[" * 2000 + "]" * 2000 + "\n")
     with pytest.raises(ees.MappingError) as e:
         ees.load_mapping("deep", cfg, tmp_path)
-    assert e.value.problems == ["the file is not valid YAML: line 2, column 31: the values are nested more than 24 levels "
-                                "deep; an EES mapping never needs that many"]
+    assert e.value.problems == [
+        "the file is not valid YAML: line 2, column 31: the values are nested more than 24 levels "
+        "deep; an EES mapping never needs that many"
+    ]
 
 
 # ---------------------------------------------------------------- the command line
 
+
 def run(*args, db):
-    return subprocess.run([sys.executable, "-m", "indicators", *args], capture_output=True, text=True, cwd=ROOT,
-                          env={"KPI_DB": str(db), "PATH": "/usr/bin:/bin"}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "indicators", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"KPI_DB": str(db), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
 
 
 def test_cli_import_ees_detects_the_layout_of_a_release_zip(tmp_path, cfg):

@@ -2,6 +2,7 @@
 any file in pages/ whose name matches the URL, without app.py. So no file in pages/ may draw anything by itself: each
 only defines its page and, run as a script, hands over to app.py; and every page asks get_access() first. (The real
 server, first request after a start, is tests/browser/test_browser_signin.py.)"""
+
 import ast
 from pathlib import Path
 
@@ -24,18 +25,31 @@ def top_level_problems(path: Path) -> list[str]:
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             continue  # the docstring
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and not any(
-                isinstance(n, ast.Name) and n.id == "st" for n in ast.walk(node)):
+            isinstance(n, ast.Name) and n.id == "st" for n in ast.walk(node)
+        ):
             continue
-        if (isinstance(node, ast.If) and ast.unparse(node.test) == "__name__ == '__main__'" and len(node.body) == 1
-                and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Call)
-                and ast.unparse(node.body[0].value.func) in ("run_page", "hand_over")):
+        if (
+            isinstance(node, ast.If)
+            and ast.unparse(node.test) == "__name__ == '__main__'"
+            and len(node.body) == 1
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Call)
+            and ast.unparse(node.body[0].value.func) in ("run_page", "hand_over")
+        ):
             continue
         problems.append(f"line {node.lineno}: {ast.unparse(node)[:80]}")
     return problems
 
 
-@pytest.mark.parametrize("path", [pytest.param(p, id=p.name, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[p.name]))
-                                  if p.name in NOT_YET else pytest.param(p, id=p.name) for p in PAGES])
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, id=p.name, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[p.name]))
+        if p.name in NOT_YET
+        else pytest.param(p, id=p.name)
+        for p in PAGES
+    ],
+)
 def test_no_file_in_pages_draws_anything_by_itself(path):
     assert top_level_problems(path) == []
 
@@ -45,8 +59,12 @@ def test_every_page_asks_who_is_there_before_anything_else(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     pages = [f for f in tree.body if isinstance(f, ast.FunctionDef) and f.name == path.stem]
     body = pages[0].body
-    body = [s for s in body if not isinstance(s, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.Expr))
-            or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call))]
+    body = [
+        s
+        for s in body
+        if not isinstance(s, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.Expr))
+        or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call))
+    ]
     calls = [ast.unparse(n.func) for stmt in body[:4] for n in ast.walk(stmt) if isinstance(n, ast.Call)]
     assert "get_access" in calls, f"{path.name} does not call get_access() first: {calls}"
     assert "require" in calls, f"{path.name} does not check what the person may do: {calls}"
@@ -54,6 +72,7 @@ def test_every_page_asks_who_is_there_before_anything_else(path):
 
 def test_app_py_registers_every_page_file_and_the_gate_covers_every_address():
     from pages.common import gate_paths
+
     source = (ROOT / "app.py").read_text(encoding="utf-8")
     for p in PAGES:
         if p.name.endswith("_page.py"):
@@ -76,6 +95,7 @@ server_metadata_url = "http://localhost:9/.well-known/openid-configuration"
 def test_each_file_run_by_itself_shows_only_the_sign_in_screen(db_path, tmp_path, path):
     """Run as Streamlit's legacy discovery runs it (the file as the script, no app.py before it), with sign-in on."""
     from streamlit import config as st_config
+
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(SECRETS, encoding="utf-8")
     before = st_config.get_option("secrets.files")

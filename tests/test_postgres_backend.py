@@ -1,5 +1,6 @@
 """The store on a real PostgreSQL server (KPI_DB=postgresql://…), reached through DuckDB's postgres extension:
 the same behaviours as the embedded DuckDB file, and the same figures."""
+
 import os
 import subprocess
 import sys
@@ -8,9 +9,7 @@ import pytest
 
 from indicators import periods, store, uploads
 from indicators.sample import load_sample
-from tests import pg_server
-from tests.conftest import ROOT, good_return, sample_last
-from tests.conftest import ADMIN, as_user
+from tests.conftest import ADMIN, ROOT, as_user, good_return, sample_last
 
 
 @pytest.fixture
@@ -32,8 +31,12 @@ def test_same_figures_as_the_duckdb_file(pg, conn):
         a = store.latest(pg, area).sort_values("indicator_id").reset_index(drop=True)
         b = store.latest(conn, area).sort_values("indicator_id").reset_index(drop=True)
         assert a[["indicator_id", "period", "value", "prev_value", "year_ago_value"]].equals(
-            b[["indicator_id", "period", "value", "prev_value", "year_ago_value"]]), area
-    assert store.series(pg, "ehcp_20wk", "E06000047")["value"].tolist() == store.series(conn, "ehcp_20wk", "E06000047")["value"].tolist()
+            b[["indicator_id", "period", "value", "prev_value", "year_ago_value"]]
+        ), area
+    assert (
+        store.series(pg, "ehcp_20wk", "E06000047")["value"].tolist()
+        == store.series(conn, "ehcp_20wk", "E06000047")["value"].tolist()
+    )
 
 
 def test_upload_history_and_rollback(pg, cfg):
@@ -55,7 +58,7 @@ def test_a_failed_write_leaves_every_table_as_it_was(pg, cfg):
     before = store.table_snapshot(pg)
     rows = uploads.check(pg, cfg, b"indicator,area,period,value\nsend_neet,E06000047,2020-21 Q1,13\n", "x.csv", ADMIN).result.rows
     rows = rows.assign(period_start=None)  # NOT NULL fails inside the transaction
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 - the driver's own error type differs between DuckDB and PostgreSQL
         store.write_observations(pg, rows, access=ADMIN, kind="upload")
     assert store.table_snapshot(pg) == before
 
@@ -68,7 +71,9 @@ def test_commentary_versions(pg):
 
 def test_cli_works_against_postgresql(pg_url, cfg, tmp_path):
     env = {**os.environ, "KPI_DB": pg_url}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "indicators", *a], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)  # noqa: E731
+    run = lambda *a: subprocess.run(
+        [sys.executable, "-m", "indicators", *a], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+    )  # noqa: E731
     out = run("init")
     assert out.returncode == 0 and "PostgreSQL database is ready" in out.stdout, out.stderr
     good = tmp_path / "good.csv"

@@ -2,6 +2,7 @@
 a second app server in a real second process: page runs read the copy, a write on either server shows on the
 other at its next page run, readers never see a mix of old and new figures, and a write is all-or-nothing in
 PostgreSQL and in the copy."""
+
 import json
 import os
 import subprocess
@@ -49,8 +50,14 @@ for line in sys.stdin:
 class OtherServer:
     def __init__(self, url: str, copy_dir):
         env = {**os.environ, "KPI_PG_COPY_DIR": str(copy_dir)}
-        self.proc = subprocess.Popen([sys.executable, "-c", OTHER_SERVER, url, str(ROOT / "config" / "indicators.yaml")],
-                                     cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", OTHER_SERVER, url, str(ROOT / "config" / "indicators.yaml")],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self._answer() == "ready"
         self.ask("copy")  # a first page run: the server has its copy before the test starts
 
@@ -91,8 +98,9 @@ def other(pg, pg_url, tmp_path):
 
 
 def figures(cur, indicator="salt_seen_6wk") -> list[tuple]:
-    return cur.execute("SELECT area_code, period, value FROM observations WHERE indicator_id = ? ORDER BY 1, 2",
-                       [indicator]).fetchall()
+    return cur.execute(
+        "SELECT area_code, period, value FROM observations WHERE indicator_id = ? ORDER BY 1, 2", [indicator]
+    ).fetchall()
 
 
 def same_as_postgresql(pg) -> bool:
@@ -103,8 +111,10 @@ def same_as_postgresql(pg) -> bool:
         cur.close()
 
 
-CHECKSUM = ("SELECT count(*), sum(hash(indicator_id, area_code, period, value, numerator, denominator, marker, note, "
-            "figure_type, source, upload_id)) FROM observations")
+CHECKSUM = (
+    "SELECT count(*), sum(hash(indicator_id, area_code, period, value, numerator, denominator, marker, note, "
+    "figure_type, source, upload_id)) FROM observations"
+)
 # Two new monthly figures after the sample's latest, and for ehcp_20wk one figure changed (the sample's latest
 # quarter) and one new (the quarter after it).
 M1, M2 = sample_next("salt_seen_6wk").label, sample_next("salt_seen_6wk", steps=2).label
@@ -141,8 +151,9 @@ def test_an_upload_here_shows_here_at_once_and_there_at_its_next_page_run(pg, ot
     # The same cursor, still in this page run, reads the upload back: this server's copy was refreshed after its commit.
     assert cur.execute("SELECT count(*) FROM uploads WHERE id = ?", [summary.upload_id]).fetchone()[0] == 1
     assert store.data_version(cur) == store.data_version(pg)
-    assert other.read(f"SELECT value FROM observations WHERE indicator_id = 'salt_seen_6wk' AND period = '{M2}' "
-                      "AND area_code = 'E06000047'") == [[42.0]]
+    assert other.read(
+        f"SELECT value FROM observations WHERE indicator_id = 'salt_seen_6wk' AND period = '{M2}' AND area_code = 'E06000047'"
+    ) == [[42.0]]
     assert other.ask("copy")["last"]["uploads"] == [summary.upload_id]
 
 
@@ -151,10 +162,11 @@ def test_rollback_and_commentary_reach_the_other_servers_copy(pg, other):
     cur = pg.cursor()
     store.rollback(cur, upload_id, as_user("admin"))  # a rollback is an upload too: the other copy takes back exactly its figures
     store.save_commentary(cur, "salt_seen_6wk", "E06000047", M1, "Fell", "Plan", None, "lead")
-    assert other.read(f"SELECT count(*) FROM observations WHERE indicator_id = 'salt_seen_6wk' AND period >= '{M1}' "
-                      "AND area_code = 'E06000047'") == [[0]]
+    assert other.read(
+        f"SELECT count(*) FROM observations WHERE indicator_id = 'salt_seen_6wk' AND period >= '{M1}' AND area_code = 'E06000047'"
+    ) == [[0]]
     assert other.read("SELECT data_shows FROM commentary") == [["Fell"]]
-    assert other.read("SELECT rolled_back_by FROM uploads WHERE id = %d" % upload_id) != [[None]]
+    assert other.read(f"SELECT rolled_back_by FROM uploads WHERE id = {int(upload_id)}") != [[None]]
     assert same_as_postgresql(pg)
     assert other.read(CHECKSUM) == [list(pg.execute(CHECKSUM).fetchone())]  # every figure, in the other process's copy
 
@@ -174,20 +186,28 @@ def test_an_upload_and_its_rollback_between_two_page_runs(pg, other):
 def test_a_changed_figure_rolled_back_elsewhere_gets_its_earlier_value_here(pg, other, cfg):
     cur = pg.cursor()
     summary = uploads.commit(cur, uploads.check(cur, cfg, CHANGED_AND_NEW.encode(), "here.csv", ADMIN), as_user("lead"))
-    assert cur.execute("SELECT value FROM observations WHERE indicator_id = 'ehcp_20wk' AND area_code = 'E06000047' "
-                       f"AND period = '{LAST}'").fetchone() == (50.0,)
+    assert cur.execute(
+        f"SELECT value FROM observations WHERE indicator_id = 'ehcp_20wk' AND area_code = 'E06000047' AND period = '{LAST}'"
+    ).fetchone() == (50.0,)
     other.ask("rollback", str(summary.upload_id))
     cur = pg.cursor()
-    assert cur.execute("SELECT value, upload_id FROM observations WHERE indicator_id = 'ehcp_20wk' AND area_code = 'E06000047' "
-                       f"AND period IN ('{LAST}', '{NEXT}')").fetchall() == [
-        (LAST_VALUE, cur.execute("SELECT id FROM uploads WHERE kind = 'sample'").fetchone()[0])]  # back to the sample's figure
+    assert cur.execute(
+        "SELECT value, upload_id FROM observations WHERE indicator_id = 'ehcp_20wk' AND area_code = 'E06000047' "
+        f"AND period IN ('{LAST}', '{NEXT}')"
+    ).fetchall() == [
+        (LAST_VALUE, cur.execute("SELECT id FROM uploads WHERE kind = 'sample'").fetchone()[0])
+    ]  # back to the sample's figure
     assert same_as_postgresql(pg) and other.read(CHECKSUM) == [list(pg.execute(CHECKSUM).fetchone())]
 
 
 def test_readers_never_see_a_mix_while_the_copy_is_refreshed(pg, other, cfg):
     months = [f"{y}-{m:02d}" for y in range(2021, 2026) for m in range(1, 13)]
-    rows = lambda v: "indicator,area,period,value\n" + "\n".join(  # noqa: E731
-        f"salt_seen_6wk,{a},{p},{v}" for a in ("E06000047", "E06000003") for p in months)
+    rows = lambda v: (
+        "indicator,area,period,value\n"
+        + "\n".join(  # noqa: E731
+            f"salt_seen_6wk,{a},{p},{v}" for a in ("E06000047", "E06000003") for p in months
+        )
+    )
     other.load(rows(50))
     seen, errors, stop = [], [], threading.Event()
 
@@ -195,8 +215,10 @@ def test_readers_never_see_a_mix_while_the_copy_is_refreshed(pg, other, cfg):
         try:
             while not stop.is_set():
                 cur = pg.cursor()  # each loop a page run: it refreshes the copy when the other server has written
-                values = cur.execute("SELECT value FROM observations WHERE indicator_id = 'salt_seen_6wk' "
-                                     "AND period BETWEEN '2021-01' AND '2025-12'").fetchall()
+                values = cur.execute(
+                    "SELECT value FROM observations WHERE indicator_id = 'salt_seen_6wk' "
+                    "AND period BETWEEN '2021-01' AND '2025-12'"
+                ).fetchall()
                 cur.close()
                 assert len(values) == 2 * len(months)
                 seen.append(frozenset(v for (v,) in values))
@@ -223,9 +245,11 @@ def test_readers_never_see_a_mix_while_the_copy_is_refreshed(pg, other, cfg):
 def test_a_failed_write_changes_neither_postgresql_nor_the_copy(pg, cfg):
     cur = pg.cursor()
     before_pg, before_copy, version = store.table_snapshot(pg), store.table_snapshot(cur), pg.local_copy().version
-    rows = uploads.check(cur, cfg, b"indicator,area,period,value\nsend_neet,E06000047,2020-21 Q1,13\n", "x.csv", ADMIN).result.rows
+    rows = uploads.check(
+        cur, cfg, b"indicator,area,period,value\nsend_neet,E06000047,2020-21 Q1,13\n", "x.csv", ADMIN
+    ).result.rows
     rows = rows.assign(period_start=None)  # NOT NULL fails inside the PostgreSQL transaction
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 - the driver's own error type differs between DuckDB and PostgreSQL
         store.write_observations(cur, rows, access=ADMIN, kind="upload")
     assert not cur.writing  # the cursor reads the copy again
     assert store.table_snapshot(pg) == before_pg
@@ -235,8 +259,12 @@ def test_a_failed_write_changes_neither_postgresql_nor_the_copy(pg, cfg):
 
 def test_a_write_is_all_or_nothing_in_the_copy_too(pg, cfg):
     """A 2,000-figure upload lands in the copy in one local transaction: readers see none of it or all of it."""
-    lines = [f"salt_seen_6wk,{a},{y}-{m:02d},{60 + m}" for a in ("E06000047", "E06000003", "E92000001")
-             for y in range(1990, 2025) for m in range(1, 13)][:2000]
+    lines = [
+        f"salt_seen_6wk,{a},{y}-{m:02d},{60 + m}"
+        for a in ("E06000047", "E06000003", "E92000001")
+        for y in range(1990, 2025)
+        for m in range(1, 13)
+    ][:2000]
     cur = pg.cursor()
     preview = uploads.check(cur, cfg, ("indicator,area,period,value\n" + "\n".join(lines)).encode(), "big.csv", ADMIN)
     assert preview.result.ok, preview.result.problems[:3]
@@ -320,7 +348,9 @@ def test_a_stopped_postgresql_is_reported_not_hidden_behind_the_copy(pg_server_u
         conn = store.open_store(cfg, url, load_sample=lambda c: load_sample(c, cfg))
         conn.cursor().close()
         server.stop()
-        with pytest.raises(store.StoreError, match="Cannot read the PostgreSQL database .* Check that the database server is running"):
+        with pytest.raises(
+            store.StoreError, match="Cannot read the PostgreSQL database .* Check that the database server is running"
+        ):
             conn.cursor()
         conn.close()
     finally:

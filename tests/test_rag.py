@@ -1,4 +1,5 @@
 """RAG status, targets and trajectories, and direction of travel, for both polarities."""
+
 import math
 
 import pytest
@@ -8,8 +9,17 @@ from indicators.config import Indicator
 
 
 def make(**kw) -> Indicator:
-    base = dict(id="x", name="X", definition="d", unit="percent", polarity="higher_is_better",
-                period_type="fy_quarter", owner="o", source="s", decimals=1)
+    base = dict(
+        id="x",
+        name="X",
+        definition="d",
+        unit="percent",
+        polarity="higher_is_better",
+        period_type="fy_quarter",
+        owner="o",
+        source="s",
+        decimals=1,
+    )
     base.update(kw)
     return Indicator.model_validate(base)
 
@@ -17,7 +27,9 @@ def make(**kw) -> Indicator:
 Q = periods.parse("2024-25 Q1", "fy_quarter")
 
 
-@pytest.mark.parametrize("value, expected", [(95, "green"), (90, "green"), (89.99, "amber"), (60, "amber"), (59.9, "red"), (0, "red")])
+@pytest.mark.parametrize(
+    "value, expected", [(95, "green"), (90, "green"), (89.99, "amber"), (60, "amber"), (59.9, "red"), (0, "red")]
+)
 def test_higher_is_better_absolute_with_boundaries(value, expected):
     ind = make(rag={"basis": "absolute", "green": 90, "amber": 60})
     assert rag.status(ind, Q, value) == expected
@@ -43,9 +55,13 @@ def test_no_thresholds_is_no_target_and_missing_is_no_data():
 
 
 def traj():
-    return make(unit="weeks", polarity="lower_is_better", period_type="month",
-                target={"trajectory": [{"period": "2018-12", "value": 45}, {"period": "2019-07", "value": 12}]},
-                rag={"basis": "target", "green": 0, "amber": 4})
+    return make(
+        unit="weeks",
+        polarity="lower_is_better",
+        period_type="month",
+        target={"trajectory": [{"period": "2018-12", "value": 45}, {"period": "2019-07", "value": 12}]},
+        rag={"basis": "target", "green": 0, "amber": 4},
+    )
 
 
 def m(label):
@@ -70,16 +86,19 @@ def test_trajectory_rag_boundaries():
     assert rag.status(ind, m("2018-11"), 80) == "no_target"
 
 
-@pytest.mark.parametrize("polarity, now, before, expected", [
-    ("higher_is_better", 91, 85, "improving"),
-    ("higher_is_better", 80, 85, "worsening"),
-    ("lower_is_better", 16.1, 20.2, "improving"),
-    ("lower_is_better", 22, 20.2, "worsening"),
-    ("neutral", 974, 676, "up"),
-    ("neutral", 500, 676, "down"),
-    ("higher_is_better", 85.02, 85.0, "no_change"),
-    ("higher_is_better", 85, None, "not_comparable"),
-])
+@pytest.mark.parametrize(
+    "polarity, now, before, expected",
+    [
+        ("higher_is_better", 91, 85, "improving"),
+        ("higher_is_better", 80, 85, "worsening"),
+        ("lower_is_better", 16.1, 20.2, "improving"),
+        ("lower_is_better", 22, 20.2, "worsening"),
+        ("neutral", 974, 676, "up"),
+        ("neutral", 500, 676, "down"),
+        ("higher_is_better", 85.02, 85.0, "no_change"),
+        ("higher_is_better", 85, None, "not_comparable"),
+    ],
+)
 def test_direction_respects_polarity(polarity, now, before, expected):
     assert rag.direction(make(polarity=polarity), now, before) == expected
 
@@ -91,7 +110,7 @@ def test_every_badge_has_a_word_and_a_distinct_symbol():
 
 
 def _luminance(hex_colour):
-    rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    rgb = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
     return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 

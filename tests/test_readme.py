@@ -1,4 +1,5 @@
 """Docs that cannot drift: the README's two commands and every CLI command are documented."""
+
 from indicators.cli import COMMANDS
 from tests.conftest import ROOT
 
@@ -25,6 +26,16 @@ def test_the_readme_shows_the_load_balancer_configuration_the_tests_run():
 
 def test_every_setting_an_operator_may_need_is_in_the_security_section():
     security = README.split("## Security", 1)[1].split("\n## ", 1)[0]
-    for setting in ("[auth]", "redirect_uri", "cookie_secret", "server.address", "config/roles.yaml", "unverified_email_issuers",
-                    "KPI_ALLOW_OPEN_LOCAL_MODE=1", "KPI_ROLES", "KPI_CHROMIUM", "KPI_CHART_TIMEOUT"):
+    for setting in (
+        "[auth]",
+        "redirect_uri",
+        "cookie_secret",
+        "server.address",
+        "config/roles.yaml",
+        "unverified_email_issuers",
+        "KPI_ALLOW_OPEN_LOCAL_MODE=1",
+        "KPI_ROLES",
+        "KPI_CHROMIUM",
+        "KPI_CHART_TIMEOUT",
+    ):
         assert setting in security, setting

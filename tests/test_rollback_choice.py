@@ -2,6 +2,7 @@
 refuses, saying why, when the state moved; the History page's button carries the upload it showed; the sample data
 needs typed words; two clicks at once remove at most the one chosen upload. (The two-tab case in a real browser is
 tests/browser/test_browser_two_tabs.py.)"""
+
 import dataclasses
 import re
 import threading
@@ -14,8 +15,10 @@ from pages.common import unplain
 from tests.conftest import ADMIN, ROOT, as_user, sample_last, sample_next
 
 # q.csv changes the sample's latest ehcp_20wk figure and adds the next quarter; neet.csv adds a send_neet quarter.
-FIRST = (f"indicator,area,period,value\nehcp_20wk,E06000047,{sample_last('ehcp_20wk')[0].label},50\n"
-         f"ehcp_20wk,E06000047,{sample_next('ehcp_20wk').label},60\n").encode()
+FIRST = (
+    f"indicator,area,period,value\nehcp_20wk,E06000047,{sample_last('ehcp_20wk')[0].label},50\n"
+    f"ehcp_20wk,E06000047,{sample_next('ehcp_20wk').label},60\n"
+).encode()
 SECOND = f"indicator,area,period,value\nsend_neet,E06000047,{sample_next('send_neet').label},12\n".encode()
 WHEN = r"\d{1,2} \w+ \d{4} at \d\d:\d\d"
 # The first start's uploads come first (the official releases, then the sample): the ids here follow them.
@@ -48,8 +51,11 @@ def status(conn, upload_id):
 def test_the_note_names_the_file_who_loaded_it_when_and_what_was_removed_and_restored(two_uploads):
     rb = store.rollback(two_uploads, Q, as_user("admin"))
     note = two_uploads.execute("SELECT note FROM uploads WHERE id = ?", [rb.upload_id]).fetchone()[0]
-    assert re.fullmatch(rf"Rolled back upload {Q} \(q\.csv, loaded by lead on {WHEN}\): 1 figure\(s\) removed, 1 restored to "
-                        r"their earlier values\.", note), note
+    assert re.fullmatch(
+        rf"Rolled back upload {Q} \(q\.csv, loaded by lead on {WHEN}\): 1 figure\(s\) removed, 1 restored to "
+        r"their earlier values\.",
+        note,
+    ), note
 
 
 def test_an_upload_already_rolled_back_is_refused_and_nothing_is_done(two_uploads):
@@ -58,8 +64,10 @@ def test_an_upload_already_rolled_back_is_refused_and_nothing_is_done(two_upload
     before = store.table_snapshot(two_uploads)
     with pytest.raises(store.StoreError) as refused:
         store.rollback(two_uploads, Q, as_user("admin@example.org"), expected=shown)  # tab A's click
-    assert re.fullmatch(rf"Upload {Q} was already rolled back by upload {R} \(admin@example\.org, {WHEN}\); nothing was done\.",
-                        str(refused.value)), str(refused.value)
+    assert re.fullmatch(
+        rf"Upload {Q} was already rolled back by upload {R} \(admin@example\.org, {WHEN}\); nothing was done\.",
+        str(refused.value),
+    ), str(refused.value)
     assert store.table_snapshot(two_uploads) == before
     assert status(two_uploads, N) is None
 
@@ -68,11 +76,15 @@ def test_a_plan_that_no_longer_holds_is_refused(two_uploads):
     shown = dataclasses.replace(store.rollback_plan(two_uploads, Q), remove=5)
     with pytest.raises(store.StoreError) as refused:
         store.rollback(two_uploads, Q, as_user("admin"), expected=shown)
-    assert str(refused.value) == (f"Upload {Q} changed since it was shown: rolling it back would now mean 1 figure(s) removed, "
-                                  "1 restored to their earlier values, not 5 figure(s) removed, 1 restored to their earlier "
-                                  "values as shown; nothing was done. Look at the history again and choose.")
+    assert str(refused.value) == (
+        f"Upload {Q} changed since it was shown: rolling it back would now mean 1 figure(s) removed, "
+        "1 restored to their earlier values, not 5 figure(s) removed, 1 restored to their earlier "
+        "values as shown; nothing was done. Look at the history again and choose."
+    )
     wrong = store.rollback_plan(two_uploads, N)
-    with pytest.raises(store.StoreError, match=rf"^The rollback asked for upload {Q} but was shown upload {N}; nothing was done\.$"):
+    with pytest.raises(
+        store.StoreError, match=rf"^The rollback asked for upload {Q} but was shown upload {N}; nothing was done\.$"
+    ):
         store.rollback(two_uploads, Q, as_user("admin"), expected=wrong)
     assert status(two_uploads, Q) is None
 
@@ -83,9 +95,10 @@ def test_the_sample_data_is_rolled_back_only_with_the_typed_words(conn):
     with pytest.raises(store.StoreError) as refused:
         store.rollback(conn, s, as_user("admin"))
     assert str(refused.value) == (
-        f'Upload {s} is the sample data ({n} figures); rolling it back removes every sample figure and cannot itself be undone. '
+        f"Upload {s} is the sample data ({n} figures); rolling it back removes every sample figure and cannot itself be undone. "
         f'To do it, type "roll back the sample data" on the Upload history page, or run `python -m indicators rollback {s}`. '
-        "Nothing was done.")
+        "Nothing was done."
+    )
     with pytest.raises(store.StoreError, match="is the sample data"):
         store.rollback(conn, s, as_user("admin"), confirm_sample="roll back the sample")
     assert status(conn, s) is None
@@ -119,7 +132,9 @@ def test_two_clicks_at_once_remove_at_most_the_one_chosen_upload(db_path, cfg):
         assert sorted(k for k, _ in said) == ["done", "refused"], said
         won = next(m for k, m in said if k == "done")  # the loser's transaction may have used up an id
         refusal = next(m for k, m in said if k == "refused")
-        assert re.fullmatch(rf"Upload {N} was already rolled back by upload {won} \(admin, {WHEN}\); nothing was done\.", refusal), refusal
+        assert re.fullmatch(
+            rf"Upload {N} was already rolled back by upload {won} \(admin, {WHEN}\); nothing was done\.", refusal
+        ), refusal
         rows = conn.execute("SELECT id, kind, rolled_back_by FROM uploads WHERE id >= ? ORDER BY id", [Q - 1]).fetchall()
         assert rows == [(Q - 1, "sample", None), (Q, "upload", None), (N, "upload", won), (won, "rollback", None)], rows
     finally:
@@ -144,8 +159,9 @@ def test_two_tabs_tab_a_rolls_back_nothing_after_tab_b_rolled_back_its_choice(db
     assert unplain(b.success[0].value).startswith(f"Rolled back upload {Q} (q.csv, loaded by lead on ")
     a.button(key="rollback_0").click().run()
     assert not a.exception
-    assert re.fullmatch(rf"Upload {Q} was already rolled back by upload {R} \(\S+, {WHEN}\); nothing was done\.",
-                        unplain(a.error[0].value)), a.error[0].value
+    assert re.fullmatch(
+        rf"Upload {Q} was already rolled back by upload {R} \(\S+, {WHEN}\); nothing was done\.", unplain(a.error[0].value)
+    ), a.error[0].value
     # The choice and the tick are gone; the history shows upload N still standing.
     assert a.selectbox(key="rollback_choice_1").value is None and not a.checkbox
     table = a.dataframe[0].value.set_index("Upload")
@@ -166,5 +182,9 @@ def test_the_sample_data_needs_the_typed_words_on_the_page(db_path):
     at.text_input(key=f"rollback_typed_0_{s}").input("roll back the sample data").run()
     assert not at.button(key="rollback_0").disabled
     at.button(key="rollback_0").click().run()
-    assert unplain(at.success[0].value).startswith(f"Rolled back upload {s} (sample data (observations.csv), loaded by sample data on ")
-    assert unplain(at.success[0].value).endswith(f": {n} figure(s) removed, 0 restored to their earlier values. Recorded as upload {s + 1}.")
+    assert unplain(at.success[0].value).startswith(
+        f"Rolled back upload {s} (sample data (observations.csv), loaded by sample data on "
+    )
+    assert unplain(at.success[0].value).endswith(
+        f": {n} figure(s) removed, 0 restored to their earlier values. Recorded as upload {s + 1}."
+    )

@@ -1,4 +1,5 @@
 """Downloads are safe to open in Excel: text that looks like a formula is neutralised, numbers are not."""
+
 import io
 
 import openpyxl
@@ -6,7 +7,7 @@ import pandas as pd
 
 from indicators import tables
 
-HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "plain", "a=b"]
+HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "plain", "a=b"]
 
 
 def test_csv_neutralises_formula_text_but_not_numbers():

@@ -3,6 +3,7 @@
 Every expected mean, limit and flagged point below was worked out by hand; the arithmetic is in the comments.
 Limits are mean ± 2.66 × MR̄; "close to a limit" is beyond mean ± (2/3)(2.66 × MR̄) = mean ± 1.7733… × MR̄.
 """
+
 import argparse
 import json
 import math
@@ -85,7 +86,12 @@ def test_a_point_beyond_the_upper_limit_is_improvement_when_higher_is_better():
     # Every window of three holds a 10, below the mean, so two-of-three cannot fire; runs and trends are length 2.
     assert flagged(r) == [12]
     last = r.points[-1]
-    assert (last.variation, last.rule, last.rules, last.level) == ("special_cause_improvement", "beyond_limits", ("beyond_limits",), "high")
+    assert (last.variation, last.rule, last.rules, last.level) == (
+        "special_cause_improvement",
+        "beyond_limits",
+        ("beyond_limits",),
+        "high",
+    )
     assert r.variation_icon == "special_cause_improvement_high"
     assert r.variation_text == "Special cause variation: improving, higher values"
 
@@ -152,6 +158,7 @@ def test_a_point_exactly_on_the_mean_ends_a_run():
 
 
 # ---------------------------------------------------------------- trends
+
 
 def test_a_trend_of_six_rising_points_is_flagged_even_below_the_mean():
     values = [10, 14, 10, 14, 10, 14, 9, 10, 11, 12, 13, 14, 10, 14]
@@ -222,6 +229,7 @@ def test_two_close_points_with_one_across_the_mean_between_them_are_not_flagged(
 
 # ---------------------------------------------------------------- conflicts
 
+
 def test_when_one_point_is_both_improving_and_concerning_improvement_is_shown():
     values = [6, 18, 6, 18, 6, 18, 6, 21, 20, 19, 18, 17, 16, 15]
     # Sum = (4 × 6 + 3 × 18) + (21 + 20 + … + 15) = 78 + 126 = 204; mean = 204/14 = 14.571 (6 below, 18 above).
@@ -241,6 +249,7 @@ def test_when_one_point_is_both_improving_and_concerning_improvement_is_shown():
 
 
 # ---------------------------------------------------------------- rebasing and baselines
+
 
 def test_rebasing_gives_each_segment_its_own_mean_and_limits():
     values = [10, 14] * 6 + [30, 34] * 6
@@ -317,16 +326,20 @@ def test_screening_drops_the_huge_moving_ranges():
 
 # ---------------------------------------------------------------- assurance
 
-@pytest.mark.parametrize("improvement, target, expected", [
-    # FLAT's limits are 6.42 … 16.58.
-    ("increase", 5, "consistently_pass"),   # even the lower limit is above the target
-    ("increase", 20, "consistently_fail"),  # even the upper limit is below it
-    ("increase", 12, "inconsistent"),       # the target lies between the limits
-    ("decrease", 20, "consistently_pass"),
-    ("decrease", 5, "consistently_fail"),
-    ("decrease", 12, "inconsistent"),
-    ("increase", None, None),
-])
+
+@pytest.mark.parametrize(
+    "improvement, target, expected",
+    [
+        # FLAT's limits are 6.42 … 16.58.
+        ("increase", 5, "consistently_pass"),  # even the lower limit is above the target
+        ("increase", 20, "consistently_fail"),  # even the upper limit is below it
+        ("increase", 12, "inconsistent"),  # the target lies between the limits
+        ("decrease", 20, "consistently_pass"),
+        ("decrease", 5, "consistently_fail"),
+        ("decrease", 12, "inconsistent"),
+        ("increase", None, None),
+    ],
+)
 def test_assurance_against_the_target(improvement, target, expected):
     r = run(FLAT, improvement=improvement, target=target)
     assert r.assurance == expected
@@ -344,6 +357,7 @@ def test_assurance_uses_the_target_at_the_latest_period_and_the_last_segment():
 
 
 # ---------------------------------------------------------------- missing values and bad input
+
 
 def test_missing_values_keep_their_place_and_are_left_out_of_the_limits():
     values = [10, 14, 10, 14, 10, 14, None, 14, 10, 14, 10, 14, 10]
@@ -366,16 +380,20 @@ def test_the_latest_value_decides_the_icon_when_the_last_period_is_suppressed():
 def test_not_enough_points_says_how_many_there_are_and_how_many_are_needed():
     with pytest.raises(spc.NotEnoughPoints) as e:
         run([10, 14] * 5 + [10, None])
-    assert str(e.value) == ("an SPC chart needs at least 12 values (Making Data Count's minimum); "
-                            "this series has 11 (1 more period is missing or suppressed)")
+    assert str(e.value) == (
+        "an SPC chart needs at least 12 values (Making Data Count's minimum); "
+        "this series has 11 (1 more period is missing or suppressed)"
+    )
     assert (e.value.have, e.value.needed) == (11, 12)
 
 
 def test_numpy_and_pandas_inputs_are_accepted():
     import numpy as np
     import pandas as pd
-    r = spc.analyse(pd.Series(FLAT, dtype="Float64"), pd.Index(months(12)), improvement="increase",
-                    target=np.int64(5), rebase_at="2017-09")
+
+    r = spc.analyse(
+        pd.Series(FLAT, dtype="Float64"), pd.Index(months(12)), improvement="increase", target=np.int64(5), rebase_at="2017-09"
+    )
     assert (r.segments[0].mean, r.assurance) == (11.5, "consistently_pass")
     values = pd.Series([10.0, 14.0] * 6 + [None], dtype="Float64")  # pd.NA for the missing month
     assert spc.analyse(values, months(13), improvement="increase").points[-1].value is None
@@ -387,15 +405,21 @@ def test_a_rebase_leaving_one_value_shows_it_without_limits_and_says_so():
     assert (last.start, last.has_limits, last.n_values, last.reason) == ("2018-08", False, 1, "rebased at 2018-08")
     assert r.points[-1].variation is None and r.variation_icon is None and r.assurance is None
     assert r.variation_text == "No SPC reading yet: too few figures since rebased at 2018-08"
-    assert 'the segment starting at "2018-08" (rebased at 2018-08) has 1 value(s) and no two in a row: too few for process limits' in r.warnings
+    assert (
+        'the segment starting at "2018-08" (rebased at 2018-08) has 1 value(s) and no two in a row: too few for process limits'
+        in r.warnings
+    )
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"rebase_at": ["2030-01"]}, 'rebase period "2030-01" is not one of the series'),
-    ({"improvement": "up"}, "improvement is 'up'"),
-    ({"baseline": 1}, "baseline: must be at least 2"),
-    ({"target": [1, 2]}, "target has 2 values but the series has 12 periods"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"rebase_at": ["2030-01"]}, 'rebase period "2030-01" is not one of the series'),
+        ({"improvement": "up"}, "improvement is 'up'"),
+        ({"baseline": 1}, "baseline: must be at least 2"),
+        ({"target": [1, 2]}, "target has 2 values but the series has 12 periods"),
+    ],
+)
 def test_bad_arguments_say_what_is_wrong(kwargs, message):
     with pytest.raises(ValueError, match=message):
         run(FLAT, **kwargs)
@@ -410,6 +434,7 @@ def test_mismatched_or_repeated_labels_are_refused():
 
 # ---------------------------------------------------------------- settings
 
+
 def test_settings_defaults_are_making_data_counts():
     s = spc.SpcSettings()
     assert (s.run_length, s.trend_length, s.two_of_three, s.screen_moving_ranges, s.min_points) == (7, 6, True, False, 12)
@@ -417,12 +442,18 @@ def test_settings_defaults_are_making_data_counts():
 
 def test_settings_from_yaml_mapping():
     assert spc.settings_from_mapping(None) == spc.SpcSettings()
-    assert spc.settings_from_mapping({"trend_length": 7, "screen_moving_ranges": True}) == spc.SpcSettings(trend_length=7, screen_moving_ranges=True)
+    assert spc.settings_from_mapping({"trend_length": 7, "screen_moving_ranges": True}) == spc.SpcSettings(
+        trend_length=7, screen_moving_ranges=True
+    )
     with pytest.raises(spc.SpcSettingError) as e:
         spc.settings_from_mapping({"run_lenght": 7})
     assert e.value.field == "run_lenght" and "accepted: run_length, trend_length" in str(e.value)
-    for bad, field in [({"run_length": "7"}, "run_length"), ({"trend_length": 2}, "trend_length"),
-                       ({"two_of_three": "yes"}, "two_of_three"), ({"min_points": True}, "min_points")]:
+    for bad, field in [
+        ({"run_length": "7"}, "run_length"),
+        ({"trend_length": 2}, "trend_length"),
+        ({"two_of_three": "yes"}, "two_of_three"),
+        ({"min_points": True}, "min_points"),
+    ]:
         with pytest.raises(spc.SpcSettingError) as e:
             spc.settings_from_mapping(bad)
         assert e.value.field == field and str(e.value).startswith(f"{field}: ")
@@ -450,16 +481,51 @@ def test_improvement_follows_the_indicator_polarity():
 
 # ---------------------------------------------------------------- JSON, icons, chart
 
+
 def test_json_structure():
     data = json.loads(run(SPIKE, target=20).to_json())
-    assert set(data) == {"improvement", "settings", "rebase_at", "baseline", "max_gap", "warnings", "segments", "points",
-                         "variation", "variation_icon", "target", "assurance"}
-    assert set(data["segments"][0]) == {"start", "end", "reason", "mean", "lower_process_limit", "upper_process_limit",
-                                        "moving_range_mean", "points_for_limits", "trial_limits"}
+    assert set(data) == {
+        "improvement",
+        "settings",
+        "rebase_at",
+        "baseline",
+        "max_gap",
+        "warnings",
+        "segments",
+        "points",
+        "variation",
+        "variation_icon",
+        "target",
+        "assurance",
+    }
+    assert set(data["segments"][0]) == {
+        "start",
+        "end",
+        "reason",
+        "mean",
+        "lower_process_limit",
+        "upper_process_limit",
+        "moving_range_mean",
+        "points_for_limits",
+        "trial_limits",
+    }
     assert set(data["points"][0]) == {"period", "value", "segment", "variation", "rule", "rules", "conflict"}
-    assert data["points"][-1] == {"period": "2018-08", "value": 34.0, "segment": 0, "variation": "special_cause_improvement",
-                                  "rule": "beyond_limits", "rules": ["beyond_limits"], "conflict": False}
-    assert data["settings"] == {"run_length": 7, "trend_length": 6, "two_of_three": True, "screen_moving_ranges": False, "min_points": 12}
+    assert data["points"][-1] == {
+        "period": "2018-08",
+        "value": 34.0,
+        "segment": 0,
+        "variation": "special_cause_improvement",
+        "rule": "beyond_limits",
+        "rules": ["beyond_limits"],
+        "conflict": False,
+    }
+    assert data["settings"] == {
+        "run_length": 7,
+        "trend_length": 6,
+        "two_of_three": True,
+        "screen_moving_ranges": False,
+        "min_points": 12,
+    }
     assert (data["variation"], data["assurance"]) == ("special_cause_improvement", "inconsistent")
 
 
@@ -501,6 +567,7 @@ def test_chart_draws_each_segment_and_marks_variation_by_shape_as_well_as_colour
 
 # ---------------------------------------------------------------- the command line
 
+
 def parse(argv):
     parser = argparse.ArgumentParser(prog="python -m indicators spc")
     spc.add_cli_arguments(parser)
@@ -521,8 +588,22 @@ def test_cli_prints_the_json(capsys):
 
 
 def test_cli_options_reach_the_analysis(capsys):
-    args = parse([str(FIXTURES / "with_suppressed.csv"), "--improvement", "increase", "--screen", "--run-length", "8",
-                  "--trend-length", "7", "--baseline", "12", "--rebase-at", "2018-03"])
+    args = parse(
+        [
+            str(FIXTURES / "with_suppressed.csv"),
+            "--improvement",
+            "increase",
+            "--screen",
+            "--run-length",
+            "8",
+            "--trend-length",
+            "7",
+            "--baseline",
+            "12",
+            "--rebase-at",
+            "2018-03",
+        ]
+    )
     assert spc.run_cli(args) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["settings"]["screen_moving_ranges"] is True
@@ -530,8 +611,15 @@ def test_cli_options_reach_the_analysis(capsys):
     assert [s["start"] for s in data["segments"]] == ["2017-09", "2018-03"]
     assert [s["trial_limits"] for s in data["segments"]] == [True, True]  # 5 and 7 values, under 12
     # "c" in 2017-11 is a suppressed figure: kept in place as null.
-    assert data["points"][2] == {"period": "2017-11", "value": None, "segment": 0, "variation": None, "rule": None, "rules": [],
-                                 "conflict": False}
+    assert data["points"][2] == {
+        "period": "2017-11",
+        "value": None,
+        "segment": 0,
+        "variation": None,
+        "rule": None,
+        "rules": [],
+        "conflict": False,
+    }
 
 
 def test_cli_without_screening_and_without_a_target(capsys):
@@ -562,7 +650,10 @@ def test_cli_problems_go_to_stderr(capsys, tmp_path):
     no_header = tmp_path / "no_header.csv"
     no_header.write_text("month,rate\n2024-01,5\n")
     assert spc.run_cli(parse([str(no_header), "--improvement", "increase"])) == 1
-    assert "row 1: the header must name the columns period and value (missing: period, value; found: month, rate)" in capsys.readouterr().err
+    assert (
+        "row 1: the header must name the columns period and value (missing: period, value; found: month, rate)"
+        in capsys.readouterr().err
+    )
 
     assert spc.run_cli(parse([str(tmp_path / "nope.csv"), "--improvement", "increase"])) == 1
     assert "cannot be read" in capsys.readouterr().err
@@ -580,6 +671,7 @@ def test_cli_requires_an_improvement_direction():
 
 
 # ---------------------------------------------------------------- gaps, breaks, conflicts (issue 14)
+
 
 def quarters(n: int, first_year: int = 2016) -> list[str]:
     return [f"{first_year + q // 4}-{str(first_year + q // 4 + 1)[2:]} Q{q % 4 + 1}" for q in range(n)]
@@ -616,10 +708,17 @@ def test_max_gap_sets_how_long_a_gap_may_be_before_a_new_segment():
 def test_a_break_starts_a_new_segment_with_its_reason():
     values = [50.0, 52.0, 49.0, 51.0, 50.0, 48.0, 52.0, 30.0, 28.0, 31.0]
     labels = [str(y) for y in range(2014, 2024)]
-    r = spc.analyse(values, labels, improvement="increase", breaks=[("2021", "SEN2 person-level collection from 2023")],
-                    settings=spc.SpcSettings(min_points=8))
+    r = spc.analyse(
+        values,
+        labels,
+        improvement="increase",
+        breaks=[("2021", "SEN2 person-level collection from 2023")],
+        settings=spc.SpcSettings(min_points=8),
+    )
     assert [(s.start, s.reason) for s in r.segments] == [
-        ("2014", "start"), ("2021", "a break in the series at 2021: SEN2 person-level collection from 2023")]
+        ("2014", "start"),
+        ("2021", "a break in the series at 2021: SEN2 person-level collection from 2023"),
+    ]
     assert r.segments[1].mean == pytest.approx(29.666666, rel=1e-5)
     assert not any(p.variation and p.variation != spc.COMMON_CAUSE for p in r.points[7:])  # the drop is the break, not a signal
 
@@ -642,6 +741,8 @@ def test_cli_min_points_analyses_a_short_series_with_a_warning(tmp_path, capsys)
     assert spc.run_cli(parse([str(f), "--improvement", "increase", "--min-points", "6"])) == 0
     out = capsys.readouterr()
     data = json.loads(out.out)
-    assert data["warnings"] == ["only 8 values: Making Data Count advises at least 12 before process limits are relied on "
-                                "(NHSRplotthedots warns the same)"]
+    assert data["warnings"] == [
+        "only 8 values: Making Data Count advises at least 12 before process limits are relied on "
+        "(NHSRplotthedots warns the same)"
+    ]
     assert "warning: only 8 values" in out.err

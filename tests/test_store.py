@@ -1,12 +1,13 @@
 """The DuckDB store: schema version, first-start fill, round trip, provenance, history and all-or-nothing writes."""
+
 import datetime as dt
 
 import pandas as pd
 import pytest
 
 from indicators import store, uploads
-from tests.conftest import ADMIN, as_user
 from indicators.sample import load_sample
+from tests.conftest import ADMIN, as_user
 
 
 def rows(cfg, conn, text):
@@ -37,14 +38,26 @@ def test_newer_schema_is_refused_with_advice(empty_conn):
 
 
 def test_round_trip_keeps_values_and_provenance(cfg, empty_conn):
-    r = rows(cfg, empty_conn, "indicator,area,period,value,numerator,denominator,note\n"
-                              "ehcp_20wk,E06000047,2024-25 Q1,75,30,40,first return\n"
-                              "ehc_requests,County Durham,Q2 2024/25,\"1,234\",,,\n")
-    summary = store.write_observations(empty_conn, r, access=as_user("lead@x"), kind="upload", file_name="q1.csv", content_hash="abc")
+    r = rows(
+        cfg,
+        empty_conn,
+        "indicator,area,period,value,numerator,denominator,note\n"
+        "ehcp_20wk,E06000047,2024-25 Q1,75,30,40,first return\n"
+        'ehc_requests,County Durham,Q2 2024/25,"1,234",,,\n',
+    )
+    summary = store.write_observations(
+        empty_conn, r, access=as_user("lead@x"), kind="upload", file_name="q1.csv", content_hash="abc"
+    )
     assert (summary.new, summary.changed, summary.unchanged) == (2, 0, 0)
     s = store.series(empty_conn, "ehcp_20wk", "E06000047")
     got = s.iloc[0]
-    assert (got["period"], got["value"], got["numerator"], got["denominator"], got["note"]) == ("2024-25 Q1", 75, 30, 40, "first return")
+    assert (got["period"], got["value"], got["numerator"], got["denominator"], got["note"]) == (
+        "2024-25 Q1",
+        75,
+        30,
+        40,
+        "first return",
+    )
     assert got["period_start"] == dt.date(2024, 4, 1) or str(got["period_start"])[:10] == "2024-04-01"
     assert (got["figure_type"], got["upload_kind"], got["upload_file"]) == ("submitted", "upload", "q1.csv")
     up = empty_conn.execute("SELECT kind, file_name, content_hash, user_name, rows_new FROM uploads").fetchall()
@@ -53,9 +66,21 @@ def test_round_trip_keeps_values_and_provenance(cfg, empty_conn):
 
 
 def test_changed_value_keeps_the_earlier_version(cfg, empty_conn):
-    store.write_observations(empty_conn, rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q1,12.5\n"), access=ADMIN, kind="upload", file_name="a.csv")
+    store.write_observations(
+        empty_conn,
+        rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q1,12.5\n"),
+        access=ADMIN,
+        kind="upload",
+        file_name="a.csv",
+    )
     v0 = store.data_version(empty_conn)
-    s = store.write_observations(empty_conn, rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q1,11.9\n"), access=ADMIN, kind="upload", file_name="b.csv")
+    s = store.write_observations(
+        empty_conn,
+        rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q1,11.9\n"),
+        access=ADMIN,
+        kind="upload",
+        file_name="b.csv",
+    )
     assert (s.new, s.changed) == (0, 1)
     assert store.series(empty_conn, "send_neet", "E06000047")["value"].tolist() == [11.9]
     hist = empty_conn.execute("SELECT value, upload_id, replaced_by FROM observation_history").fetchall()
@@ -78,7 +103,7 @@ def test_a_failure_mid_write_leaves_every_table_as_it_was(cfg, empty_conn):
     before = store.table_snapshot(empty_conn)
     bad = pd.concat([rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q2,13\n")] * 2)
     bad.loc[:, "period_start"] = None  # violates NOT NULL inside the transaction
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 - the driver's own error type differs between DuckDB and PostgreSQL
         store.write_observations(empty_conn, bad, access=ADMIN, kind="upload")
     assert store.table_snapshot(empty_conn) == before
 
@@ -86,9 +111,13 @@ def test_a_failure_mid_write_leaves_every_table_as_it_was(cfg, empty_conn):
 def test_first_start_fills_the_sample_and_marks_it(conn):
     up = conn.execute("SELECT kind, user_name, file_name FROM uploads ORDER BY id").fetchall()
     official = "official data shipped with the dashboard"
-    assert up == [("import", official, "sen2_mi_2023-release.csv"), ("import", official, "education-health-and-care-plans_2025.zip"),
-                  ("import", official, "neet_participation_la_2022.csv"), ("import", official, "neet_participation_la_2025.csv"),
-                  ("sample", "sample data", "sample data (observations.csv)")]
+    assert up == [
+        ("import", official, "sen2_mi_2023-release.csv"),
+        ("import", official, "education-health-and-care-plans_2025.zip"),
+        ("import", official, "neet_participation_la_2022.csv"),
+        ("import", official, "neet_participation_la_2025.csv"),
+        ("sample", "sample data", "sample data (observations.csv)"),
+    ]
     kinds = dict(conn.execute("SELECT figure_type, count(*) FROM observations GROUP BY 1").fetchall())
     assert set(kinds) == {"published", "illustrative"}
     assert conn.execute("SELECT count(*) FROM observations WHERE source IS NULL AND figure_type='published'").fetchone()[0] == 0
@@ -115,8 +144,15 @@ def test_busy_database_waits_then_says_so(db_path):
     import subprocess
     import sys
 
-    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db_path)!r}); print('ready', flush=True); time.sleep(60)"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db_path)!r}); print('ready', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         calls = []

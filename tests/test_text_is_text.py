@@ -1,6 +1,7 @@
 """Text from files and people is shown as text: plain() for Streamlit's Markdown, html-escaping for Plotly's text.
 Whole pages run headless (AppTest) against a database holding a hostile source, note, file name, area and indicator
 name (tests/hostile_text.py); the real browser check is tests/browser/test_browser_text_is_text.py."""
+
 import json
 
 import pytest
@@ -9,11 +10,39 @@ from streamlit.testing.v1 import AppTest
 from indicators import charts, config, scorecard, spc
 from pages.common import WORD_JOINER, plain, unplain
 from tests.conftest import ROOT
-from tests.hostile_text import AREA_NAME, DURHAM, EVIL_AREA, FILE_NAME, INDICATOR_NAME, NOTE, SOURCE, hostile_config, hostile_database
+from tests.hostile_text import (
+    AREA_NAME,
+    DURHAM,
+    EVIL_AREA,
+    FILE_NAME,
+    INDICATOR_NAME,
+    NOTE,
+    SOURCE,
+    hostile_config,
+    hostile_database,
+)
 
 
-@pytest.mark.parametrize("text", [SOURCE, NOTE, AREA_NAME, INDICATOR_NAME, FILE_NAME, "a\\b", "1. first", "- dash", "# hash",
-                                  "x | y", "~~gone~~", "&lt;b&gt;", "WWW.EVIL.EXAMPLE", "a@b.org", ":smile:"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        SOURCE,
+        NOTE,
+        AREA_NAME,
+        INDICATOR_NAME,
+        FILE_NAME,
+        "a\\b",
+        "1. first",
+        "- dash",
+        "# hash",
+        "x | y",
+        "~~gone~~",
+        "&lt;b&gt;",
+        "WWW.EVIL.EXAMPLE",
+        "a@b.org",
+        ":smile:",
+    ],
+)
 def test_plain_reads_as_written_and_leaves_nothing_for_markdown(text):
     shown = plain(text)
     assert unplain(shown) == text
@@ -31,17 +60,27 @@ def test_plain_puts_everything_on_one_line_without_control_characters():
 def test_charts_draw_names_sources_and_notes_as_text(cfg, conn):
     ind = cfg.by_id["ehcp_20wk"]
     df = scorecard.series_table(conn, cfg, ind, DURHAM).assign(source=SOURCE, note=NOTE, figure_type="published")
-    fig = charts.indicator_chart(ind.model_copy(update={"name": INDICATOR_NAME}), df, AREA_NAME,
-                                 comparators={AREA_NAME: df[["period", "period_start", "value"]]})
+    fig = charts.indicator_chart(
+        ind.model_copy(update={"name": INDICATOR_NAME}),
+        df,
+        AREA_NAME,
+        comparators={AREA_NAME: df[["period", "period_start", "value"]]},
+    )
     texts = [fig.layout.title.text] + [t.name or "" for t in fig.data] + [h for t in fig.data for h in (t.hovertext or ())]
     drawn = "\n".join(texts)
     assert "<a " not in drawn and "<b>bold" not in drawn and "<i>x" not in drawn
-    assert fig.layout.title.text == ('EHC plans &lt;a href="https://evil.example/ind"&gt;in time&lt;/a&gt; '
-                                     '![i](http://127.0.0.1:9/ind.png) *20* weeks — Evilshire ![a](http://127.0.0.1:9/area.png) '
-                                     '[area](https://evil.example/area) &lt;i&gt;x&lt;/i&gt; :material/warning:')
+    assert fig.layout.title.text == (
+        'EHC plans &lt;a href="https://evil.example/ind"&gt;in time&lt;/a&gt; '
+        "![i](http://127.0.0.1:9/ind.png) *20* weeks — Evilshire ![a](http://127.0.0.1:9/area.png) "
+        "[area](https://evil.example/area) &lt;i&gt;x&lt;/i&gt; :material/warning:"
+    )
     hover = next(t for t in fig.data if t.name == "Published figure").hovertext[-1]
-    assert "<br>published: SEN2 ![b](http://127.0.0.1:9/x.png) [see the official release](https://evil.example/phish)<br>" in hover
-    assert hover.endswith("<i>&lt;b&gt;bold&lt;/b&gt; &lt;a href='https://evil.example/note'&gt;note link&lt;/a&gt; :red[alarm] $x^2$ www.evil.example</i>")
+    assert (
+        "<br>published: SEN2 ![b](http://127.0.0.1:9/x.png) [see the official release](https://evil.example/phish)<br>" in hover
+    )
+    assert hover.endswith(
+        "<i>&lt;b&gt;bold&lt;/b&gt; &lt;a href='https://evil.example/note'&gt;note link&lt;/a&gt; :red[alarm] $x^2$ www.evil.example</i>"
+    )
     reading = spc.analyse([80 + i % 3 for i in range(14)], [f"p{i}" for i in range(14)], improvement="increase")
     assert spc.spc_chart(reading, INDICATOR_NAME).layout.title.text.startswith("EHC plans &lt;a href=")
 

@@ -1,6 +1,6 @@
 """Uploads that leads can trust: preview, all-or-nothing commit (even when killed), history, rollback,
 templates and data completeness — through the package, the CLI and the pages."""
-import re
+
 import datetime as dt
 import re
 import signal
@@ -13,8 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from indicators import periods, rag, store, uploads
 from pages.common import unplain
-from tests.conftest import ROOT, sample_last, sample_next
-from tests.conftest import ADMIN, as_user, lead
+from tests.conftest import ADMIN, ROOT, as_user, lead, sample_last, sample_next
 
 TODAY = dt.date(2026, 11, 22)
 # Late enough that a series left as shipped misses more than a template's 12 periods.
@@ -26,7 +25,9 @@ CHANGE = f"indicator,area,period,value\nehcp_20wk,E06000047,{LAST.label},50\nehc
 
 
 def value(conn, indicator, area, period):
-    row = conn.execute("SELECT value FROM observations WHERE indicator_id=? AND area_code=? AND period=?", [indicator, area, period]).fetchone()
+    row = conn.execute(
+        "SELECT value FROM observations WHERE indicator_id=? AND area_code=? AND period=?", [indicator, area, period]
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -37,7 +38,12 @@ def test_preview_shows_old_and_new_values_with_the_rag_they_move_to(conn, cfg):
     changed = t[t["change"] == "changed"].iloc[0]
     was = rag.BADGES[rag.status(cfg.by_id["ehcp_20wk"], LAST, LAST_VALUE)].text  # 63.0%, amber, in the shipped sample
     assert was != "✖ Red"  # so the change moves it between bands
-    assert (changed["old value"], changed["new value"], changed["old RAG"], changed["new RAG"]) == (f"{LAST_VALUE:.1f}%", "50.0%", was, "✖ Red")
+    assert (changed["old value"], changed["new value"], changed["old RAG"], changed["new RAG"]) == (
+        f"{LAST_VALUE:.1f}%",
+        "50.0%",
+        was,
+        "✖ Red",
+    )
     new = t[t["change"] == "new"].iloc[0]
     assert (new["period"], new["new value"], new["new RAG"]) == (NEXT.display, "60.0%", "▲ Amber")
 
@@ -47,7 +53,14 @@ def test_history_records_who_what_and_the_file_hash(conn, cfg):
     s = uploads.commit(conn, p, as_user("lead@durham.gov.uk"))
     h = uploads.history(conn).iloc[0]
     assert (h["id"], h["kind"], h["file_name"], h["user_name"], h["rows_new"], h["rows_changed"], h["rows_unchanged"]) == (
-        s.upload_id, "upload", "q.csv", "lead@durham.gov.uk", 1, 1, 0)
+        s.upload_id,
+        "upload",
+        "q.csv",
+        "lead@durham.gov.uk",
+        1,
+        1,
+        0,
+    )
     assert h["content_hash"] == p.content_hash and len(p.content_hash) == 64
 
 
@@ -72,14 +85,24 @@ def test_rollback_restores_exactly_the_previous_values_and_is_recorded(conn, cfg
     assert h.iloc[0]["kind"] == "rollback" and h.iloc[0]["user_name"] == "admin"
     assert h.set_index("id").loc[s.upload_id, "status"] == f"rolled back by upload {rb.upload_id}"
     # the undone figures are still in the history
-    assert conn.execute("SELECT value FROM observation_history WHERE replaced_by=? ORDER BY value", [rb.upload_id]).fetchall() == [(50.0,), (60.0,)]
+    assert conn.execute(
+        "SELECT value FROM observation_history WHERE replaced_by=? ORDER BY value", [rb.upload_id]
+    ).fetchall() == [(50.0,), (60.0,)]
 
 
 def test_rollback_is_refused_when_a_later_upload_changed_the_same_figures(conn, cfg):
     first = uploads.commit(conn, uploads.check(conn, cfg, CHANGE, "q.csv", ADMIN), as_user("a"))
-    fix = uploads.commit(conn, uploads.check(conn, cfg, f"indicator,area,period,value\nehcp_20wk,E06000047,{LAST.label},55\n".encode(), "fix.csv", ADMIN), as_user("a"))
+    fix = uploads.commit(
+        conn,
+        uploads.check(
+            conn, cfg, f"indicator,area,period,value\nehcp_20wk,E06000047,{LAST.label},55\n".encode(), "fix.csv", ADMIN
+        ),
+        as_user("a"),
+    )
     before = store.table_snapshot(conn)
-    with pytest.raises(store.StoreError, match=rf"upload\(s\) {fix.upload_id} changed some of the same figures afterwards. Roll those back first"):
+    with pytest.raises(
+        store.StoreError, match=rf"upload\(s\) {fix.upload_id} changed some of the same figures afterwards. Roll those back first"
+    ):
         store.rollback(conn, first.upload_id, ADMIN)
     assert store.table_snapshot(conn) == before
     store.rollback(conn, fix.upload_id, ADMIN)
@@ -108,11 +131,19 @@ def test_killing_a_load_mid_commit_leaves_the_database_unchanged_and_openable(db
     before = store.table_snapshot(c)
     c.close()
     big = tmp_path / "big.csv"
-    lines = ["indicator,area,period,value"] + [f"salt_seen_6wk,E06000047,{y}-{m:02d},{50 + m}" for y in range(2020, 2026) for m in range(1, 13)]
+    lines = ["indicator,area,period,value"] + [
+        f"salt_seen_6wk,E06000047,{y}-{m:02d},{50 + m}" for y in range(2020, 2026) for m in range(1, 13)
+    ]
     big.write_text("\n".join(lines) + "\n")
     env = {**__import__("os").environ, store.PAUSE_ENV: "30"}
-    proc = subprocess.Popen([sys.executable, "-m", "indicators", "load", str(big)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "indicators", "load", str(big)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stderr.readline().strip() == "paused inside the commit"
         proc.send_signal(signal.SIGKILL)
@@ -130,6 +161,7 @@ def test_killing_a_load_mid_commit_leaves_the_database_unchanged_and_openable(db
 def test_cli_history_and_rollback(db_path):
     def run(*args):
         return subprocess.run([sys.executable, "-m", "indicators", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
     f = db_path.parent / "q.csv"
     f.write_bytes(CHANGE)
     loaded = run("load", str(f), "--user", "lead")
@@ -139,8 +171,11 @@ def test_cli_history_and_rollback(db_path):
     assert "upload" in out and "q.csv" in out and "lead" in out
     out = run("rollback", str(n), "--user", "admin")
     assert out.returncode == 0, out.stderr
-    assert re.search(rf"^Rolled back upload {n} \(q\.csv, loaded by lead on \d+ \w+ \d{{4}} at \d\d:\d\d\): 1 figure\(s\) removed, "
-                     rf"1 restored to their earlier values\. Recorded as upload {n + 1}\.$", out.stdout.strip()), out.stdout
+    assert re.search(
+        rf"^Rolled back upload {n} \(q\.csv, loaded by lead on \d+ \w+ \d{{4}} at \d\d:\d\d\): 1 figure\(s\) removed, "
+        rf"1 restored to their earlier values\. Recorded as upload {n + 1}\.$",
+        out.stdout.strip(),
+    ), out.stdout
     out = run("rollback", str(n))
     assert out.returncode == 3 and f"Upload {n} was already rolled back by upload {n + 1} (admin, " in out.stderr
     assert "; nothing was done." in out.stderr
@@ -161,15 +196,29 @@ def test_expected_period_and_completeness(conn, cfg):
     assert uploads.expected_period(cfg.by_id["salt_seen_6wk"], TODAY).label == "2026-09"
     df = uploads.completeness(conn, cfg, "E06000047", TODAY).set_index("indicator_id")
     # The sample stands at 30 September 2026 (its quarters end at 2026-27 Q1): by 22 November one quarter is missing.
-    assert df.loc["ehcp_20wk", "status"] == "overdue" and df.loc["ehcp_20wk", "periods_missing"] == missing_after_sample("ehcp_20wk", uploads.expected_period(ind, TODAY)) == 1
+    assert (
+        df.loc["ehcp_20wk", "status"] == "overdue"
+        and df.loc["ehcp_20wk", "periods_missing"] == missing_after_sample("ehcp_20wk", uploads.expected_period(ind, TODAY)) == 1
+    )
     later = uploads.completeness(conn, cfg, "E06000047", LATER).set_index("indicator_id")
-    assert later.loc["ehcp_20wk", "periods_missing"] == missing_after_sample("ehcp_20wk", uploads.expected_period(ind, LATER)) == 13
-    uploads.commit(conn, uploads.check(conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2026-27 Q2,70\n", "now.csv", ADMIN, today=TODAY), as_user("a"))
+    assert (
+        later.loc["ehcp_20wk", "periods_missing"] == missing_after_sample("ehcp_20wk", uploads.expected_period(ind, LATER)) == 13
+    )
+    uploads.commit(
+        conn,
+        uploads.check(
+            conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2026-27 Q2,70\n", "now.csv", ADMIN, today=TODAY
+        ),
+        as_user("a"),
+    )
     df = uploads.completeness(conn, cfg, "E06000047", TODAY).set_index("indicator_id")
     assert df.loc["ehcp_20wk", "status"] == "in" and df.loc["ehcp_20wk", "periods_missing"] == 0
     assert df.loc["salt_seen_6wk", "status"] == "overdue"  # September's figure was due by 30 October
     assert df.loc["senco_network_schools", "status"] == "in"  # 2025-26 is held; 2026-27 is not due until September 2027
-    assert uploads.completeness(conn, cfg, "E06000003", TODAY).set_index("indicator_id").loc["senco_network_schools", "status"] == "no data"
+    assert (
+        uploads.completeness(conn, cfg, "E06000003", TODAY).set_index("indicator_id").loc["senco_network_schools", "status"]
+        == "no data"
+    )
 
 
 def test_templates_are_prefilled_and_load_back(conn, cfg):
@@ -201,8 +250,18 @@ def test_a_leads_template_has_only_their_indicators_and_the_periods_not_held(con
     t = uploads.template_rows(conn, cfg, "E06000047", salt, today=TODAY)
     assert set(t["indicator"]) == {"salt_seen_6wk", "salt_treated_12wk"}
     first = t[t["indicator"] == "salt_seen_6wk"].iloc[0]
-    uploads.commit(conn, uploads.check(conn, cfg, f"indicator,area,period,value\nsalt_seen_6wk,E06000047,{first['period']},70\n".encode(),
-                                       "one.csv", salt, today=TODAY), salt)
+    uploads.commit(
+        conn,
+        uploads.check(
+            conn,
+            cfg,
+            f"indicator,area,period,value\nsalt_seen_6wk,E06000047,{first['period']},70\n".encode(),
+            "one.csv",
+            salt,
+            today=TODAY,
+        ),
+        salt,
+    )
     again = uploads.template_rows(conn, cfg, "E06000047", salt, today=TODAY)
     assert first["period"] not in set(again[again["indicator"] == "salt_seen_6wk"]["period"])
     assert len(again) == len(t) - 1
@@ -277,6 +336,7 @@ def test_upload_page_lists_every_problem_and_writes_nothing(db_path):
 def test_upload_page_imports_a_dfe_release_zip_with_its_layout_detected(tmp_path, cfg, monkeypatch):
     # A store with the local sample only, so the real 2025 release is new to it.
     from indicators.sample import load_sample
+
     db = tmp_path / "k.duckdb"
     store.open_store(cfg, db, load_sample=lambda c: load_sample(c, cfg, official=False)).close()
     monkeypatch.setenv("KPI_DB", str(db))
@@ -289,7 +349,10 @@ def test_upload_page_imports_a_dfe_release_zip_with_its_layout_detected(tmp_path
     at.run()
     assert not at.exception and not at.error
     info = unplain(at.info[0].value)
-    assert "requests.csv read with the mapping sen2-requests" in info and "timeliness_20_week.csv read with the mapping sen2-timeliness" in info
+    assert (
+        "requests.csv read with the mapping sen2-requests" in info
+        and "timeliness_20_week.csv read with the mapping sen2-timeliness" in info
+    )
     assert "Release 2025; indicators fed: dfe_ehc_plans_issued, dfe_ehc_requests, dfe_ehcp_20wk, dfe_ehcp_20wk_inc." in info
     assert "nothing is written until you confirm" in info
     assert at.selectbox(key="ees_mapping").value == "(detect from the file's header)"  # nothing to pick
@@ -297,18 +360,31 @@ def test_upload_page_imports_a_dfe_release_zip_with_its_layout_detected(tmp_path
     assert not at.exception and unplain(at.success[0].value).startswith(f"Loaded {release.name} as upload ")
     conn = duckdb.connect(str(db))
     assert conn.execute("SELECT name, level FROM areas WHERE code='E06000005'").fetchone() == ("Darlington", "local_authority")
-    assert conn.execute("SELECT value FROM observations WHERE indicator_id='dfe_ehcp_20wk' AND area_code='E06000047' AND period='2024'").fetchone() == (18.3,)
+    assert conn.execute(
+        "SELECT value FROM observations WHERE indicator_id='dfe_ehcp_20wk' AND area_code='E06000047' AND period='2024'"
+    ).fetchone() == (18.3,)
     assert conn.execute("SELECT kind FROM uploads ORDER BY id DESC LIMIT 1").fetchone()[0] == "import"
     conn.close()
 
 
-@pytest.mark.parametrize("name, layout, indicator, area, period, value", [
-    ("sen2/sen2_mi_2023-release.csv", "mapping sen2-mi (SEN2 sen2_mi.csv with snake_case columns", "dfe_ehcp_20wk", "E06000047", "2019", 70.2),
-    ("neet/neet_participation_la_2022.csv", "mapping neet-participation", "dfe_neet_ehcp", "E06000047", "2022", 14.4),
-    ("neet/neet_participation_la_2025.csv", "mapping neet-participation", "dfe_neet_ehcp", "E06000047", "2025", 12.9),
-])
+@pytest.mark.parametrize(
+    "name, layout, indicator, area, period, value",
+    [
+        (
+            "sen2/sen2_mi_2023-release.csv",
+            "mapping sen2-mi (SEN2 sen2_mi.csv with snake_case columns",
+            "dfe_ehcp_20wk",
+            "E06000047",
+            "2019",
+            70.2,
+        ),
+        ("neet/neet_participation_la_2022.csv", "mapping neet-participation", "dfe_neet_ehcp", "E06000047", "2022", 14.4),
+        ("neet/neet_participation_la_2025.csv", "mapping neet-participation", "dfe_neet_ehcp", "E06000047", "2025", 12.9),
+    ],
+)
 def test_upload_page_imports_each_real_release_file(tmp_path, cfg, monkeypatch, name, layout, indicator, area, period, value):
     from indicators.sample import load_sample
+
     db = tmp_path / "k.duckdb"
     store.open_store(cfg, db, load_sample=lambda c: load_sample(c, cfg, official=False)).close()
     monkeypatch.setenv("KPI_DB", str(db))
@@ -323,8 +399,9 @@ def test_upload_page_imports_each_real_release_file(tmp_path, cfg, monkeypatch, 
     at.button(key="confirm").click().run()
     assert unplain(at.success[0].value).startswith(f"Loaded {path.name} as upload ")
     conn = duckdb.connect(str(db))
-    assert conn.execute("SELECT value FROM observations WHERE indicator_id = ? AND area_code = ? AND period = ?",
-                        [indicator, area, period]).fetchone() == (value,)
+    assert conn.execute(
+        "SELECT value FROM observations WHERE indicator_id = ? AND area_code = ? AND period = ?", [indicator, area, period]
+    ).fetchone() == (value,)
     conn.close()
 
 
@@ -332,13 +409,17 @@ def test_upload_page_says_what_to_do_with_an_official_file_it_cannot_read(db_pat
     at = apptest()
     at.switch_page("pages/upload_page.py").run()
     at.radio(key="upload_mode").set_value("DfE open data (a release zip, or a CSV from it)").run()
-    data = ("time_period,time_identifier,geographic_level,country_code,country_name,pc_issued_in_20_weeks\n"
-            "2025,Calendar year,National,E92000001,England,44.0\n").encode()
+    data = (
+        b"time_period,time_identifier,geographic_level,country_code,country_name,pc_issued_in_20_weeks\n"
+        b"2025,Calendar year,National,E92000001,England,44.0\n"
+    )
     at.file_uploader[0].upload("timeliness_20_week.csv", data, "text/csv")
     at.run()
     assert not at.exception
     error = unplain(at.error[0].value)
-    assert error.startswith("**1 problem(s) in timeliness_20_week.csv; nothing was loaded.** This is the DfE's file as published: do not edit it.")
+    assert error.startswith(
+        "**1 problem(s) in timeliness_20_week.csv; nothing was loaded.** This is the DfE's file as published: do not edit it."
+    )
     assert "Fix them in the spreadsheet" not in error
     problem = at.table[-1].value["problem"].iloc[0]
     assert problem.startswith("timeliness_20_week.csv is DfE open data that no mapping in config/ees/ reads yet")
@@ -347,4 +428,7 @@ def test_upload_page_says_what_to_do_with_an_official_file_it_cannot_read(db_pat
 def test_local_mode_offers_the_dfe_import_to_its_administrator(db_path):
     at = apptest()
     at.switch_page("pages/upload_page.py").run()
-    assert at.radio(key="upload_mode").options == ["A return of figures (CSV or Excel)", "DfE open data (a release zip, or a CSV from it)"]
+    assert at.radio(key="upload_mode").options == [
+        "A return of figures (CSV or Excel)",
+        "DfE open data (a release zip, or a CSV from it)",
+    ]

@@ -1,4 +1,5 @@
 """Browser-test fixtures: the real app under `streamlit run` on a free port, driven by Debian's Chromium via Playwright."""
+
 from __future__ import annotations
 
 import ast
@@ -22,8 +23,15 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # The flags keep Chromium from calling home: this machine's network is closed and CI has no sandbox (runs as root).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 SYSTEM_CHROMIUM = "/usr/bin/chromium"  # Debian's package `chromium`
 SIZES = [(1366, 768), (1920, 1080)]
 DURHAM, REDCAR = "E06000047", "E06000003"
@@ -107,8 +115,11 @@ def oidc_mock():
     import importlib.util
     import warnings
 
-    absent = [name for module, name in (("authlib", "Authlib"), ("httpx", "httpx"), ("oidc_provider_mock", "oidc-provider-mock"))
-              if importlib.util.find_spec(module) is None]
+    absent = [
+        name
+        for module, name in (("authlib", "Authlib"), ("httpx", "httpx"), ("oidc_provider_mock", "oidc-provider-mock"))
+        if importlib.util.find_spec(module) is None
+    ]
     if absent:
         missing(f"{', '.join(absent)} not installed (sign-in tests): .venv/bin/python -m pip install -r requirements-dev.txt")
     with warnings.catch_warnings():
@@ -146,21 +157,41 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 6
         except OSError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"streamlit run did not become healthy at {url}:\n{log.read_text(errors='replace')[-3000:]}", pytrace=False)
+            pytest.fail(
+                f"streamlit run did not become healthy at {url}:\n{log.read_text(errors='replace')[-3000:]}", pytrace=False
+            )
         time.sleep(0.25)
 
 
 @contextlib.contextmanager
-def streamlit_server(db: Path, folder: Path, *, env: dict | None = None, args: tuple[str, ...] = (),
-                     host: str = "localhost"):
+def streamlit_server(db: Path, folder: Path, *, env: dict | None = None, args: tuple[str, ...] = (), host: str = "localhost"):
     """`streamlit run app.py` on a free port with the database DB, more environment and command-line options;
     yields a Server (url on HOST, which stays a loopback name) and stops the process afterwards."""
     port = _free_port()
     log = folder / f"streamlit-{port}.log"
-    full_env = {**os.environ, "KPI_DB": str(db), "KPI_CONFIG": str(ROOT / "config" / "indicators.yaml"),
-                "KPI_BACKUP_EVERY_HOURS": "0", **(env or {})}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-           "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false", *args]
+    full_env = {
+        **os.environ,
+        "KPI_DB": str(db),
+        "KPI_CONFIG": str(ROOT / "config" / "indicators.yaml"),
+        "KPI_BACKUP_EVERY_HOURS": "0",
+        **(env or {}),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+        *args,
+    ]
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://{host}:{port}"
@@ -187,8 +218,21 @@ def app_server(chromium_path, cfg, sample_db_template, tmp_path_factory):
     port = _free_port()
     log = tmp / "streamlit.log"
     env = {**os.environ, "KPI_DB": str(served), "KPI_CONFIG": str(ROOT / "config" / "indicators.yaml")}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-           "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://localhost:{port}"
@@ -252,7 +296,8 @@ class UI:
         self.page.wait_for_function(
             "() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'"
             " && !document.querySelector('[data-testid=stStatusWidget]') && !document.querySelector('[data-stale=true]')",
-            timeout=60_000)
+            timeout=60_000,
+        )
 
     def choose(self, label: str, option: str):
         """Pick an option in a sidebar selectbox, as a person does: click it, type the start of the option (the
@@ -275,7 +320,9 @@ class UI:
         self.page.wait_for_function(
             # Charts in a tab that is not open have no box to fit: only visible ones are waited for.
             "() => [...document.querySelectorAll('.js-plotly-plot')].filter(gd => gd.getBoundingClientRect().width > 0)"
-            ".every(gd => gd._fullLayout && Math.abs(gd._fullLayout.width - gd.getBoundingClientRect().width) < 2)", timeout=30_000)
+            ".every(gd => gd._fullLayout && Math.abs(gd._fullLayout.width - gd.getBoundingClientRect().width) < 2)",
+            timeout=30_000,
+        )
 
     def screenshots(self, name: str, width: int, height: int) -> list[Path]:
         """The screen as a person at WIDTHxHEIGHT sees it, and the whole page (viewport grown to the content)."""

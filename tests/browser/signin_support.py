@@ -1,6 +1,7 @@
 """Servers for the sign-in browser tests, all on localhost: a local OpenID Connect provider (oidc-provider-mock)
 with a registered client and known people, and the dashboard under `streamlit run` with a temporary secrets file
 (its [auth] section turns Streamlit's st.login on) and a temporary roles file (KPI_ROLES)."""
+
 from __future__ import annotations
 
 import json
@@ -37,17 +38,25 @@ admins: [admin@example.org]
 @contextmanager
 def identity_provider(mock):
     """oidc-provider-mock in a thread on a free port: only registered clients, a nonce required, the people above."""
-    users = [mock.User(sub=sub, claims={"email": email, "email_verified": True, "name": email.split("@")[0]})
-             for email, sub in PEOPLE.items()]
-    users.append(mock.User(sub=UNVERIFIED_ADMIN, claims={"email": "admin@example.org", "email_verified": False, "name": "mallory"}))
+    users = [
+        mock.User(sub=sub, claims={"email": email, "email_verified": True, "name": email.split("@")[0]})
+        for email, sub in PEOPLE.items()
+    ]
+    users.append(
+        mock.User(sub=UNVERIFIED_ADMIN, claims={"email": "admin@example.org", "email_verified": False, "name": "mallory"})
+    )
     with mock.run_server_in_thread(port=0, require_client_registration=True, require_nonce=True, user_claims=users) as server:
         yield f"http://localhost:{server.server_port}"
 
 
 def register_client(issuer: str, redirect_uri: str) -> tuple[str, str]:
     """OAuth 2.0 dynamic client registration, as an administrator registers the dashboard with the council's provider."""
-    request = urllib.request.Request(f"{issuer}/oauth2/clients", method="POST", headers={"Content-Type": "application/json"},
-                                     data=json.dumps({"redirect_uris": [redirect_uri]}).encode())
+    request = urllib.request.Request(
+        f"{issuer}/oauth2/clients",
+        method="POST",
+        headers={"Content-Type": "application/json"},
+        data=json.dumps({"redirect_uris": [redirect_uri]}).encode(),
+    )
     with urllib.request.urlopen(request, timeout=10) as r:
         body = json.load(r)
     return body["client_id"], body["client_secret"]
@@ -72,11 +81,30 @@ class Dashboard:
         self.before: dict | None = None  # the database's tables before the first start, for "nothing was written"
         self.url = f"http://localhost:{port}"
         self.log = folder / "streamlit.log"
-        self.env = {**os.environ, "KPI_DB": str(db), "KPI_ROLES": str(roles_file), "KPI_BACKUP_EVERY_HOURS": "0",
-                    "KPI_CONFIG": str(ROOT / "config" / "indicators.yaml")}
-        self.cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                    "--server.headless", "true", "--server.fileWatcherType", "none",
-                    "--browser.gatherUsageStats", "false", "--secrets.files", str(secrets_file)]
+        self.env = {
+            **os.environ,
+            "KPI_DB": str(db),
+            "KPI_ROLES": str(roles_file),
+            "KPI_BACKUP_EVERY_HOURS": "0",
+            "KPI_CONFIG": str(ROOT / "config" / "indicators.yaml"),
+        }
+        self.cmd = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+            "--secrets.files",
+            str(secrets_file),
+        ]
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -92,8 +120,9 @@ class Dashboard:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"streamlit run did not become healthy on port {self.port}:\n"
-                                   f"{self.log.read_text(errors='replace')[-3000:]}")
+                raise RuntimeError(
+                    f"streamlit run did not become healthy on port {self.port}:\n{self.log.read_text(errors='replace')[-3000:]}"
+                )
             time.sleep(0.25)
 
     def stop(self) -> None:

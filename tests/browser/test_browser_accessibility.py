@@ -1,4 +1,5 @@
 """Accessibility in a real browser: axe-core on every page in the navigation, and RAG as text with AA contrast."""
+
 import re
 
 import pytest
@@ -31,13 +32,15 @@ def test_every_page_has_no_serious_or_critical_axe_violation(axe_js, ui, name, l
     bad = [v for v in violations if v["impact"] in FAILING_IMPACTS]
     assert not bad, "\n".join(
         f"{v['impact']} {v['id']}: {v['help']}\n" + "\n".join(f"    {n['target']}: {n['summary']}" for n in v["nodes"])
-        for v in bad)
+        for v in bad
+    )
 
 
 def _luminance(rgb: tuple[int, int, int]) -> float:
     def channel(c: int) -> float:
         c = c / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
     r, g, b = (channel(c) for c in rgb)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -51,7 +54,8 @@ def contrast(fg: str, bg: str) -> float:
 def check_rag_badges(page) -> set[str]:
     """Every RAG badge on the page says its status in a word and a symbol, and its text meets AA contrast."""
     badges = page.locator(".rag").evaluate_all(
-        "els => els.map(e => { const s = getComputedStyle(e); return {text: e.textContent.trim(), fg: s.color, bg: s.backgroundColor}; })")
+        "els => els.map(e => { const s = getComputedStyle(e); return {text: e.textContent.trim(), fg: s.color, bg: s.backgroundColor}; })"
+    )
     for b in badges:
         assert RAG_TEXT.match(b["text"]), f"RAG badge without its word and symbol: {b}"
         assert "rgba" not in b["bg"] or b["bg"].endswith(", 1)"), f"RAG badge background is not opaque: {b}"
@@ -60,8 +64,9 @@ def check_rag_badges(page) -> set[str]:
     return {b["text"] for b in badges}
 
 
-@pytest.mark.parametrize("path, ready", [("/", "table.scorecard"),
-                                         (f"/indicator?indicator=ehcp_20wk&area={DURHAM}", ".headline .rag")])
+@pytest.mark.parametrize(
+    "path, ready", [("/", "table.scorecard"), (f"/indicator?indicator=ehcp_20wk&area={DURHAM}", ".headline .rag")]
+)
 def test_rag_badges_carry_a_word_and_symbol_and_meet_aa_contrast(ui, path, ready):
     page = ui.open(path, ready=ready)
     words = check_rag_badges(page)

@@ -1,6 +1,7 @@
 """Streamlit's clear_cache message, sent the way a client sends it (a BackMsg over the /_stcore/stream websocket, from
 a program, not the dashboard's own page), empties nothing the dashboard shares: the pages keep drawing from the one
 database connection the process opened (the log says when it opens one)."""
+
 from __future__ import annotations
 
 import shutil
@@ -31,8 +32,11 @@ def test_a_clients_clear_cache_message_does_not_reopen_the_database(sample_db_te
             opened = server.log.read_text(errors="replace").count("Opened the database")
             assert opened == 1, server.log.read_text(errors="replace")[-2000:]
             send_clear_cache(server.port)
-            for path, figures in (("/", "[data-testid=stMetric]"), ("/indicator?indicator=ehcp_20wk&area=E06000047", ".js-plotly-plot"),
-                                  ("/exceptions", "table.scorecard")):
+            for path, figures in (
+                ("/", "[data-testid=stMetric]"),
+                ("/indicator?indicator=ehcp_20wk&area=E06000047", ".js-plotly-plot"),
+                ("/exceptions", "table.scorecard"),
+            ):
                 ui.open(path, ready=figures)  # the page draws its figures
             log = server.log.read_text(errors="replace")
             assert log.count("Opened the database") == 1, log[-2000:]

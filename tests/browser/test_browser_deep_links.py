@@ -1,5 +1,6 @@
 """Deep links work on a freshly started server, where Streamlit's legacy pages/ discovery answers the first request
 (each file in pages/ hands over to app.py, which opens the page the address names), with no "Page not found"."""
+
 from __future__ import annotations
 
 import shutil
@@ -9,7 +10,11 @@ import pytest
 from tests.browser.conftest import UI, streamlit_server
 
 LINKS = [
-    ("/indicator?indicator=send_neet&area=E06000003", "h1", "Young people with SEND not in education, employment or training (NEET)"),
+    (
+        "/indicator?indicator=send_neet&area=E06000003",
+        "h1",
+        "Young people with SEND not in education, employment or training (NEET)",
+    ),
     ("/scorecard", "h1", "SEND scorecard — County Durham"),
     ("/present?slide=3", ".slide h1", "New EHC plans issued within 20 weeks"),
     ("/scorecard_page?area=E06000003", "h1", "SEND scorecard — Redcar and Cleveland"),

@@ -1,4 +1,5 @@
 """The indicator page in a real browser: deep links draw the chart point by point, area changes, the series CSV."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -23,8 +24,11 @@ CHART_JS = """() => {
 
 
 def chart(page) -> dict:
-    page.wait_for_function("() => { const gd = document.querySelector('.js-plotly-plot');"
-                           " return gd && gd._fullLayout && gd.querySelectorAll('path.point').length > 0; }", timeout=30_000)
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('.js-plotly-plot');"
+        " return gd && gd._fullLayout && gd.querySelectorAll('path.point').length > 0; }",
+        timeout=30_000,
+    )
     return page.evaluate(CHART_JS)
 
 
@@ -54,8 +58,9 @@ def test_deep_link_draws_the_indicator_chart_with_every_point(ui, cfg, expected_
 def test_changing_the_area_on_the_indicator_page_redraws_the_chart(ui, cfg, expected_conn):
     page = ui.open(f"/indicator?indicator=ehcp_20wk&area={DURHAM}", ready=".js-plotly-plot")
     ui.choose("Area", "Redcar and Cleveland (E06000003)")
-    page.wait_for_function("() => document.querySelector('.js-plotly-plot .gtitle')?.textContent.endsWith('Redcar and Cleveland')",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.js-plotly-plot .gtitle')?.textContent.endsWith('Redcar and Cleveland')", timeout=30_000
+    )
     ui.idle()
     assert f"area={REDCAR}" in page.url and "indicator=ehcp_20wk" in page.url
     df, n_values, _ = expected_points(expected_conn, cfg, "ehcp_20wk", REDCAR)

@@ -1,6 +1,7 @@
 """Presentation mode in a real browser: the arrow keys and a clicker's Page Up / Page Down move the deck, the slide
 number follows in the URL, a reload keeps the place, and every word on a slide is big enough for a projector.
 The deck is the agenda (slide 1), the exceptions (slide 2), then one slide per indicator from slide 3."""
+
 import time
 
 from tests.browser.conftest import ARTIFACTS
@@ -86,7 +87,9 @@ def test_keys_move_the_deck_and_the_url_follows(ui, cfg):
         ui.idle()
         assert page.locator(".slide[data-slide]").count() == 1, "the previous slide is still on the screen"
     for key, to, in_page, wall in times:
-        print(f"slide switch {key:10} → slide {to}: {in_page:4.0f} ms in the page (keydown → title drawn), {wall:4.0f} ms seen by the test")
+        print(
+            f"slide switch {key:10} → slide {to}: {in_page:4.0f} ms in the page (keydown → title drawn), {wall:4.0f} ms seen by the test"
+        )
 
     page.reload()
     slide = shown_slide(page, 4)
@@ -102,7 +105,9 @@ def test_slide_3_at_1920x1080_has_no_text_under_24px(ui, cfg):
     ui.settled()
     assert page.evaluate("() => [innerWidth, innerHeight]") == list(PROJECTOR)
     found = page.evaluate(SMALL_TEXT, MIN_FONT_PX)
-    print(f"slide 3 at 1920x1080: {found['checked']} text elements, smallest {found['smallest']}px; "
-          f"under {MIN_FONT_PX}px: {found['small'] or 'none'}")
+    print(
+        f"slide 3 at 1920x1080: {found['checked']} text elements, smallest {found['smallest']}px; "
+        f"under {MIN_FONT_PX}px: {found['small'] or 'none'}"
+    )
     assert found["checked"] >= 8, found  # title, area and period, the figure, the RAG, target and direction facts
     assert not found["small"], f"text under {MIN_FONT_PX}px on slide 3 at 1920x1080: {found['small']}"

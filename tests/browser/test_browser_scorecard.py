@@ -1,4 +1,5 @@
 """The scorecard in a real browser: every indicator's latest value and RAG word, changing area, the CSV download."""
+
 import io
 
 import pandas as pd

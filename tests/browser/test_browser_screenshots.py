@@ -1,4 +1,5 @@
 """Screenshots of every page at the two screen sizes board members use, saved to test-artifacts/screenshots/."""
+
 import struct
 
 import pytest

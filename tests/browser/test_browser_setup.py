@@ -1,4 +1,5 @@
 """The browser suite's own rules: a missing browser skips locally but fails CI, and every navigation page is covered."""
+
 import pytest
 
 from tests.browser import conftest

@@ -8,6 +8,7 @@ to /auth/login, which redirects to the provider's /oauth2/authorize; the person 
 provider's form and presses Authorize; the provider redirects to /oauth2callback with a code, Streamlit exchanges
 it for an ID token (client id and secret from the registration, nonce checked) and sets its signed identity
 cookie; the app reads the e-mail claim from st.user and looks it up in the roles file."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,15 @@ import shutil
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, ROOT, UI, _free_port
-from tests.browser.signin_support import (PEOPLE, ROLES, UNVERIFIED_ADMIN, Dashboard, identity_provider, register_client,
-                                         secrets_toml)
+from tests.browser.signin_support import (
+    PEOPLE,
+    ROLES,
+    UNVERIFIED_ADMIN,
+    Dashboard,
+    identity_provider,
+    register_client,
+    secrets_toml,
+)
 from tests.conftest import sample_next, snapshot
 
 DURHAM = "E06000047"
@@ -111,7 +119,9 @@ def refused_by_url(ui: UI, path: str, email: str) -> str:
     assert page.locator("input[type=file]").count() == 0, f"{path}: a file input is shown to {email}"
     assert page.get_by_role("button", name="Roll back", exact=False).count() == 0, f"{path}: a rollback button is shown"
     assert page.get_by_role("button", name="Confirm", exact=False).count() == 0
-    assert page.locator("h1", has_text="Upload figures").count() == 0 and page.locator("h1", has_text="Upload history").count() == 0
+    assert (
+        page.locator("h1", has_text="Upload figures").count() == 0 and page.locator("h1", has_text="Upload history").count() == 0
+    )
     said = page.locator("[role=dialog]:visible, [data-testid=stAlertContentError]").first.inner_text()
     assert "Page not found" in said or "You do not have permission" in said, said
     return said
@@ -126,7 +136,8 @@ def only_sign_in(page, base_url: str, path: str) -> list[str]:
     page.goto(base_url + path)
     # The sign-in page's button, or a page of the dashboard itself (its own title or figures).
     page.locator(f"button:has-text('Sign in'), {DATA}, h1:not(:has-text('SEND performance dashboard'))").first.wait_for(
-        timeout=60_000)
+        timeout=60_000
+    )
     UI(page, base_url).idle()
     shown = []
     if page.get_by_role("button", name="Sign in").count() != 1:
@@ -144,9 +155,20 @@ def test_before_sign_in_only_the_sign_in_button_is_shown(signin, browser):
     context = browser.new_context()
     try:
         page = context.new_page()
-        shown = [s for path in ("/", "/upload", "/history", f"/indicator?indicator=ehcp_20wk&area={DURHAM}", "/present?slide=3",
-                                "/upload_page", "/history_page")
-                 for s in only_sign_in(page, signin.url, path) if "navigation" not in s]
+        shown = [
+            s
+            for path in (
+                "/",
+                "/upload",
+                "/history",
+                f"/indicator?indicator=ehcp_20wk&area={DURHAM}",
+                "/present?slide=3",
+                "/upload_page",
+                "/history_page",
+            )
+            for s in only_sign_in(page, signin.url, path)
+            if "navigation" not in s
+        ]
         assert not shown, shown
     finally:
         context.close()
@@ -186,8 +208,9 @@ def test_someone_the_roles_file_does_not_name_is_turned_away(person):
     said.wait_for(timeout=60_000)
     ui.idle()
     # (the address is shown as text: an invisible word joiner keeps Streamlit from making it a mailto: link)
-    assert said.inner_text().replace("\u2060", "") == ("You are signed in as stranger@example.org, but the roles file does "
-                                                       "not give you access. Ask an administrator.")
+    assert said.inner_text().replace("\u2060", "") == (
+        "You are signed in as stranger@example.org, but the roles file does not give you access. Ask an administrator."
+    )
     assert ui.page.locator(DATA).count() == 0 and ui.page.locator("input[type=file]").count() == 0
     for path in ("/upload", "/history"):
         ui.page.goto(ui.base_url + path)
@@ -207,7 +230,8 @@ def test_an_unverified_email_address_does_not_sign_in_even_as_the_admin(person, 
         f"Your sign-in provider ({signin.issuer}) says it has not verified that you own the e-mail address admin@example.org, "
         "so the dashboard cannot use it to look you up in the roles file. Verify the address with your provider and sign "
         "in again. (An administrator can trust every address from a provider that never sends email_verified, such as "
-        "Microsoft Entra ID, by adding its issuer to unverified_email_issuers in config/roles.yaml.)")
+        "Microsoft Entra ID, by adding its issuer to unverified_email_issuers in config/roles.yaml.)"
+    )
     for path in ("/history", "/upload", "/scorecard_page", "/history_page"):
         ui.page.goto(ui.base_url + path)
         ui.page.get_by_text("says it has not verified that you own the e-mail address").wait_for(timeout=60_000)
@@ -229,9 +253,14 @@ def test_an_unverified_email_address_does_not_sign_in_even_as_the_admin(person, 
 def test_deep_links_work_after_sign_in_on_a_fresh_server(person, signin):
     ui = person("viewer@example.org")
     for path, ready, heading in (
-            (f"/indicator?indicator=send_neet&area={DURHAM}", "h1", "Young people with SEND not in education, employment or training (NEET)"),
-            ("/scorecard", "h1", "SEND scorecard — County Durham"),
-            ("/present?slide=3", ".slide h1", "New EHC plans issued within 20 weeks")):
+        (
+            f"/indicator?indicator=send_neet&area={DURHAM}",
+            "h1",
+            "Young people with SEND not in education, employment or training (NEET)",
+        ),
+        ("/scorecard", "h1", "SEND scorecard — County Durham"),
+        ("/present?slide=3", ".slide h1", "New EHC plans issued within 20 weeks"),
+    ):
         with signin.stopped():
             pass  # a new server process; the sign-in cookie outlives it
         page = ui.open(path, ready=ready)

@@ -2,6 +2,7 @@
 area name and indicator name (tests/hostile_text.py) draw no image, no link and no markup, the browser asks no other
 host for anything (Playwright intercepts every request; only the dashboard's own address is let through), and the
 words themselves are on the page as written."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,17 @@ import pytest
 from indicators import config
 from pages.common import WORD_JOINER
 from tests.browser.conftest import ARTIFACTS, UI, streamlit_server
-from tests.hostile_text import (AREA_NAME, DURHAM, EVIL_AREA, FILE_NAME, HOSTS, INDICATOR_NAME, SOURCE, hostile_config,
-                                hostile_database)
+from tests.hostile_text import (
+    AREA_NAME,
+    DURHAM,
+    EVIL_AREA,
+    FILE_NAME,
+    HOSTS,
+    INDICATOR_NAME,
+    SOURCE,
+    hostile_config,
+    hostile_database,
+)
 
 LIVE = ", ".join(f"img[src*='{h}'], a[href*='{h}'], image[href*='{h}']" for h in HOSTS)
 
@@ -82,11 +92,14 @@ def test_a_published_source_and_an_indicator_name_are_shown_as_written(guarded):
     assert not [u for u in guarded.asked if any(h in u for h in HOSTS)], guarded.asked
 
 
-@pytest.mark.parametrize("path, heading", [
-    (f"/?area={EVIL_AREA}", f"SEND scorecard — {AREA_NAME}"),
-    (f"/exceptions?area={EVIL_AREA}", f"Exceptions — {AREA_NAME}"),
-    (f"/indicator?indicator=ehcp_20wk&area={EVIL_AREA}", INDICATOR_NAME),
-])
+@pytest.mark.parametrize(
+    "path, heading",
+    [
+        (f"/?area={EVIL_AREA}", f"SEND scorecard — {AREA_NAME}"),
+        (f"/exceptions?area={EVIL_AREA}", f"Exceptions — {AREA_NAME}"),
+        (f"/indicator?indicator=ehcp_20wk&area={EVIL_AREA}", INDICATOR_NAME),
+    ],
+)
 def test_an_area_name_is_shown_as_written(guarded, path, heading):
     page = guarded.open(path)
     assert shown(page.locator("h1")) == heading

@@ -1,6 +1,7 @@
 """Two app servers on one PostgreSQL store behind HAProxy (deploy/haproxy.cfg, as the README's deployment): a
 browser pinned to server A uploads a figure, and a browser pinned to server B sees it after one rerun of the page
 it already has open."""
+
 import time
 import uuid
 

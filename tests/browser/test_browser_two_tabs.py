@@ -1,6 +1,7 @@
 """Two tabs (two browser contexts, so two Streamlit sessions) on one running dashboard, both on the Upload history:
 what one tab rolls back changes what the other tab's button may do, and the other tab's click does exactly what its
 page said or nothing, with a message. The database file is read after the server stops."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,7 @@ from playwright.sync_api import expect
 from indicators import store, uploads
 from tests.browser.conftest import ARTIFACTS, UI, streamlit_server
 from tests.conftest import ADMIN, as_user
-from tests.test_rollback_choice import FIRST, N, Q, R, SECOND, WHEN
+from tests.test_rollback_choice import FIRST, SECOND, WHEN, N, Q, R
 
 
 @pytest.fixture
@@ -110,8 +111,13 @@ def test_two_clicks_at_once_remove_at_most_the_one_chosen_upload(server, tabs):
     said = [message(a), message(b)]
     print(said)
     assert sum(s.startswith(f"Rolled back upload {N} (neet.csv, loaded by lead@example.org on ") for s in said) == 1, said
-    assert sum(bool(re.fullmatch(rf"Upload {N} was already rolled back by upload \d+ \(\S+, {WHEN}\); nothing was done\.", s))
-               for s in said) == 1, said
+    assert (
+        sum(
+            bool(re.fullmatch(rf"Upload {N} was already rolled back by upload \d+ \(\S+, {WHEN}\); nothing was done\.", s))
+            for s in said
+        )
+        == 1
+    ), said
     rows = uploads_table(server)
     won = rows[-1][0]
     assert rows == [(Q - 1, "sample", None), (Q, "upload", None), (N, "upload", won), (won, "rollback", None)], rows
