@@ -241,7 +241,7 @@ def measure_pages(runs: int) -> tuple[list[dict], dict]:
 
 
 def measure_queries(runs: int) -> list[dict]:
-    from indicators import charts, config, scorecard, store
+    from indicators import charts, config, readmodel, store
 
     cfg = config.load(CONFIG)
     conn = store.connect(DB, read_only=True)
@@ -249,13 +249,13 @@ def measure_queries(runs: int) -> list[dict]:
     sc, ch = [], []
     for _ in range(runs):
         t = time.perf_counter()
-        scorecard.scorecard(conn, cfg, "E06900000")
+        af = readmodel.figures(conn, cfg, "E06900000")
         sc.append(time.perf_counter() - t)
         t = time.perf_counter()
-        charts.indicator_chart(ind, scorecard.series_table(conn, cfg, ind, "E06900000"), "Local authority 000")
+        charts.trend_figure(af.indicators[ind.id], "Local authority 000")
         ch.append(time.perf_counter() - t)
     conn.close()
-    return [summary("scorecard query + RAG (one area, 40 indicators)", sc), summary("indicator series + chart build", ch)]
+    return [summary("read model for one area (40 indicators)", sc), summary("indicator chart build from the read model", ch)]
 
 
 def vm_mb(pid: int, field: str) -> float:

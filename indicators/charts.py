@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import html
 import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from indicators import rag
-from indicators.config import Indicator
+from indicators import periods, rag, spc
+from indicators.config import Break, Indicator
+
+if TYPE_CHECKING:  # the read model is only a type here: charts stay below it in the import order
+    from indicators.readmodel import IndicatorFigures
 
 BAND_COLOURS = {"green": "rgba(0,112,60,0.12)", "amber": "rgba(255,221,0,0.22)", "red": "rgba(178,31,18,0.10)"}
 LINE = "#1d70b8"
@@ -75,8 +79,10 @@ def indicator_chart(
     font_size: int = 14,
     show_bands: bool = True,
     comparators: dict[str, pd.DataFrame] | None = None,
+    breaks: list[Break] | None = None,
 ) -> go.Figure:
-    """The trend of one indicator for one area: values, target or trajectory, RAG bands, published markers."""
+    """The trend of one indicator for one area: values, target or trajectory, RAG bands, published markers, and a
+    labelled line where the series' definition changed. A period with no figure leaves a gap in the line."""
     fig = go.Figure()
     x = pd.to_datetime(df["period_start"])
     lo, hi = y_range(ind, df)
@@ -175,7 +181,7 @@ def indicator_chart(
             )
         )
 
-    unit = {"percent": "%", "weeks": "weeks", "days": "days"}.get(ind.unit, "")
+    unit = UNIT_LABELS.get(ind.unit, "")
     fig.update_layout(
         title={"text": f"{_t(ind.name)} — {_t(area_name)}", "font": {"size": font_size + 4}},
         height=height,
@@ -187,5 +193,171 @@ def indicator_chart(
         hoverlabel={"bgcolor": "#ffffff", "font": {"size": font_size}},
         yaxis={"title": unit, "range": [lo, hi], "gridcolor": "#e5e5e5", "zeroline": False},
         xaxis={"gridcolor": "#f0f0f0", "type": "date"},
+    )
+    draw_breaks(fig, ind, breaks or [], font_size)
+    return fig
+
+
+def draw_breaks(fig: go.Figure, ind: Indicator, breaks: list[Break], font_size: int = 14) -> None:
+    """Each break as a vertical dashed line at the start of its period, labelled with its period and reason."""
+    for b in breaks:
+        p = periods.parse(b.period, ind.period_type)
+        x = pd.Timestamp(p.start)
+        fig.add_shape(
+            type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line={"color": "#0b0c0c", "width": 2, "dash": "longdashdot"}
+        )
+        fig.add_annotation(
+            x=x,
+            y=1,
+            yref="paper",
+            text=f"Break {_t(p.display)}: {_t(b.reason)}",
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            align="left",
+            bgcolor="rgba(255,255,255,0.85)",
+            font={"size": max(font_size - 2, 10), "color": "#0b0c0c"},
+        )
+
+
+UNIT_LABELS = {"percent": "%", "weeks": "weeks", "days": "days"}
+
+
+def trend_figure(f: IndicatorFigures, area_name: str, **kw) -> go.Figure:
+    """The trend chart of one indicator from the read model: its series with gaps, comparators and breaks."""
+    return indicator_chart(f.ind, f.series, area_name, comparators=f.comparators, breaks=f.breaks, **kw)
+
+
+def spc_figure(f: IndicatorFigures, area_name: str, *, height: int = 460, font_size: int = 14) -> go.Figure | None:
+    """The XmR chart from the read model (None when there are too few figures), with the same break lines."""
+    if f.spc is None:
+        return None
+    fig = spc.spc_chart(
+        f.spc,
+        f"{f.ind.name} — {area_name} (XmR)",
+        UNIT_LABELS.get(f.ind.unit, ""),
+        x=pd.to_datetime(f.series["period_start"]),
+        height=height,
+        font_size=font_size,
+    )
+    fig.update_layout(xaxis={"type": "date"})
+    draw_breaks(fig, f.ind, f.breaks, font_size)
+    return fig
+
+
+QUARTILE_FILLS = {1: "rgba(0,112,60,0.10)", 2: "rgba(0,112,60,0.04)", 3: "rgba(178,31,18,0.04)", 4: "rgba(178,31,18,0.10)"}
+QUARTILE_NAMES = {1: "Top quartile", 2: "Second quartile", 3: "Third quartile", 4: "Bottom quartile"}
+MARKS = {
+    "area": ("#0b0c0c", "The chosen area"),
+    "neighbour": ("#912b88", "Statistical neighbour"),
+    "region": ("#1d70b8", "Same region"),
+}
+
+
+def league_chart(
+    ind: Indicator,
+    league: pd.DataFrame,
+    *,
+    area: str,
+    region: str | None,
+    neighbours: list[str],
+    period_display: str,
+    england: float | None = None,
+    height: int = 520,
+    font_size: int = 14,
+) -> go.Figure:
+    """Every local authority's figure for one year as bars, best on the left: the chosen area black and labelled,
+    its statistical neighbours purple, the rest of its region blue, the others grey; quartile bands behind with their
+    names, and England's figure as a line. Colour is never the only cue: the legend names each group and the
+    chosen area carries a label."""
+    fig = go.Figure()
+    n = len(league)
+    xs = list(range(1, n + 1))
+    if league["quartile"].notna().any():
+        for q in (1, 2, 3, 4):
+            in_q = [x for x, qq in zip(xs, league["quartile"]) if qq == q]
+            if not in_q:
+                continue
+            fig.add_vrect(x0=min(in_q) - 0.5, x1=max(in_q) + 0.5, fillcolor=QUARTILE_FILLS[q], line_width=0, layer="below")
+            fig.add_annotation(
+                x=(min(in_q) + max(in_q)) / 2,
+                y=1.0,
+                yref="paper",
+                text=QUARTILE_NAMES[q],
+                showarrow=False,
+                yanchor="bottom",
+                font={"size": font_size, "color": "#0b0c0c"},
+            )
+    group = [
+        "area" if c == area else "neighbour" if c in neighbours else "region" if region and r == region else "other"
+        for c, r in zip(league["code"], league["region"])
+    ]
+    colours = {"other": "#b1b4b6"} | {k: v[0] for k, v in MARKS.items()}
+    names = {"other": "Other local authorities"} | {k: v[1] for k, v in MARKS.items()}
+    for g in ("other", "region", "neighbour", "area"):
+        pick = [i for i, gg in enumerate(group) if gg == g]
+        if not pick:
+            continue
+        rows = league.iloc[pick]
+        fig.add_trace(
+            go.Bar(
+                x=[xs[i] for i in pick],
+                y=rows["value"],
+                name=names[g],
+                marker={"color": colours[g], "line": {"width": 0}},
+                hovertext=[
+                    f"<b>{_t(nm)}</b><br>{rag.format_value(ind, v)}<br>Rank {int(rk)} of {n}"
+                    for nm, v, rk in zip(rows["name"], rows["value"], rows["rank"])
+                ],
+                hoverinfo="text",
+                width=0.9,
+            )
+        )
+    mine = league[league["code"] == area]
+    if not mine.empty:
+        r = mine.iloc[0]
+        fig.add_annotation(
+            x=xs[mine.index[0]],
+            y=r["value"],
+            text=f"{_t(r['name'])}: {rag.format_value(ind, r['value'])} ({int(r['rank'])} of {n})",
+            showarrow=True,
+            arrowhead=2,
+            ax=0,
+            ay=-40,
+            bgcolor="#ffffff",
+            bordercolor="#0b0c0c",
+            font={"size": font_size, "color": "#0b0c0c"},
+        )
+    if england is not None:
+        fig.add_hline(y=england, line={"color": "#0b0c0c", "dash": "dash", "width": 2})
+        fig.add_annotation(
+            x=n,
+            y=england,
+            xanchor="right",
+            yanchor="bottom",
+            text=f"England {rag.format_value(ind, england)}",
+            showarrow=False,
+            bgcolor="rgba(255,255,255,0.85)",
+            font={"size": font_size, "color": "#0b0c0c"},
+        )
+    unit = UNIT_LABELS.get(ind.unit, "")
+    better = {"higher_is_better": "higher is better", "lower_is_better": "lower is better"}.get(ind.polarity, "")
+    fig.update_layout(
+        title={"text": f"{_t(ind.name)}: every local authority, {_t(period_display)}", "font": {"size": font_size + 4}},
+        height=height,
+        barmode="overlay",
+        margin={"l": 60, "r": 20, "t": 80, "b": 60},
+        font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        hoverlabel={"bgcolor": "#ffffff", "font": {"size": font_size}},
+        yaxis={"title": unit, "gridcolor": "#e5e5e5", "zeroline": False, "rangemode": "tozero"},
+        xaxis={
+            "title": f"Local authorities ranked, best first ({better})" if better else "Local authorities",
+            "showticklabels": False,
+            "range": [0.5, n + 0.5],
+        },
+        bargap=0.1,
     )
     return fig

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from indicators import config as config_mod
-from indicators import ees, export, scorecard, spc, store, uploads
+from indicators import ees, export, markup, readmodel, spc, store, tables, uploads
 from indicators.access import Forbidden, cli_access
 from indicators.problems import suggest
 from indicators.sample import load_sample
@@ -213,13 +213,17 @@ def cmd_list(args, cfg) -> int:
         code = _area_code(conn, cfg, args.area)
         if code is None:
             return EXIT_PROBLEMS
-        df = scorecard.scorecard(conn, cfg, code)
+        af = readmodel.figures(conn, cfg, code)
     finally:
         conn.close()
+    print(
+        f"{af.area.name}: {af.figures_up_to()}. {af.overdue_summary()}"
+        + (f" {markup.SAMPLE_BANNER}" if af.illustrative_shown() else "")
+    )
     width = max(len(i.id) for i in cfg.indicators)
     print(f"{'indicator'.ljust(width)}  {'period':<12} {'value':>12}  rag")
-    for r in df.itertuples(index=False):
-        print(f"{r.indicator_id.ljust(width)}  {r.period:<12} {r.value_text:>12}  {r.rag_text}")
+    for r in af.scorecard.itertuples(index=False):
+        print(f"{r.indicator_id.ljust(width)}  {r.period:<12} {r.value_text:>12}  {r.rag_text}  ({r.threshold_text})")
     return 0
 
 
@@ -234,10 +238,13 @@ def cmd_series(args, cfg) -> int:
         code = _area_code(conn, cfg, args.area)
         if code is None:
             return EXIT_PROBLEMS
-        df = scorecard.series_table(conn, cfg, cfg.by_id[args.indicator], code)
+        af = readmodel.figures(conn, cfg, code)
     finally:
         conn.close()
-    sys.stdout.write(scorecard.series_csv(df))
+    if args.indicator not in af.indicators:
+        _err(f"{args.indicator} has no figures for {af.area.name}.")
+        return EXIT_PROBLEMS
+    sys.stdout.write(tables.to_csv(readmodel.series_download(af.indicators[args.indicator]), lineterminator="\n"))
     return 0
 
 

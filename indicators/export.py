@@ -23,9 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
-from indicators import benchmarks, charts, commentary, exceptions, periods, rag, scorecard, store
+from indicators import charts, commentary, exceptions, markup, periods, rag, readmodel, store
 from indicators.config import Config
 
 PUBLISHED_NOTE = (
@@ -151,28 +149,29 @@ def build(
     if unknown:
         raise ExportError(f"unknown indicator id(s): {', '.join(unknown)}")
     chosen = [i for i in config.indicators if indicator_ids is None or i.id in indicator_ids]
-    card = scorecard.scorecard(conn, config, area_code, as_of=cut_date)
+    ids = [i.id for i in chosen]
+    af = readmodel.figures(
+        conn, config, area_code, today=(cut_date + dt.timedelta(days=1)) if cut_date else today, as_of=cut_date
+    )
+    card = af.scorecard
     if not card.empty:
-        card = card[card["indicator_id"].isin([i.id for i in chosen])]
+        card = card[card["indicator_id"].isin(ids)].reset_index(drop=True)
     if card.empty:
         raise ExportError(
             f"there are no figures for {area_name}{' up to ' + cut.display if cut else ''}; choose another area or period."
         )
     produced = (today or dt.date.today()).strftime("%-d %B %Y")
-    as_of_text = f"Figures up to {cut.display}" if cut else "Latest figures held"
-    slides = [Slide("title", "SEND performance board pack", f"{area_name}\n{as_of_text}\nProduced {produced}")]
+    as_of_text = f"Figures up to {cut.display}" if cut else af.figures_up_to(ids)
+    provenance = as_of_text + (f". {markup.SAMPLE_BANNER}" if af.illustrative_shown(ids) else "")
+    slides = [Slide("title", "SEND performance board pack", f"{area_name}\n{as_of_text}\nProduced {produced}", footer=provenance)]
 
-    card = benchmarks.enrich(
-        conn, config, area_code, card.reset_index(drop=True), today=(cut_date + dt.timedelta(days=1)) if cut_date else today
-    )
-    header = ["Indicator", "Period", "Value", "Target", "RAG", "vs previous", "SPC (Making Data Count)"]
+    header = ["Indicator", "Period", "Value", "RAG (judged against)", "vs previous", "SPC (Making Data Count)"]
     rows = [
         [
             r.indicator,
             r.period_display,
             r.value_text + (" ◆" if r.figure_type == "published" else " ○" if r.figure_type == "illustrative" else ""),
-            r.target_text,
-            r.rag_text,
+            f"{r.rag_text} ({r.threshold_text})",
             r.direction_prev_text,
             spc_words(r),
         ]
@@ -184,44 +183,39 @@ def build(
             Slide(
                 "scorecard",
                 f"Scorecard — {area_name}" + (f" ({n} of {len(parts)})" if len(parts) > 1 else ""),
-                as_of_text,
+                f"{as_of_text}. {af.overdue_summary(ids)}",
                 header,
                 [r for r, _ in part],
                 [s for _, s in part],
+                footer=provenance,
             )
         )
 
-    ex = exceptions.exception_report(
-        conn,
-        config,
-        area_code,
-        today=(cut_date + dt.timedelta(days=1)) if cut_date else today,
-        indicator_ids=[i.id for i in chosen],
-        as_of=cut_date,
-    )
+    ex = exceptions.exception_report(af, ids)
     ex_rows = [
         [r.indicator, r.reasons, r.rag_text, r.value_text, commentary.to_text(r.actions) or "No commentary yet"]
         for r in ex.itertuples()
     ]
     parts = _chunks(list(zip(ex_rows, ex["status"])), 5)
     for n, part in enumerate(parts, 1):
-        title = "Exceptions: red, worsening or overdue" + (f" ({n} of {len(parts)})" if len(parts) > 1 else "")
+        title = "Exceptions: red, worsening or special-cause concern" + (f" ({n} of {len(parts)})" if len(parts) > 1 else "")
         slides.append(
             Slide(
                 "exceptions",
                 title,
-                "Worst first" if part else "No indicator is red, worse than last period or overdue.",
+                "Worst first" if part else "No indicator is red, worse than the period before or showing special-cause concern.",
                 ["Indicator", "Why it is here", "RAG", "Latest", "What we are doing about it"],
                 [r for r, _ in part],
                 [s for _, s in part],
+                footer=provenance,
             )
         )
 
-    notes = store.latest_commentary(conn, area_code)
     for r in card.itertuples():
-        ind = config.by_id[r.indicator_id]
-        df = scorecard.series_table(conn, config, ind, area_code, as_of=cut_date)
-        note = commentary.latest_for(notes, ind.id, r.period)
+        f = af.indicators[r.indicator_id]
+        ind = f.ind
+        note = commentary.latest_for(af.commentary, ind.id, r.period)
+        df = f.held
         published = int((df["figure_type"] == "published").sum())
         illustrative = int((df["figure_type"] == "illustrative").sum())
         tail = df.tail(6)
@@ -229,26 +223,17 @@ def build(
             Slide(
                 "indicator",
                 ind.name,
-                f"{area_name} · {r.period_display}: {r.value_text} · {r.rag_text} · Target {r.target_text} · {r.direction_prev_text}"
-                + (f" · {spc_words(r)}" if isinstance(r.variation, str) else ""),
+                f"{area_name} · {r.period_display}: {r.value_text} · {r.rag_text} ({r.threshold_text}) · Target {r.target_text} · "
+                f"{r.direction_prev_text}" + (f" · {spc_words(r)}" if isinstance(r.variation, str) else ""),
                 ["Period", "Value", "RAG", "Figure"],
                 [[t.period_display, t.value_text, t.rag_text, t.figure_type] for t in tail.itertuples()],
                 list(tail["status"]),
-                figure=charts.indicator_chart(
-                    ind,
-                    df,
-                    area_name,
-                    height=540,
-                    font_size=16,
-                    comparators={
-                        name: c[pd.to_datetime(c["period_start"]).dt.date <= cut_date] if cut_date else c
-                        for name, c in benchmarks.comparators(conn, config, ind, area_code).items()
-                    },
-                ),
+                figure=charts.trend_figure(f, area_name, height=540, font_size=16),
                 data_shows=commentary.to_text(note["data_shows"]) if note is not None else "",
                 actions=commentary.to_text(note["actions"]) if note is not None else "",
                 review=commentary.review_text(note["next_review"]) if note is not None else "",
-                footer=f"This indicator: {published} published and {illustrative} illustrative value(s) shown. " + PUBLISHED_NOTE,
+                footer=f"{provenance} This indicator: {published} published and {illustrative} illustrative value(s) shown. "
+                + PUBLISHED_NOTE,
             )
         )
     return Pack(area_name, as_of_text, produced, slides)

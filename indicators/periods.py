@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -56,7 +57,7 @@ class Period:
 
     @property
     def display(self) -> str:
-        return display_label(self)
+        return _display(self)
 
 
 def _span_years(first: str, second: str, raw: str) -> int:
@@ -139,12 +140,7 @@ def parse(label: object, period_type: str) -> Period:
     raw = str(label).strip() if label is not None else ""
     if not raw:
         raise PeriodError(f"the period is empty; {TYPE_NAMES[period_type]} periods look like {EXAMPLES[period_type]}")
-    try:
-        found = _parse(raw, period_type)
-    except PeriodError:
-        raise
-    except ValueError:
-        found = None
+    found = _read(raw, period_type)
     if found is not None:
         if not MIN_YEAR <= found.start.year <= MAX_YEAR:
             raise PeriodError(f'"{raw}" is in the year {found.start.year}; periods from {MIN_YEAR} to {MAX_YEAR} are accepted')
@@ -153,6 +149,17 @@ def parse(label: object, period_type: str) -> Period:
     shown = raw if len(raw) <= 60 else raw[:60] + "…"  # never echo a huge cell in full
     what = f'"{shown}" is {kind}' if kind else f'"{shown}" is not a period label'
     raise PeriodError(f"{what}; this indicator is reported by {TYPE_NAMES[period_type]}, e.g. {EXAMPLES[period_type]}")
+
+
+@functools.lru_cache(maxsize=65536)
+def _read(raw: str, period_type: str) -> Period | None:
+    """A label read once: pages read the same few hundred labels again and again (PeriodError is not cached)."""
+    try:
+        return _parse(raw, period_type)
+    except PeriodError:
+        raise
+    except ValueError:
+        return None
 
 
 def _parse(raw: str, period_type: str) -> Period | None:
@@ -198,6 +205,11 @@ def display_label(p: Period) -> str:
     if p.period_type == "academic_year":
         return f"{p.label.replace('-', '/')} academic year"
     return p.label
+
+
+@functools.lru_cache(maxsize=65536)
+def _display(p: Period) -> str:
+    return display_label(p)
 
 
 def shift(p: Period, steps: int) -> Period:

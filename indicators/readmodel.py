@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from indicators import periods, rag, spc
+from indicators import periods, rag, spc, store
 from indicators.cells import clean, missing
 from indicators.config import Break, Config, Indicator
 
@@ -21,6 +21,16 @@ LOCAL_AUTHORITY = "local_authority"
 MIN_AREAS_FOR_QUARTILES = 8  # fewer local authorities than this and a rank or quartile would mislead
 SPARK_POINTS = 12
 QUARTILE_WORDS = {1: "top quartile", 2: "second quartile", 3: "third quartile", 4: "bottom quartile"}
+# Sort orders for the scorecard's "worst first" views.
+RAG_ORDER = {rag.RED: 0, rag.AMBER: 1, rag.GREEN: 2, rag.NO_TARGET: 3, rag.NO_DATA: 4}
+VARIATION_ORDER = {
+    "special_cause_concern": 0,
+    "special_cause_neither": 1,
+    "common_cause": 2,
+    "special_cause_improvement": 3,
+    None: 4,
+}
+ASSURANCE_ORDER = {"consistently_fail": 0, "inconsistent": 1, "consistently_pass": 2, None: 3}
 SERIES_COLUMNS = [
     "period",
     "period_start",
@@ -78,18 +88,18 @@ class AreaFigures:
 
     # ---- what every screen says about the figures' age and provenance
 
-    def latest_local_period(self) -> tuple[dt.date, str] | None:
-        """(end, display) of the newest period of the partnership's own figures shown; official statistics lag a year."""
-        local = [f.latest for f in self.indicators.values() if f.ind.kind == "local"] or [
-            f.latest for f in self.indicators.values()
-        ]
-        if not local:
+    def latest_period(self, ids: list[str] | None = None) -> tuple[dt.date, str] | None:
+        """(end, display) of the newest period shown: of the partnership's own figures where any are shown (official
+        statistics lag a year and would make the page look older than it is), else of the official ones."""
+        chosen = [f for i, f in self.indicators.items() if ids is None or i in ids]
+        rows = [f.latest for f in chosen if f.ind.kind == "local"] or [f.latest for f in chosen]
+        if not rows:
             return None
-        newest = max(local, key=lambda r: r["period_end"])
+        newest = max(rows, key=lambda r: r["period_end"])
         return newest["period_end"], newest["period_display"]
 
-    def figures_up_to(self) -> str:
-        newest = self.latest_local_period()
+    def figures_up_to(self, ids: list[str] | None = None) -> str:
+        newest = self.latest_period(ids)
         return f"Figures up to {newest[1]}" if newest else "No figures yet"
 
     def illustrative_shown(self, ids: list[str] | None = None) -> bool:
@@ -105,6 +115,11 @@ class AreaFigures:
         shown = self.due if ids is None else self.due[self.due["indicator_id"].isin(ids)]
         shown = shown[shown["status"] != "no data"]
         late = shown[shown["status"] == "overdue"]
+        if len(shown) == 1:
+            r = shown.iloc[0]
+            if late.empty:
+                return f"Up to date: the latest period due ({r['latest_due_display']}) is in."
+            return f"Overdue: figures up to {r['latest_due_display']} were due; {int(r['periods_missing'])} period(s) missing."
         if late.empty:
             return f"All {len(shown)} indicators are up to date."
         return f"{len(late)} of {len(shown)} indicators have figures overdue."
@@ -114,29 +129,15 @@ class AreaFigures:
 
 
 def area_info(conn, area_code: str, config: Config) -> AreaInfo:
-    row = conn.execute(
-        """SELECT a.code, a.name, a.level, a.region, r.name FROM areas a LEFT JOIN areas r ON r.code = a.region
-                          WHERE a.code = ?""",
-        [area_code],
-    ).fetchone()
+    row = store.area_row(conn, area_code)
     if row is None:
         raise KeyError(area_code)
     configured = next((a for a in config.areas if a.code == area_code), None)
-    if configured is not None and configured.neighbours:
-        codes = list(configured.neighbours)
-        names = dict(
-            conn.execute(f"SELECT code, name FROM areas WHERE code IN ({', '.join('?' * len(codes))})", codes).fetchall()
-        )
-        neighbours = tuple((c, names.get(c, c), None) for c in codes)
+    if configured is not None and configured.neighbours:  # a list in the config replaces the DfE model's
+        names = store.area_names(conn, list(configured.neighbours))
+        neighbours = tuple((c, names.get(c, c), None) for c in configured.neighbours)
     else:
-        neighbours = tuple(
-            conn.execute(
-                """
-            SELECT n.neighbour_code, coalesce(a.name, n.neighbour_code), n.closeness FROM neighbours n
-            LEFT JOIN areas a ON a.code = n.neighbour_code WHERE n.area_code = ? ORDER BY n.rank""",
-                [area_code],
-            ).fetchall()
-        )
+        neighbours = tuple(store.neighbour_rows(conn, area_code))
     return AreaInfo(row[0], row[1], row[2], row[3], row[4], neighbours)
 
 
@@ -144,28 +145,21 @@ def _expected(ind: Indicator, held: pd.DataFrame) -> pd.DataFrame:
     """The held rows with a row added for every period between the first and the last that has no figure."""
     if held.empty:
         return held.assign(held=[])
-    first = periods.parse(held["period"].iloc[0], ind.period_type)
+    p = periods.parse(held["period"].iloc[0], ind.period_type)
     last_label = held["period"].iloc[-1]
-    labels, p = [first.label], first
-    while p.label != last_label and len(labels) < 5000:
+    expected = [p]
+    while p.label != last_label and len(expected) < 5000:
         p = periods.shift(p, 1)
-        labels.append(p.label)
-    have = held.set_index("period")
-    rows = []
-    for label in labels:
-        if label in have.index:
-            rows.append({**have.loc[label].to_dict(), "period": label, "held": True})
-        else:
-            q = periods.parse(label, ind.period_type)
-            rows.append({"period": label, "period_start": q.start, "period_end": q.end, "held": False, "figure_type": None})
-    out = pd.DataFrame(rows)
-    for c in SERIES_COLUMNS:
-        if c not in out:
-            out[c] = None
-    out["period_start"] = pd.to_datetime(out["period_start"]).dt.date
-    out["period_end"] = pd.to_datetime(out["period_end"]).dt.date
-    out["value"] = pd.to_numeric(out["value"], errors="coerce")
-    return out[SERIES_COLUMNS].reset_index(drop=True)
+        expected.append(p)
+    out = held.assign(held=True).set_index("period").reindex([q.label for q in expected])
+    gap = out["held"].isna().to_numpy()
+    if gap.any():  # periods with no figure: their dates, and nothing else
+        out.loc[gap, "period_start"] = [q.start for q, g in zip(expected, gap) if g]
+        out.loc[gap, "period_end"] = [q.end for q, g in zip(expected, gap) if g]
+        out["held"] = ~gap
+    out = out.reset_index().rename(columns={"index": "period"})
+    out["held"] = out["held"].astype(bool)
+    return out[SERIES_COLUMNS]
 
 
 def _with_rag(ind: Indicator, df: pd.DataFrame) -> pd.DataFrame:
@@ -188,13 +182,17 @@ def _with_rag(ind: Indicator, df: pd.DataFrame) -> pd.DataFrame:
 def _spc(ind: Indicator, df: pd.DataFrame, area: str) -> spc.SpcResult | None:
     if df.empty:
         return None
+    options = ind.spc_options(area)
+    held = set(df["period"])
+    # A board pack cut off at an earlier period may end before a rebase: a rebase outside the series does not apply.
+    options["rebase_at"] = [r for r in options["rebase_at"] if r in held]
     try:
         return spc.analyse(
             [clean(v) for v in df["value"]],
             df["period"].tolist(),
             improvement=spc.improvement_for(ind.polarity),
             target=df["target"].tolist(),
-            **ind.spc_options(area),
+            **options,
         )
     except spc.NotEnoughPoints:
         return None
@@ -207,24 +205,7 @@ def _quartile(rank: int, n: int) -> int:
 def _ranks(conn, config: Config, area_code: str, pairs: pd.DataFrame) -> pd.DataFrame:
     """For each (indicator, period) asked: how many local authorities have a figure and where this area stands
     (competition ranking: equal values share a rank; 1 = best through the indicator's polarity)."""
-    if pairs.empty:
-        return pd.DataFrame(columns=["indicator_id", "period", "n_las", "rank", "quartile"])
-    conn.register("wanted_pairs", pairs)
-    try:
-        got = conn.execute(
-            """
-            WITH la AS (
-                SELECT o.indicator_id, o.period, o.area_code, o.value FROM observations o
-                JOIN wanted_pairs w USING (indicator_id, period) JOIN areas a ON a.code = o.area_code
-                WHERE a.level = 'local_authority' AND o.value IS NOT NULL),
-            mine AS (SELECT indicator_id, period, value AS mine FROM la WHERE area_code = ?)
-            SELECT indicator_id, period, count(*) AS n_las,
-                   count(*) FILTER (WHERE value > mine) + 1 AS rank_high, count(*) FILTER (WHERE value < mine) + 1 AS rank_low
-            FROM la JOIN mine USING (indicator_id, period) GROUP BY ALL""",
-            [area_code],
-        ).df()
-    finally:
-        conn.unregister("wanted_pairs")
+    got = store.standing_among_las(conn, area_code, pairs)
     out = []
     for r in got.itertuples(index=False):
         ind = config.by_id.get(r.indicator_id)
@@ -243,41 +224,44 @@ def _ranks(conn, config: Config, area_code: str, pairs: pd.DataFrame) -> pd.Data
     return pd.DataFrame(out, columns=["indicator_id", "period", "n_las", "rank", "quartile"])
 
 
-def _comparator_lines(ind: Indicator, config: Config, area: AreaInfo, values: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """England, the region, the neighbours' median (or mean) and named areas, as configured: each a series."""
+def _comparator_lines(ind: Indicator, config: Config, area: AreaInfo, mine: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """England, the region, the neighbours' median (or mean) and named areas, as configured: each a series.
+    `mine` is the comparator areas' figures for this indicator."""
     wanted = (
         ind.comparators
         if ind.comparators is not None
         else (["england", "region", "neighbours"] if ind.kind == "official" else ["england", "region"])
     )
-    mine = values[values["indicator_id"] == ind.id]
     out: dict[str, pd.DataFrame] = {}
+    if mine.empty:
+        return out
+    by_area = dict(tuple(mine.groupby("area_code", sort=False)))
     for item in wanted:
-        if item == "england":
-            codes, label = [ENGLAND], "England"
-        elif item == "region":
-            if not area.region:
+        if item == "neighbours":
+            codes = [c for c, *_ in area.neighbours if c in by_area]
+            if not codes:
                 continue
-            codes, label = [area.region], area.region_name or area.region
-        elif item == "neighbours":
-            codes, label = [c for c, *_ in area.neighbours], f"Statistical neighbours ({config.neighbour_stat})"
-        else:
-            codes, label = (
-                [item],
-                str(mine.loc[mine["area_code"] == item, "area_name"].iloc[0]) if (mine["area_code"] == item).any() else item,
-            )
-        if not codes or (codes == [area.code]):
+            rows = pd.concat([by_area[c] for c in codes])
+            values = rows.groupby("period", sort=False)["value"]
+            line = pd.DataFrame(
+                {
+                    "period_start": rows.groupby("period", sort=False)["period_start"].min(),
+                    "value": values.median() if config.neighbour_stat == "median" else values.mean(),
+                    "n_areas": values.count(),
+                }
+            ).reset_index()
+            out[f"Statistical neighbours ({config.neighbour_stat})"] = line.sort_values("period_start").reset_index(drop=True)
             continue
-        rows = mine[mine["area_code"].isin(codes)]
-        if rows.empty:
+        code = ENGLAND if item == "england" else area.region if item == "region" else item
+        if not code or code == area.code or code not in by_area:
             continue
-        stat = "median" if config.neighbour_stat == "median" else "mean"
-        line = (
-            rows.groupby("period", sort=False)
-            .agg(period_start=("period_start", "min"), value=("value", stat), n_areas=("value", "count"))
-            .reset_index()
+        rows = by_area[code]
+        label = (
+            "England" if item == "england" else (area.region_name or code) if item == "region" else str(rows["area_name"].iloc[0])
         )
-        out[label] = line.sort_values("period_start").reset_index(drop=True)
+        out[label] = (
+            rows[["period", "period_start", "value"]].assign(n_areas=1).sort_values("period_start").reset_index(drop=True)
+        )
     return out
 
 
@@ -286,71 +270,32 @@ def due_status(ind: Indicator, last_held_start: dt.date | None, today: dt.date) 
     due = periods.current(ind.period_type, today)
     while due.end + dt.timedelta(days=ind.due_days) >= today:
         due = periods.shift(due, -1)
+    base = {"indicator_id": ind.id, "indicator": ind.name, "latest_due": due.label, "latest_due_display": due.display}
     if last_held_start is None:
-        return {
-            "indicator_id": ind.id,
-            "latest_due": due.label,
-            "latest_due_display": due.display,
-            "status": "no data",
-            "periods_missing": None,
-        }
+        return base | {"status": "no data", "periods_missing": None}
     if last_held_start >= due.start:
-        return {
-            "indicator_id": ind.id,
-            "latest_due": due.label,
-            "latest_due_display": due.display,
-            "status": "in",
-            "periods_missing": 0,
-        }
+        return base | {"status": "in", "periods_missing": 0}
     p, n = due, 0
     while p.start > last_held_start:
         n += 1
         p = periods.shift(p, -1)
-    return {
-        "indicator_id": ind.id,
-        "latest_due": due.label,
-        "latest_due_display": due.display,
-        "status": "overdue",
-        "periods_missing": n,
-    }
+    return base | {"status": "overdue", "periods_missing": n}
 
 
 def figures(conn, config: Config, area_code: str, *, today: dt.date | None = None, as_of: dt.date | None = None) -> AreaFigures:
     """Everything the views show for one area (up to the end date `as_of`, for a board pack of an earlier period)."""
     today = today or dt.date.today()
     area = area_info(conn, area_code, config)
-    # 1. The area's own figures, every indicator at once.
-    own = conn.execute(
-        """
-        SELECT o.indicator_id, o.period, o.period_start, o.period_end, o.value, o.numerator, o.denominator, o.marker,
-               o.note, o.figure_type, o.source, o.release, u.file_name AS upload_file
-        FROM observations o LEFT JOIN uploads u ON u.id = o.upload_id
-        WHERE o.area_code = $area AND ($as_of IS NULL OR o.period_end <= $as_of)
-        ORDER BY o.indicator_id, o.period_start""",
-        {"area": area_code, "as_of": as_of},
-    ).df()
-    # 2. The comparators' figures: England, the region and the neighbours, every indicator at once.
+    # Four queries, however many indicators: the area's own figures, the comparators' figures, the commentary,
+    # and (below) where the area stands among local authorities.
+    own = store.area_observations(conn, area_code, as_of)
     codes = [ENGLAND] + ([area.region] if area.region else []) + [c for c, *_ in area.neighbours]
     codes += [c for ind in config.indicators for c in (ind.comparators or []) if c not in ("england", "region", "neighbours")]
-    values = conn.execute(
-        f"""
-        SELECT o.indicator_id, o.area_code, a.name AS area_name, o.period, o.period_start, o.value FROM observations o
-        JOIN areas a ON a.code = o.area_code
-        WHERE o.area_code IN ({", ".join("?" * len(codes))}) AND o.value IS NOT NULL AND o.area_code <> ?
-          AND (? IS NULL OR o.period_end <= ?)""",
-        [*codes, area_code, as_of, as_of],
-    ).df()
-    # 3. Commentary: the current version per indicator and period.
-    commentary = conn.execute(
-        """
-        SELECT * FROM commentary WHERE area_code = ?
-        QUALIFY row_number() OVER (PARTITION BY indicator_id, period ORDER BY id DESC) = 1""",
-        [area_code],
-    ).df()
-
-    for c in ("period_start", "period_end"):  # DuckDB hands dates to pandas as timestamps; periods are dates
-        own[c] = pd.to_datetime(own[c]).dt.date
+    values = store.comparator_values(conn, codes, area_code, as_of)
+    commentary = store.latest_commentary(conn, area_code)
     by_indicator = {k: g.drop(columns="indicator_id").reset_index(drop=True) for k, g in own.groupby("indicator_id", sort=False)}
+    compared = dict(tuple(values.groupby("indicator_id", sort=False)))
+    nothing = values.iloc[0:0]
     built: dict[str, IndicatorFigures] = {}
     due_rows = []
     for ind in config.indicators:
@@ -363,7 +308,7 @@ def figures(conn, config: Config, area_code: str, *, today: dt.date | None = Non
             ind,
             series,
             _spc(ind, series, area_code),
-            _comparator_lines(ind, config, area, values),
+            _comparator_lines(ind, config, area, compared.get(ind.id, nothing)),
             pd.DataFrame(),
             ind.breaks_for(area_code),
             {},
@@ -380,7 +325,7 @@ def figures(conn, config: Config, area_code: str, *, today: dt.date | None = Non
     due = pd.DataFrame(due_rows)
     due_by = due.set_index("indicator_id")
     for ind_id, f in built.items():
-        f.latest = _latest_row(f, due_by.loc[ind_id], built, values, area)
+        f.latest = _latest_row(f, due_by.loc[ind_id], built, compared, area)
     card = pd.DataFrame([f.latest for f in built.values()])
     return AreaFigures(area, built, card, due, commentary, today, as_of, config)
 
@@ -392,7 +337,9 @@ def _previous(f: IndicatorFigures, steps: int):
     return f.series.loc[at] if at >= 0 else None
 
 
-def _latest_row(f: IndicatorFigures, due, built: dict[str, IndicatorFigures], values: pd.DataFrame, area: AreaInfo) -> dict:
+def _latest_row(
+    f: IndicatorFigures, due, built: dict[str, IndicatorFigures], compared: dict[str, pd.DataFrame], area: AreaInfo
+) -> dict:
     ind = f.ind
     last = f.series[f.series["held"]].iloc[-1]
     p = periods.parse(last["period"], ind.period_type)
@@ -453,7 +400,7 @@ def _latest_row(f: IndicatorFigures, due, built: dict[str, IndicatorFigures], va
         "assurance_text": (reading.assurance_text or "No target: no assurance") if reading else "",
         "spc_segment_reason": reading.current_segment.reason if reading else None,
     }
-    row.update(_versus_england(f, built, values, area))
+    row.update(_versus_england(f, built, compared, area))
     return row
 
 
@@ -468,7 +415,9 @@ def threshold_text(ind: Indicator, p: periods.Period) -> str:
     return f"threshold {rag.format_value(ind, ind.rag.green)}" + (" (illustrative)" if illustrative else "")
 
 
-def _versus_england(f: IndicatorFigures, built: dict[str, IndicatorFigures], values: pd.DataFrame, area: AreaInfo) -> dict:
+def _versus_england(
+    f: IndicatorFigures, built: dict[str, IndicatorFigures], compared: dict[str, pd.DataFrame], area: AreaInfo
+) -> dict:
     """The comparison the scorecard shows: for a local measure with an official counterpart, the counterpart's latest
     year; otherwise the indicator's own latest period. England's figure, the difference read through polarity, and
     the area's rank among local authorities."""
@@ -489,7 +438,10 @@ def _versus_england(f: IndicatorFigures, built: dict[str, IndicatorFigures], val
         return out
     b_ind = basis.ind
     last = basis.held.iloc[-1]
-    eng = values[(values["indicator_id"] == b_ind.id) & (values["area_code"] == ENGLAND) & (values["period"] == last["period"])]
+    theirs = compared.get(b_ind.id)
+    eng = (
+        theirs[(theirs["area_code"] == ENGLAND) & (theirs["period"] == last["period"])] if theirs is not None else pd.DataFrame()
+    )
     out.update(comparison_indicator=b_ind.id, comparison_period=last["period"], comparison_value_text=last["value_text"])
     value = clean(last["value"])
     if not eng.empty:
@@ -514,6 +466,36 @@ def ordinal(n: int) -> str:
     return f"{n}{'th' if 11 <= n % 100 <= 13 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
+def series_download(f: IndicatorFigures) -> pd.DataFrame:
+    """One indicator's series for one area as the downloads and `python -m indicators series` give it: each period
+    held with its figures, RAG and provenance, then a column per comparator (England, the region, the neighbours)
+    and, where enough local authorities report, the area's rank among them."""
+    held = f.held
+    out = pd.DataFrame(
+        {
+            "period": held["period"],
+            "period_start": held["period_start"].astype(str),
+            "period_end": held["period_end"].astype(str),
+            "value": held["value"],
+            "numerator": held["numerator"],
+            "denominator": held["denominator"],
+            "marker": held["marker"],
+            "rag": held["status"],
+            "figure_type": held["figure_type"],
+            "source": held["source"],
+            "note": held["note"],
+        }
+    )
+    for label, comp in f.comparators.items():
+        out[label] = out["period"].map(comp.set_index("period")["value"])
+    if not f.ranks.empty:
+        ranks = f.ranks.set_index("period")
+        out["rank_among_las"] = out["period"].map(ranks["rank"]).astype("Int64")
+        out["las_with_a_figure"] = out["period"].map(ranks["n_las"]).astype("Int64")
+        out["quartile"] = out["period"].map(ranks["quartile"]).astype("Int64")
+    return out.reset_index(drop=True)
+
+
 # ---------------------------------------------------------------- every local authority on one indicator
 
 
@@ -521,13 +503,7 @@ def league(conn, config: Config, indicator_id: str, period: str) -> pd.DataFrame
     """Every local authority's figure for one indicator and period, best first through its polarity, with its rank,
     quartile and region: what the Compare areas page and slide draw."""
     ind = config.by_id[indicator_id]
-    df = conn.execute(
-        """
-        SELECT o.area_code AS code, a.name, a.region, r.name AS region_name, o.value, o.marker
-        FROM observations o JOIN areas a ON a.code = o.area_code LEFT JOIN areas r ON r.code = a.region
-        WHERE o.indicator_id = ? AND o.period = ? AND a.level = 'local_authority'""",
-        [indicator_id, period],
-    ).df()
+    df = store.la_figures(conn, indicator_id, period)
     with_value = df[df["value"].notna()].copy()
     ascending = ind.polarity == "lower_is_better"
     with_value = with_value.sort_values(["value", "name"], ascending=[ascending, True]).reset_index(drop=True)
@@ -543,13 +519,46 @@ def league(conn, config: Config, indicator_id: str, period: str) -> pd.DataFrame
 
 def league_periods(conn, indicator_id: str) -> list[str]:
     """The periods for which local authorities have figures, newest first."""
-    return [
-        r[0]
-        for r in conn.execute(
-            """
-        SELECT o.period FROM observations o JOIN areas a ON a.code = o.area_code
-        WHERE o.indicator_id = ? AND a.level = 'local_authority' AND o.value IS NOT NULL
-        GROUP BY o.period ORDER BY min(o.period_start) DESC""",
-            [indicator_id],
-        ).fetchall()
-    ]
+    return store.la_periods(conn, indicator_id)
+
+
+def league_table(ind: Indicator, league: pd.DataFrame, area: str, neighbours: list[str], region: str | None) -> pd.DataFrame:
+    """The league as a table people can read and download: rank, area, figure, quartile and how it relates to the
+    chosen area (the chart's text alternative)."""
+
+    def relation(code: str, reg: str | None) -> str:
+        if code == area:
+            return "chosen area"
+        if code in neighbours:
+            return f"statistical neighbour ({neighbours.index(code) + 1} of {len(neighbours)})"
+        return "same region" if region and reg == region else ""
+
+    return pd.DataFrame(
+        {
+            "Rank": league["rank"].astype(int),
+            "Local authority": league["name"],
+            "Code": league["code"],
+            "Region": league["region_name"],
+            "Figure": [rag.format_value(ind, v) for v in league["value"]],
+            "Quartile": [QUARTILE_WORDS.get(q, "") if q == q and q is not None else "" for q in league["quartile"]],
+            "Compared with the chosen area": [relation(c, r) for c, r in zip(league["code"], league["region"])],
+        }
+    )
+
+
+def league_summary(ind: Indicator, league: pd.DataFrame, area: AreaInfo, period_display: str, england: float | None) -> str:
+    """One sentence: where the chosen area stands among local authorities, against England, the neighbours' median."""
+    n = len(league)
+    mine = league[league["code"] == area.code]
+    if mine.empty:
+        return f"{area.name} has no figure for {period_display}; {n} local authorities do."
+    r = mine.iloc[0]
+    words = f"{area.name}: {rag.format_value(ind, r['value'])} in {period_display}, {ordinal(int(r['rank']))} of {n} local authorities"
+    if r["quartile"] == r["quartile"] and r["quartile"] is not None:
+        words += f" ({QUARTILE_WORDS[int(r['quartile'])]})"
+    if england is not None:
+        words += f"; England {rag.format_value(ind, england)}"
+    near = league[league["code"].isin([c for c, *_ in area.neighbours])]["value"]
+    if len(near):
+        words += f"; statistical neighbours' median {rag.format_value(ind, float(near.median()))}"
+    return words + "."

@@ -681,6 +681,133 @@ def neighbours(conn, area_code: str) -> pd.DataFrame:
     ).df()
 
 
+# ---------------------------------------------------------------- the read model's queries (indicators/readmodel.py)
+
+
+def area_row(conn, area_code: str) -> tuple | None:
+    """(code, name, level, region code, region name) of one area."""
+    return conn.execute(
+        """SELECT a.code, a.name, a.level, a.region, r.name FROM areas a LEFT JOIN areas r ON r.code = a.region
+                           WHERE a.code = ?""",
+        [area_code],
+    ).fetchone()
+
+
+def area_names(conn, codes: list[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    return dict(conn.execute(f"SELECT code, name FROM areas WHERE code IN ({', '.join('?' * len(codes))})", codes).fetchall())
+
+
+def neighbour_rows(conn, area_code: str) -> list[tuple]:
+    """(code, name, closeness) of an area's statistical neighbours, closest first."""
+    return conn.execute(
+        """
+        SELECT n.neighbour_code, coalesce(a.name, n.neighbour_code), n.closeness FROM neighbours n
+        LEFT JOIN areas a ON a.code = n.neighbour_code WHERE n.area_code = ? ORDER BY n.rank""",
+        [area_code],
+    ).fetchall()
+
+
+def area_observations(conn, area_code: str, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Every figure of one area (up to the end date `as_of`), every indicator at once, in period order."""
+    df = conn.execute(
+        """
+        SELECT o.indicator_id, o.period, o.period_start, o.period_end, o.value, o.numerator, o.denominator, o.marker,
+               o.note, o.figure_type, o.source, o.release, u.file_name AS upload_file
+        FROM observations o LEFT JOIN uploads u ON u.id = o.upload_id
+        WHERE o.area_code = $area AND ($as_of IS NULL OR o.period_end <= $as_of)
+        ORDER BY o.indicator_id, o.period_start""",
+        {"area": area_code, "as_of": as_of},
+    ).df()
+    return _plain(df, dates=("period_start", "period_end"))
+
+
+def _plain(df: pd.DataFrame, dates=()) -> pd.DataFrame:
+    """Plain Python strings and dates: pandas 3 would make Arrow strings and timestamps, slow to walk one by one."""
+    for c in df.columns:
+        if c in dates:
+            df[c] = pd.to_datetime(df[c]).dt.date
+        elif pd.api.types.is_string_dtype(df[c]):
+            df[c] = df[c].astype(object)
+    return df
+
+
+def comparator_values(conn, codes: list[str], exclude: str, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Every figure of the comparator areas (England, the region, neighbours…), every indicator at once."""
+    if not codes:
+        return pd.DataFrame(columns=["indicator_id", "area_code", "area_name", "period", "period_start", "value"])
+    return (
+        conn.execute(
+            f"""
+        SELECT o.indicator_id, o.area_code, a.name AS area_name, o.period, o.period_start, o.value FROM observations o
+        JOIN areas a ON a.code = o.area_code
+        WHERE o.area_code IN ({", ".join("?" * len(codes))}) AND o.value IS NOT NULL AND o.area_code <> ?
+          AND (? IS NULL OR o.period_end <= ?)""",
+            [*codes, exclude, as_of, as_of],
+        )
+        .df()
+        .pipe(_plain, dates=("period_start",))
+    )
+
+
+def standing_among_las(conn, area_code: str, pairs: pd.DataFrame) -> pd.DataFrame:
+    """For each (indicator_id, period) in `pairs`: how many local authorities have a figure, and how many are above
+    and below this area's (for a competition ranking in either direction)."""
+    if pairs.empty:
+        return pd.DataFrame(columns=["indicator_id", "period", "n_las", "rank_high", "rank_low"])
+    conn.register("wanted_pairs", pairs)
+    try:
+        return conn.execute(
+            """
+            WITH la AS (
+                SELECT o.indicator_id, o.period, o.area_code, o.value FROM observations o
+                JOIN wanted_pairs w USING (indicator_id, period) JOIN areas a ON a.code = o.area_code
+                WHERE a.level = 'local_authority' AND o.value IS NOT NULL),
+            mine AS (SELECT indicator_id, period, value AS mine FROM la WHERE area_code = ?)
+            SELECT indicator_id, period, count(*) AS n_las,
+                   count(*) FILTER (WHERE value > mine) + 1 AS rank_high, count(*) FILTER (WHERE value < mine) + 1 AS rank_low
+            FROM la JOIN mine USING (indicator_id, period) GROUP BY ALL""",
+            [area_code],
+        ).df()
+    finally:
+        conn.unregister("wanted_pairs")
+
+
+def la_figures(conn, indicator_id: str, period: str) -> pd.DataFrame:
+    """Every local authority's figure for one indicator and period, with its region."""
+    return conn.execute(
+        """
+        SELECT o.area_code AS code, a.name, a.region, r.name AS region_name, o.value, o.marker
+        FROM observations o JOIN areas a ON a.code = o.area_code LEFT JOIN areas r ON r.code = a.region
+        WHERE o.indicator_id = ? AND o.period = ? AND a.level = 'local_authority'""",
+        [indicator_id, period],
+    ).df()
+
+
+def value_at(conn, indicator_id: str, area_code: str, period: str) -> float | None:
+    """One figure (None when there is none): England's, say, for the year a league table shows."""
+    row = conn.execute(
+        "SELECT value FROM observations WHERE indicator_id = ? AND area_code = ? AND period = ?",
+        [indicator_id, area_code, period],
+    ).fetchone()
+    return None if row is None or row[0] is None else float(row[0])
+
+
+def la_periods(conn, indicator_id: str) -> list[str]:
+    """The periods for which local authorities have figures for an indicator, newest first."""
+    return [
+        r[0]
+        for r in conn.execute(
+            """
+        SELECT o.period FROM observations o JOIN areas a ON a.code = o.area_code
+        WHERE o.indicator_id = ? AND a.level = 'local_authority' AND o.value IS NOT NULL
+        GROUP BY o.period ORDER BY min(o.period_start) DESC""",
+            [indicator_id],
+        ).fetchall()
+    ]
+
+
 def areas_with_data(conn, indicator_id: str) -> list[str]:
     return [
         r[0]

@@ -26,8 +26,9 @@ def safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv(df: pd.DataFrame) -> str:
-    return safe(df).to_csv(index=False, lineterminator="\r\n")
+def to_csv(df: pd.DataFrame, lineterminator: str = "\r\n") -> str:
+    """CRLF by default: Excel on Windows opens it cleanly; the command line prints plain newlines."""
+    return safe(df).to_csv(index=False, lineterminator=lineterminator)
 
 
 def to_xlsx(df: pd.DataFrame, sheet: str = "data") -> bytes:

@@ -21,8 +21,9 @@ import pandas as pd
 import streamlit as st
 
 from indicators import access as access_mod
-from indicators import benchmarks, charts, commentary, exceptions, scorecard, signin, spc, store
+from indicators import charts, commentary, markup, readmodel, signin, store
 from indicators import config as config_mod
+from indicators import periods as periods_mod
 from indicators.sample import load_sample
 
 ILLUSTRATIVE_NOTE = (
@@ -389,52 +390,81 @@ def area_picker(cur, cfg: config_mod.Config, *, where=st.sidebar) -> tuple[str, 
 # ---------------------------------------------------------------- figures, built once per data version
 
 
-@shared(size=256)
-def cached_scorecard(db: str, version: int, area: str, strategy: str | None, inspection: str | None, cfg_mtime: float):
-    cfg = get_config()
-    cur = get_cursor(cfg)
-    card = scorecard.scorecard(cur, cfg, area, strategy_area=strategy, inspection_area=inspection)
-    return benchmarks.enrich(cur, cfg, area, card)
-
-
-@shared(size=512)
-def cached_series(db: str, version: int, indicator_id: str, area: str, cfg_mtime: float):
-    cfg = get_config()
-    return scorecard.series_table(get_cursor(cfg), cfg, cfg.by_id[indicator_id], area)
-
-
 def cache_key(cur) -> tuple[str, int, float]:
     """(database, data version, config mtime): every write bumps the version, so no page shows stale figures."""
     path = config_mod.config_path()
     return str(store.db_path()), store.data_version(cur), path.stat().st_mtime
 
 
+@shared(size=64, copy_frames=False)
+def cached_figures(db: str, version: int, area: str, cfg_mtime: float, today: dt.date) -> readmodel.AreaFigures:
+    """Everything every page shows for one area, built once per data version (a handful of queries, however many
+    indicators) and shared read-only by every session: pages only draw from it."""
+    cfg = get_config()
+    return readmodel.figures(get_cursor(cfg), cfg, area, today=today)
+
+
+def figures_for(cur, area: str) -> readmodel.AreaFigures:
+    db, version, mtime = cache_key(cur)
+    return cached_figures(db, version, area, mtime, dt.date.today())
+
+
 @shared(size=256, copy_frames=False)
-def cached_insight(db: str, version: int, indicator_id: str, area: str, area_name: str, cfg_mtime: float):
-    """For one indicator and area: the trend figure with comparators, the SPC reading and its figure.
-    Built once per data version and shared read-only (figures are not copied), so a rerun only draws."""
+def cached_charts(db: str, version: int, indicator_id: str, area: str, cfg_mtime: float, today: dt.date):
+    """For one indicator and area: the trend figure (with comparators and breaks) and the SPC figure."""
+    f = cached_figures(db, version, area, cfg_mtime, today).indicators[indicator_id]
+    af = cached_figures(db, version, area, cfg_mtime, today)
+    return charts.trend_figure(f, af.area.name), charts.spc_figure(f, af.area.name)
+
+
+def charts_for(cur, indicator_id: str, area: str):
+    db, version, mtime = cache_key(cur)
+    return cached_charts(db, version, indicator_id, area, mtime, dt.date.today())
+
+
+@shared(size=64, copy_frames=False)
+def charts_league(db: str, version: int, indicator_id: str, period: str, area: str, cfg_mtime: float):
+    """Compare areas for one indicator and year: the ranked bar chart, its table (the chart's text alternative) and
+    one sentence saying where the chosen area stands."""
     cfg = get_config()
     cur = get_cursor(cfg)
     ind = cfg.by_id[indicator_id]
-    df = cached_series(db, version, indicator_id, area, cfg_mtime)
-    comps = benchmarks.comparators(cur, cfg, ind, area)
-    reading = benchmarks.spc_reading(ind, df, area)
-    trend = charts.indicator_chart(ind, df, area_name, comparators=comps)
-    spc_fig = None
-    if reading is not None:
-        unit = {"percent": "%", "weeks": "weeks", "days": "days"}.get(ind.unit, "")
-        spc_fig = spc.spc_chart(reading, f"{ind.name} — {area_name} (XmR)", unit, x=pd.to_datetime(df["period_start"]))
-    return comps, reading, trend, spc_fig
-
-
-@shared(size=64)
-def cached_exceptions(db: str, version: int, area_code: str, indicator_ids: tuple[str, ...], cfg_mtime: float):
-    return exceptions.exception_report(get_cursor(get_config()), get_config(), area_code, indicator_ids=list(indicator_ids))
+    league = readmodel.league(cur, cfg, indicator_id, period)
+    info = readmodel.area_info(cur, area, cfg)
+    neighbours = [c for c, *_ in info.neighbours]
+    england = store.value_at(cur, indicator_id, readmodel.ENGLAND, period)
+    display = periods_mod.parse(period, ind.period_type).display
+    fig = charts.league_chart(
+        ind, league, area=area, region=info.region, neighbours=neighbours, period_display=display, england=england
+    )
+    table = readmodel.league_table(ind, league, area, neighbours, info.region)
+    summary = readmodel.league_summary(ind, league, info, display, england)
+    return fig, table, summary
 
 
 @shared(size=256, copy_frames=False)
 def cached_note(db: str, version: int, indicator_id: str, area_code: str):
     return commentary.latest_for(store.commentary_versions(get_cursor(get_config()), indicator_id, area_code), indicator_id)
+
+
+def provenance(af: readmodel.AreaFigures, ids: list[str] | None = None) -> None:
+    """The banner every screen starts with: how old the figures are, whether any are made up, and (once, listed)
+    which indicators are overdue."""
+    st.html(markup.provenance_html(af.figures_up_to(ids), af.illustrative_shown(ids), af.overdue_summary(ids)))
+    late = af.overdue(ids)
+    if not late.empty:
+        with st.expander(f"Which figures are overdue ({len(late)})", icon=":material/schedule:"):
+            st.dataframe(
+                late[["indicator", "latest_due_display", "periods_missing"]].rename(
+                    columns={
+                        "indicator": "Indicator",
+                        "latest_due_display": "Latest period due",
+                        "periods_missing": "Periods missing",
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
 
 
 if __name__ == "__main__":  # Streamlit's legacy discovery runs this file for /common: hand over to app.py

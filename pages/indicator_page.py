@@ -1,24 +1,109 @@
-"""Indicator: one indicator's trend for one area, with target, RAG bands, published markers and the data."""
+"""Indicator: one indicator's trend for one area, with target, RAG bands, breaks, SPC, its official counterpart
+against England, the region and the statistical neighbours, and the data."""
+
+from types import SimpleNamespace
 
 import pandas as pd
 import streamlit as st
 
-from indicators import benchmarks, commentary, rag, scorecard, spc, store, tables, uploads
+from indicators import commentary, markup, rag, readmodel, store, tables, uploads
 from indicators.about import target_text
 from indicators.access import Forbidden
 from pages.common import (
     ILLUSTRATIVE_NOTE,
     area_picker,
-    cache_key,
-    cached_insight,
-    cached_series,
+    charts_for,
+    figures_for,
     get_access,
     get_config,
     get_cursor,
     plain,
+    provenance,
     require,
     run_page,
 )
+
+
+def spc_explained(f: readmodel.IndicatorFigures) -> None:
+    """The SPC tab's words: each segment and why it starts, the rules, and the conflict rule where it applied."""
+    reading = f.spc
+    seg = pd.DataFrame(
+        [
+            {
+                "From": x.start,
+                "To": x.end,
+                "Starts at": "the start of the series" if x.reason == "start" else x.reason,
+                "Figures": x.n_values,
+                "Mean": None if x.mean is None else round(x.mean, 2),
+                "Lower process limit": None if x.lpl is None else round(x.lpl, 2),
+                "Upper process limit": None if x.upl is None else round(x.upl, 2),
+            }
+            for x in reading.segments
+        ]
+    )
+    st.markdown(f"**{len(reading.segments)} segment(s).** Limits are computed within a segment, never across one.")
+    st.dataframe(seg, hide_index=True, width="stretch")
+    notes = [
+        f"Centre line at the mean; process limits at the mean ± 2.66 × the mean moving range. Special cause: a point "
+        f"beyond a limit, a run of {reading.settings.run_length} on one side of the mean, a trend of "
+        f"{reading.settings.trend_length}, or two of three points near a limit.",
+        f"A gap of more than {reading.max_gap} period(s) with no figure starts a new segment; a moving range is never "
+        "taken across a gap.",
+    ]
+    if reading.rebase_at:
+        notes.append(f"Rebased at {', '.join(reading.rebase_at)}.")
+    if f.breaks:
+        notes.append("Breaks in the series: " + "; ".join(f"{b.period}: {b.reason}" for b in f.breaks) + ".")
+    conflicts = [p.period for p in reading.points if p.conflict]
+    if conflicts:
+        notes.append(
+            f"At {', '.join(conflicts)} signals of improvement and of concern fired together; as in NHS England's Making "
+            "Data Count tool, the point is shown as improvement (a run or trend that has just started is the weaker signal)."
+        )
+    notes += list(reading.warnings)
+    st.caption(" ".join(plain(n) for n in notes))
+
+
+def official_section(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures, cur, area: str, *, chart: bool) -> None:
+    """A local measure's official counterpart (or an official indicator itself): the DfE series for this area
+    against England, the region and the statistical neighbours, and where the area ranks among local
+    authorities each year, each year linked to Compare areas."""
+    ind = f.ind
+    st.header(f"Official figures: {plain(ind.name)}" if ind.kind == "official" else "Against England and similar areas")
+    st.caption(f"{plain(ind.source)} · id `{ind.id}`")
+    if chart:  # under a local measure: the official series itself, with England, the region and the neighbours
+        trend, _ = charts_for(cur, ind.id, area)
+        st.plotly_chart(trend, width="stretch", config={"displaylogo": False}, key=f"official_{ind.id}")
+    neighbours = ", ".join(f"{n}" + (f" ({c})" if c else "") for _, n, c in af.area.neighbours)
+    if neighbours:
+        st.caption(f"Statistical neighbours (DfE model, closest first): {plain(neighbours)}.")
+    if f.ranks.empty:
+        st.caption("Too few local authorities have a figure to rank them.")
+        return
+    rows = []
+    values = f.series.set_index("period")
+    for r in f.ranks.itertuples(index=False):
+        link = f"compare?indicator={ind.id}&period={r.period}&area={area}"
+        rows.append(
+            {
+                "Year": values.loc[r.period, "period_display"],
+                f"{af.area.name}": values.loc[r.period, "value_text"],
+                **{
+                    label: rag.format_value(ind, c.set_index("period")["value"].get(r.period))
+                    for label, c in f.comparators.items()
+                },
+                "Rank among local authorities": f"{readmodel.ordinal(r.rank)} of {r.n_las}",
+                "Quartile": readmodel.QUARTILE_WORDS[r.quartile],
+                "Compare": link,
+            }
+        )
+    table = pd.DataFrame(rows[::-1])
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={"Compare": st.column_config.LinkColumn("Compare", display_text="every local authority")},
+    )
 
 
 def indicator_page() -> None:
@@ -41,62 +126,53 @@ def indicator_page() -> None:
     st.title(plain(ind.name))
     st.caption(f"{plain(area_name)} · reported by {ind.type_name} · id `{ind.id}`")
 
-    db, version, mtime = cache_key(cur)
-    df = cached_series(db, version, ind.id, area, mtime)
-    if df.empty:
+    af = figures_for(cur, area)
+    f = af.indicators.get(ind.id)
+    if f is None:
         have = store.areas_with_data(cur, ind.id)
         names = dict(zip(store.areas(cur)["code"], store.areas(cur)["name"]))
-        where = ", ".join(names.get(c, c) for c in have) or "no area yet"
-        st.info(f"There are no figures for {plain(ind.name)} in {plain(area_name)}. Figures are held for: {plain(where)}.")
+        where = ", ".join(names.get(c, c) for c in have[:20]) + (f" and {len(have) - 20} more" if len(have) > 20 else "")
+        st.info(
+            f"There are no figures for {plain(ind.name)} in {plain(area_name)}. Figures are held for: {plain(where or 'no area yet')}."
+        )
         st.stop()
-
-    head = scorecard.headline(ind, df)
-    st.html(scorecard.headline_html(head))
+    provenance(af, [ind.id])
+    df = f.held
+    head = f.latest
+    st.html(markup.headline_html(head))
     if head["figure_type"] == "published":
         st.success(f"The latest figure is a published figure — source: {plain(head['source'])}", icon=":material/verified:")
 
-    comps, reading, trend_fig, spc_fig = cached_insight(db, version, ind.id, area, area_name, mtime)
-    if reading is not None:
-        icons = benchmarks.icon_img(spc.variation_icon_svg(reading.variation_icon), reading.variation_text, 40)
-        if reading.assurance:
-            icons += benchmarks.icon_img(spc.assurance_icon_svg(reading.assurance), reading.assurance_text, 40)
+    trend_fig, spc_fig = charts_for(cur, ind.id, area)
+    if f.spc is not None:
         st.html(
-            f"<div style='display:flex;gap:12px;align-items:center'>{icons}<span>{reading.variation_text}"
-            f"{'; ' + reading.assurance_text if reading.assurance_text else ''}.</span></div>"
+            f"<div style='display:flex;gap:12px;align-items:center'>{markup.spc_icons_html(SimpleNamespace(**head), 40)}"
+            f"<span>{markup.esc(head['variation_text'])}{'; ' + markup.esc(head['assurance_text']) if head['assurance_text'] else ''}.</span></div>"
         )
 
     trend, spc_tab = st.tabs(
-        ["Trend against target" + (" and comparators" if comps else ""), "SPC: is this real change? (Making Data Count)"]
+        ["Trend against target" + (" and comparators" if f.comparators else ""), "SPC: is this real change? (Making Data Count)"]
     )
     with trend:
         st.plotly_chart(trend_fig, width="stretch", config={"displaylogo": False}, key="trend_chart")
-        st.caption(ILLUSTRATIVE_NOTE)
+        gaps = int((~f.series["held"]).sum())
+        st.caption(
+            ILLUSTRATIVE_NOTE
+            + (f" The line is broken where a period has no figure ({gaps} period(s))." if gaps else "")
+            + (" A dashed vertical line marks a break in the series." if f.breaks else "")
+        )
     with spc_tab:
-        if reading is None:
+        if spc_fig is None:
             st.info(
                 f"An SPC chart needs at least 12 figures; {plain(area_name)} has {int(df['value'].notna().sum())} for this indicator."
             )
         else:
             st.plotly_chart(spc_fig, width="stretch", config={"displaylogo": False}, key="spc_chart")
-            seg = pd.DataFrame(
-                [
-                    {
-                        "From": x.start,
-                        "To": x.end,
-                        "Mean": round(x.mean, 2),
-                        "Lower process limit": round(x.lpl, 2),
-                        "Upper process limit": round(x.upl, 2),
-                    }
-                    for x in reading.segments
-                ]
-            )
-            st.dataframe(seg, hide_index=True, width="stretch")
-            st.caption(
-                f"Centre line at the mean; process limits at the mean ± 2.66 × the mean moving range. Special cause: a point "
-                f"beyond a limit, a run of {reading.settings.run_length} on one side of the mean, a trend of "
-                f"{reading.settings.trend_length}, or two of three points near a limit. "
-                + (f"Rebased at {', '.join(reading.rebase_at)}." if reading.rebase_at else "")
-            )
+            spc_explained(f)
+
+    counterpart = af.indicators.get(ind.official) if ind.official else (f if ind.kind == "official" else None)
+    if counterpart is not None:
+        official_section(af, counterpart, cur, area, chart=counterpart is not f)
 
     st.header("Commentary")
     latest_period = df.iloc[-1]["period"]
@@ -166,9 +242,10 @@ def indicator_page() -> None:
         alt=f"{ind.name}, {area_name}: every period's figure",
     )
     c1, c2 = st.columns(2)
+    download = readmodel.series_download(f)
     c1.download_button(
         "Download this series (CSV)",
-        scorecard.series_csv(df),
+        tables.to_csv(download),
         file_name=f"{ind.id}-{area}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -176,12 +253,7 @@ def indicator_page() -> None:
     # Built only when clicked (a callable), so the workbook is not written on every rerun.
     c2.download_button(
         "Download this series (Excel)",
-        lambda: tables.to_xlsx(
-            df.drop(columns=["period_start", "period_end"]).assign(
-                period_start=df["period_start"].astype(str), period_end=df["period_end"].astype(str)
-            ),
-            ind.id,
-        ),
+        lambda: tables.to_xlsx(download, ind.id),
         file_name=f"{ind.id}-{area}.xlsx",
         icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

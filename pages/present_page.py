@@ -1,16 +1,18 @@
 """Presentation mode: a projector deck — agenda (the scorecard), exceptions, then one indicator per slide."""
 
+import datetime as dt
 import html
 
+import plotly.graph_objects as go
 import streamlit as st
 
-from indicators import charts, commentary, scorecard, store
+from indicators import commentary, exceptions, markup, store
 from pages.common import (
     cache_key,
-    cached_exceptions,
+    cached_charts,
+    cached_figures,
     cached_note,
-    cached_scorecard,
-    cached_series,
+    charts_league,
     get_access,
     get_config,
     get_cursor,
@@ -26,15 +28,7 @@ def present_page() -> None:
     cur = get_cursor(cfg)
     areas = store.areas(cur)
     names = dict(zip(areas["code"], areas["name"]))
-    headline = [
-        "ehcp_20wk",
-        "salt_seen_6wk",
-        "salt_treated_12wk",
-        "asd_waiting_list",
-        "asd_avg_wait_weeks",
-        "send_neet",
-        "ehc_requests",
-    ]
+    headline = [i.id for i in cfg.indicators if i.headline] or [i.id for i in cfg.indicators[:7]]
 
     # Deck choices live in the URL too, so a presenter's link opens the same deck at the same slide.
     qp = st.query_params
@@ -64,6 +58,7 @@ def present_page() -> None:
     .slide .commentary-meta {font-size: 24px; color: #0b0c0c;}
     .slide .counter {font-size: 24px; color: #0b0c0c;}
     .slide p, .slide li {font-size: 24px;}
+    .provenance {font-size: 24px;} .provenance .age {font-size: 26px;}
     .stButton button p {font-size: 24px; font-weight: 700;}
     .stButton button {min-height: 3.2rem;}
     </style>""")
@@ -75,7 +70,10 @@ def present_page() -> None:
         )
     area = st.session_state["deck_area"]
     ids = st.session_state["deck_ids"] or headline
-    slides = ["agenda", "exceptions"] + ids
+    # One Compare areas slide for the first official counterpart of the chosen indicators (e.g. EHC plans in 20
+    # weeks among every local authority), after the indicators it belongs to.
+    counterparts = [cfg.by_id[i].official or i for i in ids if (cfg.by_id[i].official or cfg.by_id[i].kind == "official")]
+    slides = ["agenda", "exceptions"] + ids + ([f"compare:{counterparts[0]}"] if counterparts else [])
     total = len(slides)
 
     def _slide_number() -> int:
@@ -93,73 +91,91 @@ def present_page() -> None:
         n = _slide_number()
         st.query_params.update({"slide": str(n), "area": area, "indicators": ",".join(ids)})
         db, version, mtime = cache_key(cur)
+        today = dt.date.today()
+        af = cached_figures(db, version, area, mtime, today)
         kind = slides[n - 1]
+        shown_ids = (
+            [kind.split(":", 1)[1]] if kind.startswith("compare:") else ids if kind in ("agenda", "exceptions") else [kind]
+        )
+        banner = markup.provenance_html(af.figures_up_to(shown_ids), af.illustrative_shown(shown_ids))
         body = ""
         if kind == "agenda":
-            card = cached_scorecard(db, version, area, None, None, mtime)
+            card = af.scorecard
             card = card[card["indicator_id"].isin(ids)] if not card.empty else card
             rows = "".join(
-                f"<tr><td>{html.escape(r.indicator)}</td><td>{html.escape(r.value_text)}</td><td>{scorecard.rag_badge_html(r.status)}</td>"
-                f"<td>{html.escape(r.direction_prev_text)}</td></tr>"
+                f"<tr><td>{html.escape(r.indicator)}</td><td>{html.escape(r.period_display)}</td><td>{html.escape(r.value_text)}</td>"
+                f"<td>{markup.rag_badge_html(r.status)}</td><td>{html.escape(r.direction_prev_text)}</td></tr>"
                 for r in card.itertuples()
             )
             body = (
-                f"<h1>Agenda: SEND scorecard — {html.escape(names[area])}</h1><div class='sub'>Latest figures held</div>"
-                f"<table><thead><tr><th>Indicator</th><th>Latest</th><th>RAG</th><th>vs previous</th></tr></thead><tbody>{rows}</tbody></table>"
+                f"<h1>Agenda: SEND scorecard — {html.escape(names[area])}</h1>"
+                f"<div class='sub'>{html.escape(af.overdue_summary(ids))}</div>"
+                "<table><thead><tr><th>Indicator</th><th>Period</th><th>Latest</th><th>RAG</th><th>vs previous</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table>"
             )
         elif kind == "exceptions":
-            ex = cached_exceptions(db, version, area, tuple(ids), mtime)
+            ex = exceptions.exception_report(af, ids)
             rows = "".join(
-                f"<tr><td>{html.escape(r.indicator)}</td><td>{html.escape(r.reasons)}</td><td>{scorecard.rag_badge_html(r.status)}</td>"
+                f"<tr><td>{html.escape(r.indicator)}</td><td>{html.escape(r.reasons)}</td><td>{markup.rag_badge_html(r.status)}</td>"
                 f"<td>{commentary.to_html(r.actions) or 'No commentary yet'}</td></tr>"
                 for r in ex.head(6).itertuples()
             )
             more = f"<p>…and {len(ex) - 6} more on the Exceptions page.</p>" if len(ex) > 6 else ""
-            body = "<h1>Exceptions: red, worsening or overdue</h1><div class='sub'>Worst first</div>" + (
+            body = "<h1>Exceptions: red, worsening or special-cause concern</h1><div class='sub'>Worst first</div>" + (
                 f"<table><thead><tr><th>Indicator</th><th>Why</th><th>RAG</th><th>What we are doing</th></tr></thead><tbody>{rows}</tbody></table>{more}"
                 if len(ex)
-                else "<p>No indicator is red, worse than last period or overdue.</p>"
+                else "<p>No indicator is red, worse than the period before or showing special-cause concern.</p>"
             )
+        elif kind.startswith("compare:"):
+            ind = cfg.by_id[kind.split(":", 1)[1]]
+            years = store.la_periods(cur, ind.id)
+            if years:
+                fig, _table, summary = charts_league(db, version, ind.id, years[0], area, mtime)
+                body = f"<h1>Compare areas: {html.escape(ind.name)}</h1><div class='sub'>{html.escape(summary)}</div>"
+            else:
+                fig = None
+                body = f"<h1>Compare areas: {html.escape(ind.name)}</h1><p>No local authority has a figure yet.</p>"
         else:
             ind = cfg.by_id[kind]
-            df = cached_series(db, version, ind.id, area, mtime)
-            if df.empty:
+            f = af.indicators.get(kind)
+            if f is None:
                 body = f"<h1>{html.escape(ind.name)}</h1><p>There are no figures for {html.escape(names[area])}.</p>"
             else:
-                head = scorecard.headline(ind, df)
+                head = f.latest
                 body = (
                     f"<h1>{html.escape(ind.name)}</h1><div class='sub'>{html.escape(names[area])} · {html.escape(head['period_display'])}</div>"
                     f"<div class='big'>{html.escape(head['value_text'])}</div>"
-                    f"<dl class='facts'><dt>RAG</dt><dd>{scorecard.rag_badge_html(head['status'])}</dd>"
+                    f"<dl class='facts'><dt>RAG</dt><dd>{markup.rag_badge_html(head['status'])} {html.escape(head['threshold_text'])}</dd>"
                     f"<dt>Target</dt><dd>{html.escape(head['target_text'])}</dd>"
-                    f"<dt>Direction</dt><dd>{html.escape(head['direction_text'])}</dd></dl>"
+                    f"<dt>Direction</dt><dd>{html.escape(head['direction_prev_text'])}</dd></dl>"
                 )
-        st.html(f"<div class='slide' data-slide='{n}' data-kind='{html.escape(kind)}'>{body}</div>")
-        if kind not in ("agenda", "exceptions") and not cached_series(db, version, kind, area, mtime).empty:
-            ind = cfg.by_id[kind]
+        st.html(banner + f"<div class='slide' data-slide='{n}' data-kind='{html.escape(kind)}'>{body}</div>")
+        if kind.startswith("compare:") and fig is not None:
+            fig.update_layout(height=560, font={"size": 22}, title={"font": {"size": 26}})
+            st.plotly_chart(fig, width="stretch", theme=None, config={"displayModeBar": False})
+        elif kind not in ("agenda", "exceptions") and kind in af.indicators:
+            trend, spc_fig = cached_charts(db, version, kind, area, mtime, today)
             left, right = st.columns([3, 2])
             with left:
-                st.plotly_chart(
-                    charts.indicator_chart(
-                        ind, cached_series(db, version, kind, area, mtime), names[area], height=520, font_size=22
-                    ),
-                    width="stretch",
-                    theme=None,
-                    config={"displayModeBar": False},
-                )
+                big = go.Figure(trend)
+                big.update_layout(height=520, font={"size": 22}, title={"font": {"size": 26}})
+                st.plotly_chart(big, width="stretch", theme=None, config={"displayModeBar": False})
             with right:
                 note = cached_note(db, version, kind, area)
-                st.html(
-                    "<div class='slide'>"
-                    + (commentary.block_html(note) or "<p>No commentary has been written yet.</p>")
-                    + "</div>"
-                )
+                if note is not None:
+                    st.html("<div class='slide'>" + commentary.block_html(note) + "</div>")
+                elif spc_fig is not None:  # no commentary: the SPC chart is what the board needs next
+                    small = go.Figure(spc_fig)
+                    small.update_layout(
+                        height=520, font={"size": 22}, title={"font": {"size": 24}}, legend={"font": {"size": 20}}
+                    )
+                    st.plotly_chart(small, width="stretch", theme=None, config={"displayModeBar": False})
+                else:
+                    st.html("<div class='slide'><p>No commentary has been written yet.</p></div>")
 
-        # Warm the next slide's figures so the switch only has to draw.
-        if n < total and slides[n] == "exceptions":
-            cached_exceptions(db, version, area, tuple(ids), mtime)
-        elif n < total and slides[n] != "agenda":
-            cached_series(db, version, slides[n], area, mtime)
+        # Warm the next slide's charts so the switch only has to draw.
+        if n < total and slides[n] in af.indicators:
+            cached_charts(db, version, slides[n], area, mtime, today)
             cached_note(db, version, slides[n], area)
 
         prev_col, counter, next_col = st.columns([1, 2, 1])

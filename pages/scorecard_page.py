@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from indicators import benchmarks, scorecard, tables
+from indicators import markup, readmodel, tables
 from pages.common import (
     ILLUSTRATIVE_NOTE,
     area_picker,
-    cache_key,
-    cached_scorecard,
+    figures_for,
     get_access,
     get_config,
     get_cursor,
     plain,
+    provenance,
     require,
     run_page,
 )
@@ -30,9 +30,9 @@ def scorecard_page() -> None:
     inspection = st.sidebar.selectbox("Inspection area for improvement", ["All"] + inspections, key="inspection")
     SORTS = {
         "Indicator order": None,
-        "RAG, worst first": ("status", benchmarks.RAG_ORDER),
-        "Variation, concern first": ("variation", benchmarks.VARIATION_ORDER),
-        "Assurance, failing first": ("assurance", benchmarks.ASSURANCE_ORDER),
+        "RAG, worst first": ("status", readmodel.RAG_ORDER),
+        "Variation, concern first": ("variation", readmodel.VARIATION_ORDER),
+        "Assurance, failing first": ("assurance", readmodel.ASSURANCE_ORDER),
     }
     sort = st.sidebar.selectbox("Sort by", list(SORTS), key="sort")
     show = st.sidebar.multiselect(
@@ -53,10 +53,13 @@ def scorecard_page() -> None:
     )
 
     st.title(f"SEND scorecard — {plain(area_name)}")
-    db, version, mtime = cache_key(cur)
-    df = cached_scorecard(
-        db, version, area, None if strategy == "All" else strategy, None if inspection == "All" else inspection, mtime
-    )
+    af = figures_for(cur, area)
+    provenance(af)
+    df = af.scorecard
+    if not df.empty and strategy != "All":
+        df = df[df["strategy_area"] == strategy]
+    if not df.empty and inspection != "All":
+        df = df[df["inspection_area"] == inspection]
 
     if df.empty:
         st.info(
@@ -96,7 +99,7 @@ def scorecard_page() -> None:
     for col, (status, word) in zip(cols, [("red", "Red"), ("amber", "Amber"), ("green", "Green"), ("no_target", "No target")]):
         col.metric(word, int(counts.get(status, 0)), border=True)
 
-    st.html(scorecard.scorecard_html(df, area))
+    st.html(markup.scorecard_html(df, area))
     st.caption(
         ILLUSTRATIVE_NOTE + " RAG is shown as a word and a symbol as well as a colour: ✔ Green, ▲ Amber, ✖ Red, ○ No target. "
         "SPC icons follow NHS England's Making Data Count: variation (is this real change?) and assurance (will the "
@@ -122,11 +125,14 @@ def scorecard_page() -> None:
             "value",
             "value_text",
             "target_text",
+            "threshold_text",
             "status",
             "direction_prev",
             "direction_year",
             "variation",
             "assurance",
+            "comparison_indicator",
+            "comparison_period",
             "england_text",
             "vs_england_text",
             "quartile_text",

@@ -23,9 +23,9 @@ def test_scorecard_shows_every_durham_indicator_latest_value_and_rag(db_path, cf
     assert not at.exception
     assert at.title[0].value == "SEND scorecard — County Durham"
     body = html_text(at)
-    from indicators import scorecard
+    from indicators import readmodel
 
-    expected = scorecard.scorecard(conn, cfg, "E06000047")
+    expected = readmodel.figures(conn, cfg, "E06000047").scorecard
     assert len(expected) >= 20
     for r in expected.itertuples():
         row = body.split(f"data-indicator='{r.indicator_id}'")[1].split("</tr>")[0]

@@ -11,7 +11,7 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from indicators import commentary, exceptions, export, rag, scorecard, store, uploads
+from indicators import commentary, exceptions, export, rag, readmodel, store, uploads
 from tests.conftest import ADMIN, ROOT, as_user, sample_last, sample_next
 
 TODAY = dt.date(2026, 11, 22)
@@ -76,26 +76,32 @@ def test_empty_or_huge_commentary_is_refused(conn):
         store.save_commentary(conn, "ehcp_20wk", "E06000047", "2019-20 Q4", "x" * 4001, "", None, "x")
 
 
-def test_exception_report_lists_red_worse_and_overdue_worst_first(conn, cfg):
+def test_exception_report_lists_red_and_worse_worst_first_and_overdue_once(conn, cfg):
     # ehcp_20wk is Amber (63%) in the sample's latest quarter; a red quarter after it moves it down a band.
     last, was = sample_last("ehcp_20wk")
     assert rag.status(cfg.by_id["ehcp_20wk"], last, was) == "amber"
     nxt = sample_next("ehcp_20wk").label
-    reds = set(scorecard.scorecard(conn, cfg, "E06000047").query("status == 'red'")["indicator_id"])
+    reds = set(readmodel.figures(conn, cfg, "E06000047").scorecard.query("status == 'red'")["indicator_id"])
     p = uploads.check(
         conn, cfg, f"indicator,area,period,value\nehcp_20wk,E06000047,{nxt},40\n".encode(), "q.csv", ADMIN, today=TODAY
     )
     uploads.commit(conn, p, as_user("lead"))
     store.save_commentary(conn, "ehcp_20wk", "E06000047", nxt, "Backlog after the summer", "Extra panels weekly", None, "Lead")
-    ex = exceptions.exception_report(conn, cfg, "E06000047", today=TODAY)
+    af = readmodel.figures(conn, cfg, "E06000047", today=TODAY)
+    ex = exceptions.exception_report(af)
     top = ex.iloc[0]
     assert top["indicator_id"] == "ehcp_20wk"
-    assert top["reasons"] == "Red; Moved down from Amber to Red"
+    assert top["reasons"].startswith("Red; Moved down from Amber to Red")  # and, 40% after 63%, SPC concern too
     assert top["actions"] == "Extra panels weekly"
     assert list(ex["severity"]) == sorted(ex["severity"], reverse=True)
     assert {"asd_avg_wait_weeks", "asd_waiting_over_13wk"} <= reds <= set(ex["indicator_id"])  # every red in the sample
-    overdue = ex.set_index("indicator_id").loc["salt_seen_6wk", "reasons"]
-    assert overdue == "Overdue: 1 period(s) missing up to September 2026"  # the sample ends at August 2026
+    # Overdue is not a performance exception: it is summarised once and listed (the sample ends at August 2026).
+    assert not ex["reasons"].str.contains("Overdue").any()
+    late = af.overdue().set_index("indicator_id")
+    assert (
+        late.loc["salt_seen_6wk", "latest_due_display"] == "September 2026" and late.loc["salt_seen_6wk", "periods_missing"] == 1
+    )
+    assert af.overdue_summary() == f"{len(late)} of {int((af.due['status'] != 'no data').sum())} indicators have figures overdue."
 
 
 @needs_chromium
@@ -117,7 +123,7 @@ def test_board_pack_of_ten_indicators_as_pptx_and_pdf(conn, cfg, tmp_path):
     # title, 2 scorecard slides (8 rows each), exceptions (one or more), ten indicator slides
     assert titles[0] == "SEND performance board pack"
     assert titles[1] == "Scorecard — County Durham (1 of 2)"
-    assert any(t.startswith("Exceptions: red, worsening or overdue") for t in titles)
+    assert any(t.startswith("Exceptions: red, worsening or special-cause concern") for t in titles)
     assert titles[-10:] == [cfg.by_id[i].name for i in TEN]
     everything = "\n".join(s.text_frame.text for slide in deck.slides for s in slide.shapes if s.has_text_frame)
     cells = "\n".join(c.text for slide in deck.slides for s in slide.shapes if s.has_table for r in s.table.rows for c in r.cells)
@@ -133,6 +139,12 @@ def test_board_pack_of_ten_indicators_as_pptx_and_pdf(conn, cfg, tmp_path):
     assert len(reader.pages) == len(deck.slides)
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "SEND performance board pack" in text and "DurhamWorks caseworkers" in text and "Scorecard — County Durham" in text
+    # Every page says how old the figures are and, while any shown is made up, that they are sample data.
+    for n, page in enumerate(reader.pages, 1):
+        words = " ".join(page.extract_text().split())
+        assert "Figures up to August 2026" in words, n
+        assert "Sample data: illustrative figures are made up" in words, n
+    assert "threshold 80% (illustrative)" in " ".join(text.split())  # an illustrative threshold says so, never "no target"
     if shutil.which("pdftoppm"):
         (tmp_path / "pack.pdf").write_bytes(pdf)
         subprocess.run(["pdftoppm", "-r", "20", "-png", str(tmp_path / "pack.pdf"), str(tmp_path / "page")], check=True)

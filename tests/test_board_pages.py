@@ -19,23 +19,26 @@ def slide_html(at) -> str:
     return next(h.proto.body for h in at.html if "class='slide' data-slide" in h.proto.body)
 
 
-def test_exceptions_page_lists_red_and_overdue_worst_first(db_path):
+def test_exceptions_page_lists_red_and_concern_worst_first_and_overdue_once(db_path):
     at = page("pages/exceptions_page.py")
     assert not at.exception
     body = next(h.proto.body for h in at.html if "What we are doing about it" in h.proto.body)
     order = [chunk.split("'")[0] for chunk in body.split("data-indicator='")[1:]]
-    from indicators import config, exceptions, store
+    from indicators import config, exceptions, readmodel, store
 
     conn = store.connect(db_path)  # the same in-process database the app holds open
     try:
-        report = exceptions.exception_report(conn, config.load(), "E06000047")
+        report = exceptions.exception_report(readmodel.figures(conn, config.load(), "E06000047"))
     finally:
         conn.close()
     assert order == report["indicator_id"].tolist()  # the page shows the report, worst first
     first = report.iloc[0]
-    assert first["status"] == "red" and "Overdue:" in first["reasons"]  # red and overdue outranks red alone
+    assert first["status"] == "red" and "SPC: special cause of concern" in first["reasons"]  # red and concern outranks red
     assert list(report["severity"]) == sorted(report["severity"], reverse=True)
-    assert "Overdue:" in body and "✖ Red" in body
+    assert "Overdue" not in body and "✖ Red" in body
+    # Overdue figures are summarised once at the top of the page and listed, not repeated on each row.
+    banner = next(h.proto.body for h in at.html if "class='provenance'" in h.proto.body)
+    assert "indicators have figures overdue." in banner and "Figures up to August 2026" in banner
 
 
 def test_presentation_starts_with_the_agenda_and_moves_with_next(db_path):
@@ -58,6 +61,12 @@ def test_presentation_deep_link_keeps_the_place_and_deck(db_path):
     at = page("pages/present_page.py", slide="4", area="E06000003", indicators="send_neet,ehcp_20wk")
     body = slide_html(at)
     assert "data-slide='4' data-kind='ehcp_20wk'" in body and "Redcar and Cleveland" in body
+    # After the indicators, where the area stands among every local authority on the official counterpart.
+    at.button(key="next").click().run()
+    body = slide_html(at)
+    assert "data-slide='5' data-kind='compare:dfe_ehcp_20wk'" in body and "Compare areas" in body
+    assert "Redcar and Cleveland: " in body and " of 151 local authorities" in body
+    assert "Figures up to 2024" in body  # the official figures' own age on this slide
     assert at.button(key="next").disabled
 
 

@@ -32,7 +32,7 @@ def test_a_clients_clear_cache_leaves_the_connection_config_and_figures_alone(db
     assert not at.exception and at.title[0].value == "SEND scorecard — County Durham"
     conn_before = dict(common._connection._values)
     config_before = dict(common._config._values)
-    figures_before = dict(common.cached_scorecard._values)
+    figures_before = dict(common.cached_figures._values)
     assert conn_before and config_before and figures_before
     probe()
 
@@ -61,7 +61,7 @@ def test_a_clients_clear_cache_leaves_the_connection_config_and_figures_alone(db
     assert len(calls) == 2, "the message did not reach Streamlit's caches"
     assert {k: id(v) for k, v in common._connection._values.items()} == {k: id(v) for k, v in conn_before.items()}
     assert {k: id(v) for k, v in common._config._values.items()} == {k: id(v) for k, v in config_before.items()}
-    assert common.cached_scorecard._values.keys() >= figures_before.keys()
+    assert common.cached_figures._values.keys() >= figures_before.keys()
     at.run()  # and the page still draws, from the same connection
     assert not at.exception and at.title[0].value == "SEND scorecard — County Durham"
     assert {k: id(v) for k, v in common._connection._values.items()} == {k: id(v) for k, v in conn_before.items()}

@@ -7,7 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators import charts, config, scorecard, spc
+from indicators import charts, config, readmodel, spc
 from pages.common import WORD_JOINER, plain, unplain
 from tests.conftest import ROOT
 from tests.hostile_text import (
@@ -59,7 +59,7 @@ def test_plain_puts_everything_on_one_line_without_control_characters():
 
 def test_charts_draw_names_sources_and_notes_as_text(cfg, conn):
     ind = cfg.by_id["ehcp_20wk"]
-    df = scorecard.series_table(conn, cfg, ind, DURHAM).assign(source=SOURCE, note=NOTE, figure_type="published")
+    df = readmodel.figures(conn, cfg, DURHAM).indicators[ind.id].series.assign(source=SOURCE, note=NOTE, figure_type="published")
     fig = charts.indicator_chart(
         ind.model_copy(update={"name": INDICATOR_NAME}),
         df,

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from indicators import scorecard
+from indicators import readmodel, tables
 from tests.browser.conftest import DURHAM, REDCAR
 
 # Plotly keeps the figure on the plot element; the value trace is the only one drawn as lines+markers.
@@ -33,7 +33,7 @@ def chart(page) -> dict:
 
 
 def expected_points(expected_conn, cfg, indicator_id: str, area: str):
-    df = scorecard.series_table(expected_conn, cfg, cfg.by_id[indicator_id], area)
+    df = readmodel.figures(expected_conn, cfg, area).indicators[indicator_id].series
     return df, int(df["value"].notna().sum()), int((df["figure_type"] == "published").sum())
 
 
@@ -77,8 +77,9 @@ def test_series_csv_download_is_the_series_in_the_database(ui, cfg, expected_con
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     text = path.read_text(encoding="utf-8")
-    df = scorecard.series_table(expected_conn, cfg, cfg.by_id["ehcp_20wk"], DURHAM)
-    assert text == scorecard.series_csv(df)
+    f = readmodel.figures(expected_conn, cfg, DURHAM).indicators["ehcp_20wk"]
+    df = f.held
+    assert text == tables.to_csv(readmodel.series_download(f))
     lines = text.splitlines()
     assert lines[0].startswith("period,period_start,period_end,value,numerator,denominator")
     assert len(lines) == len(df) + 1

@@ -5,7 +5,7 @@ import io
 import pandas as pd
 from playwright.sync_api import expect
 
-from indicators import scorecard
+from indicators import readmodel
 from tests.browser.conftest import DURHAM, REDCAR
 
 
@@ -21,7 +21,7 @@ def _rows_match(page, expected: pd.DataFrame):
 def test_scorecard_shows_every_shipped_indicator_latest_value_and_rag_word(ui, cfg, expected_conn):
     page = ui.open("/", ready="table.scorecard")
     expect(page.get_by_role("heading", level=1)).to_have_text("SEND scorecard — County Durham")
-    expected = scorecard.scorecard(expected_conn, cfg, DURHAM)
+    expected = readmodel.figures(expected_conn, cfg, DURHAM).scorecard
     _rows_match(page, expected)
     # The table scrolls in its own named, focusable region when zoomed, never the whole page.
     expect(page.get_by_role("region", name="Scorecard")).to_have_attribute("tabindex", "0")
@@ -40,7 +40,7 @@ def test_changing_the_area_redraws_the_scorecard_and_keeps_it_in_the_link(ui, cf
     expect(page.get_by_role("heading", level=1)).to_have_text("SEND scorecard — Redcar and Cleveland")
     ui.idle()
     assert f"area={REDCAR}" in page.url
-    _rows_match(page, scorecard.scorecard(expected_conn, cfg, REDCAR))
+    _rows_match(page, readmodel.figures(expected_conn, cfg, REDCAR).scorecard)
     # The indicator links carry the chosen area, so following one keeps the view.
     href = page.locator("table.scorecard tr[data-indicator='ehcp_20wk'] a").get_attribute("href")
     assert href.endswith(f"indicator=ehcp_20wk&area={REDCAR}")
@@ -55,7 +55,7 @@ def test_scorecard_csv_download_holds_the_figures_shown(ui, cfg, expected_conn, 
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     got = pd.read_csv(io.StringIO(path.read_text(encoding="utf-8")))
-    want = scorecard.scorecard(expected_conn, cfg, DURHAM)
+    want = readmodel.figures(expected_conn, cfg, DURHAM).scorecard
     assert {"indicator_id", "indicator", "period", "value", "target_text", "status", "figure_type"} <= set(got.columns)
     assert list(got["indicator_id"]) == list(want["indicator_id"])
     assert list(got["period"]) == list(want["period"])

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from indicators import scorecard, store
+from indicators import readmodel, store
 from indicators.sample import load_sample
 from tests import app_servers, pg_server
 from tests.browser.conftest import DURHAM, ROOT, UI, missing
@@ -40,7 +40,7 @@ def test_an_upload_on_server_a_shows_on_server_b_within_one_rerun(two_servers, b
     cluster, url = two_servers
     conn = store.connect(url)
     try:
-        before = scorecard.scorecard(conn, cfg, DURHAM).set_index("indicator_id").loc[FIGURE[0], "value_text"]
+        before = readmodel.figures(conn, cfg, DURHAM).scorecard.set_index("indicator_id").loc[FIGURE[0], "value_text"]
     finally:
         conn.close()
 
@@ -65,7 +65,7 @@ def test_an_upload_on_server_a_shows_on_server_b_within_one_rerun(two_servers, b
     page_a.get_by_test_id("stAlertContentSuccess").filter(has_text="Loaded return.csv as upload").wait_for(timeout=60_000)
     conn = store.connect(url)
     try:
-        after = scorecard.scorecard(conn, cfg, DURHAM).set_index("indicator_id").loc[FIGURE[0], "value_text"]
+        after = readmodel.figures(conn, cfg, DURHAM).scorecard.set_index("indicator_id").loc[FIGURE[0], "value_text"]
     finally:
         conn.close()
     assert after == "12.3%" and after != before

@@ -1,15 +1,15 @@
-"""Knowing what good looks like: comparator lines, vs England with quartiles, SPC on the pages, and the
-scorecard sorted and filtered by RAG, variation and assurance."""
+"""The read model (indicators/readmodel.py), which every page, slide, pack and the CLI read: comparator lines, vs
+England with ranks and quartiles, SPC readings, figures' age and provenance; and the pages drawn from it."""
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators import benchmarks, scorecard, store, uploads
+from indicators import readmodel, store, uploads
 from tests.conftest import ADMIN, FIXTURES, ROOT, as_user, sample_last
 
 
 def test_durham_against_england_region_and_neighbours(conn, cfg):
-    comps = benchmarks.comparators(conn, cfg, cfg.by_id["dfe_ehcp_20wk"], "E06000047")
+    comps = readmodel.figures(conn, cfg, "E06000047").indicators["dfe_ehcp_20wk"].comparators
     assert list(comps) == ["England", "North East", "Statistical neighbours (median)"]
     england = comps["England"].set_index("period")["value"]
     assert england["2018"] == 60.1 and england["2024"] == 46.4
@@ -47,20 +47,22 @@ def test_neighbours_median_uses_every_neighbour_with_a_figure(empty_conn, cfg):
     uploads.load_file(
         empty_conn, cfg, (FIXTURES / "ees" / "sen2_mi_handmade.csv").read_bytes(), "sen2_mi.csv", ADMIN, official=True
     )
-    comps = benchmarks.comparators(empty_conn, cfg, cfg.by_id["dfe_ehcp_20wk"], "E06000047")
+    comps = readmodel.figures(empty_conn, cfg, "E06000047").indicators["dfe_ehcp_20wk"].comparators
     series = comps["Statistical neighbours (median)"].set_index("period")
     assert series.loc["2020", "n_areas"] == 2 and series.loc["2020", "value"] == pytest.approx((71.8 + 74.5) / 2)
     assert series.loc["2019", "n_areas"] == 1  # Darlington's 2019 figure is suppressed (c): left out, not a zero
 
 
 def test_vs_england_is_read_through_polarity(conn, cfg):
-    card = scorecard.scorecard(conn, cfg, "E06000047")
-    vs = benchmarks.vs_england(conn, cfg, "E06000047", card).set_index("indicator_id")
+    vs = readmodel.figures(conn, cfg, "E06000047").scorecard.set_index("indicator_id")
     assert vs.loc["dfe_ehcp_20wk", "england_text"] == "46.4%"  # 2024: Durham 18.3%
     assert vs.loc["dfe_ehcp_20wk", "vs_england_text"] == "-28.1 pts (worse)"
+    assert vs.loc["dfe_ehcp_20wk", "quartile_text"] == "128th of 151 LAs (bottom quartile)"
     assert vs.loc["dfe_neet_ehcp", "vs_england_text"] == "+2.8 pts (worse)"  # lower is better
     assert vs.loc["dfe_ehc_requests", "vs_england_text"] == "–"  # a count is not compared with England's total
-    assert vs.loc["ehcp_20wk", "england_text"] == "–"
+    # A local measure is compared through its official counterpart, naming the counterpart's year.
+    assert vs.loc["ehcp_20wk", "comparison_indicator"] == "dfe_ehcp_20wk" and vs.loc["ehcp_20wk", "comparison_period"] == "2024"
+    assert vs.loc["ehcp_20wk", "england_text"] == "46.4%" and vs.loc["ehcp_20wk", "comparison_value_text"] == "18.3%"
 
 
 def test_quartile_position_among_enough_local_authorities(conn, cfg):
@@ -72,29 +74,23 @@ def test_quartile_position_among_enough_local_authorities(conn, cfg):
     uploads.commit(
         conn, uploads.check(conn, cfg, f"indicator,area,period,value\n{rows}\n".encode(), "la.csv", ADMIN), as_user("a")
     )
-    card = scorecard.scorecard(conn, cfg, "E06000047")
-    vs = benchmarks.vs_england(conn, cfg, "E06000047", card).set_index("indicator_id")
-    # Durham 14.3% among 11 LAs: 9 synthetic (10..18), Redcar's 14.3% and Durham. Ranked highest first,
-    # Durham ties 5th of 11; lower is better, so it is 7th best: (7 - 1) × 4 // 11 + 1 = quartile 3.
-    assert vs.loc["send_neet", "quartile"] == 3
-    assert vs.loc["send_neet", "quartile_text"] == "Q3 of 11 LAs"
+    vs = readmodel.figures(conn, cfg, "E06000047").scorecard.set_index("indicator_id")
+    # Durham 14.3% among 11 LAs: 9 synthetic (10..18), Redcar's 14.3% and Durham. Lower is better: 10, 11, 12, 13,
+    # 14, then Durham and Redcar share 6th (competition ranking, as LAIT ranks): (6 - 1) × 4 // 11 + 1 = quartile 2.
+    assert vs.loc["send_neet", "quartile"] == 2
+    assert vs.loc["send_neet", "rank"] == 6 and vs.loc["send_neet", "quartile_text"] == "6th of 11 LAs (second quartile)"
 
 
 def test_spc_reading_on_the_rebased_asd_wait(conn, cfg):
-    ind = cfg.by_id["asd_avg_wait_weeks"]
-    reading = benchmarks.spc_reading(ind, scorecard.series_table(conn, cfg, ind, "E06000047"), "E06000047")
+    durham = readmodel.figures(conn, cfg, "E06000047")
+    reading = durham.indicators["asd_avg_wait_weeks"].spc
     assert [s.start for s in reading.segments] == ["2017-07", "2018-09"]
-    redcar = benchmarks.spc_reading(ind, scorecard.series_table(conn, cfg, ind, "E06000003"), "E06000003")
+    redcar = readmodel.figures(conn, cfg, "E06000003").indicators["asd_avg_wait_weeks"].spc
     assert [s.start for s in redcar.segments] == ["2017-07"]  # the rebase is County Durham's alone
     # Since the new service the wait fell to 14 weeks (early 2020), then rose with the list to 68 (2024); August
     # 2026's 49 weeks ends a long run above the segment's mean (45): concern, and never near the 12-week target.
     assert reading.variation == "special_cause_concern" and reading.assurance == "consistently_fail"
-    assert (
-        benchmarks.spc_reading(
-            cfg.by_id["ehcp_male_share"], scorecard.series_table(conn, cfg, cfg.by_id["ehcp_male_share"], "E06000047")
-        )
-        is None
-    )
+    assert durham.indicators["ehcp_male_share"].spc is None
 
 
 def page(path, **query):
