@@ -28,6 +28,37 @@ def target_text(ind: Indicator) -> str:
     return f"{text}. {ind.target.note}" if ind.target.note else text
 
 
+KIND_WORDS = {
+    "local": "The partnership's own figure, uploaded by service leads",
+    "official": "Official statistics (DfE), loaded from the published release; not uploaded by service leads",
+}
+
+
+def breaks_text(ind: Indicator) -> str:
+    """Every break, where it applies: the chart draws a line there and SPC starts a new segment."""
+    if not ind.breaks:
+        return "–"
+    return "; ".join(
+        f"{periods.parse(b.period, ind.period_type).display}: {b.reason}" + (f" (areas {', '.join(b.areas)})" if b.areas else "")
+        for b in ind.breaks
+    )
+
+
+def spc_text(ind: Indicator) -> str:
+    """Rebases (with the areas they apply to) and a non-default gap limit, in words."""
+    spc = ind.spc or {}
+    words = []
+    for r in spc.get("rebase_at") or []:
+        if isinstance(r, dict):
+            where = f" for {', '.join(r['areas'])}" if r.get("areas") else ""
+            words.append(f"rebased at {r['period']}{where}" + (f": {r['reason']}" if r.get("reason") else ""))
+        else:
+            words.append(f"rebased at {r}")
+    if spc.get("max_gap") is not None:
+        words.append(f"a gap of more than {spc['max_gap']} period(s) starts a new segment")
+    return "; ".join(words) or "Defaults (a gap of more than 1 period starts a new segment)"
+
+
 def fields(ind: Indicator) -> list[tuple[str, str]]:
     return [
         ("Id", ind.id),
@@ -39,6 +70,10 @@ def fields(ind: Indicator) -> list[tuple[str, str]]:
         ("RAG rule", rag.rule_text(ind)),
         ("Owner", ind.owner),
         ("Data source", ind.source),
+        ("Kind", KIND_WORDS[ind.kind]),
+        ("Official counterpart", ind.official or "–"),
+        ("Breaks in the series", breaks_text(ind)),
+        ("SPC settings", spc_text(ind)),
         ("Strategy area", ind.strategy_area or "–"),
         ("Inspection area", ind.inspection_area or "–"),
         ("Notes", ind.notes or "–"),

@@ -310,7 +310,7 @@ def figures(conn, config: Config, area_code: str, *, today: dt.date | None = Non
             _spc(ind, series, area_code),
             _comparator_lines(ind, config, area, compared.get(ind.id, nothing)),
             pd.DataFrame(),
-            ind.breaks_for(area_code),
+            [b for b in ind.breaks_for(area_code) if series["period"].iloc[0] < b.period <= series["period"].iloc[-1]],
             {},
         )
     # 4. Ranks among local authorities: every period of official statistics, and the latest period of the rest.
