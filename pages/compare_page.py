@@ -4,7 +4,7 @@ the URL so a link opens the same view."""
 
 import streamlit as st
 
-from indicators import readmodel, tables
+from indicators import markup, readmodel, tables
 from pages.common import (
     area_picker,
     cache_key,
@@ -51,7 +51,7 @@ def compare_page() -> None:
     provenance(af, [indicator_id])
     db, version, mtime = cache_key(cur)
     fig, table, summary = charts_league(db, version, indicator_id, period, area, mtime)
-    st.write(plain(summary))
+    st.html(f"<p class='league-summary' style='font-size:1.15rem'>{markup.esc(summary)}</p>")
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False}, key="league_chart")
     st.caption(
         "Bars are ordered best first through the indicator's polarity; equal figures share a rank. Shaded bands are the "

@@ -79,7 +79,9 @@ def agree(af: readmodel.AreaFigures) -> None:
         assert r.variation == (f.spc.variation if f.spc else None)
         assert r.variation_icon == (f.spc.variation_icon if f.spc else None)
         concern = r.variation == spc.CONCERN
-        worse = r.previous_status in ("green", "amber") and r.status == "red" or (r.previous_status, r.status) == ("green", "amber")
+        worse = (
+            r.previous_status in ("green", "amber") and r.status == "red" or (r.previous_status, r.status) == ("green", "amber")
+        )
         assert (r.indicator_id in ex.index) == (r.status == "red" or concern or worse), r.indicator_id
         if concern:
             assert "SPC: special cause of concern" in ex.loc[r.indicator_id, "reasons"]
