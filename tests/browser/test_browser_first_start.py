@@ -144,3 +144,28 @@ def test_a_return_that_leaves_a_gap_breaks_the_line_and_starts_an_spc_segment(br
     )
     assert len(means) == 3 and f"({later[0].label} to {later[1].label})" in means[-1], means
     context.close()
+
+
+def test_the_template_has_only_uploadable_indicators_and_periods_not_held(ui, expected_conn, tmp_path):
+    import io
+
+    import pandas as pd
+
+    page = ui.open("/upload", ready="[data-testid=stFileUploaderDropzone]")
+    page.get_by_text("Download a template").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Template (CSV)").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    got = pd.read_csv(io.StringIO(path.read_text(encoding="utf-8")), dtype=str)
+    assert {"indicator", "area", "period", "value", "indicator_name", "unit", "period_name"} <= set(got.columns)
+    assert len(got) > 0 and not got["indicator"].str.startswith("dfe_").any()  # official statistics are not uploaded
+    assert got["value"].isna().all()
+    held = {
+        (i, p)
+        for i, p in expected_conn.execute(
+            "SELECT indicator_id, period FROM observations WHERE area_code = ?", [DURHAM]
+        ).fetchall()
+    }
+    assert not [r for r in got.itertuples() if (r.indicator, r.period) in held]
+    assert sample_next("salt_seen_6wk").label in set(got.loc[got["indicator"] == "salt_seen_6wk", "period"])
