@@ -19,7 +19,7 @@ from indicators import periods, yamlfile
 from indicators.config import ROOT, Config
 from indicators.problems import Problem, join_words, suggest
 from indicators.returns import decode
-from indicators.validate import Table, refused
+from indicators.validate import Table, refused, refused_by_size
 
 MAPPINGS_DIR = ROOT / "config" / "ees"
 SOURCE = "DfE open data (EES)"
@@ -617,23 +617,16 @@ def read(
     """A DfE release zip or CSV → the validator's table (published figures for England, the regions and every local
     authority), the areas it names that the store does not know yet, and what was left out and why. Nothing is
     written. Without `mapping`, each file's layout is detected from its header."""
-    if len(data) > MAX_BYTES:
-        return refused(
-            SOURCE,
-            [
-                Problem.of(
-                    "file_too_big",
-                    name=file_name,
-                    size=f"{len(data) / 1e6:.1f}",
-                    limit=f"{MAX_BYTES / 1e6:.0f}",
-                    hint="Download the data set filtered to national, regional and local authority level.",
-                )
-            ],
-        )
-    if not data.strip():
-        return refused(
-            SOURCE, [Problem.of("empty_file", name=file_name, hint="an EES open-data CSV has a header row and rows of figures.")]
-        )
+    bad = refused_by_size(
+        data,
+        file_name,
+        SOURCE,
+        MAX_BYTES,
+        too_big="Download the data set filtered to national, regional and local authority level.",
+        empty="an EES open-data CSV has a header row and rows of figures.",
+    )
+    if bad is not None:
+        return bad
     mappings = load_mappings(config, directory)
     if mapping is not None:
         chosen = [m for m in mappings if m.name == mapping]

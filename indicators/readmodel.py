@@ -31,18 +31,10 @@ VARIATION_ORDER = {
     None: 4,
 }
 ASSURANCE_ORDER = {"consistently_fail": 0, "inconsistent": 1, "consistently_pass": 2, None: 3}
+# A series row: an observation's own columns (without its keys), where it came from, and whether it is held at all.
 SERIES_COLUMNS = [
     "period",
-    "period_start",
-    "period_end",
-    "value",
-    "numerator",
-    "denominator",
-    "marker",
-    "note",
-    "figure_type",
-    "source",
-    "release",
+    *(c for c in store.OBS_COLUMNS if c not in ("indicator_id", "area_code", "period")),
     "upload_file",
     "held",
 ]

@@ -14,7 +14,7 @@ import pandas as pd
 
 from indicators.config import Config
 from indicators.problems import Problem, short, suggest
-from indicators.validate import FIELDS, Table, refused
+from indicators.validate import FIELDS, Table, refused, refused_by_size
 
 MAX_BYTES = 20 * 1024 * 1024
 # An .xlsx is a zip: refuse one that would unpack to far more than a real return (a "zip bomb").
@@ -202,21 +202,9 @@ def to_table(df: pd.DataFrame, config: Config, source: str) -> Table:
 
 def read(data: bytes, file_name: str, config: Config, *, max_bytes: int = MAX_BYTES) -> Table:
     """Bytes of an uploaded or named file (CSV or .xlsx) → the validator's table. Nothing is written."""
-    if len(data) > max_bytes:
-        return refused(
-            "CSV",
-            [
-                Problem.of(
-                    "file_too_big",
-                    name=file_name,
-                    size=f"{len(data) / 1e6:.1f}",
-                    limit=f"{max_bytes / 1e6:.0f}",
-                    hint="Split it into smaller files.",
-                )
-            ],
-        )
-    if not data.strip():
-        return refused("CSV", [Problem.of("empty_file", name=file_name, hint=NEEDS)])
+    bad = refused_by_size(data, file_name, "CSV", max_bytes, too_big="Split it into smaller files.", empty=NEEDS)
+    if bad is not None:
+        return bad
     is_excel = data[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm"))
     kind = "Excel" if is_excel else "CSV"
     if is_excel:

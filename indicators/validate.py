@@ -52,6 +52,17 @@ def refused(source: str, problems: list[Problem], **kw) -> Table:
     return Table(pd.DataFrame(columns=["row", *FIELDS]), source, problems=problems, **kw)
 
 
+def refused_by_size(data: bytes, file_name: str, source: str, max_bytes: int, *, too_big: str, empty: str) -> Table | None:
+    """Every reader's first check: a file over its size limit, or with nothing in it, is refused before it is read
+    (`too_big` and `empty` say what to do instead). None when the size is fine."""
+    if len(data) > max_bytes:
+        size, limit = f"{len(data) / 1e6:.1f}", f"{max_bytes / 1e6:.0f}"
+        return refused(source, [Problem.of("file_too_big", name=file_name, size=size, limit=limit, hint=too_big)])
+    if not data.strip():
+        return refused(source, [Problem.of("empty_file", name=file_name, hint=empty)])
+    return None
+
+
 @dataclass
 class Result:
     """The validator's answer: tidy rows (store.OBS_COLUMNS) when there is no problem, else every problem."""
