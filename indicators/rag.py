@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from indicators import periods
+from indicators.cells import missing
 from indicators.config import Indicator
 
 GREEN, AMBER, RED, NO_TARGET, NO_DATA = "green", "amber", "red", "no_target", "no_data"
@@ -44,10 +44,6 @@ DIRECTION_TEXT = {
 }
 
 
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
 def target_for(ind: Indicator, period: periods.Period) -> float | None:
     """The target that applies in `period`: a fixed value, or a trajectory read by linear interpolation.
 
@@ -83,7 +79,7 @@ def thresholds_for(ind: Indicator, period: periods.Period) -> tuple[float, float
 
 def status(ind: Indicator, period: periods.Period, value) -> str:
     """Green, amber or red for one observation; a value exactly on a threshold takes the better band."""
-    if _missing(value):
+    if missing(value):
         return NO_DATA
     limits = thresholds_for(ind, period)
     if limits is None:
@@ -96,7 +92,7 @@ def status(ind: Indicator, period: periods.Period, value) -> str:
 
 def direction(ind: Indicator, value, earlier) -> str:
     """Direction of travel from `earlier` to `value`, read through the indicator's polarity."""
-    if _missing(value) or _missing(earlier):
+    if missing(value) or missing(earlier):
         return NOT_COMPARABLE
     # Differences smaller than the displayed precision are no change.
     if abs(value - earlier) < 0.5 * 10 ** (-ind.decimals):
@@ -127,7 +123,7 @@ def rule_text(ind: Indicator) -> str:
 
 
 def format_value(ind: Indicator, value, marker: str | None = None) -> str:
-    if _missing(value):
+    if missing(value):
         return f"suppressed ({marker})" if marker else "–"
     if ind.unit == "percent":
         return f"{value:,.{ind.decimals}f}%"
