@@ -98,6 +98,22 @@ def _excel_cell(value, number_format: str | None) -> str:
     return str(value)
 
 
+def z_open(data: bytes, member: str):
+    return zipfile.ZipFile(io.BytesIO(data)).open(member)
+
+
+def _count_rows(stream, chunk: int = 1 << 20) -> int:
+    """How many <row> elements a worksheet's XML holds, read in chunks (a tag split between chunks is counted once)."""
+    n, tail = 0, b""
+    with stream:
+        while block := stream.read(chunk):
+            text = tail + block
+            n += text.count(b"<row ") + text.count(b"<row>")
+            tail = text[-5:]
+            n -= tail.count(b"<row ") + tail.count(b"<row>")  # counted again with the next block
+    return n + tail.count(b"<row ") + tail.count(b"<row>")
+
+
 def read_xlsx(data: bytes, file_name: str) -> tuple[pd.DataFrame | None, list[Problem]]:
     """The first worksheet of an .xlsx as text cells, the header in row 1; refused by its declared size (the
     sheet's dimension) before reading, and again while streaming if the declaration was wrong."""
@@ -125,6 +141,14 @@ def read_xlsx(data: bytes, file_name: str) -> tuple[pd.DataFrame | None, list[Pr
             bound = _bounded(declared_rows - 1, declared_cols, file_name, exact=True)
             if bound:
                 return None, bound
+        # Some programs write a wrong <dimension> (openpyxl would then stop reading where it says). Count the rows the
+        # sheet really holds first, streaming its XML (fast, bounded memory), then read every one of them, so no
+        # figure in the file is silently left out and a sheet that understates its size is refused all the same.
+        held = _count_rows(z_open(data, ws._worksheet_path))
+        bound = _bounded(max(held - 1, 0), max(declared_cols or 1, 1), file_name, exact=True)
+        if bound:
+            return None, bound
+        ws.reset_dimensions()
         rows = []
         for cells in ws.iter_rows():
             if len(cells) > MAX_COLUMNS:
