@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from indicators import periods, rag, spc
 from indicators.config import Break, Indicator
+from indicators.spc import LEGEND
 
 if TYPE_CHECKING:  # the read model is only a type here: charts stay below it in the import order
     from indicators.readmodel import IndicatorFigures
@@ -189,20 +190,36 @@ def indicator_chart(
         font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        legend=LEGEND,
         hoverlabel={"bgcolor": "#ffffff", "font": {"size": font_size}},
         yaxis={"title": unit, "range": [lo, hi], "gridcolor": "#e5e5e5", "zeroline": False},
-        xaxis={"gridcolor": "#f0f0f0", "type": "date"},
+        xaxis={"gridcolor": "#f0f0f0", "type": "date", "range": date_range(x)},
     )
     draw_breaks(fig, ind, breaks or [], font_size)
     return fig
 
 
+def date_range(x: pd.Series) -> list[pd.Timestamp]:
+    """The x-axis range: the periods shown and a little either side. Set, not left to Plotly, because Plotly widens
+    its autorange to fit every annotation's text (a long break label would stretch the axis by years)."""
+    lo, hi = pd.to_datetime(x).min(), pd.to_datetime(x).max()
+    pad = max((hi - lo) * 0.03, pd.Timedelta(days=20))
+    return [lo - pad, hi + pad]
+
+
+BREAK_LABEL_CHARS = 60
+
+
 def draw_breaks(fig: go.Figure, ind: Indicator, breaks: list[Break], font_size: int = 14) -> None:
-    """Each break as a vertical dashed line at the start of its period, labelled with its period and reason."""
+    """Each break as a vertical dashed line at the start of its period, labelled with its period and reason (long
+    reasons shortened on the chart, in full on hover and in the page's words); a label in the right half of the axis
+    reads leftwards so it stays inside the chart."""
+    lo, hi = (pd.Timestamp(v) for v in fig.layout.xaxis.range) if fig.layout.xaxis.range else (None, None)
     for b in breaks:
         p = periods.parse(b.period, ind.period_type)
         x = pd.Timestamp(p.start)
+        right_half = lo is not None and x > lo + (hi - lo) / 2
+        label = b.reason if len(b.reason) <= BREAK_LABEL_CHARS else b.reason[: BREAK_LABEL_CHARS - 1].rstrip() + "…"
         fig.add_shape(
             type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line={"color": "#0b0c0c", "width": 2, "dash": "longdashdot"}
         )
@@ -210,9 +227,10 @@ def draw_breaks(fig: go.Figure, ind: Indicator, breaks: list[Break], font_size: 
             x=x,
             y=1,
             yref="paper",
-            text=f"Break {_t(p.display)}: {_t(b.reason)}",
+            text=f"Break {_t(p.display)}: {_t(label)}",
+            hovertext=f"Break in the series from {_t(p.display)}: {_t(b.reason)}",
             showarrow=False,
-            xanchor="left",
+            xanchor="right" if right_half else "left",
             yanchor="top",
             align="left",
             bgcolor="rgba(255,255,255,0.85)",
@@ -240,7 +258,7 @@ def spc_figure(f: IndicatorFigures, area_name: str, *, height: int = 460, font_s
         height=height,
         font_size=font_size,
     )
-    fig.update_layout(xaxis={"type": "date"})
+    fig.update_layout(xaxis={"type": "date", "range": date_range(f.series["period_start"])})
     draw_breaks(fig, f.ind, f.breaks, font_size)
     return fig
 
@@ -350,7 +368,7 @@ def league_chart(
         font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        legend=LEGEND,
         hoverlabel={"bgcolor": "#ffffff", "font": {"size": font_size}},
         yaxis={"title": unit, "gridcolor": "#e5e5e5", "zeroline": False, "rangemode": "tozero"},
         xaxis={

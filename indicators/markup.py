@@ -15,10 +15,11 @@ from indicators.cells import missing
 SCORECARD_CSS = """
 <style>
 table.scorecard {border-collapse: collapse; width: 100%; font-size: 1rem;}
-table.scorecard th {text-align: left; border-bottom: 2px solid #0b0c0c; padding: 6px; vertical-align: bottom;}
-table.scorecard td {border-bottom: 1px solid #b1b4b6; padding: 6px; vertical-align: middle;}
+table.scorecard th {text-align: left; border-bottom: 2px solid #0b0c0c; padding: 6px 4px; vertical-align: bottom;}
+table.scorecard td {border-bottom: 1px solid #b1b4b6; padding: 6px 4px; vertical-align: middle;}
 table.scorecard td:first-child {min-width: 10rem;}
 table.scorecard td.num {text-align: right; font-variant-numeric: tabular-nums; font-weight: 700;}
+table.scorecard td.num .period {font-weight: 400;}
 table.scorecard td.num .v {white-space: nowrap;}
 .scorecard-wrap {overflow-x: auto;}
 table.scorecard a {color: #1d70b8; text-decoration: underline;}
@@ -140,7 +141,7 @@ def versus_england_html(r) -> str:
 def scorecard_html(df: pd.DataFrame, area_code: str, link_base: str = "indicator") -> str:
     """The scorecard as an accessible HTML table: every cell escaped, RAG as a word and symbol as well as colour."""
     head = (
-        "<tr><th scope='col'>Indicator</th><th scope='col'>Latest period</th><th scope='col'>Latest value</th>"
+        "<tr><th scope='col'>Indicator</th><th scope='col'>Latest value and period</th>"
         "<th scope='col'>RAG and what it is judged against</th><th scope='col'>SPC</th><th scope='col'>Direction of travel</th>"
         "<th scope='col'>vs England</th><th scope='col'>Trend (last 12)</th></tr>"
     )
@@ -151,8 +152,8 @@ def scorecard_html(df: pd.DataFrame, area_code: str, link_base: str = "indicator
         body.append(
             f"<tr data-indicator='{esc(r.indicator_id)}'>"
             f"<td><a href='{href}' target='_self'>{esc(r.indicator)}</a></td>"
-            f"<td>{esc(r.period_display)}</td>"
-            f"<td class='num'><span class='v'>{esc(r.value_text)}</span> {figure_type_html(r.figure_type, r.source)}</td>"
+            f"<td class='num'><span class='v'>{esc(r.value_text)}</span> {figure_type_html(r.figure_type, r.source)}"
+            f"<br><span class='small period'>{esc(r.period_display)}</span></td>"
             f"<td>{rag_badge_html(r.status)}<br><span class='small'>{esc(r.threshold_text)}</span></td>"
             f"<td class='spc'>{spc_icons_html(r)}</td>"
             f"<td class='dir'>{_keep_arrow(r.direction_prev_text)}<br><span class='small'>year: {_keep_arrow(year)}</span></td>"

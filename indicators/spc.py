@@ -710,6 +710,11 @@ def _fmt(v: float) -> str:
     return f"{v:,.6g}"
 
 
+# The legend sits at the foot of the figure (container coordinates), where Plotly makes room for it below the axis
+# labels at any width; placed relative to the plot it could ride up over them after a resize.
+LEGEND = {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0}
+
+
 def spc_chart(
     result: SpcResult,
     title: str,
@@ -834,7 +839,7 @@ def spc_chart(
         font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        legend=LEGEND,
         hoverlabel={"bgcolor": "#ffffff", "font": {"size": font_size}},
         yaxis={"title": unit_label, "gridcolor": "#e5e5e5", "zeroline": False},
         xaxis={"gridcolor": "#f0f0f0"},
