@@ -228,3 +228,28 @@ def test_scorecard_query_count_is_small(conn, cfg, area):
     counting = CountingConnection(conn)
     readmodel.figures(counting, cfg, area, today=dt.date(2026, 9, 30))
     assert len(counting.statements) <= 12, counting.statements
+
+
+# ---------------------------------------------------------------- what the first page loads
+
+
+def test_first_page_loads_none_of_the_modules_only_some_pages_need(db_path):
+    """A fresh process opening the scorecard (bench/first_page.py under AppTest) never loads the board pack's,
+    the slides' or Excel's libraries: they are imported where they are used."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "first_page.py")],
+        cwd=ROOT,
+        env={**os.environ, "KPI_BACKUP_EVERY_HOURS": "0", "STREAMLIT_LOGGER_LEVEL": "error"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report["title"].startswith("SEND scorecard"), report
+    assert report["loaded_only_some_pages"] == [], report
