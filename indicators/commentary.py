@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 
 import nh3
-from markdown_it import MarkdownIt
 
-# Raw HTML in the text is shown as text (html=False); images are off so commentary cannot pull in
-# outside content; nh3 (Ammonia) then keeps only these tags and only http(s)/mailto links.
-_md = MarkdownIt("commonmark", {"html": False}).disable("image")
 _TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "code", "pre", "br", "blockquote", "h3", "h4", "h5", "h6"}
+
+
+@functools.cache
+def _markdown():
+    """The Markdown parser, made on first use: the scorecard, the first page, shows no commentary and so never loads it.
+    Raw HTML in the text is shown as text (html=False); images are off so commentary cannot pull in outside content;
+    nh3 (Ammonia) then keeps only _TAGS and only http(s)/mailto links."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).disable("image")
 
 
 def to_html(text: str) -> str:
@@ -19,7 +26,7 @@ def to_html(text: str) -> str:
     if not text:
         return ""
     return nh3.clean(
-        _md.render(text),
+        _markdown().render(text),
         tags=_TAGS,
         attributes={"a": {"href", "title"}},
         url_schemes={"http", "https", "mailto"},
@@ -31,7 +38,7 @@ def to_text(text: str) -> str:
     """Markdown → plain text for the board pack (PowerPoint and PDF show text, not HTML)."""
     if not text:
         return ""
-    stripped = nh3.clean(_md.render(text).replace("</p>", "</p>\n").replace("<li>", "<li>• "), tags=set())
+    stripped = nh3.clean(_markdown().render(text).replace("</p>", "</p>\n").replace("<li>", "<li>• "), tags=set())
     return html.unescape(stripped).strip()
 
 

@@ -68,9 +68,11 @@ def read_csv_text(text: str, file_name: str = "the file") -> tuple[pd.DataFrame 
     bound = _bounded(max(text.count("\n") - 1, 0), n_cols, file_name, exact=False)
     if bound:
         return None, bound
-    for n, line in enumerate(text.splitlines(), 1):
-        if len(line) > MAX_LINE_CHARS:
-            return None, [Problem.of("line_too_long", row=n, length=len(line), limit=MAX_LINE_CHARS)]
+    lines = text.splitlines()
+    if max(map(len, lines), default=0) > MAX_LINE_CHARS:  # the lengths in C; the row number only when one is too long
+        for n, line in enumerate(lines, 1):
+            if len(line) > MAX_LINE_CHARS:
+                return None, [Problem.of("line_too_long", row=n, length=len(line), limit=MAX_LINE_CHARS)]
     try:
         # Plain Python strings (not Arrow-backed): the checks walk the cells, and that is faster on objects.
         df = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, quoting=csv.QUOTE_MINIMAL)

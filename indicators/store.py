@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import getpass
 import importlib.metadata
 import os
@@ -285,20 +286,60 @@ _CHANGE_SQL = """
          ELSE 'changed' END"""
 
 
+def _incoming(rows: pd.DataFrame, seq: bool = False):
+    """Tidy rows as an Arrow table of the stored column types, to register with DuckDB: scanning Arrow is many times
+    faster than scanning a frame of Python objects (100,000 rows: milliseconds, not a third of a second). `seq`
+    numbers the rows in file order, for a preview that shows them in that order."""
+    import pyarrow as pa  # only loads need it
+
+    frame = rows[OBS_COLUMNS]
+    try:
+        table = pa.Table.from_pandas(frame, schema=_arrow_schema(), preserve_index=False, nthreads=1)
+    except (pa.ArrowException, TypeError, ValueError):
+        return frame.assign(seq=range(len(frame))) if seq else frame  # anything Arrow will not take: DuckDB reads the frame
+    return table.append_column("seq", pa.array(range(len(frame)), pa.int64())) if seq else table
+
+
+@functools.cache
+def _arrow_schema():
+    import pyarrow as pa
+
+    kind = {"period_start": pa.date32(), "period_end": pa.date32()}
+    kind.update(dict.fromkeys(("value", "numerator", "denominator"), pa.float64()))
+    return pa.schema([(c, kind.get(c, pa.string())) for c in OBS_COLUMNS])
+
+
+def _stored_for(rows: pd.DataFrame) -> str:
+    """The stored observations a comparison with `rows` can touch, as a query: only their indicators and areas, so
+    a national store is not read whole (DuckDB skips the rest by its zone maps; PostgreSQL is sent the filter)."""
+
+    def listed(values) -> str:
+        return ", ".join(_sql_text(str(v)) for v in sorted(pd.unique(values)))
+
+    if rows.empty:
+        return "(SELECT * FROM observations WHERE false)"
+    return (
+        f"(SELECT * FROM observations WHERE indicator_id IN ({listed(rows['indicator_id'])}) "
+        f"AND area_code IN ({listed(rows['area_code'])}))"
+    )
+
+
 def diff(conn, rows: pd.DataFrame, limit: int | None = None) -> tuple[dict[str, int], pd.DataFrame]:
     """Compare tidy rows with what is stored: counts of new / changed / unchanged, and the rows with their
     old values (at most `limit` of each kind, so previewing a huge file does not copy it all back)."""
-    conn.register("incoming", rows[OBS_COLUMNS])
+    conn.register("incoming", _incoming(rows, seq=True))
     try:
+        # The comparison keeps only each row's number and what it is compared with; the rows shown are joined back.
         conn.execute(f"""
             CREATE OR REPLACE TEMP TABLE compared AS
-            SELECT i.*, o.value AS old_value, o.marker AS old_marker, o.figure_type AS old_figure_type,
-                   o.release AS old_release,
-                   {_CHANGE_SQL} AS change, row_number() OVER () AS seq
-            FROM incoming i LEFT JOIN observations o USING (indicator_id, area_code, period)""")
+            SELECT i.seq, o.value AS old_value, o.marker AS old_marker, o.figure_type AS old_figure_type,
+                   o.release AS old_release, {_CHANGE_SQL} AS change
+            FROM incoming i LEFT JOIN {_stored_for(rows)} o USING (indicator_id, area_code, period)""")
         counts = dict(conn.execute("SELECT change, count(*) FROM compared GROUP BY 1").fetchall())
         where = "" if limit is None else f"QUALIFY row_number() OVER (PARTITION BY change ORDER BY seq) <= {int(limit)}"
-        table = conn.execute(f"SELECT * EXCLUDE (seq) FROM compared {where} ORDER BY seq").df()
+        table = conn.execute(f"""
+            SELECT i.* EXCLUDE (seq), c.* EXCLUDE (seq) FROM (SELECT * FROM compared {where}) c
+            JOIN incoming i USING (seq) ORDER BY i.seq""").df()
     finally:
         conn.execute("DROP TABLE IF EXISTS temp.compared")
         conn.unregister("incoming")
@@ -326,15 +367,16 @@ def write_observations(
     (new, changed) as the preview showed them, a write that would now do anything else is refused.
     """
     _require_write(conn, access, rows, new_areas)
-    conn.register("incoming", rows[OBS_COLUMNS])
+    conn.register("incoming", _incoming(rows))
     _begin_write(conn)
     try:
         if new_areas:  # areas first named by this file (e.g. a DfE release) go in with its figures, or not at all
             add_areas(conn, new_areas)
+        stored = _stored_for(rows)
         conn.execute(f"""
             CREATE OR REPLACE TEMP TABLE todo AS
             SELECT i.*, {_CHANGE_SQL} AS change
-            FROM incoming i LEFT JOIN observations o USING (indicator_id, area_code, period)""")
+            FROM incoming i LEFT JOIN {stored} o USING (indicator_id, area_code, period)""")
         new, changed, unchanged = conn.execute(
             "SELECT count(*) FILTER (change = 'new'), count(*) FILTER (change = 'changed'), "
             "count(*) FILTER (change = 'unchanged') FROM todo"
@@ -355,25 +397,43 @@ def write_observations(
             "rows_changed, rows_unchanged, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [upload_id, kind, file_name, content_hash, access.user, now, new, changed, unchanged, note],
         )
-        kept = ", ".join(f"o.{c}" for c in STORED_COLUMNS)
-        conn.execute(
-            f"""
-            INSERT INTO observation_history ({", ".join(STORED_COLUMNS)}, replaced_by, replaced_at)
-            SELECT {kept}, ?, ? FROM observations o JOIN todo t USING (indicator_id, area_code, period)
-            WHERE t.change = 'changed'""",
-            [upload_id, now],
-        )
-        conn.execute(
-            f"""
-            INSERT INTO observations ({", ".join(STORED_COLUMNS)})
-            SELECT {", ".join(OBS_COLUMNS)}, ? FROM todo WHERE change <> 'unchanged'
-            ON CONFLICT (indicator_id, area_code, period) DO UPDATE SET
-              period_start = excluded.period_start, period_end = excluded.period_end, value = excluded.value,
-              numerator = excluded.numerator, denominator = excluded.denominator, marker = excluded.marker,
-              note = excluded.note, figure_type = excluded.figure_type, source = excluded.source,
-              release = excluded.release, upload_id = excluded.upload_id""",
-            [upload_id],
-        )
+        if changed:
+            conn.execute(
+                f"""
+                INSERT INTO observation_history ({", ".join(STORED_COLUMNS)}, replaced_by, replaced_at)
+                SELECT {", ".join(f"o.{c}" for c in STORED_COLUMNS)}, ?, ?
+                FROM {stored} o JOIN todo t USING (indicator_id, area_code, period) WHERE t.change = 'changed'""",
+                [upload_id, now],
+            )
+            if is_postgres(conn):
+                # DuckDB's postgres scanner runs an UPDATE a row at a time (10 s for 90,000 figures); its INSERT …
+                # ON CONFLICT goes in batches, three times faster.
+                conn.execute(
+                    f"""
+                    INSERT INTO observations ({", ".join(STORED_COLUMNS)})
+                    SELECT {", ".join(OBS_COLUMNS)}, ? FROM todo WHERE change = 'changed'
+                    ON CONFLICT (indicator_id, area_code, period) DO UPDATE SET
+                      {", ".join(f"{c} = excluded.{c}" for c in OBS_COLUMNS[3:] + ["upload_id"])}""",
+                    [upload_id],
+                )
+            else:
+                # Changed figures are updated in place, joined by key; new ones below are plain inserts. (ON CONFLICT
+                # for all of them looks each row up in the primary-key index one at a time.)
+                conn.execute(
+                    f"""
+                    UPDATE observations SET {", ".join(f"{c} = t.{c}" for c in OBS_COLUMNS[3:])}, upload_id = ?
+                    FROM todo t
+                    WHERE t.change = 'changed' AND observations.indicator_id = t.indicator_id
+                      AND observations.area_code = t.area_code AND observations.period = t.period""",
+                    [upload_id],
+                )
+        if new:
+            conn.execute(
+                f"""
+                INSERT INTO observations ({", ".join(STORED_COLUMNS)})
+                SELECT {", ".join(OBS_COLUMNS)}, ? FROM todo WHERE change = 'new'""",
+                [upload_id],
+            )
         _bump_and_commit(conn)
     except BaseException as e:
         _rollback_quietly(conn)

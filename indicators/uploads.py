@@ -4,13 +4,10 @@ data completeness."""
 
 from __future__ import annotations
 
-import atexit
-import concurrent.futures
 import datetime as dt
 import hashlib
 import io
 import math
-import multiprocessing
 import os
 import threading
 from dataclasses import dataclass, field
@@ -19,7 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from indicators import ees, periods, rag, returns, store
+from indicators import periods, rag, returns, store
 from indicators.access import Access
 from indicators.config import Config, Indicator
 from indicators.validate import Result, validate
@@ -107,13 +104,15 @@ def read_and_validate(
 ) -> Result:
     """The file → its reader's table → the one validator. Pure: no database, so it can run in another process."""
     if official:
+        from indicators import ees  # imported here: only DfE imports need it, and the pages start without it
+
         table = ees.read(data, file_name, config, areas_df, mapping=mapping, release=release)
     else:
         table = returns.read(data, file_name, config)
     return validate(table, config, areas_df, access, today=today, default_figure_type=default_figure_type)
 
 
-_pool: concurrent.futures.ProcessPoolExecutor | None = None
+_pool = None  # concurrent.futures.ProcessPoolExecutor, started for the first big file
 _pool_lock = threading.Lock()
 
 
@@ -124,6 +123,10 @@ def _worker_start() -> None:
 def _offloaded(*args, **kwargs) -> Result:
     """read_and_validate in the one worker process (started on first use, kept for the next file)."""
     global _pool
+    import atexit
+    import concurrent.futures
+    import multiprocessing  # imported here: only files over OFFLOAD_BYTES are checked in a worker
+
     with _pool_lock:
         if _pool is None:
             _pool = concurrent.futures.ProcessPoolExecutor(

@@ -129,15 +129,62 @@ def area_lookup(areas_df: pd.DataFrame, config: Config | None = None) -> dict[st
     return out
 
 
-# ---------------------------------------------------------------- numbers
+# ---------------------------------------------------------------- columns, each distinct cell once
+
+# A file of 100,000 rows holds a few indicators, a few hundred areas and periods and a few hundred distinct figures:
+# every check below runs once per distinct cell (or pair of cells) and is spread back over the rows by index.
 
 
-def _numbers(texts: list[str], percent_ok: list[bool]) -> tuple[np.ndarray, list, list]:
-    """Parse each distinct (text, percent allowed) once: files repeat the same few values a lot."""
-    keys = list(zip(texts, percent_ok))
-    cache = {k: parse_number(*k) for k in set(keys)}
-    parsed = [cache[k] for k in keys]
-    return np.array([p[0] for p in parsed], dtype=float), [p[1] for p in parsed], [p[2] for p in parsed]
+@dataclass
+class Column:
+    """One field of the file: each row's index into `values`, the distinct cell texts (stripped; "" when empty)."""
+
+    codes: np.ndarray
+    values: list[str]
+
+    @classmethod
+    def of(cls, raw) -> Column:
+        arr = np.asarray(raw, dtype=object)
+        if len(arr) and pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
+            arr = _objects(["" if x is None or x != x else str(x) for x in arr])  # numbers or dates from a reader
+        codes, uniques = pd.factorize(arr, use_na_sentinel=False)
+        stripped = _objects([u.strip() if isinstance(u, str) else "" for u in uniques])
+        # Stripping can make two cells the same ("a" and " a "): one value each.
+        again, values = pd.factorize(stripped)
+        return cls(again[codes] if len(codes) else codes, list(values))
+
+    @classmethod
+    def empty(cls, n: int) -> Column:
+        return cls(np.zeros(n, dtype=np.intp), [""])
+
+    def __getitem__(self, i: int) -> str:
+        return self.values[self.codes[i]]
+
+    def keep(self, mask: np.ndarray) -> Column:
+        return Column(self.codes[mask], self.values)
+
+    def each(self, fn, dtype=object) -> np.ndarray:
+        """fn(text) for every row, called once per distinct text."""
+        return _per_value([fn(v) for v in self.values], dtype)[self.codes]
+
+
+def _objects(items: list) -> np.ndarray:
+    """A 1-D object array of `items`, even when they are tuples."""
+    out = np.empty(len(items), dtype=object)
+    for k, x in enumerate(items):
+        out[k] = x
+    return out
+
+
+def _per_value(items: list, dtype) -> np.ndarray:
+    return _objects(items) if dtype is object else np.array(items, dtype=dtype)
+
+
+def _pairs(a: np.ndarray, b: np.ndarray, b_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (a, b) index pairs: each row's pair number, and the a and b of each pair."""
+    codes, uniques = pd.factorize(a.astype(np.int64) * max(b_size, 1) + b.astype(np.int64))
+    uniques = np.asarray(uniques, dtype=np.int64)
+    return codes, uniques // max(b_size, 1), uniques % max(b_size, 1)
 
 
 # ---------------------------------------------------------------- the validator
@@ -161,28 +208,21 @@ def validate(
     today = today or dt.date.today()
     df = table.cells
     n_all = len(df)
-    cell: dict[str, list[str]] = {}
-    for c in FIELDS:
-        if c not in df.columns:
-            cell[c] = [""] * n_all
-            continue
-        raw = df[c].to_numpy(dtype=object).tolist()
-        try:
-            cell[c] = [x.strip() for x in raw]
-        except AttributeError:  # a missing cell (None/NaN) among the text
-            cell[c] = ["" if x is None or x != x else str(x).strip() for x in raw]
-    rows_all = [int(r) for r in df["row"].to_numpy()]
+    cell = {c: Column.of(df[c].to_numpy(dtype=object)) if c in df.columns else Column.empty(n_all) for c in FIELDS}
+    rows_all = df["row"].to_numpy().astype(np.int64)
     per_row = {
-        c: (df[c].to_numpy(dtype=object).tolist() if c in df.columns else [None] * n_all)
+        c: (df[c].to_numpy(dtype=object) if c in df.columns else np.full(n_all, None, dtype=object))
         for c in ("value_col", "area_col", "numerator_col", "denominator_col", "period_col", "file")
     }
     # Rows with no figure at all (every value cell empty) are what templates and real files leave: skipped and counted.
-    keep = [any(vals) for vals in zip(*(cell[c] for c in VALUE_FIELDS))]
-    stray = sum(1 for k, *rest in zip(keep, *(cell[c] for c in FIELDS)) if not k and any(rest))
-    if not all(keep):
-        cell = {c: [v for v, k in zip(vals, keep) if k] for c, vals in cell.items()}
-        per_row = {c: [v for v, k in zip(vals, keep) if k] for c, vals in per_row.items()}
-        rows_all = [r for r, k in zip(rows_all, keep) if k]
+    filled = {c: cell[c].each(bool, bool) for c in FIELDS}
+    keep = filled["value"] | filled["numerator"] | filled["denominator"]
+    stray = 0
+    if not keep.all():
+        stray = int((~keep & np.logical_or.reduce([filled[c] for c in FIELDS])).sum())
+        cell = {c: col.keep(keep) for c, col in cell.items()}
+        per_row = {c: vals[keep] for c, vals in per_row.items()}
+        rows_all = rows_all[keep]
     n = len(rows_all)
     if n == 0:
         what = "the file has a header row but no figures under it" + (f" ({stray} row(s) have no value)" if stray else "")
@@ -196,7 +236,9 @@ def validate(
     ind_col = cell["indicator"]
 
     def add(i, kind, column, indicator=None, **params):
-        problems.append(Problem.of(kind, row=rows_all[i], column=column, indicator=indicator, file=per_row["file"][i], **params))
+        problems.append(
+            Problem.of(kind, row=int(rows_all[i]), column=column, indicator=indicator, file=per_row["file"][i], **params)
+        )
         bad[i] = True
 
     def col_name(i, f):
@@ -207,7 +249,8 @@ def validate(
         return col_name(i, "value")
 
     # Indicator ids (in the wide layout the header named them)
-    ind_ok = np.array([x in by_id for x in ind_col], dtype=bool)
+    ind_u = [by_id.get(x) for x in ind_col.values]  # each distinct id's indicator, or None
+    ind_ok = _per_value([x is not None for x in ind_u], bool)[ind_col.codes]
     for i in np.flatnonzero(~ind_ok):
         if ind_col[i] == "":
             add(i, "empty_indicator", columns["indicator"])
@@ -219,17 +262,15 @@ def validate(
                 value=short(ind_col[i]),
                 suggestion=suggest(ind_col[i], by_id.keys()),
             )
-    ind_of = [by_id.get(x) for x in ind_col]
-    refused_ids = {
-        x: "official_only" if by_id[x].kind == "official" and not trusted else "not_permitted"
-        for x in set(ind_col)
-        if x in by_id
-        if (by_id[x].kind == "official" and not trusted) or not access.may_upload(x)
-    }
-    if refused_ids:
-        for i, x in enumerate(ind_col):
-            if x in refused_ids:
-                add(i, refused_ids[x], columns["indicator"], x, user=access.user)
+    refused_u = [
+        None
+        if ind is None or not ((ind.kind == "official" and not trusted) or not access.may_upload(ind.id))
+        else ("official_only" if ind.kind == "official" and not trusted else "not_permitted")
+        for ind in ind_u
+    ]
+    if any(refused_u):
+        for i in np.flatnonzero(_per_value([r is not None for r in refused_u], bool)[ind_col.codes]):
+            add(i, refused_u[ind_col.codes[i]], columns["indicator"], ind_col[i], user=access.user)
 
     # Areas by ONS code, name, old LA code or alias; the reader may bring areas the store does not know yet
     known = areas_df
@@ -239,22 +280,23 @@ def validate(
         )
     lookup = area_lookup(known, config)
     levels = dict(zip(known["code"], known["level"]))
-    resolved = {x: lookup.get(x.lower()) for x in set(cell["area"])}  # each distinct way of naming an area, once
-    codes = [resolved[x] for x in cell["area"]]
+    area_col = cell["area"]
+    resolved = [lookup.get(x.lower()) for x in area_col.values]  # each distinct way of naming an area, once
+    codes = _objects(resolved)[area_col.codes]
     listing = None
     example = next((r.code for r in known.itertuples() if r.level == LOCAL_LEVEL), config.default_area)
-    wrong = {x for x, code in resolved.items() if code is None or (levels.get(code) != LOCAL_LEVEL and not trusted)}
-    for i in [i for i, x in enumerate(cell["area"]) if x in wrong] if wrong else []:
+    wrong_u = [code is None or (levels.get(code) != LOCAL_LEVEL and not trusted) for code in resolved]
+    for i in np.flatnonzero(_per_value(wrong_u, bool)[area_col.codes]) if any(wrong_u) else []:
         code = codes[i]
         column = col_name(i, "area")
         if code is None:
             listing = listing or ", ".join(
                 f"{r.code} ({r.name})" for r in areas_df.itertuples() if r.level == LOCAL_LEVEL or trusted
             )
-            if cell["area"][i] == "":
+            if area_col[i] == "":
                 add(i, "empty_area", column, listing=listing)
             else:
-                value = cell["area"][i]
+                value = area_col[i]
                 add(
                     i,
                     "unknown_area",
@@ -268,24 +310,37 @@ def validate(
                 i,
                 "area_level_not_allowed",
                 column,
-                area=f"{code} ({cell['area'][i]})" if cell["area"][i] != code else code,
+                area=f"{code} ({area_col[i]})" if area_col[i] != code else code,
                 level=LEVEL_WORDS.get(levels.get(code), "an"),
                 example=example,
             )
 
-    # Periods, read by each indicator's period type; each distinct label parsed once
-    keys = [(label, ind.period_type if ind else "") for label, ind in zip(cell["period"], ind_of)]
-    cache: dict[tuple[str, str], periods.Period | str] = {}
-    for key in set(keys):
-        if key[1] and key[0]:
+    # Periods, read by each indicator's period type; each distinct (indicator, label) parsed once
+    period_col = cell["period"]
+    pair_of_row, pair_ind, pair_label = _pairs(ind_col.codes, period_col.codes, len(period_col.values))
+    found_u, status_u = [], []  # per pair: the Period (or the parse error), and what is wrong with it
+    for ind_k, label_k in zip(pair_ind.tolist(), pair_label.tolist()):
+        ind, label = ind_u[ind_k], period_col.values[label_k]
+        p: periods.Period | str | None = None
+        if ind is not None and label:
             try:
-                cache[key] = periods.parse(key[0], key[1])
+                p = periods.parse(label, ind.period_type)
             except periods.PeriodError as e:
-                cache[key] = str(e)
-    found = [cache.get(k) for k in keys]
-    for i, p in enumerate(found):
-        if ind_of[i] is not None and cell["period"][i] == "":
-            ind = ind_of[i]
+                p = str(e)
+        found_u.append(p)
+        if ind is not None and label == "":
+            status_u.append("empty")
+        elif isinstance(p, str):
+            status_u.append("bad")
+        elif p is not None and p.start > today:
+            status_u.append("future")
+        else:
+            status_u.append(None)
+    for i in np.flatnonzero(_per_value([x is not None for x in status_u], bool)[pair_of_row]):
+        k = pair_of_row[i]
+        status, p = status_u[k], found_u[k]
+        if status == "empty":
+            ind = ind_u[pair_ind[k]]
             add(
                 i,
                 "empty_period",
@@ -294,32 +349,31 @@ def validate(
                 type_name=ind.type_name,
                 example=periods.EXAMPLES[ind.period_type][0],
             )
-        elif isinstance(p, str):
+        elif status == "bad":
             add(i, "bad_period", columns["period"], ind_col[i], detail=p.replace("this indicator", ind_col[i]))
-        elif p is not None and p.start > today:
+        else:
             add(i, "future_period", columns["period"], ind_col[i], label=p.label, display=p.display)
 
     # Values, numerators, denominators
-    is_pct = [ind is not None and ind.unit == "percent" for ind in ind_of]
-    value, marker, errs = _numbers(cell["value"], is_pct)
-    for i, err in enumerate(errs):
-        if err is not None:
-            add(i, err[0], value_column(i), ind_col[i] or None, **err[1])
+    is_pct_u = [ind is not None and ind.unit == "percent" for ind in ind_u]
+    is_pct_a = _per_value(is_pct_u, bool)[ind_col.codes]
+    value, marker, errs, err_of = _numbers(cell["value"], is_pct_a)
+    for i in np.flatnonzero(errs >= 0):
+        kind, params = err_of[errs[i]]
+        add(i, kind, value_column(i), ind_col[i] or None, **params)
     counts = {}
     for col in ("numerator", "denominator"):
-        nums, col_markers, col_errs = _numbers(cell[col], [False] * n)
-        for i, err in enumerate(col_errs):
-            if err is not None and cell[col][i] != "":
-                add(i, "count_not_a_number", col_name(i, col), ind_col[i] or None, value=short(cell[col][i]))
+        nums, _, col_errs, _ = _numbers(cell[col], np.zeros(n, dtype=bool))
+        for i in np.flatnonzero((col_errs >= 0) & cell[col].each(bool, bool)):
+            add(i, "count_not_a_number", col_name(i, col), ind_col[i] or None, value=short(cell[col][i]))
         counts[col] = nums
     num, den = counts["numerator"], counts["denominator"]
-    is_pct_a = np.array(is_pct, dtype=bool)
     with np.errstate(invalid="ignore", divide="ignore"):
         ok = ~bad & ind_ok
         for i in np.flatnonzero(ok & is_pct_a & ((value < 0) | (value > 100))):
             add(i, "out_of_range", value_column(i), ind_col[i], value=value[i])
         for i in np.flatnonzero(ok & ~is_pct_a & (value < 0)):
-            ind = ind_of[i]
+            ind = ind_u[ind_col.codes[i]]
             add(i, "negative", value_column(i), ind.id, value=value[i], unit=ind.unit)
         for col, arr in (("numerator", num), ("denominator", den)):
             for i in np.flatnonzero(ok & (arr < 0)):
@@ -345,46 +399,58 @@ def validate(
 
     # figure_type and source: a lead's figures are submitted; only the trusted mark them published or illustrative
     allowed = FIGURE_TYPES if trusted else ("submitted",)
-    ft = [x.lower() or default_figure_type for x in cell["figure_type"]]
-    for i, x in enumerate(ft):
-        if x not in allowed:
+    ft_col = cell["figure_type"]
+    ft_u = [x.lower() or default_figure_type for x in ft_col.values]
+    if any(x not in allowed for x in ft_u):
+        for i in np.flatnonzero(_per_value([x not in allowed for x in ft_u], bool)[ft_col.codes]):
+            x = ft_u[ft_col.codes[i]]
             hint = (
                 f"use one of {', '.join(FIGURE_TYPES)}, or leave it empty"
                 if trusted or x not in FIGURE_TYPES
                 else f"{access.user}'s figures are stored as submitted (only an administrator or an official import may "
                 "load published or illustrative figures); leave figure_type empty"
             )
-            add(i, "bad_figure_type", columns["figure_type"], value=short(cell["figure_type"][i]), hint=hint)
-    source = [x or default_source or None for x in cell["source"]]
+            add(i, "bad_figure_type", columns["figure_type"], value=short(ft_col[i]), hint=hint)
 
-    is_period = [isinstance(p, periods.Period) for p in found]
+    label_u = _objects([p.label if isinstance(p, periods.Period) else None for p in found_u])
+    start_u = _objects([p.start if isinstance(p, periods.Period) else None for p in found_u])
+    end_u = _objects([p.end if isinstance(p, periods.Period) else None for p in found_u])
     text = lambda values: pd.Series(values, dtype=object)  # noqa: E731 - plain strings: pandas 3 would make Arrow ones, slow to walk
     tidy = pd.DataFrame(
         {
-            "indicator_id": text(ind_col),
+            "indicator_id": text(_objects(ind_col.values)[ind_col.codes]),
             "area_code": text(codes),
-            "period": text([p.label if ok_p else None for p, ok_p in zip(found, is_period)]),
-            "period_start": text([p.start if ok_p else None for p, ok_p in zip(found, is_period)]),
-            "period_end": text([p.end if ok_p else None for p, ok_p in zip(found, is_period)]),
+            "period": text(label_u[pair_of_row]),
+            "period_start": text(start_u[pair_of_row]),
+            "period_end": text(end_u[pair_of_row]),
             "value": value,
             "numerator": num,
             "denominator": den,
             "marker": text(marker),
-            "note": text([x or None for x in cell["note"]]),
-            "figure_type": text(ft),
-            "source": text(source),
-            "release": text([table.release] * n),
+            "note": text(cell["note"].each(lambda x: x or None)),
+            "figure_type": text(_objects(ft_u)[ft_col.codes]),
+            "source": text(cell["source"].each(lambda x: x or default_source or None)),
+            "release": text(np.full(n, table.release, dtype=object)),
         }
     )
 
-    # The same indicator, area and period twice: identical repeats are harmless, different figures are not.
+    # The same indicator, area and period twice: identical repeats are harmless, different figures are not. Keys are
+    # compared as numbers: the indicator, the area it resolved to and the period label it was read as.
+    area_key = pd.factorize(codes)[0].astype(np.int64)
+    label_key = pd.factorize(label_u)[0].astype(np.int64)[pair_of_row]
+    key_num = (ind_col.codes.astype(np.int64) * (area_key.max(initial=0) + 2) + area_key) * (label_key.max(initial=0) + 2)
+    key_num = key_num + label_key
+    good = ~bad
+    repeated = np.zeros(n, dtype=bool)
+    if good.any():
+        repeated[good] = pd.Series(key_num[good]).duplicated(keep=False).to_numpy()
+    dup_mask = repeated
     key = ["indicator_id", "area_code", "period"]
-    dup_mask = ~bad & tidy.duplicated(key, keep=False).to_numpy()
     if dup_mask.any():
         keyed = tidy[dup_mask].assign(
-            row=np.array(rows_all)[dup_mask],
-            file=np.array(per_row["file"], dtype=object)[dup_mask],
-            vcol=np.array([value_column(i) for i in range(n)], dtype=object)[dup_mask],
+            row=rows_all[dup_mask],
+            file=per_row["file"][dup_mask],
+            vcol=np.array([value_column(i) for i in np.flatnonzero(dup_mask)], dtype=object),
         )
         hint = (
             (" (if the file splits rows by a column such as age or sex, add it to the mapping's filters to keep the total)")
@@ -415,8 +481,20 @@ def validate(
         problems.sort(key=lambda p: (p.file or "", p.row or 0, order.get(_field_of(p.column, columns), 99)))
         return Result(empty_rows(), problems, table, blank=stray)
     if dup_mask.any():
-        tidy = tidy.drop_duplicates(key).reset_index(drop=True)
+        tidy = tidy[~pd.Series(key_num).duplicated(keep="first").to_numpy()].reset_index(drop=True)
     return Result(tidy, [], table, blank=stray)
+
+
+def _numbers(col: Column, percent_ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    """Parse each distinct (text, percent allowed) once: per row the value (NaN if none), the suppression marker
+    (None if none) and the index of its problem (-1 if none) in the list of problems returned last."""
+    pair_of_row, text_k, pct_k = _pairs(col.codes, percent_ok.astype(np.int64), 2)
+    parsed = [parse_number(col.values[t], bool(p)) for t, p in zip(text_k.tolist(), pct_k.tolist())]
+    errors = [p[2] for p in parsed]
+    err_index = np.array([-1 if e is None else k for k, e in enumerate(errors)], dtype=np.int64)
+    values = np.array([p[0] for p in parsed], dtype=float)
+    markers = _objects([p[1] for p in parsed])
+    return values[pair_of_row], markers[pair_of_row], err_index[pair_of_row], errors
 
 
 def _field_of(column: str | None, columns: dict[str, str]) -> str | None:

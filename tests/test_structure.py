@@ -1,0 +1,255 @@
+"""The shape of the package, checked: no import circle in indicators/ (module-level imports, then function-level ones
+as well, each reported on its own), no Streamlit inside it, and the scorecard's read model running the same number
+of SQL queries however many indicators the config has."""
+
+from __future__ import annotations
+
+import ast
+import copy as copy_module
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from indicators import config, readmodel, store
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "indicators"
+MODULES = {p.stem for p in PACKAGE.glob("*.py")}
+# Function-level circles that exist today and are being taken apart (issue 16 item 1: the read model replaces the
+# scorecard <-> benchmarks pair). Each entry is a sorted tuple of the modules in the circle; delete it once gone.
+KNOWN_FUNCTION_LEVEL_CIRCLES: set[tuple[str, ...]] = {("benchmarks", "scorecard")}
+
+
+def imports(path: Path) -> list[tuple[str, str, int]]:
+    """(imported name, "module" or "function", line) for every import in a file; names in indicators/ are the
+    module's file stem ("store"), anything else the top-level package ("streamlit"). Imports under
+    `if TYPE_CHECKING:` are left out: they never run."""
+    found: list[tuple[str, str, int]] = []
+
+    def visit(node: ast.AST, where: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                continue
+            inner = "function" if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else where
+            if isinstance(child, ast.Import):
+                for alias in child.names:
+                    parts = alias.name.split(".")
+                    found.append((parts[1] if parts[0] == "indicators" and len(parts) > 1 else parts[0], inner, child.lineno))
+            elif isinstance(child, ast.ImportFrom):
+                parts = (child.module or "").split(".")
+                if child.level or parts[0] == "indicators":
+                    below = parts[1:] if not child.level else [p for p in parts if p]
+                    if below:
+                        found.append((below[0], inner, child.lineno))
+                    else:  # from indicators import store, config
+                        found.extend((a.name, inner, child.lineno) for a in child.names if a.name in MODULES)
+                else:
+                    found.append((parts[0], inner, child.lineno))
+            visit(child, inner)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")), "module")
+    return found
+
+
+def graph(levels: tuple[str, ...]) -> dict[str, set[str]]:
+    """Which modules of indicators/ each one imports, counting imports at the given levels."""
+    return {
+        p.stem: {name for name, where, _ in imports(p) if where in levels and name in MODULES and name != p.stem}
+        for p in sorted(PACKAGE.glob("*.py"))
+    }
+
+
+def circles(g: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected group of two or more modules (Tarjan), each as a sorted list."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def connect(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(g.get(v, ())):
+            if w not in index:
+                connect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(g):
+        if v not in index:
+            connect(v)
+    return sorted(found)
+
+
+def describe(group: list[str], g: dict[str, set[str]]) -> str:
+    return "; ".join(f"{m} imports {', '.join(sorted(g[m] & set(group)))}" for m in group)
+
+
+def test_the_walk_finds_imports_of_both_kinds(tmp_path):
+    """The walker itself: module-level, function-level, relative and `from indicators import x` forms."""
+    src = tmp_path / "m.py"
+    src.write_text(
+        "import os\nfrom indicators import store, not_a_module\nfrom indicators.config import Config\n"
+        "from . import rag\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from indicators import spc\n"
+        "def f():\n    import streamlit as st\n    from indicators.uploads import check\n"
+    )
+    assert imports(src) == [
+        ("os", "module", 1),
+        ("store", "module", 2),
+        ("config", "module", 3),
+        ("rag", "module", 4),
+        ("typing", "module", 5),
+        ("streamlit", "function", 9),
+        ("uploads", "function", 10),
+    ]
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_import_circle_among_module_level_imports():
+    g = graph(("module",))
+    found = circles(g)
+    assert not found, "import circles among module-level imports in indicators/: " + " | ".join(describe(c, g) for c in found)
+
+
+def test_no_import_circle_counting_function_level_imports():
+    """A circle hidden in an import inside a function is still a circle: each module needs the other."""
+    g = graph(("module", "function"))
+    found = [c for c in circles(g) if tuple(c) not in KNOWN_FUNCTION_LEVEL_CIRCLES]
+    assert not found, "import circles in indicators/ once function-level imports are counted: " + " | ".join(
+        describe(c, g) for c in found
+    )
+
+
+def test_indicators_never_imports_streamlit():
+    used = [
+        f"indicators/{p.name}:{line} ({where}-level)"
+        for p in sorted(PACKAGE.glob("*.py"))
+        for name, where, line in imports(p)
+        if name == "streamlit"
+    ]
+    assert not used, f"indicators/ must not import Streamlit (it is reused by the CLI and tested without it): {used}"
+
+
+# ---------------------------------------------------------------- queries per scorecard
+
+
+class CountingConnection:
+    """The store connection with every statement it is asked to run written down (cursors share the list)."""
+
+    def __init__(self, conn, statements: list[str] | None = None):
+        self._conn = conn
+        self.statements = [] if statements is None else statements
+
+    def _note(self, sql) -> None:
+        self.statements.append(" ".join(str(sql).split()))
+
+    def execute(self, sql, *args, **kwargs):
+        self._note(sql)
+        return self._conn.execute(sql, *args, **kwargs)
+
+    def executemany(self, sql, *args, **kwargs):
+        self._note(sql)
+        return self._conn.executemany(sql, *args, **kwargs)
+
+    def sql(self, sql, *args, **kwargs):
+        self._note(sql)
+        return self._conn.sql(sql, *args, **kwargs)
+
+    query = sql
+
+    def cursor(self):
+        return CountingConnection(self._conn.cursor(), self.statements)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+def _tripled_config(tmp_path: Path) -> Path:
+    """The shipped indicators file with every indicator there three times (copies get ids ending _c2 and _c3)."""
+    doc = yaml.safe_load((ROOT / "config" / "indicators.yaml").read_text(encoding="utf-8"))
+    copies = []
+    for n in (2, 3):
+        for ind in doc["indicators"]:
+            copy = dict(copy_module.deepcopy(ind), id=f"{ind['id']}_c{n}", name=f"{ind['name']} (copy {n})")
+            copy.pop("official", None)  # an official link names one indicator; the copies stand alone
+            copies.append(copy)
+    doc["indicators"] += copies
+    path = tmp_path / "indicators-x3.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _statements_for_one_area(conn, cfg) -> list[str]:
+    counting = CountingConnection(conn)
+    readmodel.figures(counting, cfg, cfg.default_area, today=dt.date(2026, 9, 30))
+    return counting.statements
+
+
+def test_scorecard_queries_do_not_grow_with_the_number_of_indicators(conn, cfg, tmp_path):
+    """The read model for one area runs the same number of SQL statements for the shipped indicators as for three
+    times as many (each with a full copy of its figures): no query per indicator."""
+    shipped = _statements_for_one_area(conn, cfg)
+    tripled_cfg = config.load(_tripled_config(tmp_path))
+    assert len(tripled_cfg.indicators) == 3 * len(cfg.indicators)
+    cols = ", ".join(c for c in store.STORED_COLUMNS if c != "indicator_id")
+    for n in (2, 3):
+        conn.execute(
+            f"INSERT INTO observations ({', '.join(store.STORED_COLUMNS)}) SELECT indicator_id || '_c{n}', {cols} "
+            f"FROM observations WHERE indicator_id IN ({', '.join('?' * len(cfg.indicators))})",
+            [i.id for i in cfg.indicators],
+        )
+    store.sync_areas(conn, tripled_cfg)
+    tripled = _statements_for_one_area(conn, tripled_cfg)
+    grew = sorted({s for s in tripled if tripled.count(s) > shipped.count(s)})
+    assert len(tripled) <= len(shipped), (
+        f"{len(shipped)} statements for {len(cfg.indicators)} indicators but {len(tripled)} for "
+        f"{len(tripled_cfg.indicators)}; run more often: " + " | ".join(s[:200] for s in grew)
+    )
+
+
+@pytest.mark.parametrize("area", ["E06000047", "E06000003"])
+def test_scorecard_query_count_is_small(conn, cfg, area):
+    """A handful of statements, whatever the area: the count the test above holds steady."""
+    counting = CountingConnection(conn)
+    readmodel.figures(counting, cfg, area, today=dt.date(2026, 9, 30))
+    assert len(counting.statements) <= 12, counting.statements
+
+
+# ---------------------------------------------------------------- what the first page loads
+
+
+def test_first_page_loads_none_of_the_modules_only_some_pages_need(db_path):
+    """A fresh process opening the scorecard (bench/first_page.py under AppTest) never loads the board pack's,
+    the slides' or Excel's libraries: they are imported where they are used."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "first_page.py")],
+        cwd=ROOT,
+        env={**os.environ, "KPI_BACKUP_EVERY_HOURS": "0", "STREAMLIT_LOGGER_LEVEL": "error"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report["title"].startswith("SEND scorecard"), report
+    assert report["loaded_only_some_pages"] == [], report
