@@ -24,7 +24,6 @@ from indicators import access as access_mod
 from indicators import charts, commentary, markup, readmodel, signin, store
 from indicators import config as config_mod
 from indicators import periods as periods_mod
-from indicators.sample import load_sample
 
 ILLUSTRATIVE_NOTE = (
     "Diamonds and the word *published* mark figures quoted in published documents (hover for the source); "
@@ -305,7 +304,13 @@ def require(allowed: bool, what: str) -> None:
 @shared(size=4, copy_frames=False)
 def _connection(db: str, config_path: str, mtime: float):
     cfg = _config(config_path, mtime)
-    conn = store.open_store(cfg, db, load_sample=lambda c: load_sample(c, cfg))
+
+    def first_start(c) -> None:  # only a new database pays for the importers
+        from indicators.sample import load_sample
+
+        load_sample(c, cfg)
+
+    conn = store.open_store(cfg, db, load_sample=first_start)
     # Once per process (and per indicators-file change): the log shows when the dashboard opened its database.
     print(f"Opened the database {store.db_label(db)} for this dashboard process.", file=sys.stderr, flush=True)
     return conn
