@@ -34,23 +34,23 @@ KIND_WORDS = {
 }
 
 
-def breaks_text(ind: Indicator) -> str:
+def breaks_text(ind: Indicator, names: dict[str, str] | None = None) -> str:
     """Every break, where it applies: the chart draws a line there and SPC starts a new segment."""
     if not ind.breaks:
         return "–"
     return "; ".join(
-        f"{periods.parse(b.period, ind.period_type).display}: {b.reason}" + (f" (areas {', '.join(b.areas)})" if b.areas else "")
+        f"{periods.parse(b.period, ind.period_type).display}: {b.reason}" + (f" ({', '.join((names or {}).get(a, a) for a in b.areas)} only)" if b.areas else "")
         for b in ind.breaks
     )
 
 
-def spc_text(ind: Indicator) -> str:
+def spc_text(ind: Indicator, names: dict[str, str] | None = None) -> str:
     """Rebases (with the areas they apply to) and a non-default gap limit, in words."""
     spc = ind.spc or {}
     words = []
     for r in spc.get("rebase_at") or []:
         if isinstance(r, dict):
-            where = f" for {', '.join(r['areas'])}" if r.get("areas") else ""
+            where = f" for {', '.join((names or {}).get(a, a) for a in r['areas'])} only" if r.get("areas") else ""
             words.append(f"rebased at {r['period']}{where}" + (f": {r['reason']}" if r.get("reason") else ""))
         else:
             words.append(f"rebased at {r}")
@@ -59,7 +59,7 @@ def spc_text(ind: Indicator) -> str:
     return "; ".join(words) or "Defaults (a gap of more than 1 period starts a new segment)"
 
 
-def fields(ind: Indicator) -> list[tuple[str, str]]:
+def fields(ind: Indicator, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
     return [
         ("Id", ind.id),
         ("Definition", ind.definition),
@@ -72,8 +72,8 @@ def fields(ind: Indicator) -> list[tuple[str, str]]:
         ("Data source", ind.source),
         ("Kind", KIND_WORDS[ind.kind]),
         ("Official counterpart", ind.official or "–"),
-        ("Breaks in the series", breaks_text(ind)),
-        ("SPC settings", spc_text(ind)),
+        ("Breaks in the series", breaks_text(ind, names)),
+        ("SPC settings", spc_text(ind, names)),
         ("Strategy area", ind.strategy_area or "–"),
         ("Inspection area", ind.inspection_area or "–"),
         ("Notes", ind.notes or "–"),
@@ -82,10 +82,11 @@ def fields(ind: Indicator) -> list[tuple[str, str]]:
 
 def about_html(cfg: Config) -> str:
     parts = [CSS]
+    names = {a.code: a.name for a in cfg.areas}
     for ind in cfg.indicators:
         rows = "".join(
             f"<dt>{html.escape(k)}</dt><dd>{'<code>' + html.escape(v) + '</code>' if k == 'Id' else html.escape(v)}</dd>"
-            for k, v in fields(ind)
+            for k, v in fields(ind, names)
         )
         parts.append(f"<section class='ind' id='{html.escape(ind.id)}'><h2>{html.escape(ind.name)}</h2><dl>{rows}</dl></section>")
     return "".join(parts)

@@ -88,6 +88,16 @@ def test_about_page_lists_every_indicator_from_the_yaml(db_path, cfg):
     for ind in cfg.indicators:
         assert f"<code>{ind.id}</code>" in body
     assert "Green when the target is met; amber up to 4 weeks above the target" in body
+    # Every break in the series and every per-area rebase is listed with its reason, and the new definitions are there.
+    import html
+
+    for ind in cfg.indicators:
+        section = body.split(f"id='{ind.id}'")[1].split("</section>")[0]
+        for b in ind.breaks:
+            assert html.escape(b.reason) in section, (ind.id, b.reason)
+        assert html.escape(ind.definition) in section
+    assert "rebased at 2018-09 for County Durham only: County Durham&#x27;s new single-provider" in body
+    assert "<code>asd_waiting_over_13wk</code>" in body and "NICE" in body
 
 
 def test_broken_config_shows_the_problem_not_a_traceback(db_path, tmp_path, monkeypatch):
