@@ -39,7 +39,8 @@ def breaks_text(ind: Indicator, names: dict[str, str] | None = None) -> str:
     if not ind.breaks:
         return "–"
     return "; ".join(
-        f"{periods.parse(b.period, ind.period_type).display}: {b.reason}" + (f" ({', '.join((names or {}).get(a, a) for a in b.areas)} only)" if b.areas else "")
+        f"{periods.parse(b.period, ind.period_type).display}: {b.reason}"
+        + (f" ({', '.join((names or {}).get(a, a) for a in b.areas)} only)" if b.areas else "")
         for b in ind.breaks
     )
 
