@@ -45,7 +45,8 @@
     const main = document.querySelector("[data-testid=stMain]");
     if (!side || !main) return;
     const open = side.dataset.collapsed === "false" && getComputedStyle(side).display !== "none";
-    const covers = open && main.getBoundingClientRect().left < side.getBoundingClientRect().right - 1;
+    // Streamlit lays the sidebar over the page below 768 px; while it slides in its box is still off to the left.
+    const covers = open && (window.innerWidth < 768 || main.getBoundingClientRect().left < side.getBoundingClientRect().right - 1);
     if (main.inert !== covers) main.inert = covers;
     if (sidebarWasOpen !== null && open !== sidebarWasOpen) {
       const active = document.activeElement;
@@ -67,9 +68,9 @@
   });
 
   // Focus given back after a rerun: Streamlit redraws a widget (or removes it, as Confirm is after loading) and
-  // focus falls to <body>. The same control is found again by its key, test id and name; failing that, the first
+  // focus falls to the body. The same control is found again by its key, test id and name; failing that, the first
   // message (what happened) or the page's heading takes focus.
-  let last = null;
+  let last = null, lastEl = null;
   const describe = (el) => {
     const keyed = el.closest("[class*='st-key-']");
     return {
@@ -80,11 +81,18 @@
     };
   };
   const same = (a, b) => a.tag === b.tag && a.tid === b.tid && a.key === b.key && a.name === b.name;
-  document.addEventListener("focusin", (e) => { if (e.target !== document.body) last = { ...describe(e.target), at: Date.now() }; });
+  document.addEventListener("focusin", (e) => {
+    // The data grid moves focus through cells that have no box of their own: bring the grid itself into view.
+    const grid = e.target.getClientRects && !e.target.getClientRects().length && e.target.closest("[data-testid=stDataFrame]");
+    if (grid) grid.scrollIntoView({ block: "nearest" });
+    if (e.target !== document.body) { last = { ...describe(e.target), at: Date.now() }; lastEl = e.target; }
+  });
   document.addEventListener("mousedown", (e) => { if (!e.target.closest || !e.target.closest(FOCUSABLE)) last = null; }, true);
   function giveFocusBack() {
     const active = document.activeElement;
     if (!last || (active && active !== document.body) || Date.now() - last.at > 60000) return;
+    if (lastEl && lastEl.isConnected && lastEl.getClientRects().length) return; // still there: left on purpose
+    if (document.querySelector("[data-testid=stSidebar]")?.contains(lastEl) || last.tid === "stExpandSidebarButton") return;
     const again = [...document.querySelectorAll(last.tag)].find((el) => same(describe(el), last) && el.getClientRects().length);
     if (again) { again.focus(); return; }
     const app = document.querySelector("[data-testid=stApp]");
@@ -109,5 +117,6 @@
     if (!queued) { queued = true; setTimeout(run, 80); }
   }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-collapsed", "data-test-script-state"] });
   window.addEventListener("resize", run);
+  document.addEventListener("transitionend", run);
   run();
 })();

@@ -27,8 +27,7 @@ you should be able to:
 - change colours, contrast levels and fonts using browser or device settings
 - zoom in up to 400% without the text spilling off the screen
 - navigate every page using just a keyboard, with a focus indicator you can always see
-- navigate the pages using speech recognition software
-- listen to the pages using a screen reader (including the latest versions of JAWS, NVDA and VoiceOver)
+- listen to the pages using a screen reader: headings, tables, icons and charts are named
 - read every chart as text: each chart has a name, a one-sentence summary and its figures as a table beside it
 
 We have also made the text as simple as we can. RAG status is never shown by colour alone: every status carries a
@@ -127,8 +126,8 @@ ratios; nothing scrolls sideways at 320 pixels; and axe-core reports no serious 
     )
     st.markdown(
         f"This statement was prepared in {PREPARED}. The dashboard was last tested in {PREPARED} against the WCAG 2.2 "
-        "AA standard, by its developers, with the automated and keyboard-only browser tests described above and "
-        "manual checks with a keyboard and at 400% zoom."
+        "AA standard, by its developers, with the automated and keyboard-only browser tests described above. It has "
+        "not yet been tested with screen reader users or by an independent auditor."
     )
 
 
