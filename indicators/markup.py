@@ -224,6 +224,7 @@ def exceptions_html(report: pd.DataFrame, area_code: str) -> str:
 CHART_ALT_CSS = """<style>
 .chart-alt {margin: 0 0 4px 0;}
 .chart-alt .chart-name {font-weight: 700;}
+.chart-alt a {color: #1d70b8; text-decoration: underline;}
 details.chart-table {margin: 4px 0 8px 0;}
 details.chart-table > summary {cursor: pointer; color: #1d70b8; text-decoration: underline; padding: 4px 0;}
 details.chart-table .scorecard-wrap {max-height: 24rem; overflow: auto;}
