@@ -41,7 +41,10 @@ if who.can_upload:
 if who.admin:
     pages += page("history_page.py", title="Upload history", icon=":material/history:", url_path="history")
 pages += page("about_page.py", title="About the indicators", icon=":material/info:", url_path="about")
+pages += page("statement_page.py", title="Accessibility statement", icon=":material/accessibility:", url_path="statement")
 local_mode_sidebar(who)
 chosen = st.navigation(pages)
+# Each page's own title in the browser tab (WCAG 2.4.2); pages that show an area or indicator name it too.
+st.set_page_config(page_title=f"{chosen.title} – SEND performance dashboard")
 with opened_by_app():
     chosen.run()

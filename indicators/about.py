@@ -14,6 +14,9 @@ section.ind dl {display: grid; grid-template-columns: 14rem 1fr; gap: 4px 16px; 
 section.ind dt {font-weight: 700;}
 section.ind dd {margin: 0;}
 section.ind code {background: #f3f2f1; padding: 0 4px;}
+section.ind dd, section.ind code {overflow-wrap: anywhere; min-width: 0;}
+/* At 320 px (400% zoom) the terms sit above their definitions, so nothing scrolls sideways (WCAG 1.4.10). */
+@media (max-width: 40rem) {section.ind dl {grid-template-columns: minmax(0, 1fr);} section.ind dd {margin-bottom: 6px;}}
 </style>"""
 
 

@@ -118,6 +118,7 @@ def indicator_chart(
                     legendgroup="bands",
                 )
             )
+        draw_band_boundaries(fig, ind, bx, green, amber, lo, hi, font_size)
 
     if df["target"].notna().any():
         trajectory = ind.target is not None and ind.target.trajectory is not None
@@ -193,44 +194,83 @@ def indicator_chart(
         legend=LEGEND,
         hoverlabel={"bgcolor": "#ffffff", "font": {"size": font_size}},
         yaxis={"title": unit, "range": [lo, hi], "gridcolor": "#e5e5e5", "zeroline": False},
-        xaxis={"gridcolor": "#f0f0f0", "type": "date", "range": date_range(x)},
+        xaxis={"gridcolor": "#f0f0f0", "type": "date"},
     )
-    draw_breaks(fig, ind, breaks or [], font_size)
+    draw_breaks(fig, ind, breaks or [], font_size, x)
+    fig.update_xaxes(range=x_range(x))
     return fig
 
 
-def date_range(x: pd.Series) -> list[pd.Timestamp]:
-    """The x-axis range: the periods shown and a little either side. Set, not left to Plotly, because Plotly widens
-    its autorange to fit every annotation's text (a long break label would stretch the axis by years)."""
-    lo, hi = pd.to_datetime(x).min(), pd.to_datetime(x).max()
-    pad = max((hi - lo) * 0.03, pd.Timedelta(days=20))
-    return [lo - pad, hi + pad]
+def x_range(x: pd.Series) -> list | None:
+    """The series' own dates with a little room: Plotly would otherwise widen the axis to fit a long break label
+    (annotations count in its autorange), squeezing the figures into a corner."""
+    x = pd.to_datetime(pd.Series(x)).dropna()
+    if x.empty:
+        return None
+    pad = max((x.max() - x.min()) * 0.03, pd.Timedelta(days=15))
+    return [x.min() - pad, x.max() + pad]
 
 
-BREAK_LABEL_CHARS = 60
+# Where the bands meet, as lines of 3:1 or more against white and the band fills (WCAG 1.4.11), each labelled with
+# its rule at the right, so the bands are told apart by words as well as by their pale colours.
+BOUNDARY_COLOURS = {"green": "#00703c", "red": "#942514"}
 
 
-def draw_breaks(fig: go.Figure, ind: Indicator, breaks: list[Break], font_size: int = 14) -> None:
-    """Each break as a vertical dashed line at the start of its period, labelled with its period and reason (long
-    reasons shortened on the chart, in full on hover and in the page's words); a label in the right half of the axis
-    reads leftwards so it stays inside the chart."""
-    lo, hi = (pd.Timestamp(v) for v in fig.layout.xaxis.range) if fig.layout.xaxis.range else (None, None)
+def draw_band_boundaries(fig: go.Figure, ind: Indicator, x, green, amber, lo: float, hi: float, font_size: int = 14) -> None:
+    """The green and red boundaries of the RAG bands (a value on a boundary takes the better band): "Green ≥ 90.0%"
+    and "Red < 60.0%" when higher is better, "Green ≤ …" and "Red > …" when lower is better."""
+    better_up = ind.polarity == "higher_is_better"
+    for name, values, sign in (("green", green, "≥" if better_up else "≤"), ("red", amber, "<" if better_up else ">")):
+        last = values.iloc[-1]
+        if _num(last) is None or not lo <= last <= hi:
+            continue
+        label = f"{name.capitalize()} {sign} {rag.format_value(ind, last)}"
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=values,
+                mode="lines",
+                line={"color": BOUNDARY_COLOURS[name], "width": 1.5, "dash": "dot"},
+                name=f"{name.capitalize()} boundary",
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+        fig.add_annotation(
+            x=1,
+            xref="paper",
+            xanchor="right",
+            y=last,
+            yanchor="bottom" if (name == "green") == better_up else "top",
+            text=label,
+            showarrow=False,
+            bgcolor="rgba(255,255,255,0.9)",
+            font={"size": max(font_size - 2, 10), "color": "#0b0c0c"},
+        )
+
+
+def draw_breaks(fig: go.Figure, ind: Indicator, breaks: list[Break], font_size: int = 14, x=None) -> None:
+    """Each break as a vertical dashed line at the start of its period, labelled with its period and reason; X, the
+    series' dates, says which way the label runs."""
+    xs = None if x is None else pd.to_datetime(pd.Series(x)).dropna()
     for b in breaks:
         p = periods.parse(b.period, ind.period_type)
         x = pd.Timestamp(p.start)
-        right_half = lo is not None and x > lo + (hi - lo) / 2
-        label = b.reason if len(b.reason) <= BREAK_LABEL_CHARS else b.reason[: BREAK_LABEL_CHARS - 1].rstrip() + "…"
         fig.add_shape(
             type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line={"color": "#0b0c0c", "width": 2, "dash": "longdashdot"}
         )
+        # Long reasons wrap, and a label after the middle of the series runs leftwards, so it stays inside the plot.
+        words, lines = f"Break {p.display}: {b.reason}".split(), [""]
+        for w in words:
+            lines[-1:] = [f"{lines[-1]} {w}".strip()] if len(lines[-1]) + len(w) < 45 else [lines[-1], w]
+        right = bool(xs is not None and len(xs) and x > xs.min() + (xs.max() - xs.min()) / 2)
         fig.add_annotation(
             x=x,
             y=1,
             yref="paper",
-            text=f"Break {_t(p.display)}: {_t(label)}",
-            hovertext=f"Break in the series from {_t(p.display)}: {_t(b.reason)}",
+            text="<br>".join(_t(line) for line in lines),
             showarrow=False,
-            xanchor="right" if right_half else "left",
+            xanchor="right" if right else "left",
             yanchor="top",
             align="left",
             bgcolor="rgba(255,255,255,0.85)",
@@ -258,12 +298,13 @@ def spc_figure(f: IndicatorFigures, area_name: str, *, height: int = 460, font_s
         height=height,
         font_size=font_size,
     )
-    fig.update_layout(xaxis={"type": "date", "range": date_range(f.series["period_start"])})
-    draw_breaks(fig, f.ind, f.breaks, font_size)
+    fig.update_layout(xaxis={"type": "date", "range": x_range(f.series["period_start"])})
+    draw_breaks(fig, f.ind, f.breaks, font_size, f.series["period_start"])
     return fig
 
 
 QUARTILE_FILLS = {1: "rgba(0,112,60,0.10)", 2: "rgba(0,112,60,0.04)", 3: "rgba(178,31,18,0.04)", 4: "rgba(178,31,18,0.10)"}
+OTHER_BARS = "#767676"  # the lightest grey at 4.5:1 on white: every bar is a mark people need to see (1.4.11)
 QUARTILE_NAMES = {1: "Top quartile", 2: "Second quartile", 3: "Third quartile", 4: "Bottom quartile"}
 MARKS = {
     "area": ("#0b0c0c", "The chosen area"),
@@ -297,6 +338,8 @@ def league_chart(
             if not in_q:
                 continue
             fig.add_vrect(x0=min(in_q) - 0.5, x1=max(in_q) + 0.5, fillcolor=QUARTILE_FILLS[q], line_width=0, layer="below")
+            if q > 1:  # where one quartile meets the next, a line as well as a change of shade
+                fig.add_vline(x=min(in_q) - 0.5, line={"color": "#505a5f", "width": 1.5, "dash": "dot"}, layer="below")
             fig.add_annotation(
                 x=(min(in_q) + max(in_q)) / 2,
                 y=1.0,
@@ -310,7 +353,7 @@ def league_chart(
         "area" if c == area else "neighbour" if c in neighbours else "region" if region and r == region else "other"
         for c, r in zip(league["code"], league["region"])
     ]
-    colours = {"other": "#b1b4b6"} | {k: v[0] for k, v in MARKS.items()}
+    colours = {"other": OTHER_BARS} | {k: v[0] for k, v in MARKS.items()}
     names = {"other": "Other local authorities"} | {k: v[1] for k, v in MARKS.items()}
     for g in ("other", "region", "neighbour", "area"):
         pick = [i for i, gg in enumerate(group) if gg == g]

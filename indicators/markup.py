@@ -220,3 +220,47 @@ def exceptions_html(report: pd.DataFrame, area_code: str) -> str:
         "<th scope='col'>Latest</th><th scope='col'>What we are doing about it</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+CHART_ALT_CSS = """<style>
+.chart-alt {margin: 0 0 4px 0;}
+.chart-alt .chart-name {font-weight: 700;}
+.chart-alt a {color: #1d70b8; text-decoration: underline;}
+details.chart-table {margin: 4px 0 8px 0;}
+details.chart-table > summary {cursor: pointer; color: #1d70b8; text-decoration: underline; padding: 4px 0;}
+details.chart-table .scorecard-wrap {max-height: 24rem; overflow: auto;}
+details.chart-table table.scorecard {font-size: 0.9rem;}
+details.chart-table table.scorecard td, details.chart-table table.scorecard th {padding: 4px 6px;}
+details.chart-table tbody th {font-weight: 400; text-align: left; border-bottom: 1px solid #b1b4b6; white-space: nowrap;}
+.visually-hidden {position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+                  white-space: nowrap;}
+</style>"""
+
+
+def chart_alt_html(key: str, name: str, summary: str) -> str:
+    """What stands before a chart: its name and one-sentence summary (the chart's accessible name and description;
+    the page's script ties them to the chart by these ids) and a link to the chart's figures as a table."""
+    return (
+        CHART_ALT_CSS + f"<div class='chart-alt' data-chart='{esc(key)}' data-name='{esc(name)}' id='chart-summary-{esc(key)}'>"
+        f"<span class='chart-name'>{esc(name)}.</span> {esc(summary)} "
+        f"<a href='#chart-table-{esc(key)}' class='chart-table-link' target='_self'>The figures in this chart as a table</a></div>"
+    )
+
+
+def chart_table_html(key: str, name: str, table: pd.DataFrame) -> str:
+    """The chart's figures as a real HTML table (a screen reader reads its cells; the data grid draws on a canvas),
+    in a disclosure beside the chart; the page's script opens it when the summary's link is followed."""
+    head = "".join(f"<th scope='col'>{esc(c)}</th>" for c in table.columns)
+    rows = "".join(
+        "<tr>"
+        + "".join((f"<th scope='row'>{esc(v)}</th>" if i == 0 else f"<td>{esc(v)}</td>") for i, v in enumerate(r))
+        + "</tr>"
+        for r in table.itertuples(index=False)
+    )
+    return (
+        SCORECARD_CSS + CHART_ALT_CSS + f"<details class='chart-table' id='chart-table-{esc(key)}'>"
+        f"<summary>The figures in this chart as a table ({len(table)} rows)</summary>"
+        f"<div class='scorecard-wrap' role='region' aria-label='{esc(name)}: figures' tabindex='0'>"
+        f"<table class='scorecard'><caption class='visually-hidden'>{esc(name)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{rows}</tbody></table></div></details>"
+    )

@@ -31,6 +31,7 @@ ILLUSTRATIVE_NOTE = (
 )
 PAGES = Path(__file__).resolve().parent
 APP = PAGES.parent / "app.py"
+APP_NAME = "SEND performance dashboard"
 
 
 # ---------------------------------------------------------------- text that must stay text
@@ -124,7 +125,7 @@ def get_config() -> config_mod.Config:
     except config_mod.ConfigError as e:
         st.error(f"**The indicators file cannot be used.** Fix these problems in {plain(e.path)} and reload the page:")
         st.markdown("\n".join(f"- {plain(p)}" for p in e.problems))
-        st.stop()
+        stop()
 
 
 @shared(size=4, copy_frames=False)
@@ -155,13 +156,73 @@ def hand_over() -> None:
     runpy.run_path(str(APP), run_name="__main__")
 
 
+class PageStopped(Exception):
+    """Raised by stop(): the page has said all it has to say; run_page still draws the footer."""
+
+
+_IN_PAGE: contextvars.ContextVar[bool] = contextvars.ContextVar("kpi_in_page", default=False)
+
+
+def stop() -> NoReturn:
+    """st.stop() for a page: ends the page's own drawing but not the footer (st.stop() would end the whole run, so
+    the footer with the accessibility statement would be missing from every page that stops early)."""
+    if _IN_PAGE.get():
+        raise PageStopped
+    st.stop()
+
+
 def run_page(render: Callable[[], None]) -> None:
     """The last line of every page file: draw the page when app.py's navigation opened it, else hand over to app.py.
-    (st.Page and the legacy discovery both execute the file as __main__, so only app.py's mark tells them apart.)"""
-    if _OPENED_BY_APP.get():
-        render()
-    else:
+    (st.Page and the legacy discovery both execute the file as __main__, so only app.py's mark tells them apart.)
+    Every page gets the same focus style and script first and the footer last."""
+    if not _OPENED_BY_APP.get():
         hand_over()
+        return
+    chrome()
+    token = _IN_PAGE.set(True)
+    try:
+        render()
+    except PageStopped:
+        pass
+    finally:
+        _IN_PAGE.reset(token)
+    footer()
+
+
+# ---------------------------------------------------------------- what every page shares: title, focus, footer
+
+_A11Y_CSS = (PAGES / "a11y.css").read_text(encoding="utf-8")
+_A11Y_JS = (PAGES / "a11y.js").read_text(encoding="utf-8")
+
+
+def page_title(*parts: str) -> None:
+    """The browser tab's title (WCAG 2.4.2), most specific first: "Scorecard – County Durham – SEND performance
+    dashboard". app.py sets the page's name alone; a page with an area or indicator sets the fuller title."""
+    st.set_page_config(page_title=" – ".join([*(p for p in parts if p), APP_NAME]))
+
+
+def chrome() -> None:
+    """The focus style and the small script every page needs (see pages/a11y.css and pages/a11y.js). The script is
+    ours and fixed: nothing from a file or a person reaches it."""
+    st.html(f"<style>{_A11Y_CSS}</style>")
+    with st.container(key="a11y_script"):  # hidden by a11y.css; the script runs all the same
+        st.html(f"<script>{_A11Y_JS}</script>", unsafe_allow_javascript=True)
+
+
+def footer() -> None:
+    """Every page's footer: the accessibility statement."""
+    with st.container(key="site_footer"):
+        st.page_link(PAGES / "statement_page.py", label="Accessibility statement", icon=":material/accessibility:")
+
+
+def chart(key: str, fig, name: str, summary: str, table: pd.DataFrame) -> None:
+    """A chart people can read without seeing it: its name and one-sentence summary before it, its figures as a table
+    beside it (linked from the summary), Plotly's SVG hidden from assistive technology (pages/a11y.js). Drawn with
+    the figure's own colours (theme=None), which meet WCAG contrast, not Streamlit's lighter chart theme."""
+    with st.container(key=f"chart_{key}"):
+        st.html(markup.chart_alt_html(key, name, summary))
+        st.plotly_chart(fig, width="stretch", theme=None, config={"displaylogo": False}, key=key)
+        st.html(markup.chart_table_html(key, name, table))
 
 
 def gate_paths() -> list[str]:
@@ -295,7 +356,7 @@ def require(allowed: bool, what: str) -> None:
     """Stop a page (even one reached by its URL) that the signed-in person may not use."""
     if not allowed:
         st.error(f"You do not have permission to {what}. Ask an administrator if you need it.")
-        st.stop()
+        stop()
 
 
 # ---------------------------------------------------------------- the database
@@ -331,7 +392,7 @@ def get_cursor(cfg: config_mod.Config):
                 conn = _connection(*key)
     except store.StoreError as e:
         st.error(str(e))
-        st.stop()
+        stop()
     _scheduled_backup(conn)
     return conn.cursor()
 

@@ -4,19 +4,22 @@ the URL so a link opens the same view."""
 
 import streamlit as st
 
-from indicators import markup, readmodel, tables
+from indicators import readmodel, tables
 from pages.common import (
     area_picker,
     cache_key,
+    chart,
     charts_league,
     figures_for,
     get_access,
     get_config,
     get_cursor,
+    page_title,
     plain,
     provenance,
     require,
     run_page,
+    stop,
 )
 
 
@@ -29,19 +32,20 @@ def compare_page() -> None:
     official = [i.id for i in cfg.indicators if i.kind == "official" and i.polarity != "neutral"]
     if not official:
         st.info("No official indicator is configured (kind: official in config/indicators.yaml), so there is nothing to rank.")
-        st.stop()
+        stop()
     qp = st.query_params
     if "compare_indicator" not in st.session_state:
         st.session_state["compare_indicator"] = qp.get("indicator") if qp.get("indicator") in official else official[0]
     indicator_id = st.sidebar.selectbox("Indicator", official, key="compare_indicator", format_func=lambda i: cfg.by_id[i].name)
     ind = cfg.by_id[indicator_id]
     years = readmodel.league_periods(cur, indicator_id)
+    page_title(f"Compare areas: {ind.name}", area_name)
     st.title(f"Compare areas — {plain(ind.name)}")
     if not years:
         st.info(
             f"No local authority has a figure for {plain(ind.name)} yet. An administrator loads them from the DfE's release on the Upload page."
         )
-        st.stop()
+        stop()
     if st.session_state.get("compare_period") not in years:
         st.session_state["compare_period"] = qp.get("period") if qp.get("period") in years else years[0]
     period = st.sidebar.selectbox("Year", years, key="compare_period")
@@ -51,8 +55,8 @@ def compare_page() -> None:
     provenance(af, [indicator_id])
     db, version, mtime = cache_key(cur)
     fig, table, summary = charts_league(db, version, indicator_id, period, area, mtime)
-    st.html(f"<p class='league-summary' style='font-size:1.15rem'>{markup.esc(summary)}</p>")
-    st.plotly_chart(fig, width="stretch", config={"displaylogo": False}, key="league_chart")
+    name = f"Chart: {ind.name}, every local authority ranked, {period}, {area_name} marked"
+    chart("league_chart", fig, name, summary, table)
     st.caption(
         "Bars are ordered best first through the indicator's polarity; equal figures share a rank. Shaded bands are the "
         "quartiles among local authorities with a figure. Statistical neighbours are the DfE's model as published for "

@@ -4,7 +4,19 @@ commentary. Overdue figures are summarised once at the top and listed, not mixed
 import streamlit as st
 
 from indicators import exceptions, markup, tables
-from pages.common import area_picker, figures_for, get_access, get_config, get_cursor, plain, provenance, require, run_page
+from pages.common import (
+    area_picker,
+    figures_for,
+    get_access,
+    get_config,
+    get_cursor,
+    page_title,
+    plain,
+    provenance,
+    require,
+    run_page,
+    stop,
+)
 
 
 def exceptions_page() -> None:
@@ -13,6 +25,7 @@ def exceptions_page() -> None:
     require(who.viewer, "see the exceptions")
     cur = get_cursor(cfg)
     area, area_name = area_picker(cur, cfg)
+    page_title("Exceptions", area_name)
 
     st.title(f"Exceptions — {plain(area_name)}")
     af = figures_for(cur, area)
@@ -24,7 +37,7 @@ def exceptions_page() -> None:
     ex = exceptions.exception_report(af)
     if ex.empty:
         st.success("No indicator is red, worse than the period before or showing special-cause concern.")
-        st.stop()
+        stop()
     st.html(markup.exceptions_html(ex, area))
     c1, c2 = st.columns(2)
     c1.download_button(

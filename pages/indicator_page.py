@@ -6,21 +6,24 @@ from types import SimpleNamespace
 import pandas as pd
 import streamlit as st
 
-from indicators import commentary, markup, rag, readmodel, store, tables, uploads
+from indicators import alt_text, commentary, markup, rag, readmodel, store, tables, uploads
 from indicators.about import target_text
 from indicators.access import Forbidden
 from pages.common import (
     ILLUSTRATIVE_NOTE,
     area_picker,
+    chart,
     charts_for,
     figures_for,
     get_access,
     get_config,
     get_cursor,
+    page_title,
     plain,
     provenance,
     require,
     run_page,
+    stop,
 )
 
 
@@ -64,16 +67,22 @@ def spc_explained(f: readmodel.IndicatorFigures) -> None:
     st.caption(" ".join(plain(n) for n in notes))
 
 
-def official_section(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures, cur, area: str, *, chart: bool) -> None:
+def official_section(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures, cur, area: str, *, show_chart: bool) -> None:
     """A local measure's official counterpart (or an official indicator itself): the DfE series for this area
     against England, the region and the statistical neighbours, and where the area ranks among local
     authorities each year, each year linked to Compare areas."""
     ind = f.ind
     st.header(f"Official figures: {plain(ind.name)}" if ind.kind == "official" else "Against England and similar areas")
     st.caption(f"{plain(ind.source)} · id `{ind.id}`")
-    if chart:  # under a local measure: the official series itself, with England, the region and the neighbours
+    if show_chart:  # under a local measure: the official series itself, with England, the region and the neighbours
         trend, _ = charts_for(cur, ind.id, area)
-        st.plotly_chart(trend, width="stretch", config={"displaylogo": False}, key=f"official_{ind.id}")
+        chart(
+            f"official_{ind.id}",
+            trend,
+            alt_text.trend_name(f, af.area.name),
+            alt_text.trend_summary(f, af.area.name),
+            alt_text.trend_table(f, af.area.name),
+        )
     neighbours = ", ".join(f"{n}" + (f" ({c})" if c else "") for _, n, c in af.area.neighbours)
     if neighbours:
         st.caption(f"Statistical neighbours (DfE model, closest first): {plain(neighbours)}.")
@@ -122,6 +131,7 @@ def indicator_page() -> None:
     area, area_name = area_picker(cur, cfg)
     st.query_params["indicator"] = indicator_id
     ind = cfg.by_id[indicator_id]
+    page_title(ind.name, area_name)
 
     st.title(plain(ind.name))
     st.caption(f"{plain(area_name)} · reported by {ind.type_name} · id `{ind.id}`")
@@ -135,7 +145,7 @@ def indicator_page() -> None:
         st.info(
             f"There are no figures for {plain(ind.name)} in {plain(area_name)}. Figures are held for: {plain(where or 'no area yet')}."
         )
-        st.stop()
+        stop()
     provenance(af, [ind.id])
     df = f.held
     head = f.latest
@@ -154,7 +164,13 @@ def indicator_page() -> None:
         ["Trend against target" + (" and comparators" if f.comparators else ""), "SPC: is this real change? (Making Data Count)"]
     )
     with trend:
-        st.plotly_chart(trend_fig, width="stretch", config={"displaylogo": False}, key="trend_chart")
+        chart(
+            "trend_chart",
+            trend_fig,
+            alt_text.trend_name(f, area_name),
+            alt_text.trend_summary(f, area_name),
+            alt_text.trend_table(f, area_name),
+        )
         gaps = int((~f.series["held"]).sum())
         st.caption(
             ILLUSTRATIVE_NOTE
@@ -167,12 +183,14 @@ def indicator_page() -> None:
                 f"An SPC chart needs at least 12 figures; {plain(area_name)} has {int(df['value'].notna().sum())} for this indicator."
             )
         else:
-            st.plotly_chart(spc_fig, width="stretch", config={"displaylogo": False}, key="spc_chart")
+            chart(
+                "spc_chart", spc_fig, alt_text.spc_name(f, area_name), alt_text.spc_summary(f, area_name), alt_text.spc_table(f)
+            )
             spc_explained(f)
 
     counterpart = af.indicators.get(ind.official) if ind.official else (f if ind.kind == "official" else None)
     if counterpart is not None:
-        official_section(af, counterpart, cur, area, chart=counterpart is not f)
+        official_section(af, counterpart, cur, area, show_chart=counterpart is not f)
 
     st.header("Commentary")
     latest_period = df.iloc[-1]["period"]

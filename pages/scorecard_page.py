@@ -10,10 +10,12 @@ from pages.common import (
     get_access,
     get_config,
     get_cursor,
+    page_title,
     plain,
     provenance,
     require,
     run_page,
+    stop,
 )
 
 
@@ -23,6 +25,7 @@ def scorecard_page() -> None:
     require(who.viewer, "see the scorecard")
     cur = get_cursor(cfg)
     area, area_name = area_picker(cur, cfg)
+    page_title("Scorecard", area_name)
 
     strategies = sorted({i.strategy_area for i in cfg.indicators if i.strategy_area})
     inspections = sorted({i.inspection_area for i in cfg.indicators if i.inspection_area})
@@ -65,7 +68,7 @@ def scorecard_page() -> None:
         st.info(
             f"No indicator has figures for {plain(area_name)} with these filters. Choose another area or set the filters to All."
         )
-        st.stop()
+        stop()
 
     FILTERS = {
         "Red": df["status"] == "red",
@@ -92,7 +95,7 @@ def scorecard_page() -> None:
         )
     if df.empty:
         st.info("No indicator matches the chosen filters.")
-        st.stop()
+        stop()
 
     counts = df["status"].value_counts()
     cols = st.columns(4)

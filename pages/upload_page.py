@@ -5,7 +5,7 @@ import streamlit as st
 
 from indicators import ees, returns, store, tables, uploads
 from indicators.access import Forbidden
-from pages.common import area_picker, get_access, get_config, get_cursor, plain, reopen_database, require, run_page
+from pages.common import area_picker, get_access, get_config, get_cursor, plain, reopen_database, require, run_page, stop
 
 RETURN, OFFICIAL = "A return of figures (CSV or Excel)", "DfE open data (a release zip, or a CSV from it)"
 DETECT = "(detect from the file's header)"
@@ -105,7 +105,7 @@ def upload_page() -> None:
                 mappings = {m.name: m for m in ees.load_mappings(cfg)}
             except ees.MappingError as e:
                 st.error(str(e))
-                st.stop()
+                stop()
             picked = st.selectbox(
                 "Mapping",
                 [DETECT, *mappings],
@@ -133,7 +133,7 @@ def upload_page() -> None:
         label, type=kinds, key=f"upload_file_{official}_{st.session_state.get('uploads_done', 0)}", help=help_text
     )
     if file is None:
-        st.stop()
+        stop()
 
     data = file.getvalue()
     version = store.data_version(cur)
@@ -156,7 +156,7 @@ def upload_page() -> None:
             except ees.MappingError as e:
                 status.update(label=f"{plain(file.name)} was not checked", state="error")
                 st.error(str(e))
-                st.stop()
+                stop()
             status.update(
                 label=f"Checked {plain(file.name)}: {len(preview.result.rows):,} figure(s), "
                 f"{len(preview.result.problems)} problem(s)",
@@ -168,7 +168,7 @@ def upload_page() -> None:
 
     if not preview.result.ok:
         show_problems(preview.result.problems, file.name, official, who)
-        st.stop()
+        stop()
 
     st.info("\n\n".join(plain(line) for line in uploads.summary_lines(preview)), icon=":material/info:")
     counts = preview.counts
@@ -182,7 +182,7 @@ def upload_page() -> None:
         st.info(f"This exact file was loaded before, as upload {up_id} ({plain(up_name)}, {str(when)[:16]}).")
     if preview.nothing_to_do:
         st.success("Every figure in this file is already stored as it is; there is nothing to load.")
-        st.stop()
+        stop()
 
     tabs = st.tabs([f"New ({counts['new']})", f"Changed ({counts['changed']})", f"Unchanged ({counts['unchanged']})"])
     for tab, kind in zip(tabs, ("new", "changed", "unchanged")):
@@ -214,7 +214,7 @@ def upload_page() -> None:
                 reopen_database()
             st.session_state.pop("preview_key", None)
             st.error(plain(str(e)))
-            st.stop()
+            stop()
         st.session_state["upload_done"] = (
             f"Loaded {plain(file.name)} as upload {summary.upload_id}: {summary.new} new, "
             f"{summary.changed} changed, {counts['unchanged']} unchanged. Earlier values are kept in "

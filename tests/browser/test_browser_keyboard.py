@@ -1,0 +1,315 @@
+"""WCAG 2.2 AA beyond what axe can see, keyboard only, on every page at 1280×900 and at 320×256 (400% zoom of a
+1280-wide screen): every Tab stop visible, inside the window, not hidden under the header and with a focus indicator
+of 3:1 against its unfocused look; a distinct title per page; every chart named, summarised and tied to a table, with
+its text at 4.5:1 and its lines at 3:1 (read from the SVG); nothing scrolling sideways at 320 px outside data tables;
+axe-core clean at 320 px too; and focus given back after a rerun.
+
+The presentation deck and the board pack are left to their own tests (tests/browser/test_browser_presentation.py):
+the deck keeps its clicker buttons (Page Up / Page Down) off-screen on purpose."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from tests.browser.conftest import DURHAM, app_pages
+from tests.browser.test_browser_accessibility import FAILING_IMPACTS, contrast
+
+SIZES = [(1280, 900), (320, 256)]
+NOT_HERE = {"present", "pack"}  # covered by the deck's and pack's own tests
+PAGES = [(name, link) for name, link in app_pages() if name not in NOT_HERE]
+IDS = [name for name, _ in PAGES]
+MAX_STOPS = 160
+
+# What the focused element is, where it is and whether anything hides it.
+FOCUSED = """() => {
+  const active = document.activeElement;
+  if (!active || active === document.body || active === document.documentElement) return null;
+  // The data grid moves focus through cells of a table kept for screen readers, with no size of its own, and shows
+  // it on its canvas: the canvas is what a sighted keyboard user sees. It draws the focused cell's ring itself (in
+  // the theme's #1d70b8, 5.2:1 on white) whether or not the page has focus, so no photograph tells the two apart:
+  // for its cells only the canvas's place is checked.
+  const cell = active.getClientRects().length === 0 && active.closest('[data-testid=stDataFrame]');
+  // A radio button or tick hides its real input; the option drawn for it (mark and words) is what shows focus.
+  const option = active.matches('input[type=radio], input[type=checkbox]') && active.closest('label');
+  const e = cell ? cell.querySelector('canvas') : option || active;
+  const r = e.getBoundingClientRect();
+  let opacity = 1, hidden = false;
+  for (let n = e; n && n.nodeType === 1; n = n.parentElement) {
+    const s = getComputedStyle(n);
+    opacity *= parseFloat(s.opacity);
+    if (s.visibility !== 'visible' || s.display === 'none') hidden = true;
+  }
+  const vx0 = Math.max(r.left, 0), vy0 = Math.max(r.top, 0);
+  const vx1 = Math.min(r.right, innerWidth), vy1 = Math.min(r.bottom, innerHeight);
+  let hit = null, covered = null;
+  if (vx1 > vx0 && vy1 > vy0) {
+    hit = document.elementFromPoint((vx0 + vx1) / 2, (vy0 + vy1) / 2);
+    // A widget may lay its own parts over the focused one (the data grid's scroller over its canvas): what counts
+    // is that nothing from elsewhere (the header, the sidebar, another element) covers it.
+    const owner = e.closest('[data-testid=stElementContainer]') || e.closest('[data-testid]') || e;
+    covered = !(hit && (e.contains(hit) || hit.contains(e) || (owner && owner.contains(hit))));
+  }
+  const label = (active.getAttribute('aria-label') || active.innerText || active.value || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
+  const header = document.querySelector('[data-testid=stHeader]');
+  return {below: header ? Math.max(header.getBoundingClientRect().bottom, 0) : 0, tag: active.tagName, testid: active.closest('[data-testid]')?.dataset.testid || '', label,
+          x: r.left, y: r.top, w: r.width, h: r.height, vw: innerWidth, vh: innerHeight,
+          cell: Boolean(cell), vx0, vy0, vx1, vy1, opacity, edges: [r.top >= 0, r.right <= innerWidth, r.bottom <= innerHeight, r.left >= 0], hidden, covered, hit: hit ? (hit.dataset.testid || hit.tagName) : null};
+}"""
+
+
+def _open(ui, link: str, width: int, height: int):
+    ui.page.set_viewport_size({"width": width, "height": height})
+    page = ui.open(link)
+    ui.settled()
+    return page
+
+
+def _where(stop: dict) -> str:
+    return (
+        f"{stop['tag']} {stop['testid']} {stop['label']!r} at ({stop['x']:.0f}, {stop['y']:.0f}) {stop['w']:.0f}×{stop['h']:.0f}"
+    )
+
+
+def _shot(page, clip: dict) -> Image.Image:
+    return Image.open(io.BytesIO(page.screenshot(clip=clip, animations="disabled"))).convert("RGB")
+
+
+def _luminance(rgb) -> float:
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def indicator_pixels(page, stop: dict) -> tuple[int, int]:
+    """(pixels whose colour changes by 3:1 or more when the element takes focus, pixels the rule asks for): the
+    element's visible box and 8 px around it, photographed focused and unfocused. The rule asks for at least the
+    visible box's perimeter (the edges inside the window), a 1 px ring's worth (WCAG 1.4.11 and the 2.4.13 area it is measured by)."""
+    x0, y0 = max(stop["vx0"] - 8, 0), max(stop["vy0"] - 8, 0)
+    x1, y1 = min(stop["vx1"] + 8, stop["vw"]), min(stop["vy1"] + 8, stop["vh"])
+    clip = {"x": x0, "y": y0, "width": x1 - x0, "height": y1 - y0}
+    focused = _shot(page, clip)
+    page.evaluate("() => { window.__kpiBlurred = document.activeElement; document.activeElement.blur(); }")
+    page.wait_for_timeout(60)
+    unfocused = _shot(page, clip)
+    page.evaluate("() => window.__kpiBlurred.focus()")
+    page.wait_for_timeout(30)
+    lum: dict = {}
+    changed = 0
+    for a, b in zip(focused.getdata(), unfocused.getdata()):
+        if a == b:
+            continue
+        la = lum.get(a) or lum.setdefault(a, _luminance(a))
+        lb = lum.get(b) or lum.setdefault(b, _luminance(b))
+        if (max(la, lb) + 0.05) / (min(la, lb) + 0.05) >= 3:
+            changed += 1
+    # Only the edges inside the window can show a ring: a long table's bottom edge is further down the page.
+    top, right, bottom, left = stop["edges"]
+    w, h = stop["vx1"] - stop["vx0"], stop["vy1"] - stop["vy0"]
+    wanted = int(w * (top + bottom) + h * (left + right))
+    return changed, wanted
+
+
+def tab_through(page, *, measure: bool = True) -> tuple[list[dict], list[str]]:
+    """Press Tab from the top of the page until focus comes round again; every stop, and every problem found."""
+    stops, problems, seen = [], [], []
+    page.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")
+    for _ in range(MAX_STOPS):
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(40)
+        stop = page.evaluate(FOCUSED)
+        if stop is None:
+            if seen:
+                break
+            continue
+        key = (stop["tag"], stop["testid"], stop["label"], round(stop["x"]), round(stop["y"]))
+        if seen and key == seen[0]:
+            break
+        seen.append(key)
+        stops.append(stop)
+        where = _where(stop)
+        if stop["hidden"] or stop["opacity"] < 0.99:
+            problems.append(f"{where}: invisible when focused (opacity {stop['opacity']:.2f}, hidden {stop['hidden']})")
+            continue
+        if stop["w"] < 1 or stop["h"] < 1:
+            problems.append(f"{where}: has no size")
+            continue
+        for size, lo, hi, room in (("w", "vx0", "vx1", "vw"), ("h", "vy0", "vy1", "vh")):
+            # Inside the window; one taller than the room below the header (a long table) fills most of that room.
+            shown, full = stop[hi] - stop[lo], stop[size]
+            space = stop[room] - (stop["below"] if size == "h" else 0)
+            if shown < (full - 1.5 if full <= space else 0.75 * space):
+                problems.append(f"{where}: not inside the {stop['vw']}×{stop['vh']} window when focused")
+                break
+        else:
+            if stop["covered"]:
+                problems.append(f"{where}: hidden under {stop['hit']} when focused")
+            elif measure and not stop["cell"]:
+                changed, wanted = indicator_pixels(page, stop)
+                if changed < wanted:
+                    problems.append(f"{where}: focus indicator too faint ({changed} px change by 3:1, {wanted} needed)")
+    return stops, problems
+
+
+@pytest.mark.parametrize("width, height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("name, link", PAGES, ids=IDS)
+def test_every_tab_stop_is_visible_in_the_window_and_clearly_focused(ui, name, link, width, height):
+    page = _open(ui, link, width, height)
+    stops, problems = tab_through(page)
+    assert len(stops) >= 3, f"{name}: only {len(stops)} Tab stop(s): {[_where(s) for s in stops]}"
+    assert not problems, f"{name} at {width}×{height}:\n" + "\n".join(problems)
+
+
+def test_each_page_has_its_own_title_naming_the_page(ui):
+    titles = {}
+    for name, link in PAGES:
+        page = ui.open(link)
+        page.wait_for_function("() => document.title.endsWith('SEND performance dashboard')")
+        titles[name] = page.title()
+    assert len(set(titles.values())) == len(titles), titles
+    assert titles["scorecard"] == "Scorecard – County Durham – SEND performance dashboard", titles
+    assert titles["indicator"].startswith("New EHC plans issued within 20 weeks – County Durham – "), titles
+    assert titles["statement"] == "Accessibility statement – SEND performance dashboard", titles
+
+
+CHART_PAGES = [(f"/indicator?indicator=ehcp_20wk&area={DURHAM}", 3), (f"/compare?area={DURHAM}", 1)]
+
+CHART_COLOURS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => {
+  const colour = (el, prop) => { const s = getComputedStyle(el); return {c: s[prop], o: parseFloat(s[prop + 'Opacity'] ?? 1)}; };
+  const text = [...gd.querySelectorAll('svg.main-svg text')].filter(t => t.textContent.trim())
+    .map(t => ({what: t.textContent.trim().slice(0, 40), ...colour(t, 'fill')}));
+  const lines = [...gd.querySelectorAll('.scatterlayer path.js-line, .shapelayer path, .layer-above path, .layer-below .shapelayer path')]
+    .filter(p => parseFloat(getComputedStyle(p).strokeWidth) > 0 && getComputedStyle(p).stroke !== 'none')
+    .map(p => ({what: p.closest('.trace')?.className.baseVal || 'shape', ...colour(p, 'stroke')}));
+  const bars = [...gd.querySelectorAll('.barlayer path')].map(p => ({what: 'bar', ...colour(p, 'fill')}));
+  return {title: gd.querySelector('.gtitle')?.textContent, text, lines: lines.concat(bars)};
+})"""
+
+
+def _over_white(css: str, opacity: float) -> str:
+    """A CSS colour with its opacity laid over the white plot, as rgb()."""
+    nums = [float(x) for x in re.findall(r"[\d.]+", css)]
+    alpha = (nums[3] if len(nums) > 3 else 1.0) * opacity
+    r, g, b = (round(c * alpha + 255 * (1 - alpha)) for c in nums[:3])
+    return f"rgb({r}, {g}, {b})"
+
+
+@pytest.mark.parametrize("link, charts", CHART_PAGES, ids=["indicator", "compare"])
+def test_every_chart_is_named_summarised_and_tied_to_a_table(ui, link, charts):
+    page = ui.open(link, ready=".js-plotly-plot")
+    ui.settled()
+    found = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].map(c => {
+        const described = document.getElementById(c.getAttribute('aria-describedby') || '-');
+        const details = document.getElementById(c.getAttribute('aria-details') || '-');
+        return {role: c.getAttribute('role'), name: c.getAttribute('aria-label'),
+                summary: described ? described.textContent.trim() : null,
+                rows: details ? details.querySelectorAll('tbody tr').length : 0,
+                link: described ? described.querySelector('a.chart-table-link')?.getAttribute('href') : null,
+                table: details ? '#' + details.id : null,
+                exposedSvg: c.querySelectorAll('svg.main-svg:not([aria-hidden=true])').length};
+    })""")
+    assert len(found) == charts, found
+    for c in found:
+        assert c["role"] == "figure" and c["name"] and c["name"].startswith("Chart: "), c
+        assert c["summary"] and len(c["summary"]) > 40, c
+        assert c["rows"] > 0 and c["link"] == c["table"], c
+        assert c["exposedSvg"] == 0, f"Plotly's SVG is exposed to assistive technology: {c}"
+    # Following the summary's link opens the table and puts focus on it.
+    page.locator("a.chart-table-link").first.click()
+    assert page.locator("details.chart-table").first.evaluate("d => d.open")
+    assert page.evaluate("() => document.activeElement.closest('details.chart-table') !== null")
+
+
+@pytest.mark.parametrize("link, charts", CHART_PAGES, ids=["indicator", "compare"])
+def test_chart_text_meets_4_5_to_1_and_lines_3_to_1(ui, link, charts):
+    page = ui.open(link, ready=".js-plotly-plot")
+    if "indicator" in link:  # the SPC chart draws when its tab is opened
+        page.get_by_role("tab", name=re.compile("SPC")).click()
+    ui.settled()
+    problems = []
+    charts_seen = page.evaluate(CHART_COLOURS)
+    assert len(charts_seen) == charts
+    for chart in charts_seen:
+        assert chart["text"] and chart["lines"], chart["title"]
+        for t in chart["text"]:
+            ratio = contrast(_over_white(t["c"], t["o"]), "rgb(255, 255, 255)")
+            if ratio < 4.5:
+                problems.append(f"{chart['title']}: text {t['what']!r} {t['c']} at {ratio:.2f}:1")
+        for line in chart["lines"]:
+            ratio = contrast(_over_white(line["c"], line["o"]), "rgb(255, 255, 255)")
+            if ratio < 3:
+                problems.append(f"{chart['title']}: line {line['what']} {line['c']} at {ratio:.2f}:1")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name, link", PAGES, ids=IDS)
+def test_nothing_scrolls_sideways_at_320_px_and_axe_is_clean(ui, axe_js, name, link):
+    page = _open(ui, link, 320, 256)
+    page.wait_for_timeout(500)  # tabs and charts re-lay themselves out after the window narrows
+    wide = page.evaluate("""() => {
+        const main = document.querySelector('[data-testid=stMain]');
+        const out = [];
+        if (document.documentElement.scrollWidth > innerWidth + 1) out.push(`the page is ${document.documentElement.scrollWidth}px wide`);
+        if (main.scrollWidth > main.clientWidth + 1) out.push(`the main area is ${main.scrollWidth}px wide`);
+        // Anything sticking out of the window that is not inside a data table scrolling on its own.
+        const tables = '[data-testid=stDataFrame], [data-testid=stTable], .scorecard-wrap, .js-plotly-plot';
+        for (const el of main.querySelectorAll('*')) {
+            const r = el.getBoundingClientRect();
+            if (r.width && r.right > innerWidth + 1 && !el.closest(tables) && getComputedStyle(el).visibility === 'visible')
+                out.push(`${el.tagName}.${el.className?.baseVal ?? el.className} reaches ${Math.round(r.right)}px`);
+        }
+        return out.slice(0, 10);
+    }""")
+    assert not wide, f"{name} at 320 px scrolls sideways: {wide}"
+    violations = ui.axe(axe_js, f"{name}-320")
+    bad = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    assert not bad, "\n".join(f"{v['impact']} {v['id']}: {v['help']} {[n['target'] for n in v['nodes']]}" for v in bad)
+
+
+def test_footer_links_the_accessibility_statement_from_every_page(ui):
+    for name, link in PAGES:
+        page = ui.open(link)
+        footer = page.locator(".st-key-site_footer a")
+        footer.wait_for(timeout=30_000)  # drawn last, after the page itself
+        assert footer.count() == 1, name
+        assert footer.inner_text().strip().endswith("Accessibility statement"), name
+    footer.click()
+    page.get_by_role("heading", name="Accessibility statement for the SEND performance dashboard").wait_for()
+    for heading in ("Feedback and contact information", "Enforcement procedure", "Compliance status", "Non-accessible content"):
+        assert page.get_by_role("heading", name=heading).count() == 1, heading
+
+
+def test_opening_the_sidebar_at_320_px_keeps_focus_in_it_and_escape_gives_it_back(ui):
+    page = _open(ui, "/", 320, 256)
+    button = page.get_by_test_id("stExpandSidebarButton")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').dataset.collapsed === 'false'")
+    page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').contains(document.activeElement)")
+    # While the sidebar covers the page, Tab never reaches what lies under it.
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => !document.querySelector('[data-testid=stMain]').contains(document.activeElement)")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').dataset.collapsed === 'true'")
+    page.wait_for_function("() => document.activeElement?.dataset.testid === 'stExpandSidebarButton'")
+
+
+def test_focus_stays_on_the_control_used_after_a_rerun(ui):
+    page = _open(ui, "/", 1280, 900)
+    box = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has=page.get_by_text("Sort by", exact=True))
+    field = box.locator("input")
+    field.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    ui.idle()
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => document.activeElement !== document.body"), "focus fell back to <body> after the rerun"
+    assert page.evaluate("() => document.activeElement.closest('[data-testid=stSelectbox]') !== null")
