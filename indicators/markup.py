@@ -25,6 +25,7 @@ table.scorecard td.num .v {white-space: nowrap;}
 table.scorecard a {color: #1d70b8; text-decoration: underline;}
 table.scorecard .small {font-size: 0.85rem; color: #0b0c0c;}
 table.scorecard td.spc {white-space: nowrap;}
+table.scorecard td.spc .small {white-space: normal; display: inline-block; min-width: 7rem;}
 table.scorecard img.mdc {margin-right: 4px; vertical-align: middle;}
 .rag {display: inline-block; padding: 2px 8px; border-radius: 3px; font-weight: 700; white-space: nowrap;}
 .pub {display: inline-block; font-size: 0.8rem; padding: 0 4px; border: 1px solid #505a5f; border-radius: 2px; color: #0b0c0c;}
