@@ -22,6 +22,7 @@ import contextlib
 import copy
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import html
 import io
@@ -242,12 +243,17 @@ def wrap_words(text: str, max_chars: int) -> str:
     return "<br>".join(lines)
 
 
-def fit_chart(spec: dict, *, title: str, width_px: float | None, height_px: float, font_px: float, title_px=None) -> dict:
+PLOTLY_LINE = 1.3  # Plotly's line spacing in multi-line text, in ems
+
+
+def fit_chart(
+    spec: dict, *, title: str, width_px: float | None, height_px: float, font_px: float, title_px=None, wrap_px: float = 480
+) -> dict:
     """Size a chart (a Plotly figure as a dict) for a page or a projector: every text at `font_px` or more, the
-    title wrapped to the width (`width_px`; None: the width it is given on the screen, assumed at least 480 px),
-    margins that keep the title and the legend inside the picture."""
+    title wrapped to the width (`width_px`; None: the width the screen gives it, at least `wrap_px`), margins that
+    keep the title and the legend inside the picture."""
     title_px = title_px or font_px + 2
-    max_chars = max(12, int(((width_px or 480) - 2 * font_px) / (title_px * 0.56)))
+    max_chars = max(12, int(((width_px or wrap_px) - 2 * font_px) / (title_px * 0.56)))
     wrapped = wrap_words(html.escape(title, quote=False), max_chars)
     lines = wrapped.count("<br>") + 1
     lay = spec.setdefault("layout", {})
@@ -257,22 +263,28 @@ def fit_chart(spec: dict, *, title: str, width_px: float | None, height_px: floa
         lay.pop("width", None)
     lay["height"] = int(height_px)
     _deep_set(lay, "font.size", font_px)
+    pad = font_px * 0.4
     lay["title"] = {
         "text": wrapped,
         "font": {"size": title_px},
         "x": 0,
         "xanchor": "left",
         "xref": "paper",
-        "y": 1,
+        # Plotly anchors a multi-line title by its first line and moves the others up: down by those lines, so the
+        # whole title sits inside the picture.
+        "y": 1 - (pad + (lines - 1) * PLOTLY_LINE * title_px) / height_px,
         "yanchor": "top",
         "yref": "container",
-        "pad": {"t": font_px * 0.5},
     }
-    lay["margin"] = {"l": font_px * 4.5, "r": font_px, "t": title_px * LEADING * lines + font_px * 1.2, "b": font_px * 2}
+    top = pad + lines * PLOTLY_LINE * title_px + font_px * 0.6
+    if any(a.get("yref") == "paper" and (a.get("y") or 0) >= 1 for a in lay.get("annotations") or ()):
+        top += font_px * PLOTLY_LINE  # labels along the top of the plot (e.g. quartile names): a line of their own
+    lay["margin"] = {"l": font_px * 4.5, "r": font_px, "t": top, "b": font_px * 2, "autoexpand": True}
     lay["legend"] = {
         "orientation": "h",
-        "yanchor": "top",
-        "y": -0.1,
+        "yref": "container",  # at the foot of the picture: the margin grows to fit it, under the axis labels
+        "yanchor": "bottom",
+        "y": 0,
         "x": 0,
         "font": {"size": font_px},
         "traceorder": "normal",  # one flow of entries, not a column per legend group
@@ -355,28 +367,36 @@ def spc_alt(f: readmodel.IndicatorFigures, area_name: str) -> str:
     )
 
 
-def board_trend(f, area_name: str, *, width: float | None, height: float, font: float, title: str, base=None) -> dict:
+def board_trend(
+    f, area_name: str, *, width: float | None, height: float, font: float, title: str, base=None, wrap_px: float = 480
+) -> dict:
     """The trend chart as a dict, sized for a page (points) or a projector (pixels; width None: the screen's), with
     period labels on the axis. `base`: the trend figure if already made (the pages cache theirs)."""
     fig = base if base is not None else charts.trend_figure(f, area_name)
     spec = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else copy.deepcopy(fig)
-    fit_chart(spec, title=title, width_px=width, height_px=height, font_px=font)
-    period_axis(spec, f.series, f.ind.period_type, width_px=width or 480, font_px=font)
+    fit_chart(spec, title=title, width_px=width, height_px=height, font_px=font, wrap_px=wrap_px)
+    period_axis(spec, f.series, f.ind.period_type, width_px=width or wrap_px, font_px=font)
     return spec
 
 
-def board_spc(f, area_name: str, *, width: float | None, height: float, font: float, title: str, base=None) -> dict | None:
+def board_spc(
+    f, area_name: str, *, width: float | None, height: float, font: float, title: str, base=None, wrap_px: float = 480
+) -> dict | None:
     """The XmR chart with its icons, sized like `board_trend`; None when there are too few figures."""
     fig = base if base is not None else charts.spc_figure(f, area_name)
     if fig is None:
         return None
     spec = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else copy.deepcopy(fig)
-    fit_chart(spec, title=title, width_px=width, height_px=height, font_px=font)
-    period_axis(spec, f.series, f.ind.period_type, width_px=width or 480, font_px=font)
+    fit_chart(spec, title=title, width_px=width, height_px=height, font_px=font, wrap_px=wrap_px)
+    period_axis(spec, f.series, f.ind.period_type, width_px=width or wrap_px, font_px=font)
+    for trace in spec.get("data", []):  # shorter legend entries: "Improvement" rather than "Special cause: improvement"
+        name = trace.get("name") or ""
+        if name.startswith("Special cause: "):
+            trace["name"] = name.removeprefix("Special cause: ").capitalize()
     icon = font * 2.4
     m = spec["layout"]["margin"]
     m["t"] = max(m["t"], icon + font)
-    w = (width or 480) - m["l"] - m["r"]
+    w = (width or wrap_px) - m["l"] - m["r"]
     spc_icons(spec, f.spc, width_px=w, height_px=height - m["t"] - m["b"], size_px=icon)
     return spec
 
@@ -439,13 +459,18 @@ def _pdf_fonts() -> tuple[str, str]:
 def lines_of(text: str, size: float, width: float, bold: bool = False) -> list[str]:
     """`text` broken into the lines it takes at `size` points in `width` (measured with the PDF's font, which is
     wider than PowerPoint's Arial, so the deck's boxes are never too small)."""
+    return list(_lines_of(text, size, width, bold))
+
+
+@functools.lru_cache(maxsize=4096)  # a page is measured when it is built and again when each file is drawn
+def _lines_of(text: str, size: float, width: float, bold: bool) -> tuple[str, ...]:
     from reportlab.lib.utils import simpleSplit
 
     font = _pdf_fonts()[1 if bold else 0]
     out = []
     for para in text.split("\n"):
         out.extend(simpleSplit(para, font, size, width) or [""])
-    return out
+    return tuple(out)
 
 
 def text_height(text: str, size: float, width: float, bold: bool = False) -> float:
@@ -508,7 +533,16 @@ TABLE_PADDING = {"LEFTPADDING": 4, "RIGHTPADDING": 4, "TOPPADDING": 1, "BOTTOMPA
 
 
 def table_height(header, rows, width, widths, size) -> float:
-    return sum(_table(header, rows, [], width, widths, size)._rowHeights)
+    return sum(row_heights(header, rows, width, widths, size))
+
+
+def row_heights(header, rows, width, widths, size) -> tuple[float, ...]:
+    return _row_heights(tuple(header), tuple(tuple(r) for r in rows), width, tuple(widths), size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _row_heights(header, rows, width, widths, size) -> tuple[float, ...]:
+    return tuple(_table(list(header), [list(r) for r in rows], [], width, list(widths), size)._rowHeights)
 
 
 # ---------------------------------------------------------------- the layout both files are drawn from
@@ -1040,12 +1074,12 @@ def to_pptx(pack: Pack) -> bytes:
 
     def table(slide, b: Box):
         s = b.slide
-        t_flow = _table(s.header, s.rows, s.statuses, b.w, s.widths, b.size)
+        heights = row_heights(s.header, s.rows, b.w, s.widths, b.size)
         shape = slide.shapes.add_table(len(s.rows) + 1, len(s.header), Pt(b.x), Pt(b.y), Pt(b.w), Pt(b.h))
         t = shape.table
         for c, f in enumerate(s.widths):
             t.columns[c].width = Pt(b.w * f)
-        for r, h in enumerate(t_flow._rowHeights):
+        for r, h in enumerate(heights):
             t.rows[r].height = Pt(h)
         rag_col = next((i for i, h in enumerate(s.header) if h.startswith("RAG")), None)
         for r, row in enumerate([s.header, *s.rows]):
