@@ -422,10 +422,24 @@ def comparison_rows(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures) ->
     return rows
 
 
+def trend_title(f) -> str:
+    """The trend chart's title, naming only what it shows: "Trend, with target, RAG bands and comparators"."""
+    shows = []
+    if f.series["target"].notna().any():
+        shows.append("target")
+    if f.series["green"].notna().any():
+        shows.append("RAG bands")
+    if f.comparators:
+        shows.append("comparators")
+    if not shows:
+        return "Trend"
+    return "Trend, with " + (", ".join(shows[:-1]) + " and " if len(shows) > 1 else "") + shows[-1]
+
+
 def spc_reading(r) -> str:
-    """What the SPC chart's icons say, in words."""
+    """What the SPC chart's icons say, in words (or why there is no SPC chart)."""
     if not isinstance(r.variation, str):
-        return ""
+        return f"SPC: {r.variation_text}." if isinstance(getattr(r, "variation_text", None), str) else ""
     return f"SPC: {r.variation_text}." + (f" {r.assurance_text}." if isinstance(r.assurance, str) else "")
 
 
@@ -692,6 +706,7 @@ def build(
     as_of: str | None = None,
     indicator_ids: list[str] | str | None = None,
     today: dt.date | None = None,
+    on_chart: Callable[[str, Chart], None] | None = None,
 ) -> Pack:
     """Assemble the pages (charts as figures, not yet drawn) for one area, cut off at the end of period `as_of`.
 
@@ -821,11 +836,14 @@ def build(
         chart_h, _, _ = _indicator_parts(s, top, bottom)
         two = f.spc is not None
         w = (WIDTH - CHART_GAP) / 2 if two else WIDTH
-        trend = board_trend(f, area_name, width=w, height=chart_h, font=CHART_PT, title="Trend, with target and RAG bands")
+        trend = board_trend(f, area_name, width=w, height=chart_h, font=CHART_PT, title=trend_title(f))
         s.charts.append(Chart(trend, w, chart_h, trend_alt(f, area_name)))
         if two:
             xmr = board_spc(f, area_name, width=w, height=chart_h, font=CHART_PT, title="Statistical process control (XmR)")
             s.charts.append(Chart(xmr, w, chart_h, spc_alt(f, area_name)))
+        if on_chart:  # drawn while the next pages are built
+            for c in s.charts:
+                on_chart(ind.name, c)
         slides.append(s)
     return Pack(area_name, as_of_text, produced, slides)
 
@@ -856,6 +874,11 @@ def _clean_tree(obj):
     return obj
 
 
+def _clean_alt(c: Chart) -> Chart:
+    c.alt = clean_text(c.alt)
+    return c
+
+
 def clean_pack(pack: Pack) -> Pack:
     """Every text of the pack (titles, tables, commentary, footers) without control characters."""
     slides = [
@@ -870,7 +893,7 @@ def clean_pack(pack: Pack) -> Pack:
             review=clean_text(s.review),
             footer=clean_text(s.footer),
             comparison=clean_text(s.comparison),
-            charts=[dataclasses.replace(c, alt=clean_text(c.alt)) for c in s.charts],
+            charts=[_clean_alt(c) for c in s.charts],  # the same objects: charts being drawn get their PNG on them
         )
         for s in pack.slides
     ]
@@ -1000,44 +1023,73 @@ _DRAWN: collections.OrderedDict[tuple, bytes] = collections.OrderedDict()
 _DRAWN_LOCK = threading.Lock()
 
 
-def draw_charts(pack: Pack, progress: Callable[[float, str], None] | None = None) -> None:
-    """Turn each page's Plotly figures into PNGs through the process's chart server (started on first use), as
-    many at once as it has tabs."""
-    todo = [(s, c) for s in pack.slides for c in s.charts if c.png is None]
-    if not todo:
-        return
-    browser = chromium_path()
-    if browser is None:
-        raise ExportError(INSTALL_HINT)
-    timeout = chart_timeout()
-    if progress and not CHARTS.running:
-        progress(0.02, "Starting Chromium to draw the charts (only the first pack since the dashboard started waits for this)")
-    CHARTS._ready(browser, timeout)  # started once, here, rather than raced for by the workers below
+class _Drawer:
+    """Draws charts as the pack's pages are built, as many at once as the chart server has tabs: Chromium draws
+    one page's charts while Python builds the next page."""
 
-    def draw(n: int, s: Slide, c: Chart) -> bytes:
+    def __init__(self, progress: Callable[[float, str], None] | None = None):
+        self.browser = chromium_path()
+        if self.browser is None:
+            raise ExportError(INSTALL_HINT)
+        self.timeout = chart_timeout()
+        if progress and not CHARTS.running:
+            progress(
+                0.02, "Starting Chromium to draw the charts (only the first pack since the dashboard started waits for this)"
+            )
+        CHARTS._ready(self.browser, self.timeout)  # started once, here, rather than raced for by the workers below
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=_ChartServer.TABS, thread_name_prefix="kpi-chart")
+        self.jobs: dict[concurrent.futures.Future, tuple[str, Chart]] = {}
+
+    def submit(self, title: str, chart: Chart) -> None:
+        self.jobs[self.pool.submit(self._draw, title, chart)] = (title, chart)
+
+    def _draw(self, title: str, c: Chart) -> bytes:
         spec = _clean_tree(c.figure)
         for trace in spec.get("data", []):  # a picture has nothing to hover over
             for k in ("hovertext", "hovertemplate", "customdata"):
                 trace.pop(k, None)
-        key = (browser, c.width, c.height, hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest())
+        key = (
+            self.browser,
+            c.width,
+            c.height,
+            hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest(),
+        )
         with _DRAWN_LOCK:
             if key in _DRAWN:
                 _DRAWN.move_to_end(key)
                 return _DRAWN[key]
-        png = CHARTS.draw(spec, browser, timeout, f'"{clean_text(s.title)}" ({n} of {len(todo)})', (c.width, c.height))
+        png = CHARTS.draw(spec, self.browser, self.timeout, f'"{clean_text(title)}"', (c.width, c.height))
         with _DRAWN_LOCK:
             _DRAWN[key] = png
             while len(_DRAWN) > 256:
                 _DRAWN.popitem(last=False)
         return png
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=_ChartServer.TABS, thread_name_prefix="kpi-chart") as pool:
-        jobs = {pool.submit(draw, n, s, c): (s, c) for n, (s, c) in enumerate(todo, 1)}
-        for done, job in enumerate(concurrent.futures.as_completed(jobs), 1):
-            s, c = jobs[job]
-            c.png = job.result()
-            if progress:
-                progress(0.05 + 0.85 * done / len(todo), f"Drew chart {done} of {len(todo)}: {clean_text(s.title)}")
+    def finish(self, progress: Callable[[float, str], None] | None = None) -> None:
+        """Wait for every chart; each PNG goes onto its chart. The first failure is raised, the rest cancelled."""
+        try:
+            total = len(self.jobs)
+            for done, job in enumerate(concurrent.futures.as_completed(self.jobs), 1):
+                title, chart = self.jobs[job]
+                chart.png = job.result()
+                if progress:
+                    progress(0.05 + 0.85 * done / total, f"Drew chart {done} of {total}: {clean_text(title)}")
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def draw_charts(pack: Pack, progress: Callable[[float, str], None] | None = None) -> None:
+    """Turn each page's Plotly figures into PNGs through the process's chart server (started on first use)."""
+    todo = [(s, c) for s in pack.slides for c in s.charts if c.png is None]
+    if not todo:
+        return
+    drawer = _Drawer(progress)
+    for s, c in todo:
+        drawer.submit(s.title, c)
+    drawer.finish(progress)
 
 
 # ---------------------------------------------------------------- PowerPoint
@@ -1121,11 +1173,15 @@ def to_pptx(pack: Pack) -> bytes:
 
 
 def to_pdf(pack: Pack) -> bytes:
+    from reportlab import rl_config
     from reportlab.lib import colors
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
     font, bold = _pdf_fonts()
+    # Images as binary streams: reportlab's default ASCII85 text encoding of them, in pure Python, took most of the
+    # time of writing a pack (and made the file a quarter bigger).
+    rl_config.useA85 = 0
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H))
     c.setTitle(f"SEND performance board pack — {pack.area_name}")
@@ -1179,9 +1235,19 @@ def export(
     try:
         if progress:
             progress(0.0, "Gathering the figures")
-        pack = clean_pack(build(conn, config, area_code, as_of=as_of, indicator_ids=indicator_ids, today=today))
-        step = "drawing the charts"
-        draw_charts(pack, progress)
+        step = "starting Chromium to draw the charts"
+        drawer = _Drawer(progress)
+        try:
+            step = "gathering the figures and drawing the charts"
+            pack = clean_pack(
+                build(conn, config, area_code, as_of=as_of, indicator_ids=indicator_ids, today=today, on_chart=drawer.submit)
+            )
+            if progress:
+                progress(0.05, f"Drawing {len(drawer.jobs)} charts for {len(pack.slides)} pages")
+            drawer.finish(progress)
+        finally:
+            drawer.close()
+        draw_charts(pack, progress)  # anything not yet drawn (nothing, normally)
         step = f"writing the {fmt.upper()} file"
         if progress:
             progress(0.92, f"Writing the {fmt.upper()} file ({len(pack.slides)} pages)")

@@ -264,7 +264,7 @@ def present_page() -> None:
                     width=None,
                     height=CHART_H,
                     font=CHART_PX,
-                    title="Trend, with target and RAG bands",
+                    title=export.trend_title(f),
                     base=trend,
                     wrap_px=HALF_PX,
                 )
