@@ -292,7 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--period", default=None, help='figures up to the end of this period, e.g. "2019-20 Q4" (default: the latest held)'
     )
-    p.add_argument("--indicators", default=None, help="comma-separated indicator ids (default: every indicator with figures)")
+    p.add_argument(
+        "--indicators",
+        default=None,
+        help="comma-separated indicator ids, or all for a page per indicator (default: a page per exception and headline indicator)",
+    )
     p.add_argument("-o", "--output", required=True, help="the file to write")
     p = sub.add_parser("backup", help=COMMANDS["backup"][1])
     p.add_argument("-o", "--output", default=None, help="the backup file to write (default: a dated file in the backup folder)")

@@ -1,6 +1,7 @@
 """Board pack: one click makes the PowerPoint deck or the PDF with the same slides."""
 
 import sys
+import time
 
 import streamlit as st
 
@@ -17,16 +18,19 @@ def pack_page() -> None:
 
     st.title("Board pack")
     st.write(
-        "A title slide, the scorecard, the exceptions, then one slide per indicator with its chart, its recent "
-        "figures and the commentary. Published and illustrative figures are marked on every slide."
+        "What a board reads in ten minutes: a title page, the scorecard on one page, the exceptions worst first, then a "
+        "page for each exception and each headline indicator with its trend and SPC charts, its recent figures, how it "
+        "compares with England, the region and neighbours, and the commentary. Every page says how old the figures "
+        "are and marks published and illustrative figures."
     )
     ids = st.multiselect(
         "Indicators",
         [i.id for i in cfg.indicators],
         format_func=lambda i: cfg.by_id[i].name,
-        placeholder="Every indicator with figures for the area",
+        placeholder="The exceptions and the headline indicators",
         key="pack_ids",
     )
+    every = st.checkbox("A page for every indicator (the full pack)", key="pack_all", disabled=bool(ids))
     period = st.text_input(
         "Figures up to the end of (optional)",
         key="pack_period",
@@ -40,6 +44,7 @@ def pack_page() -> None:
     for col, fmt, label in ((cols[0], "pptx", "Make the PowerPoint deck"), (cols[1], "pdf", "Make the PDF")):
         if col.button(label, key=f"make_{fmt}", type="primary" if fmt == "pptx" else "secondary", width="stretch"):
             bar = st.progress(0.0, text="Starting…")
+            began = time.monotonic()
             try:
                 data = export.export(
                     cur,
@@ -47,7 +52,7 @@ def pack_page() -> None:
                     fmt,
                     area,
                     as_of=period.strip() or None,
-                    indicator_ids=ids or None,
+                    indicator_ids=ids or (export.ALL if every else None),
                     progress=lambda f, msg, bar=bar: bar.progress(min(f, 1.0), text=plain(msg)),
                 )
             except export.ExportError as e:
@@ -63,7 +68,7 @@ def pack_page() -> None:
                     icon=":material/error:",
                 )
                 st.stop()
-            bar.progress(1.0, text="Done")
+            bar.progress(1.0, text=f"Done in {time.monotonic() - began:.1f} s")
             st.session_state["pack"] = (fmt, data, f"board-pack-{area}.{fmt}")
 
     if "pack" in st.session_state:

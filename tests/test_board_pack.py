@@ -120,9 +120,9 @@ def test_board_pack_of_ten_indicators_as_pptx_and_pdf(conn, cfg, tmp_path):
     pptx = export.export(conn, cfg, "pptx", "E06000047", indicator_ids=TEN, today=TODAY)
     deck = Presentation(io.BytesIO(pptx))
     titles = [next((s.text_frame.text for s in slide.shapes if s.has_text_frame), "") for slide in deck.slides]
-    # title, 2 scorecard slides (8 rows each), exceptions (one or more), ten indicator slides
+    # title, the scorecard on one page, exceptions (one or two pages), ten indicator slides
     assert titles[0] == "SEND performance board pack"
-    assert titles[1] == "Scorecard — County Durham (1 of 2)"
+    assert titles[1] == "Scorecard — County Durham"
     assert any(t.startswith("Exceptions: red, worsening or special-cause concern") for t in titles)
     assert titles[-10:] == [cfg.by_id[i].name for i in TEN]
     everything = "\n".join(s.text_frame.text for slide in deck.slides for s in slide.shapes if s.has_text_frame)
@@ -132,7 +132,10 @@ def test_board_pack_of_ten_indicators_as_pptx_and_pdf(conn, cfg, tmp_path):
     assert "<script>alert(1)</script>" in everything  # kept as text, as the author wrote it
     assert f"{neet_value:.1f}% ○" in cells and "✖ Red" in cells  # ○: an illustrative figure
     assert "published" in everything and "illustrative" in everything
-    assert sum(1 for slide in deck.slides for s in slide.shapes if s.shape_type == 13) == 10  # a chart picture each
+    # a trend chart each, and an SPC chart beside it where there are enough figures; each with its alt text
+    pictures = [s for slide in deck.slides for s in slide.shapes if s.shape_type == 13]
+    assert len(pictures) == 10 + sum(1 for i in TEN if readmodel.figures(conn, cfg, "E06000047", today=TODAY).indicators[i].spc)
+    assert all(p._element.nvPicPr.cNvPr.get("descr", "").startswith("Chart: ") for p in pictures)
 
     pdf = export.export(conn, cfg, "pdf", "E06000047", indicator_ids=TEN, today=TODAY)
     reader = PdfReader(io.BytesIO(pdf))

@@ -1,0 +1,198 @@
+"""The board pack as a board reads it: the default pack's pages (title, one scorecard page, at most two pages of
+exceptions, a page per exception and headline indicator) and the full pack; no text box over another and nothing
+under 9 pt, in the PDF (every word and picture, read back with pdfplumber) and in the PowerPoint (every shape);
+chart text at 9 pt or more at print size with periods (not dates or times) on the axes; the PDF and the PowerPoint
+saying the same words on each page; and every page drawn to PNG (pdftoppm), kept in test-artifacts/pack/ to look at."""
+
+import collections
+import datetime as dt
+import io
+import itertools
+import shutil
+import subprocess
+
+import pytest
+from pptx import Presentation
+from pptx.util import Emu
+
+from indicators import exceptions, export, periods, readmodel, store
+from tests.conftest import ROOT
+
+pdfplumber = pytest.importorskip("pdfplumber", reason="pdfplumber is not installed: pip install -r requirements-dev.txt")
+
+TODAY = dt.date(2026, 11, 22)
+DURHAM = "E06000047"
+ARTIFACTS = ROOT / "test-artifacts" / "pack"
+EXCEPTIONS_TITLE = "Exceptions: red, worsening or special-cause concern"
+needs_chromium = pytest.mark.skipif(
+    export.chromium_path() is None and not __import__("os").environ.get("CI"),
+    reason="Chromium is not installed: apt-get install chromium",
+)
+pytestmark = needs_chromium
+
+
+@pytest.fixture(scope="module")
+def made(sample_db_template, tmp_path_factory, cfg):
+    """The default and the full pack for County Durham, as PDF and PowerPoint, with the pages they were drawn from."""
+    path = tmp_path_factory.mktemp("packs") / "kpi.duckdb"
+    shutil.copy(sample_db_template, path)
+    conn = store.open_store(cfg, path)
+    try:
+        out = {"figures": readmodel.figures(conn, cfg, DURHAM, today=TODAY)}
+        for name, ids in (("default", None), ("full", export.ALL)):
+            out[name, "pack"] = export.clean_pack(export.build(conn, cfg, DURHAM, indicator_ids=ids, today=TODAY))
+            for fmt in ("pdf", "pptx"):
+                out[name, fmt] = export.export(conn, cfg, fmt, DURHAM, indicator_ids=ids, today=TODAY)
+    finally:
+        conn.close()
+    return out
+
+
+def slide_titles(pptx: bytes) -> list[str]:
+    deck = Presentation(io.BytesIO(pptx))
+    return [next((s.text_frame.text for s in slide.shapes if s.has_text_frame), "") for slide in deck.slides]
+
+
+def test_the_default_pack_is_what_a_board_reads_in_ten_minutes(made, cfg):
+    af = made["figures"]
+    ex = exceptions.exception_report(af)
+    titles = slide_titles(made["default", "pptx"])
+    assert titles[0] == "SEND performance board pack"
+    assert titles[1] == "Scorecard — County Durham"  # every indicator on one page
+    assert not titles[2].startswith("Scorecard")
+    ex_pages = [t for t in titles if t.startswith(EXCEPTIONS_TITLE)]
+    assert 1 <= len(ex_pages) <= 2 and titles[2 : 2 + len(ex_pages)] == ex_pages
+    # then a page for each exception and each headline indicator, in the indicators file's order
+    paged = set(ex["indicator_id"]) | {i.id for i in cfg.indicators if i.headline}
+    expected = [i.name for i in cfg.indicators if i.id in paged and i.id in af.indicators]
+    assert titles[2 + len(ex_pages) :] == expected
+    assert len(titles) <= 2 + 2 + len(expected) and len(titles) < len(af.indicators)
+    # the exceptions are summarised worst first: the pages list them in the report's order
+    pack = made["default", "pack"]
+    listed = [row[0] for s in pack.slides if s.kind == "exceptions" for row in s.rows]
+    assert listed == list(ex["indicator"])[: len(listed)]
+    assert len(pdfplumber.open(io.BytesIO(made["default", "pdf"])).pages) == len(titles)
+
+
+def test_the_full_pack_keeps_a_page_for_every_indicator(made):
+    titles = slide_titles(made["full", "pptx"])
+    names = [f.ind.name for f in made["figures"].indicators.values()]
+    assert titles[-len(names) :] == names
+    assert len(pdfplumber.open(io.BytesIO(made["full", "pdf"])).pages) == len(titles)
+
+
+def _overlap(a, b, slack=0.5) -> bool:
+    """Boxes (x0, top, x1, bottom) that share more than `slack` points each way."""
+    return min(a[2], b[2]) - max(a[0], b[0]) > slack and min(a[3], b[3]) - max(a[1], b[1]) > slack
+
+
+@pytest.mark.parametrize("name", ["default", "full"])
+def test_no_text_in_the_pdf_overlaps_other_text_or_a_chart_and_none_is_under_9pt(made, name):
+    with pdfplumber.open(io.BytesIO(made[name, "pdf"])) as pdf:
+        for n, page in enumerate(pdf.pages, 1):
+            small = sorted({(c["text"], round(c["size"], 1)) for c in page.chars if c["size"] < export.MIN_PT - 0.01})
+            assert not small, f"{name} pack, page {n}: text under {export.MIN_PT} pt: {small[:10]}"
+            pictures = [(i["x0"], i["top"], i["x1"], i["bottom"]) for i in page.images]
+            for a, b in itertools.combinations(pictures, 2):
+                assert not _overlap(a, b), f"{name} pack, page {n}: two charts overlap: {a} {b}"
+            words = page.extract_words(keep_blank_chars=False, use_text_flow=True)
+            inside = collections.defaultdict(list)  # picture → words drawn on it (its invisible text alternative)
+            lines = []
+            for w in words:
+                box = (w["x0"], w["top"], w["x1"], w["bottom"])
+                on = [p for p in pictures if _overlap(box, p)]
+                if on:
+                    inside[on[0]].append(w["text"])
+                else:
+                    lines.append((box, w["text"]))
+            for said in inside.values():
+                assert said[0] == "Chart:", f"{name} pack, page {n}: text over a chart that is not its description: {said[:12]}"
+            for (a, ta), (b, tb) in itertools.combinations(lines, 2):
+                assert not _overlap(a, b), f"{name} pack, page {n}: {ta!r} at {a} overlaps {tb!r} at {b}"
+            for box, text in lines:
+                assert 0 <= box[0] and box[2] <= page.width and 0 <= box[1] and box[3] <= page.height, (n, text, box)
+
+
+@pytest.mark.parametrize("name", ["default", "full"])
+def test_no_shape_on_a_powerpoint_slide_overlaps_another_and_no_text_is_under_9pt(made, name):
+    deck = Presentation(io.BytesIO(made[name, "pptx"]))
+    pt = lambda emu: Emu(emu).pt  # noqa: E731
+    for n, slide in enumerate(deck.slides, 1):
+        boxes = []
+        for s in slide.shapes:
+            box = (pt(s.left), pt(s.top), pt(s.left + s.width), pt(s.top + s.height))
+            assert box[0] >= 0 and box[1] >= 0 and box[2] <= export.PAGE_W + 0.5 and box[3] <= export.PAGE_H + 0.5, (n, box)
+            boxes.append((box, s.name))
+            frames = (
+                [s.text_frame]
+                if s.has_text_frame
+                else [c.text_frame for r in s.table.rows for c in r.cells]
+                if s.has_table
+                else []
+            )
+            for tf in frames:
+                for para in tf.paragraphs:
+                    for run in para.runs:
+                        size = run.font.size or para.font.size
+                        assert size is not None and size.pt >= export.MIN_PT, f"{name} slide {n}: {run.text!r} at {size}"
+            if s.shape_type == 13:  # a picture: a chart with its text alternative
+                descr = s._element.nvPicPr.cNvPr.get("descr") or ""
+                assert descr.startswith("Chart: "), f"{name} slide {n}: a chart without alt text"
+        for (a, na), (b, nb) in itertools.combinations(boxes, 2):
+            assert not _overlap(a, b), f"{name} slide {n}: {na} at {a} overlaps {nb} at {b}"
+
+
+def test_chart_text_is_9pt_or_more_at_print_size_and_axes_show_periods(made, cfg):
+    for s in made["full", "pack"].slides:
+        for c in s.charts:
+            layout = c.figure["layout"]
+            scale = c.width / layout["width"]  # points per chart pixel as printed
+            assert export.smallest_text(c.figure) * scale >= export.MIN_PT, (s.title, export.smallest_text(c.figure))
+            ind = next(i for i in cfg.indicators if i.name == s.title)
+            axis = layout["xaxis"]
+            assert axis["tickmode"] == "array" and axis["ticktext"], s.title
+            for label in axis["ticktext"]:  # each a period of the indicator's own kind, never a date or a time of day
+                assert ":" not in label
+                periods.parse(
+                    label if ind.period_type != "month" else dt.datetime.strptime(label, "%b %Y").strftime("%Y-%m"),
+                    ind.period_type,
+                )
+            assert c.alt.startswith("Chart: ")
+
+
+@pytest.mark.parametrize("name", ["default", "full"])
+def test_the_pdf_and_the_powerpoint_say_the_same_on_every_page(made, name):
+    deck = Presentation(io.BytesIO(made[name, "pptx"]))
+    with pdfplumber.open(io.BytesIO(made[name, "pdf"])) as pdf:
+        assert len(pdf.pages) == len(deck.slides)
+        for n, (page, slide) in enumerate(zip(pdf.pages, deck.slides), 1):
+            said = []
+            for s in slide.shapes:
+                if s.has_text_frame:
+                    said.append(s.text_frame.text)
+                elif s.has_table:
+                    said += [c.text for r in s.table.rows for c in r.cells]
+            in_pptx = collections.Counter(" ".join(said).split())
+            in_pdf = collections.Counter(w["text"] for w in page.extract_words())
+            missing = in_pptx - in_pdf
+            assert not missing, f"{name} page {n}: in the PowerPoint, not the PDF: {dict(missing)}"
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm is not installed: apt-get install poppler-utils")
+@pytest.mark.parametrize("name", ["default", "full"])
+def test_every_page_renders_to_png(made, name):
+    folder = ARTIFACTS / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    (folder / f"{name}.pdf").write_bytes(made[name, "pdf"])
+    (folder / f"{name}.pptx").write_bytes(made[name, "pptx"])
+    for dpi, tag in ((36, "50"), (72, "100")):  # the 960 × 540 pt page at 50% and 100% (72 dpi: one pixel a point)
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(folder / f"{name}.pdf"), str(folder / f"page-{tag}")], check=True)
+    from PIL import Image
+
+    pages = sorted(folder.glob("page-100-*.png"))
+    assert len(pages) == len(pdfplumber.open(io.BytesIO(made[name, "pdf"])).pages)
+    for png in pages:
+        with Image.open(png) as im:
+            assert im.size == (960, 540)
+            assert im.convert("L").getextrema()[0] < 64, f"{png.name} is blank"
