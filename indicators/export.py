@@ -817,7 +817,7 @@ def build(
         s = Slide(
             "indicator",
             ind.name,
-            f"{area_name} · {r.period_display}: {r.value_text} · {r.rag_text} ({r.threshold_text}) · Target {r.target_text} · "
+            f"{area_name} · {r.period_display}: {r.value_text} · {r.rag_text} ({r.threshold_text}) · "
             f"{r.direction_prev_text}"
             + (f" · SPC: {spc_words(r)}" if isinstance(r.variation, str) else "")
             + (f"\nIn exception: {reasons[ind.id]}" if ind.id in reasons else ""),

@@ -243,7 +243,6 @@ def present_page() -> None:
                     f"<div class='sub'>{html.escape(names[area])} · {html.escape(head['period_display'])}</div>"
                     f"<div class='facts'><span class='big'>{html.escape(head['value_text'])}</span>"
                     f"<span>{markup.rag_badge_html(head['status'])} {html.escape(head['threshold_text'])}</span>"
-                    f"<span>Target {html.escape(head['target_text'])}</span>"
                     f"<span>{html.escape(head['direction_prev_text'])}</span></div>"
                 )
                 if spc_said:
