@@ -195,6 +195,17 @@ _A11Y_CSS = (PAGES / "a11y.css").read_text(encoding="utf-8")
 _A11Y_JS = (PAGES / "a11y.js").read_text(encoding="utf-8")
 
 
+def area_page(what: str):
+    """The start of every page about one area: the config, the person (who must be a viewer, to `what`), a cursor, and
+    the area chosen in the sidebar. Returns (cfg, who, cur, area, area_name)."""
+    cfg = get_config()
+    who = get_access()
+    require(who.viewer, what)
+    cur = get_cursor(cfg)
+    area, area_name = area_picker(cur, cfg)
+    return cfg, who, cur, area, area_name
+
+
 def page_title(*parts: str) -> None:
     """The browser tab's title (WCAG 2.4.2), most specific first: "Scorecard – County Durham – SEND performance
     dashboard". app.py sets the page's name alone; a page with an area or indicator sets the fuller title."""

@@ -6,29 +6,21 @@ import streamlit as st
 
 from indicators import readmodel, tables
 from pages.common import (
-    area_picker,
+    area_page,
     cache_key,
     chart,
     charts_league,
     figures_for,
-    get_access,
-    get_config,
-    get_cursor,
     page_title,
     plain,
     provenance,
-    require,
     run_page,
     stop,
 )
 
 
 def compare_page() -> None:
-    cfg = get_config()
-    who = get_access()
-    require(who.viewer, "compare areas")
-    cur = get_cursor(cfg)
-    area, area_name = area_picker(cur, cfg)
+    cfg, who, cur, area, area_name = area_page("compare areas")
     official = [i.id for i in cfg.indicators if i.kind == "official" and i.polarity != "neutral"]
     if not official:
         st.info("No official indicator is configured (kind: official in config/indicators.yaml), so there is nothing to rank.")

@@ -5,26 +5,18 @@ import streamlit as st
 
 from indicators import exceptions, markup, tables
 from pages.common import (
-    area_picker,
+    area_page,
     figures_for,
-    get_access,
-    get_config,
-    get_cursor,
     page_title,
     plain,
     provenance,
-    require,
     run_page,
     stop,
 )
 
 
 def exceptions_page() -> None:
-    cfg = get_config()
-    who = get_access()
-    require(who.viewer, "see the exceptions")
-    cur = get_cursor(cfg)
-    area, area_name = area_picker(cur, cfg)
+    cfg, who, cur, area, area_name = area_page("see the exceptions")
     page_title("Exceptions", area_name)
 
     st.title(f"Exceptions — {plain(area_name)}")

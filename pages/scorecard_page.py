@@ -5,26 +5,18 @@ import streamlit as st
 from indicators import markup, readmodel, tables
 from pages.common import (
     ILLUSTRATIVE_NOTE,
-    area_picker,
+    area_page,
     figures_for,
-    get_access,
-    get_config,
-    get_cursor,
     page_title,
     plain,
     provenance,
-    require,
     run_page,
     stop,
 )
 
 
 def scorecard_page() -> None:
-    cfg = get_config()
-    who = get_access()
-    require(who.viewer, "see the scorecard")
-    cur = get_cursor(cfg)
-    area, area_name = area_picker(cur, cfg)
+    cfg, who, cur, area, area_name = area_page("see the scorecard")
     page_title("Scorecard", area_name)
 
     strategies = sorted({i.strategy_area for i in cfg.indicators if i.strategy_area})
