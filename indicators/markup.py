@@ -33,6 +33,8 @@ table.scorecard img.mdc {margin-right: 4px; vertical-align: middle;}
 .provenance {border-left: 6px solid #1d70b8; background: #f3f2f1; padding: 8px 14px; margin: 4px 0 12px 0; color: #0b0c0c;}
 .provenance .age {font-size: 1.15rem; font-weight: 700;}
 .provenance .sample {margin-top: 4px; font-weight: 700;}
+.provenance.compact {padding: 4px 14px; margin: 0 0 6px 0;}
+.provenance.compact .sample {margin-top: 0;}
 .provenance .sample .tag {display: inline-block; background: #ffdd00; color: #0b0c0c; padding: 0 6px; margin-right: 6px;
                           border: 1px solid #0b0c0c;}
 </style>
@@ -191,8 +193,15 @@ def headline_html(row: dict) -> str:
     return HEADLINE_CSS + f"<div class='headline'>{inner}</div>"
 
 
-def provenance_html(figures_up_to: str, illustrative: bool, extra: str = "") -> str:
-    """The banner at the top of every screen: how old the figures are, and whether any shown are made up."""
+def provenance_html(figures_up_to: str, illustrative: bool, extra: str = "", *, compact: bool = False) -> str:
+    """The banner at the top of every screen: how old the figures are, and whether any shown are made up. `compact`:
+    one line for a slide, where the projector's height is precious (the full sentence is on every page)."""
+    if compact:
+        tag = "<span class='tag'>Sample data</span>illustrative figures are made up" if illustrative else ""
+        return (
+            SCORECARD_CSS + "<div class='provenance compact' role='note' aria-label='How old the figures are'>"
+            f"<span class='age'>{esc(figures_up_to)}</span>{' · ' if tag else ''}<span class='sample'>{tag}</span></div>"
+        )
     sample = (
         f"<div class='sample'><span class='tag'>Sample data</span>{esc(SAMPLE_BANNER.removeprefix('Sample data: '))}</div>"
         if illustrative

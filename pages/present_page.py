@@ -183,7 +183,7 @@ def present_page() -> None:
         shown_ids = (
             [kind.split(":", 1)[1]] if kind.startswith("compare:") else ids if kind in ("agenda", "exceptions") else [kind]
         )
-        banner = markup.provenance_html(af.figures_up_to(shown_ids), af.illustrative_shown(shown_ids))
+        banner = markup.provenance_html(af.figures_up_to(shown_ids), af.illustrative_shown(shown_ids), compact=True)
         body, notes = "", []
         fig = None
         if kind == "agenda":
