@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from indicators import periods, rag, spc
 from indicators.config import Break, Indicator
-from indicators.spc import LEGEND
+from indicators.spc import LEGEND, LEGEND_ROOM
 
 if TYPE_CHECKING:  # the read model is only a type here: charts stay below it in the import order
     from indicators.readmodel import IndicatorFigures
@@ -187,7 +187,7 @@ def indicator_chart(
     fig.update_layout(
         title={"text": f"{_t(ind.name)} — {_t(area_name)}", "font": {"size": font_size + 4}},
         height=height,
-        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        margin={"l": 60, "r": 20, "t": 60, "b": LEGEND_ROOM},
         font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
@@ -407,7 +407,7 @@ def league_chart(
         title={"text": f"{_t(ind.name)}: every local authority, {_t(period_display)}", "font": {"size": font_size + 4}},
         height=height,
         barmode="overlay",
-        margin={"l": 60, "r": 20, "t": 80, "b": 60},
+        margin={"l": 60, "r": 20, "t": 80, "b": LEGEND_ROOM},
         font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",

@@ -715,6 +715,9 @@ def _fmt(v: float) -> str:
 # The legend sits at the foot of the figure (container coordinates), where Plotly makes room for it below the axis
 # labels at any width; placed relative to the plot it could ride up over them after a resize.
 LEGEND = {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0}
+# Room under the plot for the tick labels and up to three rows of legend: Plotly makes room for the larger of the two
+# (not their sum), so the room is set, not left to its automatic margins.
+LEGEND_ROOM = 130
 
 
 def spc_chart(
@@ -837,7 +840,7 @@ def spc_chart(
     fig.update_layout(
         title={"text": html.escape(title, quote=False), "font": {"size": font_size + 4}},  # shown as written
         height=height,
-        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        margin={"l": 60, "r": 20, "t": 60, "b": LEGEND_ROOM},
         font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
