@@ -23,28 +23,35 @@ def page(file: str, *, title: str, icon: str, url_path: str, default: bool = Fal
     ]
 
 
-st.set_page_config(page_title="SEND performance dashboard", page_icon=":material/monitoring:", layout="wide")
+def main() -> None:
+    st.set_page_config(page_title="SEND performance dashboard", page_icon=":material/monitoring:", layout="wide")
 
-who = get_access()  # signs people in; stops with only a message when sign-in is missing, wrong or refused
-get_config()  # a broken indicators file stops here with every problem listed
-pages = [
-    *page("scorecard_page.py", title="Scorecard", icon=":material/table_chart:", url_path="scorecard", default=True),
-    *page("indicator_page.py", title="Indicator", icon=":material/show_chart:", url_path="indicator"),
-    *page("exceptions_page.py", title="Exceptions", icon=":material/priority_high:", url_path="exceptions"),
-    *page("compare_page.py", title="Compare areas", icon=":material/leaderboard:", url_path="compare"),
-    *page("present_page.py", title="Presentation mode", icon=":material/slideshow:", url_path="present"),
-    *page("pack_page.py", title="Board pack", icon=":material/picture_as_pdf:", url_path="pack"),
-]
-# Pages a person may not use are not offered; each also checks for itself, in case its URL is typed in.
-if who.can_upload:
-    pages += page("upload_page.py", title="Upload figures", icon=":material/upload_file:", url_path="upload")
-if who.admin:
-    pages += page("history_page.py", title="Upload history", icon=":material/history:", url_path="history")
-pages += page("about_page.py", title="About the indicators", icon=":material/info:", url_path="about")
-pages += page("statement_page.py", title="Accessibility statement", icon=":material/accessibility:", url_path="statement")
-local_mode_sidebar(who)
-chosen = st.navigation(pages)
-# Each page's own title in the browser tab (WCAG 2.4.2); pages that show an area or indicator name it too.
-st.set_page_config(page_title=f"{chosen.title} – SEND performance dashboard")
-with opened_by_app():
-    chosen.run()
+    who = get_access()  # signs people in; stops with only a message when sign-in is missing, wrong or refused
+    get_config()  # a broken indicators file stops here with every problem listed
+    pages = [
+        *page("scorecard_page.py", title="Scorecard", icon=":material/table_chart:", url_path="scorecard", default=True),
+        *page("indicator_page.py", title="Indicator", icon=":material/show_chart:", url_path="indicator"),
+        *page("exceptions_page.py", title="Exceptions", icon=":material/priority_high:", url_path="exceptions"),
+        *page("compare_page.py", title="Compare areas", icon=":material/leaderboard:", url_path="compare"),
+        *page("present_page.py", title="Presentation mode", icon=":material/slideshow:", url_path="present"),
+        *page("pack_page.py", title="Board pack", icon=":material/picture_as_pdf:", url_path="pack"),
+    ]
+    # Pages a person may not use are not offered; each also checks for itself, in case its URL is typed in.
+    if who.can_upload:
+        pages += page("upload_page.py", title="Upload figures", icon=":material/upload_file:", url_path="upload")
+    if who.admin:
+        pages += page("history_page.py", title="Upload history", icon=":material/history:", url_path="history")
+    pages += page("about_page.py", title="About the indicators", icon=":material/info:", url_path="about")
+    pages += page("statement_page.py", title="Accessibility statement", icon=":material/accessibility:", url_path="statement")
+    local_mode_sidebar(who)
+    chosen = st.navigation(pages)
+    # Each page's own title in the browser tab (WCAG 2.4.2); pages that show an area or indicator name it too.
+    st.set_page_config(page_title=f"{chosen.title} – SEND performance dashboard")
+    with opened_by_app():
+        chosen.run()
+
+
+# Streamlit runs this file as __main__. A worker process that checks a large upload is started by multiprocessing,
+# which imports the running script again as __mp_main__: there, nothing may be drawn or asked.
+if __name__ == "__main__":
+    main()

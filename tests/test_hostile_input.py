@@ -105,7 +105,12 @@ def test_html_and_script_in_a_csv_cell_are_stored_as_text_and_escaped_on_pages(d
     assert not at.exception
     table = next(d.value for d in at.dataframe if "Period" in d.value.columns)
     assert hostile in table["Note"].tolist()  # shown as the text it is, in a data grid (never as HTML)
+    from pages.common import _A11Y_JS
+
+    ours = f"<script>{_A11Y_JS}</script>"  # the dashboard's own fixed accessibility script (pages/a11y.js)
     for h in at.html:
+        if h.proto.body == ours:
+            continue
         assert "<script" not in h.proto.body and "onerror=alert" not in h.proto.body.replace("&lt;", "")
 
 

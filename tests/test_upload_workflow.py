@@ -283,7 +283,8 @@ def apptest():
 def test_upload_page_preview_confirm_then_scorecard_changes_then_rollback(db_path):
     at = apptest()
     at.run()
-    assert f"{LAST_VALUE:.1f}%" in at.html[-1].proto.body.split("data-indicator='ehcp_20wk'")[1].split("</tr>")[0]
+    card = next(h.proto.body for h in at.html if "data-indicator='ehcp_20wk'" in h.proto.body)
+    assert f"{LAST_VALUE:.1f}%" in card.split("data-indicator='ehcp_20wk'")[1].split("</tr>")[0]
 
     at.switch_page("pages/upload_page.py").run()
     at.file_uploader[0].upload("q.csv", CHANGE, "text/csv")
@@ -298,7 +299,11 @@ def test_upload_page_preview_confirm_then_scorecard_changes_then_rollback(db_pat
     assert re.match(r"Loaded q.csv as upload \d+: 1 new, 1 changed, 0 unchanged.", unplain(at.success[0].value))
 
     at.switch_page("pages/scorecard_page.py").run()
-    row = at.html[-1].proto.body.split("data-indicator='ehcp_20wk'")[1].split("</tr>")[0]
+    row = (
+        next(h.proto.body for h in at.html if "data-indicator='ehcp_20wk'" in h.proto.body)
+        .split("data-indicator='ehcp_20wk'")[1]
+        .split("</tr>")[0]
+    )
     assert "60.0%" in row and NEXT.label in row
 
     at.switch_page("pages/history_page.py").run()
@@ -311,7 +316,11 @@ def test_upload_page_preview_confirm_then_scorecard_changes_then_rollback(db_pat
     assert at.selectbox(key="rollback_choice_1").value is None  # after a rollback nothing is chosen or ticked
 
     at.switch_page("pages/scorecard_page.py").run()
-    row = at.html[-1].proto.body.split("data-indicator='ehcp_20wk'")[1].split("</tr>")[0]
+    row = (
+        next(h.proto.body for h in at.html if "data-indicator='ehcp_20wk'" in h.proto.body)
+        .split("data-indicator='ehcp_20wk'")[1]
+        .split("</tr>")[0]
+    )
     assert f"{LAST_VALUE:.1f}%" in row and LAST.label in row
 
 
