@@ -251,8 +251,21 @@ def test_chart_text_meets_4_5_to_1_and_lines_3_to_1(ui, link, charts):
 @pytest.mark.parametrize("name, link", PAGES, ids=IDS)
 def test_nothing_scrolls_sideways_at_320_px_and_axe_is_clean(ui, axe_js, name, link):
     page = _open(ui, link, 320, 256)
-    page.wait_for_timeout(500)  # tabs and charts re-lay themselves out after the window narrows
-    wide = page.evaluate("""() => {
+    # Tabs and charts re-lay themselves out after the window narrows, later on a busy machine: look again for up to
+    # ten seconds before calling what sticks out a failure (what still sticks out then is real).
+    wide = None
+    for _ in range(20):
+        page.wait_for_timeout(500)
+        wide = page.evaluate(WIDE_JS)
+        if not wide:
+            break
+    assert not wide, f"{name} at 320 px scrolls sideways: {wide}"
+    violations = ui.axe(axe_js, f"{name}-320")
+    bad = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    assert not bad, "\n".join(f"{v['impact']} {v['id']}: {v['help']} {[n['target'] for n in v['nodes']]}" for v in bad)
+
+
+WIDE_JS = """() => {
         const main = document.querySelector('[data-testid=stMain]');
         const out = [];
         if (document.documentElement.scrollWidth > innerWidth + 1) out.push(`the page is ${document.documentElement.scrollWidth}px wide`);
@@ -265,11 +278,7 @@ def test_nothing_scrolls_sideways_at_320_px_and_axe_is_clean(ui, axe_js, name, l
                 out.push(`${el.tagName}.${el.className?.baseVal ?? el.className} reaches ${Math.round(r.right)}px`);
         }
         return out.slice(0, 10);
-    }""")
-    assert not wide, f"{name} at 320 px scrolls sideways: {wide}"
-    violations = ui.axe(axe_js, f"{name}-320")
-    bad = [v for v in violations if v["impact"] in FAILING_IMPACTS]
-    assert not bad, "\n".join(f"{v['impact']} {v['id']}: {v['help']} {[n['target'] for n in v['nodes']]}" for v in bad)
+    }"""
 
 
 def test_footer_links_the_accessibility_statement_from_every_page(ui):
