@@ -159,7 +159,7 @@ def connect(
     told = False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            conn = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as e:
             text = str(e)
             if "lock" not in text.lower():
@@ -173,6 +173,12 @@ def connect(
                 on_wait(f"The database {path} is in use by another program; waiting up to {wait_seconds:.0f} seconds for it…")
                 told = True
             time.sleep(0.25)
+            continue
+        if not read_only:
+            # A commit checkpoints (writes the write-ahead log into the file) only past this size; a big upload's
+            # commit starts one in the background instead (_checkpoint_soon), so nobody waits for it.
+            conn.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
+        return conn
 
 
 def schema_version(conn) -> int:
@@ -309,15 +315,18 @@ def _arrow_schema():
     return pa.schema([(c, kind.get(c, pa.string())) for c in OBS_COLUMNS])
 
 
-def _stored_for(rows: pd.DataFrame) -> str:
-    """The stored observations a comparison with `rows` can touch, as a query: only their indicators and areas, so
-    a national store is not read whole (DuckDB skips the rest by its zone maps; PostgreSQL is sent the filter)."""
+def _stored_for(conn, rows: pd.DataFrame) -> str:
+    """The stored observations a comparison with `rows` can touch, as a query. DuckDB joins the whole table by hash
+    (100,500 rows against 782,400 stored: 0.12 s, against 0.24-0.5 s when first filtered by lists of indicators and
+    areas); PostgreSQL is sent those lists, so that it does not send its whole table back."""
 
     def listed(values) -> str:
         return ", ".join(_sql_text(str(v)) for v in sorted(pd.unique(values)))
 
     if rows.empty:
         return "(SELECT * FROM observations WHERE false)"
+    if not is_postgres(conn):
+        return "observations"
     return (
         f"(SELECT * FROM observations WHERE indicator_id IN ({listed(rows['indicator_id'])}) "
         f"AND area_code IN ({listed(rows['area_code'])}))"
@@ -334,7 +343,7 @@ def diff(conn, rows: pd.DataFrame, limit: int | None = None) -> tuple[dict[str, 
             CREATE OR REPLACE TEMP TABLE compared AS
             SELECT i.seq, o.value AS old_value, o.marker AS old_marker, o.figure_type AS old_figure_type,
                    o.release AS old_release, {_CHANGE_SQL} AS change
-            FROM incoming i LEFT JOIN {_stored_for(rows)} o USING (indicator_id, area_code, period)""")
+            FROM incoming i LEFT JOIN {_stored_for(conn, rows)} o USING (indicator_id, area_code, period)""")
         counts = dict(conn.execute("SELECT change, count(*) FROM compared GROUP BY 1").fetchall())
         where = "" if limit is None else f"QUALIFY row_number() OVER (PARTITION BY change ORDER BY seq) <= {int(limit)}"
         table = conn.execute(f"""
@@ -372,11 +381,11 @@ def write_observations(
     try:
         if new_areas:  # areas first named by this file (e.g. a DfE release) go in with its figures, or not at all
             add_areas(conn, new_areas)
-        stored = _stored_for(rows)
+        # What each row would do, with the figure it replaces (kept in the history), in one join.
         conn.execute(f"""
             CREATE OR REPLACE TEMP TABLE todo AS
-            SELECT i.*, {_CHANGE_SQL} AS change
-            FROM incoming i LEFT JOIN {stored} o USING (indicator_id, area_code, period)""")
+            SELECT i.*, {_CHANGE_SQL} AS change, {", ".join(f"o.{c} AS old_{c}" for c in STORED_COLUMNS[3:])}
+            FROM incoming i LEFT JOIN {_stored_for(conn, rows)} o USING (indicator_id, area_code, period)""")
         new, changed, unchanged = conn.execute(
             "SELECT count(*) FILTER (change = 'new'), count(*) FILTER (change = 'changed'), "
             "count(*) FILTER (change = 'unchanged') FROM todo"
@@ -401,8 +410,8 @@ def write_observations(
             conn.execute(
                 f"""
                 INSERT INTO observation_history ({", ".join(STORED_COLUMNS)}, replaced_by, replaced_at)
-                SELECT {", ".join(f"o.{c}" for c in STORED_COLUMNS)}, ?, ?
-                FROM {stored} o JOIN todo t USING (indicator_id, area_code, period) WHERE t.change = 'changed'""",
+                SELECT {", ".join(STORED_COLUMNS[:3] + [f"old_{c}" for c in STORED_COLUMNS[3:]])}, ?, ?
+                FROM todo WHERE change = 'changed'""",
                 [upload_id, now],
             )
             if is_postgres(conn):
@@ -480,6 +489,49 @@ def _bump_and_commit(conn) -> None:
         print("paused inside the commit", file=sys.stderr, flush=True)
         time.sleep(pause)
     conn.execute("COMMIT")
+    _checkpoint_soon(conn)
+
+
+# A 100,500-row upload leaves about 15 MB of write-ahead log. DuckDB would checkpoint it inside the COMMIT (its
+# default threshold is 16 MB), which is 0.3-0.9 s more for the person waiting; it is done just after, instead.
+CHECKPOINT_THRESHOLD = "256MiB"
+CHECKPOINT_AFTER_BYTES = 4 * 1024 * 1024
+_checkpoints: list[threading.Thread] = []
+
+
+def _checkpoint_soon(conn) -> None:
+    """After a commit that left a large write-ahead log, checkpoint it in a background thread on its own cursor.
+    The figures are already safe (the log is on disk at COMMIT); this only writes them into the database file,
+    which DuckDB refuses while another transaction runs, so it tries again for a while. A process waits for it
+    before exiting (the thread is not a daemon), and closing the database would checkpoint anyway."""
+    if isinstance(conn, replica.CopyCursor) or is_postgres(conn):
+        return
+    row = conn.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    wal = Path(f"{row[0]}.wal") if row and row[0] else None
+    if wal is None or not wal.exists() or wal.stat().st_size < CHECKPOINT_AFTER_BYTES:
+        return
+    cur = conn.cursor()
+
+    def run() -> None:
+        try:
+            for _ in range(120):
+                try:
+                    cur.execute("CHECKPOINT")
+                    return
+                except duckdb.Error:
+                    time.sleep(0.25)  # a reader's or writer's transaction is open: DuckDB checkpoints only between them
+        finally:
+            cur.close()
+
+    thread = threading.Thread(target=run, name="kpi-checkpoint")
+    _checkpoints[:] = [t for t in _checkpoints if t.is_alive()] + [thread]
+    thread.start()
+
+
+def wait_for_checkpoints(timeout: float | None = None) -> None:
+    """Wait for background checkpoints to finish (benchmarks, tests and commands that copy the file)."""
+    for t in list(_checkpoints):
+        t.join(timeout)
 
 
 def uploads(conn) -> pd.DataFrame:

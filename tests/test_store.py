@@ -163,3 +163,45 @@ def test_busy_database_waits_then_says_so(db_path):
         holder.kill()
         holder.wait()
     store.connect(db_path).close()  # free again once the other process has gone
+
+
+def test_a_big_write_commits_then_checkpoints_in_the_background_and_nothing_is_lost(tmp_path, cfg, monkeypatch):
+    """A commit that leaves a large write-ahead log returns without writing it into the file (DuckDB's own
+    threshold is raised past it); a background thread checkpoints it. Another process then opens the file, as the
+    next `python -m indicators` command would, and finds every figure, with the log folded in."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    monkeypatch.setattr(store, "CHECKPOINT_AFTER_BYTES", 1)  # so a small test write counts as big
+    path = tmp_path / "k.duckdb"
+    conn = store.open_store(cfg, path)
+    assert conn.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0] == "256.0 MiB"
+    text = "indicator,area,period,value\n" + "".join(
+        f"ehc_requests,E06000047,{y}-{y - 1999:02d} Q{q},{y + q}\n" for y in range(2000, 2026) for q in (1, 2, 3, 4)
+    )
+    s = store.write_observations(conn, rows(cfg, conn, text), access=ADMIN, kind="upload", file_name="big.csv")
+    assert s.new == 104
+    started = list(store._checkpoints)
+    assert started, "the commit did not hand the checkpoint to a background thread"
+    assert store.series(conn, "ehc_requests", "E06000047")["value"].size == 104  # readable at once, checkpoint or not
+    store.wait_for_checkpoints(timeout=30)
+    assert not any(t.is_alive() for t in started)
+    wal = Path(f"{path}.wal")
+    assert not wal.exists() or wal.stat().st_size == 0, "the background checkpoint left the log unwritten"
+    conn.close()
+    code = f"import duckdb; c = duckdb.connect({str(path)!r}, read_only=True); print(c.execute(\"SELECT count(*) FROM observations WHERE indicator_id = 'ehc_requests'\").fetchone()[0])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "104", out.stderr
+
+
+def test_a_small_write_starts_no_background_checkpoint(cfg, empty_conn):
+    store.wait_for_checkpoints(timeout=30)
+    before = list(store._checkpoints)
+    store.write_observations(
+        empty_conn,
+        rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q1,12.5\n"),
+        access=ADMIN,
+        kind="upload",
+    )
+    assert [t for t in store._checkpoints if t not in before] == []
