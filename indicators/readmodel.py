@@ -64,7 +64,12 @@ class IndicatorFigures:
 
     @property
     def held(self) -> pd.DataFrame:
-        return self.series[self.series["held"]]
+        """The periods with a figure (kept for the series it was taken from: the scorecard row, the comparison and
+        the pages each ask for it)."""
+        kept = self.__dict__.get("_held")
+        if kept is None or kept[0] is not self.series:
+            kept = self.__dict__["_held"] = (self.series, self.series[self.series["held"]])
+        return kept[1]
 
 
 @dataclass
@@ -143,6 +148,8 @@ def _expected(ind: Indicator, held: pd.DataFrame) -> pd.DataFrame:
     while p.label != last_label and len(expected) < 5000:
         p = periods.shift(p, 1)
         expected.append(p)
+    if len(expected) == len(held):  # no period missing (most series): the held rows as they are
+        return held.assign(held=True)[SERIES_COLUMNS]
     out = held.assign(held=True).set_index("period").reindex([q.label for q in expected])
     gap = out["held"].isna().to_numpy()
     if gap.any():  # periods with no figure: their dates, and nothing else
@@ -158,17 +165,20 @@ def _with_rag(ind: Indicator, df: pd.DataFrame) -> pd.DataFrame:
     """Each period's target, thresholds, RAG and the value as people read it."""
     ps = [periods.parse(label, ind.period_type) for label in df["period"]]
     limits = [rag.thresholds_for(ind, p) for p in ps]
-    df = df.copy()
-    df["period_display"] = [p.display for p in ps]
-    df["target"] = [rag.target_for(ind, p) for p in ps]
-    df["green"] = [lim[0] if lim else None for lim in limits]
-    df["amber"] = [lim[1] if lim else None for lim in limits]
-    df["status"] = [rag.status(ind, p, clean(v)) if h else rag.NO_DATA for p, v, h in zip(ps, df["value"], df["held"])]
-    df["rag_text"] = [rag.BADGES[s].text for s in df["status"]]
-    df["value_text"] = [
-        rag.format_value(ind, clean(v), clean(m)) if h else "no figure" for v, m, h in zip(df["value"], df["marker"], df["held"])
-    ]
-    return df
+    held, values = df["held"].tolist(), df["value"].tolist()
+    status = [rag.status(ind, p, clean(v)) if h else rag.NO_DATA for p, v, h in zip(ps, values, held)]
+    added = {
+        "period_display": [p.display for p in ps],
+        "target": [rag.target_for(ind, p) for p in ps],
+        "green": [lim[0] if lim else None for lim in limits],
+        "amber": [lim[1] if lim else None for lim in limits],
+        "status": status,
+        "rag_text": [rag.BADGES[s].text for s in status],
+        "value_text": [
+            rag.format_value(ind, clean(v), clean(m)) if h else "no figure" for v, m, h in zip(values, df["marker"], held)
+        ],
+    }
+    return pd.concat([df, pd.DataFrame(added, index=df.index)], axis=1)  # one step: a column at a time copies each time
 
 
 def _spc(ind: Indicator, df: pd.DataFrame, area: str) -> spc.SpcResult | None:
@@ -216,44 +226,60 @@ def _ranks(conn, config: Config, area_code: str, pairs: pd.DataFrame) -> pd.Data
     return pd.DataFrame(out, columns=["indicator_id", "period", "n_las", "rank", "quartile"])
 
 
-def _comparator_lines(ind: Indicator, config: Config, area: AreaInfo, mine: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """England, the region, the neighbours' median (or mean) and named areas, as configured: each a series.
-    `mine` is the comparator areas' figures for this indicator."""
+class _Comparators:
+    """Every comparator line for one area, built from the comparator areas' figures in one pass over them (not a
+    group-by per indicator): each area's series per indicator, and the neighbours' median (or mean) per period."""
+
+    def __init__(self, values: pd.DataFrame, area: AreaInfo, stat: str):
+        self.lines: dict[tuple[str, str], pd.DataFrame] = {}
+        self.names: dict[str, str] = {}
+        self.neighbours: dict[str, pd.DataFrame] = {}
+        if values.empty:
+            return
+        self.names = dict(zip(values["area_code"], values["area_name"]))
+        ordered = values.sort_values("period_start", kind="stable")
+        for key, rows in ordered.groupby(["indicator_id", "area_code"], sort=False):
+            self.lines[key] = rows[["period", "period_start", "value"]].assign(n_areas=1).reset_index(drop=True)
+        near = ordered[ordered["area_code"].isin([c for c, *_ in area.neighbours])]
+        if near.empty:
+            return
+        grouped = near.groupby(["indicator_id", "period"], sort=False)
+        line = pd.DataFrame(
+            {
+                "period_start": grouped["period_start"].min(),
+                "value": grouped["value"].median() if stat == "median" else grouped["value"].mean(),
+                "n_areas": grouped["value"].count(),
+            }
+        ).reset_index()
+        for ind_id, rows in line.groupby("indicator_id", sort=False):
+            self.neighbours[ind_id] = rows.drop(columns="indicator_id").sort_values("period_start").reset_index(drop=True)
+
+    def england_value(self, ind_id: str, period: str) -> float | None:
+        line = self.lines.get((ind_id, ENGLAND))
+        if line is None:
+            return None
+        hit = line["value"][line["period"] == period]
+        return None if hit.empty else float(hit.iloc[0])
+
+
+def _comparator_lines(ind: Indicator, config: Config, area: AreaInfo, known: _Comparators) -> dict[str, pd.DataFrame]:
+    """England, the region, the neighbours' median (or mean) and named areas, as configured: each a series."""
     wanted = (
         ind.comparators
         if ind.comparators is not None
         else (["england", "region", "neighbours"] if ind.kind == "official" else ["england", "region"])
     )
     out: dict[str, pd.DataFrame] = {}
-    if mine.empty:
-        return out
-    by_area = dict(tuple(mine.groupby("area_code", sort=False)))
     for item in wanted:
         if item == "neighbours":
-            codes = [c for c, *_ in area.neighbours if c in by_area]
-            if not codes:
-                continue
-            rows = pd.concat([by_area[c] for c in codes])
-            values = rows.groupby("period", sort=False)["value"]
-            line = pd.DataFrame(
-                {
-                    "period_start": rows.groupby("period", sort=False)["period_start"].min(),
-                    "value": values.median() if config.neighbour_stat == "median" else values.mean(),
-                    "n_areas": values.count(),
-                }
-            ).reset_index()
-            out[f"Statistical neighbours ({config.neighbour_stat})"] = line.sort_values("period_start").reset_index(drop=True)
+            if ind.id in known.neighbours:
+                out[f"Statistical neighbours ({config.neighbour_stat})"] = known.neighbours[ind.id]
             continue
         code = ENGLAND if item == "england" else area.region if item == "region" else item
-        if not code or code == area.code or code not in by_area:
+        if not code or code == area.code or (ind.id, code) not in known.lines:
             continue
-        rows = by_area[code]
-        label = (
-            "England" if item == "england" else (area.region_name or code) if item == "region" else str(rows["area_name"].iloc[0])
-        )
-        out[label] = (
-            rows[["period", "period_start", "value"]].assign(n_areas=1).sort_values("period_start").reset_index(drop=True)
-        )
+        label = "England" if item == "england" else (area.region_name or code) if item == "region" else known.names[code]
+        out[label] = known.lines[(ind.id, code)]
     return out
 
 
@@ -286,8 +312,7 @@ def figures(conn, config: Config, area_code: str, *, today: dt.date | None = Non
     values = store.comparator_values(conn, codes, area_code, as_of)
     commentary = store.latest_commentary(conn, area_code)
     by_indicator = {k: g.drop(columns="indicator_id").reset_index(drop=True) for k, g in own.groupby("indicator_id", sort=False)}
-    compared = dict(tuple(values.groupby("indicator_id", sort=False)))
-    nothing = values.iloc[0:0]
+    known = _Comparators(values, area, config.neighbour_stat)
     built: dict[str, IndicatorFigures] = {}
     due_rows = []
     for ind in config.indicators:
@@ -300,7 +325,7 @@ def figures(conn, config: Config, area_code: str, *, today: dt.date | None = Non
             ind,
             series,
             _spc(ind, series, area_code),
-            _comparator_lines(ind, config, area, compared.get(ind.id, nothing)),
+            _comparator_lines(ind, config, area, known),
             pd.DataFrame(),
             [b for b in ind.breaks_for(area_code) if series["period"].iloc[0] < b.period <= series["period"].iloc[-1]],
             {},
@@ -317,23 +342,21 @@ def figures(conn, config: Config, area_code: str, *, today: dt.date | None = Non
     due = pd.DataFrame(due_rows)
     due_by = due.set_index("indicator_id")
     for ind_id, f in built.items():
-        f.latest = _latest_row(f, due_by.loc[ind_id], built, compared, area)
+        f.latest = _latest_row(f, due_by.loc[ind_id], built, known)
     card = pd.DataFrame([f.latest for f in built.values()])
     return AreaFigures(area, built, card, due, commentary, today, as_of, config)
 
 
 def _previous(f: IndicatorFigures, steps: int):
-    """The row `steps` periods before the latest held one, whether or not it is held (None before the series)."""
-    held = f.series.index[f.series["held"]]
-    at = held[-1] - steps
-    return f.series.loc[at] if at >= 0 else None
+    """The row `steps` periods before the latest held one, whether or not it is held (None before the series).
+    A series ends at its latest held period (_expected), so that is its last row."""
+    at = len(f.series) - 1 - steps
+    return f.series.iloc[at] if at >= 0 else None
 
 
-def _latest_row(
-    f: IndicatorFigures, due, built: dict[str, IndicatorFigures], compared: dict[str, pd.DataFrame], area: AreaInfo
-) -> dict:
+def _latest_row(f: IndicatorFigures, due, built: dict[str, IndicatorFigures], known: _Comparators) -> dict:
     ind = f.ind
-    last = f.series[f.series["held"]].iloc[-1]
+    last = f.series.iloc[-1]  # the latest held period (_previous)
     p = periods.parse(last["period"], ind.period_type)
     value = clean(last["value"])
     prev = _previous(f, 1)
@@ -392,7 +415,7 @@ def _latest_row(
         "assurance_text": (reading.assurance_text or "No target: no assurance") if reading else "",
         "spc_segment_reason": reading.current_segment.reason if reading else None,
     }
-    row.update(_versus_england(f, built, compared, area))
+    row.update(_versus_england(f, built, known))
     return row
 
 
@@ -407,9 +430,7 @@ def threshold_text(ind: Indicator, p: periods.Period) -> str:
     return f"threshold {rag.format_value(ind, ind.rag.green)}" + (" (illustrative)" if illustrative else "")
 
 
-def _versus_england(
-    f: IndicatorFigures, built: dict[str, IndicatorFigures], compared: dict[str, pd.DataFrame], area: AreaInfo
-) -> dict:
+def _versus_england(f: IndicatorFigures, built: dict[str, IndicatorFigures], known: _Comparators) -> dict:
     """The comparison the scorecard shows: for a local measure with an official counterpart, the counterpart's latest
     year; otherwise the indicator's own latest period. England's figure, the difference read through polarity, and
     the area's rank among local authorities."""
@@ -426,18 +447,14 @@ def _versus_england(
         "quartile": None,
         "quartile_text": "",
     }
-    if basis is None or basis.held.empty:
+    if basis is None or basis.series.empty:
         return out
     b_ind = basis.ind
-    last = basis.held.iloc[-1]
-    theirs = compared.get(b_ind.id)
-    eng = (
-        theirs[(theirs["area_code"] == ENGLAND) & (theirs["period"] == last["period"])] if theirs is not None else pd.DataFrame()
-    )
+    last = basis.series.iloc[-1]  # the latest held period (_previous)
+    e = known.england_value(b_ind.id, last["period"])
     out.update(comparison_indicator=b_ind.id, comparison_period=last["period"], comparison_value_text=last["value_text"])
     value = clean(last["value"])
-    if not eng.empty:
-        e = float(eng["value"].iloc[0])
+    if e is not None:
         out["england_text"] = rag.format_value(b_ind, e)
         # A count (e.g. requests) is not comparable with England's total; rates and waits are.
         if value is not None and b_ind.unit != "count":
