@@ -31,13 +31,10 @@ def fresh_process(env: dict, plain: bool) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=7)
-    ap.add_argument("--sample", action="store_true", help="the shipped sample data rather than the national dataset")
-    args = ap.parse_args()
+def measure(runs: int, sample: bool = False) -> dict:
+    """Interleaved fresh processes of the first page and the plain page: their figures and the verdict."""
     with tempfile.TemporaryDirectory() as tmp:
-        if args.sample:
+        if sample:
             db, cfg, area = Path(tmp) / "sample.duckdb", ROOT / "config" / "indicators.yaml", "E06000047"
             made = subprocess.run(
                 [sys.executable, "-m", "indicators", "init"],
@@ -66,12 +63,12 @@ def main() -> int:
         fresh_process(env, plain=False)  # once unmeasured: the operating system's file cache holds both afterwards
         fresh_process(env, plain=True)
         runs: dict[str, list[dict]] = {"scorecard": [], "plain": []}
-        for k in range(args.runs):
+        for k in range(runs):
             for plain in (k % 2 == 1, k % 2 == 0):  # interleaved, each going first in turn
                 r = fresh_process(env, plain)
                 runs[r["page"]].append(r)
     load = list(os.getloadavg())
-    data = "sample" if args.sample else "national"
+    data = "sample" if sample else "national"
     results = []
     for page, label in (("scorecard", "dashboard first page (app.py, scorecard)"), ("plain", "plain pandas page")):
         rs = runs[page]
@@ -100,7 +97,15 @@ def main() -> int:
         f"modules loaded by the "
         f"first page: {loaded or 'none'}; load average {load[1]:.1f}"
     )
-    record("cold_start" if not args.sample else "cold_start_sample", {"data": data, "results": results, "verdict": verdict})
+    return {"data": data, "results": results, "verdict": verdict}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--sample", action="store_true", help="the shipped sample data rather than the national dataset")
+    args = ap.parse_args()
+    record("cold_start" if not args.sample else "cold_start_sample", measure(args.runs, args.sample))
     return 0
 
 

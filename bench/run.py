@@ -48,14 +48,14 @@ PAGES = {
     "history": "pages/history_page.py",
     "about": "pages/about_page.py",
 }
-TARGETS = {
+TARGETS = {  # issue 16, on the 2-core machine with the national data
     "page scorecard warm": 0.060,
     "page scorecard cold": 1.0,
     "page indicator warm": 0.060,
     "page indicator cold": 1.0,
-    "load 100,500-row CSV (validate + commit)": 0.5,
-    "browser: scorecard visible from a cold open": 2.0,
-    "browser: another indicator redrawn": 0.5,
+    "browser: scorecard visible from a cold open": 1.5,
+    "browser: another indicator redrawn": 0.3,
+    "browser: first view of a page on a warm server": 1.0,
 }
 PEAK_TARGET_MB = 350
 # PostgreSQL against DuckDB (issue 16): each ratio of medians, and the first view after an upload on another server.
@@ -168,36 +168,12 @@ def summary(name: str, samples: list[float], target: float | None = None) -> dic
     }
 
 
-def measure_load(runs: int) -> dict:
-    """100,500 rows through uploads.check + uploads.commit, into a fresh copy of the national database."""
-    import uploads as load_bench  # bench/uploads.py: the same synthetic file
+def measure_load(runs: int, postgres: bool) -> list[dict]:
+    """The 100,500-row upload (check, then commit) into fresh copies of the national data: bench/uploads.py, the
+    same measurement `python bench/uploads.py --national [--postgres]` records on its own."""
+    import uploads as load_bench  # bench/uploads.py
 
-    from indicators import config, store, uploads
-    from indicators.access import system_access
-
-    cfg = config.load(CONFIG)
-    areas = [(c, n, lvl, la, r) for c, n, lvl, la, r in area_rows() if lvl == "local_authority"][:150]
-    data = (
-        load_bench.big_csv(areas, 134)
-        .replace(b"salt_seen_6wk", b"kpi_01")
-        .replace(b"salt_treated_12wk", b"kpi_02")
-        .replace(b"asd_waiting_list", b"kpi_03")
-        .replace(b"asd_avg_wait_weeks", b"kpi_05")
-        .replace(b"asd_longest_wait_weeks", b"kpi_06")
-    )
-    samples = []
-    with tempfile.TemporaryDirectory() as d:
-        for run in range(runs):
-            copy = Path(d) / f"n{run}.duckdb"
-            shutil.copy(DB, copy)
-            conn = store.connect(copy)
-            t = time.perf_counter()
-            p = uploads.check(conn, cfg, data, "big.csv", system_access("bench"), today=dt.date(2026, 11, 22))
-            assert p.result.ok, p.result.problems[:3]
-            uploads.commit(conn, p, system_access("bench"))
-            samples.append(time.perf_counter() - t)
-            conn.close()
-    return summary("load 100,500-row CSV (validate + commit)", samples, TARGETS["load 100,500-row CSV (validate + commit)"])
+    return load_bench.national_duckdb(runs) + (load_bench.national_postgres(runs) if postgres else [])
 
 
 def measure_pages(runs: int) -> tuple[list[dict], dict]:
@@ -322,6 +298,7 @@ def measure_browser(runs: int) -> tuple[list[dict], float]:
                 )
                 redraw.append(time.perf_counter() - t)
                 ctx.close()
+            pages = first_views(browser, url, runs)
             browser.close()
         peak = vm_hwm_mb(proc.pid)
     finally:
@@ -330,7 +307,39 @@ def measure_browser(runs: int) -> tuple[list[dict], float]:
     return [
         summary("browser: scorecard visible from a cold open", visible, TARGETS["browser: scorecard visible from a cold open"]),
         summary("browser: another indicator redrawn", redraw, TARGETS["browser: another indicator redrawn"]),
+        *pages,
     ], peak
+
+
+# A page is shown when its script run has finished and nothing on it is still waiting to be drawn.
+SHOWN = """() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'
+  && document.querySelector('[data-testid=stMain] h1, [data-testid=stMain] [data-testid=stAlert]')
+  && !document.querySelector('[data-testid=stStatusWidget]')
+  && !document.querySelector('[data-stale=true]')
+  && Array.from(document.querySelectorAll('.js-plotly-plot')).every(p => p.querySelector('.main-svg'))"""
+
+
+def first_views(browser, url: str, runs: int) -> list[dict]:
+    """Each page of the navigation opened in a new tab of a server that has shown it before (warm): the time from
+    asking for the page to every part of it drawn."""
+    from tests.browser.conftest import app_pages
+
+    target = TARGETS["browser: first view of a page on a warm server"]
+    out = []
+    for name, link in app_pages():
+        link = link.split("?")[0] + "?area=E06900000" + ("&indicator=kpi_01" if name == "indicator" else "")
+        samples = []
+        for run in range(runs + 1):  # the first visit warms the server's caches for this page and is not counted
+            ctx = browser.new_context(viewport={"width": 1366, "height": 900})
+            page = ctx.new_page()
+            t = time.perf_counter()
+            page.goto(f"{url}{link}")
+            page.wait_for_function(SHOWN, timeout=60000)
+            if run:
+                samples.append(time.perf_counter() - t)
+            ctx.close()
+        out.append(summary(f"browser: first view of a page on a warm server: {name}", samples, target))
+    return out
 
 
 # ---------------------------------------------------------------- DuckDB and PostgreSQL side by side
@@ -515,15 +524,7 @@ def measure_backends(runs: int, browser: bool) -> dict:
         # Last, as it adds newer months to five indicators: a 100,500-row upload on another server.
         import uploads as load_bench  # bench/uploads.py: the same 100,500-row file as the load benchmark
 
-        big = load_bench.big_csv([(c, n, lvl, la, r) for c, n, lvl, la, r in area_rows() if lvl == "local_authority"][:150], 134)
-        for old, new in (
-            ("salt_seen_6wk", "kpi_01"),
-            ("salt_treated_12wk", "kpi_02"),
-            ("asd_waiting_list", "kpi_03"),
-            ("asd_avg_wait_weeks", "kpi_05"),
-            ("asd_longest_wait_weeks", "kpi_06"),
-        ):
-            big = big.replace(old.encode(), new.encode())
+        big = load_bench.national_csv()
         load_elsewhere(env["postgresql"], big, tmp, "big.csv")
         t = time.perf_counter()
         at.run()
@@ -654,6 +655,103 @@ def print_backends(pg: dict) -> None:
     )
 
 
+def _figure(r: dict) -> str:
+    return f"{r['median_s']:.2f} s median (min {r['min_s']:.2f}, max {r['max_s']:.2f}, {r['runs']} runs)"
+
+
+def _named(results: list[dict], start: str) -> dict | None:
+    return next((r for r in results if r["name"].startswith(start)), None)
+
+
+def verdicts(results: list[dict], pg: dict, cold: dict, app_peak: float | None) -> list[dict]:
+    """Issue 16's targets, each with the figure measured in this run, whether it was met and, if not, why (from the
+    figures this run measured: CPU seconds, the parts of the time, the load on the machine)."""
+    load = os.getloadavg()[1]
+    busy = f"load average {load:.1f} on {os.cpu_count()} cores while measured"
+    out = []
+
+    def add(target: str, figure: str, met: bool | None, why: str | None = None) -> None:
+        out.append({"target": target, "figure": figure, "met": met, "why_missed": None if met else why})
+
+    up = _named(results, "DuckDB, national: upload")
+    if up:
+        parts = {
+            k: _named(results, f"DuckDB, national: {k}") for k in ("check", "commit", "upload 100,500 rows, CPU", "checkpoint")
+        }
+        add(
+            "100,500-row upload, validation and commit ≤ 0.5 s (DuckDB)",
+            _figure(up),
+            up["met"],
+            f"The upload needs {parts['upload 100,500 rows, CPU']['median_s']:.2f} CPU-seconds over every thread (median), "
+            f"so it cannot finish in 0.5 s on {os.cpu_count()} cores: checking the file (read, validate 100,500 rows and "
+            f"compare them with the 782,400 stored) took {parts['check']['median_s']:.2f} s and the commit (90,000 figures "
+            f"updated with their earlier versions kept in the history, 10,500 added, durably) "
+            f"{parts['commit']['median_s']:.2f} s; the checkpoint after it ({parts['checkpoint']['median_s']:.2f} s) runs "
+            f"in the background. {busy}.",
+        )
+    pgu = _named(results, "PostgreSQL, national: upload")
+    if pgu:
+        add(
+            "the same upload into PostgreSQL (reported beside it; the issue sets no separate target)",
+            _figure(pgu),
+            None,
+        )
+    if "verdict" in cold:
+        v = cold["verdict"]
+        add(
+            "fresh-process cold start of the first page ≤ the plain pandas page's (bench/plain_page.py)",
+            f"×{v['ratio']} the plain page's wall time, ×{v['cpu_ratio']} its CPU time "
+            f"({_figure(cold['results'][0])} against {_figure(cold['results'][3])})",
+            v["met"],
+            f"Both pages import Streamlit, pandas and DuckDB; the plain page then reads every figure into one frame and "
+            f"shows a table, while the first page also reads the indicators file, checks the schema and builds the read "
+            f"model (RAG, SPC, comparators and ranks for {N_INDICATORS} indicators). In CPU seconds it is "
+            f"×{v['cpu_ratio']} the plain page. {busy}.",
+        )
+        add(
+            "imports that only some pages need (kaleido, python-pptx, reportlab, openpyxl, Playwright) not loaded by the first page",
+            ", ".join(v["modules_only_some_pages_need_loaded_by_the_first_page"]) or "none loaded",
+            not v["modules_only_some_pages_need_loaded_by_the_first_page"],
+            "see the modules listed",
+        )
+    if "comparisons" in pg:
+        for c in pg["comparisons"]:
+            add(
+                f"PostgreSQL ≤ {PG_RATIO_TARGET}× DuckDB: {c['name']}",
+                f"×{c['ratio']} (PostgreSQL {_figure(c['postgresql'])}; DuckDB {_figure(c['duckdb'])})",
+                c["met"],
+                c["note"],
+            )
+        fv = pg.get("first_view_browser")
+        if fv:
+            add(
+                "browser: first view on server B after an upload on server A ≤ 1.5 s (PostgreSQL)",
+                _figure(fv),
+                fv["met"],
+                fv.get("note"),
+            )
+    elif "skipped" in pg:
+        add("PostgreSQL against DuckDB", f"not measured: {pg['skipped']}", None)
+    for name in ("browser: scorecard visible from a cold open", "browser: another indicator redrawn"):
+        r = _named(results, name)
+        if r:
+            add(f"{name} ≤ {r['target_s']} s", _figure(r), r["met"], f"{busy}; see the figures under results")
+    firsts = [r for r in results if r["name"].startswith("browser: first view of a page on a warm server: ")]
+    if firsts:
+        worst = max(firsts, key=lambda r: r["median_s"])
+        missed = [r["name"].rsplit(": ", 1)[1] for r in firsts if not r["met"]]
+        add(
+            "browser: every page's first view ≤ 1 s on a warm server",
+            f"slowest {worst['name'].rsplit(': ', 1)[1]}: {_figure(worst)}; "
+            + ", ".join(f"{r['name'].rsplit(': ', 1)[1]} {r['median_s']:.2f} s" for r in firsts),
+            not missed,
+            f"missed on {', '.join(missed)}; {busy}",
+        )
+    if app_peak:
+        add(f"dashboard server's peak memory ≤ {PEAK_TARGET_MB} MB", f"{app_peak:.0f} MB", app_peak <= PEAK_TARGET_MB, busy)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=7)
@@ -696,9 +794,12 @@ def main() -> int:
     # measurements below open it inside this process. The PostgreSQL comparison runs fresh processes on the
     # file too, so it comes before the measurements that keep it open here.
     browser, app_peak = ([], None) if args.no_browser else measure_browser(max(3, args.runs // 2))
+    import cold_start  # bench/cold_start.py: fresh processes on the file, before this process opens it
+
+    cold = cold_start.measure(max(3, args.runs // 2))
     pg = {"skipped": "--no-postgres"} if args.no_postgres else measure_backends(args.runs, not args.no_browser)
-    results = [measure_load(max(3, args.runs // 2))]
-    results += measure_queries(args.runs)
+    upload = measure_load(max(3, args.runs // 2), postgres=not args.no_postgres)
+    results = upload + measure_queries(args.runs)
     pages, ratios = measure_pages(args.runs)
     results += pages + browser
     bench_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -716,6 +817,12 @@ def main() -> int:
         )
     )
     print_backends(pg)
+    targets = verdicts(results, pg, cold, app_peak)
+    print("\nIssue 16's targets:")
+    for v in targets:
+        print(f"  {'met   ' if v['met'] else 'MISSED' if v['met'] is False else 'n/a   '} {v['target']}: {v['figure']}")
+        if v.get("why_missed"):
+            print(f"         why: {v['why_missed']}")
     kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}  # other scripts' sections (bench/record.py) stay
     RESULTS.write_text(
         json.dumps(
@@ -731,7 +838,9 @@ def main() -> int:
                     "indicators": N_INDICATORS,
                     "months": YEARS * 12,
                 },
+                "targets": targets,
                 "results": results,
+                "cold_start": cold,
                 "warm_ratio_to_empty_page": ratios,
                 "peak_rss_mb": {
                     "benchmark_process": round(bench_peak),
