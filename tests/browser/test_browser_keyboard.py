@@ -4,8 +4,9 @@ of 3:1 against its unfocused look; a distinct title per page; every chart named,
 its text at 4.5:1 and its lines at 3:1 (read from the SVG); nothing scrolling sideways at 320 px outside data tables;
 axe-core clean at 320 px too; and focus given back after a rerun.
 
-The presentation deck and the board pack are left to their own tests (tests/browser/test_browser_presentation.py):
-the deck keeps its clicker buttons (Page Up / Page Down) off-screen on purpose."""
+Every page includes the presentation deck and the board pack. The deck's clicker buttons (Page Up / Page Down) are
+display:none, so they carry their shortcut without being Tab stops; its foot bar follows the slide at 320 px rather
+than covering it. Every slide (not only the first) is checked with axe in tests/browser/test_browser_present_slides.py."""
 
 from __future__ import annotations
 
@@ -19,8 +20,7 @@ from tests.browser.conftest import DURHAM, app_pages
 from tests.browser.test_browser_accessibility import FAILING_IMPACTS, contrast
 
 SIZES = [(1280, 900), (320, 256)]
-NOT_HERE = {"present", "pack"}  # covered by the deck's and pack's own tests
-PAGES = [(name, link) for name, link in app_pages() if name not in NOT_HERE]
+PAGES = app_pages()
 IDS = [name for name, _ in PAGES]
 MAX_STOPS = 160
 
