@@ -250,6 +250,7 @@ def present_page() -> None:
                     title_px=CHART_TITLE_PX,
                 )
                 fig["layout"]["margin"]["b"] = CHART_PX * 4  # the x axis title under the bars
+                fig["layout"]["margin"]["t"] += CHART_PX * export.PLOTLY_LINE  # quartile names take two lines
                 body = f"<h1>{html.escape(_title(kind))}</h1><div class='sub'>{html.escape(summary)}</div>"
             else:
                 body = f"<h1>{html.escape(_title(kind))}</h1><p>No local authority has a figure yet.</p>"
