@@ -248,6 +248,40 @@ def test_chart_text_meets_4_5_to_1_and_lines_3_to_1(ui, link, charts):
     assert not problems, "\n".join(problems)
 
 
+# Every piece of text Plotly drew in a chart (ticks, title, quartile names, labels, legend) and the chart's box.
+CHART_TEXT = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => {
+  const c = gd.getBoundingClientRect();
+  const text = [...gd.querySelectorAll('svg.main-svg text')].filter(t => t.textContent.trim() && t.getClientRects().length)
+    .map(t => { const r = t.getBoundingClientRect();
+      return {what: t.textContent.trim().slice(0, 50), x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; });
+  return {chart: {x0: c.left, x1: c.right}, text};
+})"""
+
+# Durham near the foot of the ranking, Barnet first (its bar reaches the top), Dudley in the middle.
+LEAGUE_AREAS = [DURHAM, "E09000003", "E08000027"]
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+@pytest.mark.parametrize("area", LEAGUE_AREAS)
+def test_compare_chart_labels_do_not_overlap_and_stay_inside_the_chart(ui, area, width):
+    page = _open(ui, f"/compare?indicator=dfe_ehcp_20wk&period=2024&area={area}", width, 256)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    ui.settled()
+    (chart,) = page.evaluate(CHART_TEXT)
+    labels = chart["text"]
+    assert len(labels) >= 12, labels  # ticks, title, axis titles, four quartile names, the area's label, the legend
+    assert any(t["what"].startswith("Top") for t in labels) and any("of 151" in t["what"] for t in labels), labels
+    problems = []
+    for i, a in enumerate(labels):
+        if a["x0"] < chart["chart"]["x0"] - 1 or a["x1"] > chart["chart"]["x1"] + 1:
+            problems.append(f"{a['what']!r} runs outside the chart ({a['x0']:.0f}–{a['x1']:.0f} px)")
+        for b in labels[i + 1 :]:
+            # Overlapping by more than a pixel each way: glyph boxes that merely touch are not drawn over each other.
+            if min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 1 and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > 1:
+                problems.append(f"{a['what']!r} overlaps {b['what']!r}")
+    assert not problems, f"at {width} px:\n" + "\n".join(problems)
+
+
 @pytest.mark.parametrize("name, link", PAGES, ids=IDS)
 def test_nothing_scrolls_sideways_at_320_px_and_axe_is_clean(ui, axe_js, name, link):
     page = _open(ui, link, 320, 256)
