@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import DURHAM, app_pages
+from tests.browser.conftest import DURHAM, UI, app_pages, streamlit_server
 from tests.browser.test_browser_accessibility import FAILING_IMPACTS, contrast
+from tests.conftest import sample_next
 
 SIZES = [(1280, 900), (320, 256)]
 PAGES = app_pages()
@@ -356,3 +358,66 @@ def test_focus_stays_on_the_control_used_after_a_rerun(ui):
     page.wait_for_timeout(300)
     assert page.evaluate("() => document.activeElement !== document.body"), "focus fell back to <body> after the rerun"
     assert page.evaluate("() => document.activeElement.closest('[data-testid=stSelectbox]') !== null")
+
+
+@pytest.fixture
+def own_server(chromium_path, sample_db_template, tmp_path):
+    """A server of its own on a copy of the sample: loading figures must not change what other tests see."""
+    db = tmp_path / "kpi.duckdb"
+    shutil.copy(sample_db_template, db)
+    with streamlit_server(db, tmp_path) as server:
+        yield server
+
+
+ACTIVE = """() => { const a = document.activeElement;
+  return !a || a === document.body ? 'body' : `${a.tagName} ${a.closest('[data-testid]')?.dataset.testid} ${(a.getAttribute('aria-label') || a.innerText || '').trim().slice(0, 60)}`; }"""
+
+
+def _tab_to(page, test: str, what: str) -> None:
+    """Press Tab until the focused element passes TEST (a JavaScript expression about `a`, the focused element)."""
+    for _ in range(MAX_STOPS):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const a = document.activeElement; return Boolean({test}); }}"):
+            return
+    pytest.fail(f"Tab never reached {what}")
+
+
+def test_focus_stays_on_the_uploader_after_an_upload_and_moves_to_the_result_after_confirm(browser, own_server, tmp_path):
+    # Keyboard only: Tab to the uploader's button, Enter opens the file chooser; Tab to Confirm, Enter loads.
+    period = sample_next("asd_avg_wait_weeks")
+    csv = tmp_path / "one.csv"
+    csv.write_text(f"indicator,area,period,value\nasd_avg_wait_weeks,{DURHAM},{period.label},47\n")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    ui = UI(context.new_page(), own_server.url)
+    try:
+        page = ui.open("/upload", ready="[data-testid=stFileUploaderDropzone]")
+        page.evaluate("() => { document.activeElement?.blur(); }")
+        _tab_to(page, "a.closest('[data-testid=stFileUploaderDropzone]') && a.tagName === 'BUTTON'", "the uploader's button")
+        with page.expect_file_chooser() as chooser:
+            page.keyboard.press("Enter")
+        chooser.value.set_files(str(csv))
+        page.get_by_role("button", name="Confirm: load 1 new and 0 changed figure(s)").wait_for(timeout=60_000)
+        ui.idle()
+        # The Upload button gives way to the file it holds: focus goes to what is in its place, in the same uploader.
+        page.wait_for_function("() => document.activeElement?.closest('[data-testid=stFileUploader]') !== null", timeout=10_000)
+        page.wait_for_timeout(300)  # and stays there once the page has settled
+        assert page.evaluate("() => document.activeElement.closest('[data-testid=stFileUploader]') !== null"), page.evaluate(
+            ACTIVE
+        )
+        assert page.evaluate(ACTIVE) == "BUTTON stBaseButton-minimal Remove one.csv"
+
+        _tab_to(page, "a.tagName === 'BUTTON' && a.innerText.startsWith('Confirm: load')", "Confirm")
+        page.keyboard.press("Enter")
+        done = page.get_by_test_id("stAlertContentSuccess").filter(has_text="Loaded one.csv as upload")
+        done.wait_for(timeout=60_000)
+        ui.idle()
+        # Confirm is gone after loading: focus goes to the message saying what happened, never to <body>.
+        page.wait_for_function("() => document.activeElement !== document.body", timeout=10_000)
+        page.wait_for_timeout(300)
+        said = page.evaluate(ACTIVE)
+        assert said != "body", "focus fell back to <body> after Confirm"
+        assert page.evaluate(
+            "() => document.activeElement.closest('[data-testid=stAlert]')?.innerText.includes('Loaded one.csv')"
+        ), said
+    finally:
+        context.close()
