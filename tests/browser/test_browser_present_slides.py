@@ -176,3 +176,31 @@ def test_every_slide_has_no_serious_or_critical_axe_violation(ui, axe_js, size):
             if v["impact"] in FAILING_IMPACTS
         ]
     assert not found, f"at {width}x{height}:\n" + "\n".join(found)
+
+
+def test_focus_stays_on_next_after_it_moves_the_deck(ui):
+    page = ui.open("/present?slide=3", ready=".slide[data-slide='3'] h1")
+    page.get_by_role("button", name="Next ▶").focus()
+    page.keyboard.press("Enter")
+    page.locator(".slide[data-slide='4'] h1").wait_for(timeout=30_000)
+    ui.idle()
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => document.activeElement?.innerText?.startsWith('Next')"), page.evaluate(
+        "() => document.activeElement?.outerHTML.slice(0, 120)"
+    )
+
+
+def test_arrow_left_in_the_deck_settings_indicator_list_does_not_change_the_slide(ui):
+    page = ui.open("/present?slide=4", ready=".slide[data-slide='4'] h1")
+    page.get_by_role("button", name="Deck settings: area, indicators, presenter view").focus()
+    page.keyboard.press("Enter")
+    dialog = _settings_dialog(page)
+    field = dialog.get_by_test_id("stMultiSelect").locator("input")
+    field.focus()
+    for key in ("ArrowLeft", "ArrowLeft", "ArrowRight"):
+        page.keyboard.press(key)
+        page.wait_for_timeout(300)
+    ui.idle()
+    assert page.evaluate("() => new URLSearchParams(location.search).get('slide')") == "4"
+    assert page.locator(".slide[data-slide='4'] h1").count() == 1
+    assert dialog.is_visible()
