@@ -389,13 +389,14 @@ def test_focus_stays_on_the_uploader_after_an_upload_and_moves_to_the_result_aft
     csv.write_text(f"indicator,area,period,value\nasd_avg_wait_weeks,{DURHAM},{period.label},47\n")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     ui = UI(context.new_page(), own_server.url)
+    # Listening from the start: Playwright only catches the chooser once its interception has reached Chromium, and
+    # expect_file_chooser around the key press sometimes asked too late (the chooser opened unseen).
+    ui.page.on("filechooser", lambda chooser: chooser.set_files(str(csv)))
     try:
         page = ui.open("/upload", ready="[data-testid=stFileUploaderDropzone]")
         page.evaluate("() => { document.activeElement?.blur(); }")
         _tab_to(page, "a.closest('[data-testid=stFileUploaderDropzone]') && a.tagName === 'BUTTON'", "the uploader's button")
-        with page.expect_file_chooser() as chooser:
-            page.keyboard.press("Enter")
-        chooser.value.set_files(str(csv))
+        page.keyboard.press("Enter")
         page.get_by_role("button", name="Confirm: load 1 new and 0 changed figure(s)").wait_for(timeout=60_000)
         ui.idle()
         # The Upload button gives way to the file it holds: focus goes to what is in its place, in the same uploader.
