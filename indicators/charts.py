@@ -328,7 +328,23 @@ def league_chart(
     """Every local authority's figure for one year as bars, best on the left: the chosen area black and labelled,
     its statistical neighbours purple, the rest of its region blue, the others grey; quartile bands behind with their
     names, and England's figure as a line. Colour is never the only cue: the legend names each group and the
-    chosen area carries a label."""
+    chosen area carries a label.
+
+    The figure is drawn at whatever width the screen gives it, down to 286 px (a 320 px window): Plotly never wraps
+    or moves a label, so each is made to fit there. Quartile names take two short lines (a quarter of the plot is
+    about 50 px wide), the title leaves the indicator's name to the page's heading, the axis title takes two lines,
+    the chosen area's label is two lines anchored towards the middle of the plot, and England's figure is named in the
+    legend rather than by a label on its line, where it could meet the chosen area's."""
+
+    def wrap(text: str, chars: int) -> str:
+        lines: list[str] = []
+        for word in text.split():
+            if lines and len(lines[-1]) + 1 + len(word) <= chars:
+                lines[-1] += " " + word
+            else:
+                lines.append(word)
+        return "<br>".join(_t(line) for line in lines)
+
     fig = go.Figure()
     n = len(league)
     xs = list(range(1, n + 1))
@@ -344,7 +360,7 @@ def league_chart(
                 x=(min(in_q) + max(in_q)) / 2,
                 y=1.0,
                 yref="paper",
-                text=QUARTILE_NAMES[q],
+                text=QUARTILE_NAMES[q].replace(" ", "<br>"),
                 showarrow=False,
                 yanchor="bottom",
                 font={"size": font_size, "color": "#0b0c0c"},
@@ -377,37 +393,42 @@ def league_chart(
     mine = league[league["code"] == area]
     if not mine.empty:
         r = mine.iloc[0]
+        x = xs[mine.index[0]]
         fig.add_annotation(
-            x=xs[mine.index[0]],
+            x=x,
             y=r["value"],
-            text=f"{_t(r['name'])}: {rag.format_value(ind, r['value'])} ({int(r['rank'])} of {n})",
+            text=f"{wrap(str(r['name']), 20)}<br>{rag.format_value(ind, r['value'])} ({int(r['rank'])} of {n})",
             showarrow=True,
             arrowhead=2,
             ax=0,
             ay=-40,
+            # Towards the middle: a label centred on a bar near either end would run off the chart when narrow.
+            xanchor="left" if x < n / 3 else "right" if x > 2 * n / 3 else "center",
+            yanchor="bottom",
             bgcolor="#ffffff",
             bordercolor="#0b0c0c",
             font={"size": font_size, "color": "#0b0c0c"},
         )
     if england is not None:
-        fig.add_hline(y=england, line={"color": "#0b0c0c", "dash": "dash", "width": 2})
-        fig.add_annotation(
-            x=n,
-            y=england,
-            xanchor="right",
-            yanchor="bottom",
-            text=f"England {rag.format_value(ind, england)}",
-            showarrow=False,
-            bgcolor="rgba(255,255,255,0.85)",
-            font={"size": font_size, "color": "#0b0c0c"},
+        # Named in the legend, not by a label on the line: at any width a label there could meet the chosen area's.
+        fig.add_trace(
+            go.Scatter(
+                x=[0.5, n + 0.5],
+                y=[england, england],
+                mode="lines",
+                name=f"England {rag.format_value(ind, england)} (dashed line)",
+                line={"color": "#0b0c0c", "dash": "dash", "width": 2},
+                hoverinfo="skip",
+            )
         )
     unit = UNIT_LABELS.get(ind.unit, "")
     better = {"higher_is_better": "higher is better", "lower_is_better": "lower is better"}.get(ind.polarity, "")
     fig.update_layout(
-        title={"text": f"{_t(ind.name)}: every local authority, {_t(period_display)}", "font": {"size": font_size + 4}},
+        title={"text": f"Every local authority, {_t(period_display)}", "font": {"size": font_size + 4}},
         height=height,
         barmode="overlay",
-        margin={"l": 60, "r": 20, "t": 80, "b": LEGEND_ROOM},
+        # Room for the title and two lines of quartile names above; below, two lines of axis title and the legend.
+        margin={"l": 60, "r": 20, "t": 104, "b": LEGEND_ROOM + 40},
         font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
@@ -415,7 +436,7 @@ def league_chart(
         hoverlabel={"bgcolor": "#ffffff", "font": {"size": font_size}},
         yaxis={"title": unit, "gridcolor": "#e5e5e5", "zeroline": False, "rangemode": "tozero"},
         xaxis={
-            "title": f"Local authorities ranked, best first ({better})" if better else "Local authorities",
+            "title": f"Local authorities, best first<br>({better})" if better else "Local authorities",
             "showticklabels": False,
             "range": [0.5, n + 0.5],
         },

@@ -68,12 +68,18 @@
   });
 
   // Focus given back after a rerun: Streamlit redraws a widget (or removes it, as Confirm is after loading) and
-  // focus falls to the body. The same control is found again by its key, test id and name; failing that, the first
-  // message (what happened) or the page's heading takes focus.
+  // focus falls to the body. The same control is found again by its key, test id and name; failing that, the
+  // control now in its place in the same widget (a file uploader swaps its Upload button for the file it holds);
+  // failing that, the first message (what happened) or the page's heading takes focus.
   let last = null, lastEl = null;
   const describe = (el) => {
     const keyed = el.closest("[class*='st-key-']");
+    const zones = []; // the parts of its widget it sat in, innermost first
+    for (let n = el.parentElement; n && n !== keyed && n !== document.body; n = n.parentElement) {
+      if (n.dataset.testid) zones.push(n.dataset.testid);
+    }
     return {
+      zones,
       tag: el.tagName,
       tid: el.dataset.testid || el.closest("[data-testid]")?.dataset.testid || "",
       key: keyed ? [...keyed.classList].find((c) => c.startsWith("st-key-")) : "",
@@ -95,6 +101,15 @@
     if (document.querySelector("[data-testid=stSidebar]")?.contains(lastEl) || last.tid === "stExpandSidebarButton") return;
     const again = [...document.querySelectorAll(last.tag)].find((el) => same(describe(el), last) && el.getClientRects().length);
     if (again) { again.focus(); return; }
+    const widget = last.key && document.querySelector("." + CSS.escape(last.key));
+    if (widget) {
+      for (const zone of [...last.zones, null]) {
+        const part = zone ? widget.querySelector(`[data-testid="${CSS.escape(zone)}"]`) : widget;
+        const next = part && [...part.querySelectorAll(FOCUSABLE)].find(
+          (el) => el.tabIndex >= 0 && !el.disabled && el.getBoundingClientRect().width > 0);
+        if (next) { next.focus(); return; }
+      }
+    }
     const app = document.querySelector("[data-testid=stApp]");
     if (app && app.dataset.testScriptState === "running") return; // the control may not be drawn yet
     const main = document.querySelector("[data-testid=stMain]");

@@ -42,8 +42,9 @@ def _comparison_html(rows: list[tuple[str, str]]) -> str:
     head = "".join(f"<th scope='col'>{html.escape(k)}</th>" for k, _ in rows)
     cells = "".join(f"<td>{html.escape(v)}</td>" for _, v in rows)
     return (
+        "<div class='scorecard-wrap' role='region' aria-label='Compared with others' tabindex='0'>"
         f"<table class='compare'><caption>Compared with others</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody><tr>{cells}</tr></tbody></table>"
+        f"<tbody><tr>{cells}</tr></tbody></table></div>"
     )
 
 
@@ -103,6 +104,25 @@ def present_page() -> None:
     .stButton button {min-height: 3.2rem;}
     /* A clicker's Page Up / Page Down: buttons that only carry the shortcut; never seen, never a Tab stop. */
     .st-key-clicker_keys {display: none;}
+    /* A table wider than the screen scrolls inside its own box (a focusable region), not the page. */
+    .slide .scorecard-wrap {overflow-x: auto;}
+    /* At 320 px wide, or on a short window (both what 400% zoom gives), bars fixed to the foot would cover most of
+       the slide and whatever has focus under them (1.4.10, 2.4.11): the buttons follow the slide instead, and the
+       projector's type steps down so a line holds more than a word. */
+    @media (max-width: 640px), (max-height: 500px) {
+      .block-container {padding-bottom: 1rem;}
+      html {scroll-padding-bottom: 1rem;}
+      .st-key-deck_nav, .st-key-deck_tools {position: static; transform: none; left: auto; right: auto; bottom: auto;
+                                            padding: 8px 0; width: 100% !important;}
+      .st-key-deck_tools {border-top: 0;}
+      .slide, .slide .sub, .slide .facts, .slide p, .slide li, .slide table, .slide .commentary h4,
+      .slide .commentary p, .slide .commentary li, .slide .commentary-meta, .slide table.compare caption,
+      .presenter, .presenter h2, .provenance, .provenance .age, .stButton button p {font-size: 18px;}
+      .slide h1 {font-size: 26px;}
+      .slide .facts .big {font-size: 40px;}
+      .slide th, .slide td {padding: 4px 6px;}
+      .stButton button {min-height: 2.75rem;}
+    }
     </style>""")
 
     @st.dialog("Deck settings", width="large")
@@ -197,8 +217,9 @@ def present_page() -> None:
             body = (
                 f"<h1>{html.escape(_title(kind))}</h1>"
                 f"<div class='sub'>{html.escape(af.overdue_summary(ids))}</div>"
+                "<div class='scorecard-wrap' role='region' aria-label='Agenda: the scorecard' tabindex='0'>"
                 "<table><thead><tr><th>Indicator</th><th>Period</th><th>Latest</th><th>RAG</th><th>vs previous</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table>"
+                f"<tbody>{rows}</tbody></table></div>"
             )
         elif kind == "exceptions":
             ex = exceptions.exception_report(af, ids)
@@ -209,7 +230,8 @@ def present_page() -> None:
             )
             more = f"<p>…and {len(ex) - 6} more on the Exceptions page.</p>" if len(ex) > 6 else ""
             body = f"<h1>{html.escape(_title(kind))}</h1><div class='sub'>Worst first</div>" + (
-                f"<table><thead><tr><th>Indicator</th><th>Why</th><th>RAG</th><th>What we are doing</th></tr></thead><tbody>{rows}</tbody></table>{more}"
+                "<div class='scorecard-wrap' role='region' aria-label='Exceptions, worst first' tabindex='0'>"
+                f"<table><thead><tr><th>Indicator</th><th>Why</th><th>RAG</th><th>What we are doing</th></tr></thead><tbody>{rows}</tbody></table></div>{more}"
                 if len(ex)
                 else "<p>No indicator is red, worse than the period before or showing special-cause concern.</p>"
             )
@@ -228,6 +250,7 @@ def present_page() -> None:
                     title_px=CHART_TITLE_PX,
                 )
                 fig["layout"]["margin"]["b"] = CHART_PX * 4  # the x axis title under the bars
+                fig["layout"]["margin"]["t"] += CHART_PX * export.PLOTLY_LINE  # quartile names take two lines
                 body = f"<h1>{html.escape(_title(kind))}</h1><div class='sub'>{html.escape(summary)}</div>"
             else:
                 body = f"<h1>{html.escape(_title(kind))}</h1><p>No local authority has a figure yet.</p>"

@@ -4,23 +4,25 @@ of 3:1 against its unfocused look; a distinct title per page; every chart named,
 its text at 4.5:1 and its lines at 3:1 (read from the SVG); nothing scrolling sideways at 320 px outside data tables;
 axe-core clean at 320 px too; and focus given back after a rerun.
 
-The presentation deck and the board pack are left to their own tests (tests/browser/test_browser_presentation.py):
-the deck keeps its clicker buttons (Page Up / Page Down) off-screen on purpose."""
+Every page includes the presentation deck and the board pack. The deck's clicker buttons (Page Up / Page Down) are
+display:none, so they carry their shortcut without being Tab stops; its foot bar follows the slide at 320 px rather
+than covering it. Every slide (not only the first) is checked with axe in tests/browser/test_browser_present_slides.py."""
 
 from __future__ import annotations
 
 import io
 import re
+import shutil
 
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import DURHAM, app_pages
+from tests.browser.conftest import DURHAM, UI, app_pages, streamlit_server
 from tests.browser.test_browser_accessibility import FAILING_IMPACTS, contrast
+from tests.conftest import sample_next
 
 SIZES = [(1280, 900), (320, 256)]
-NOT_HERE = {"present", "pack"}  # covered by the deck's and pack's own tests
-PAGES = [(name, link) for name, link in app_pages() if name not in NOT_HERE]
+PAGES = app_pages()
 IDS = [name for name, _ in PAGES]
 MAX_STOPS = 160
 
@@ -248,6 +250,40 @@ def test_chart_text_meets_4_5_to_1_and_lines_3_to_1(ui, link, charts):
     assert not problems, "\n".join(problems)
 
 
+# Every piece of text Plotly drew in a chart (ticks, title, quartile names, labels, legend) and the chart's box.
+CHART_TEXT = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => {
+  const c = gd.getBoundingClientRect();
+  const text = [...gd.querySelectorAll('svg.main-svg text')].filter(t => t.textContent.trim() && t.getClientRects().length)
+    .map(t => { const r = t.getBoundingClientRect();
+      return {what: t.textContent.trim().slice(0, 50), x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; });
+  return {chart: {x0: c.left, x1: c.right}, text};
+})"""
+
+# Durham near the foot of the ranking, Barnet first (its bar reaches the top), Dudley in the middle.
+LEAGUE_AREAS = [DURHAM, "E09000003", "E08000027"]
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+@pytest.mark.parametrize("area", LEAGUE_AREAS)
+def test_compare_chart_labels_do_not_overlap_and_stay_inside_the_chart(ui, area, width):
+    page = _open(ui, f"/compare?indicator=dfe_ehcp_20wk&period=2024&area={area}", width, 256)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    ui.settled()
+    (chart,) = page.evaluate(CHART_TEXT)
+    labels = chart["text"]
+    assert len(labels) >= 12, labels  # ticks, title, axis titles, four quartile names, the area's label, the legend
+    assert any(t["what"].startswith("Top") for t in labels) and any("of 151" in t["what"] for t in labels), labels
+    problems = []
+    for i, a in enumerate(labels):
+        if a["x0"] < chart["chart"]["x0"] - 1 or a["x1"] > chart["chart"]["x1"] + 1:
+            problems.append(f"{a['what']!r} runs outside the chart ({a['x0']:.0f}–{a['x1']:.0f} px)")
+        for b in labels[i + 1 :]:
+            # Overlapping by more than a pixel each way: glyph boxes that merely touch are not drawn over each other.
+            if min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 1 and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > 1:
+                problems.append(f"{a['what']!r} overlaps {b['what']!r}")
+    assert not problems, f"at {width} px:\n" + "\n".join(problems)
+
+
 @pytest.mark.parametrize("name, link", PAGES, ids=IDS)
 def test_nothing_scrolls_sideways_at_320_px_and_axe_is_clean(ui, axe_js, name, link):
     page = _open(ui, link, 320, 256)
@@ -322,3 +358,67 @@ def test_focus_stays_on_the_control_used_after_a_rerun(ui):
     page.wait_for_timeout(300)
     assert page.evaluate("() => document.activeElement !== document.body"), "focus fell back to <body> after the rerun"
     assert page.evaluate("() => document.activeElement.closest('[data-testid=stSelectbox]') !== null")
+
+
+@pytest.fixture
+def own_server(chromium_path, sample_db_template, tmp_path):
+    """A server of its own on a copy of the sample: loading figures must not change what other tests see."""
+    db = tmp_path / "kpi.duckdb"
+    shutil.copy(sample_db_template, db)
+    with streamlit_server(db, tmp_path) as server:
+        yield server
+
+
+ACTIVE = """() => { const a = document.activeElement;
+  return !a || a === document.body ? 'body' : `${a.tagName} ${a.closest('[data-testid]')?.dataset.testid} ${(a.getAttribute('aria-label') || a.innerText || '').trim().slice(0, 60)}`; }"""
+
+
+def _tab_to(page, test: str, what: str) -> None:
+    """Press Tab until the focused element passes TEST (a JavaScript expression about `a`, the focused element)."""
+    for _ in range(MAX_STOPS):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const a = document.activeElement; return Boolean({test}); }}"):
+            return
+    pytest.fail(f"Tab never reached {what}")
+
+
+def test_focus_stays_on_the_uploader_after_an_upload_and_moves_to_the_result_after_confirm(browser, own_server, tmp_path):
+    # Keyboard only: Tab to the uploader's button, Enter opens the file chooser; Tab to Confirm, Enter loads.
+    period = sample_next("asd_avg_wait_weeks")
+    csv = tmp_path / "one.csv"
+    csv.write_text(f"indicator,area,period,value\nasd_avg_wait_weeks,{DURHAM},{period.label},47\n")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    ui = UI(context.new_page(), own_server.url)
+    # Listening from the start: Playwright only catches the chooser once its interception has reached Chromium, and
+    # expect_file_chooser around the key press sometimes asked too late (the chooser opened unseen).
+    ui.page.on("filechooser", lambda chooser: chooser.set_files(str(csv)))
+    try:
+        page = ui.open("/upload", ready="[data-testid=stFileUploaderDropzone]")
+        page.evaluate("() => { document.activeElement?.blur(); }")
+        _tab_to(page, "a.closest('[data-testid=stFileUploaderDropzone]') && a.tagName === 'BUTTON'", "the uploader's button")
+        page.keyboard.press("Enter")
+        page.get_by_role("button", name="Confirm: load 1 new and 0 changed figure(s)").wait_for(timeout=60_000)
+        ui.idle()
+        # The Upload button gives way to the file it holds: focus goes to what is in its place, in the same uploader.
+        page.wait_for_function("() => document.activeElement?.closest('[data-testid=stFileUploader]') !== null", timeout=10_000)
+        page.wait_for_timeout(300)  # and stays there once the page has settled
+        assert page.evaluate("() => document.activeElement.closest('[data-testid=stFileUploader]') !== null"), page.evaluate(
+            ACTIVE
+        )
+        assert page.evaluate(ACTIVE) == "BUTTON stBaseButton-minimal Remove one.csv"
+
+        _tab_to(page, "a.tagName === 'BUTTON' && a.innerText.startsWith('Confirm: load')", "Confirm")
+        page.keyboard.press("Enter")
+        done = page.get_by_test_id("stAlertContentSuccess").filter(has_text="Loaded one.csv as upload")
+        done.wait_for(timeout=60_000)
+        ui.idle()
+        # Confirm is gone after loading: focus goes to the message saying what happened, never to <body>.
+        page.wait_for_function("() => document.activeElement !== document.body", timeout=10_000)
+        page.wait_for_timeout(300)
+        said = page.evaluate(ACTIVE)
+        assert said != "body", "focus fell back to <body> after Confirm"
+        assert page.evaluate(
+            "() => document.activeElement.closest('[data-testid=stAlert]')?.innerText.includes('Loaded one.csv')"
+        ), said
+    finally:
+        context.close()

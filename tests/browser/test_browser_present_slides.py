@@ -1,11 +1,13 @@
 """The deck as the audience and the presenter see it, in a real browser at 1920×1080 and 1366×768: on every slide each
 chart's title lies inside its chart, the slide title is not clipped, chart text is 24 px or more, and nothing meant
 for the presenter (slide number, keys, notes) is on the audience's screen; the presenter view shows it; deck settings
-open from a visible button by click and by keyboard; a slide change is announced through a live region that stays."""
+open from a visible button by click and by keyboard; a slide change is announced through a live region that stays;
+axe-core finds nothing serious or critical on any slide, on the projector or at 320 px."""
 
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, REDCAR
+from tests.browser.test_browser_accessibility import FAILING_IMPACTS
 
 SIZES = [(1920, 1080), (1366, 768)]
 PRESENTER_WORDS = ("Page Up", "Page Down", "to move", "Presenter view", "Next: ")
@@ -145,3 +147,60 @@ def test_deck_settings_open_by_keyboard(ui):
     _settings_dialog(page)
     page.keyboard.press("Escape")
     page.get_by_role("dialog").wait_for(state="hidden", timeout=10_000)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (320, 256)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_slide_has_no_serious_or_critical_axe_violation(ui, axe_js, size):
+    """axe-core on each slide as it is shown (its charts drawn), on the projector and at 320 px (400% zoom)."""
+    width, height = size
+    ui.page.set_viewport_size({"width": width, "height": height})
+    page = ui.open("/present?slide=1", ready=".slide[data-slide='1'] h1")
+    total = deck_length(page)
+    assert total >= 4, total
+    found = []
+    for n in range(1, total + 1):
+        if n > 1:
+            page.get_by_role("button", name="Next ▶").click()
+        page.locator(f".slide[data-slide='{n}'] h1").wait_for(timeout=30_000)
+        kind = page.locator(".slide[data-slide]").get_attribute("data-kind")
+        if kind not in ("agenda", "exceptions"):
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.querySelector('.gtitle'))",
+                timeout=30_000,
+            )
+        ui.settled()
+        violations = ui.axe(axe_js, f"present-slide{n}-{width}x{height}")
+        found += [
+            f"slide {n} ({kind}): {v['impact']} {v['id']}: {v['help']} {[x['target'] for x in v['nodes']]}"
+            for v in violations
+            if v["impact"] in FAILING_IMPACTS
+        ]
+    assert not found, f"at {width}x{height}:\n" + "\n".join(found)
+
+
+def test_focus_stays_on_next_after_it_moves_the_deck(ui):
+    page = ui.open("/present?slide=3", ready=".slide[data-slide='3'] h1")
+    page.get_by_role("button", name="Next ▶").focus()
+    page.keyboard.press("Enter")
+    page.locator(".slide[data-slide='4'] h1").wait_for(timeout=30_000)
+    ui.idle()
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => document.activeElement?.innerText?.startsWith('Next')"), page.evaluate(
+        "() => document.activeElement?.outerHTML.slice(0, 120)"
+    )
+
+
+def test_arrow_left_in_the_deck_settings_indicator_list_does_not_change_the_slide(ui):
+    page = ui.open("/present?slide=4", ready=".slide[data-slide='4'] h1")
+    page.get_by_role("button", name="Deck settings: area, indicators, presenter view").focus()
+    page.keyboard.press("Enter")
+    dialog = _settings_dialog(page)
+    field = dialog.get_by_test_id("stMultiSelect").locator("input")
+    field.focus()
+    for key in ("ArrowLeft", "ArrowLeft", "ArrowRight"):
+        page.keyboard.press(key)
+        page.wait_for_timeout(300)
+    ui.idle()
+    assert page.evaluate("() => new URLSearchParams(location.search).get('slide')") == "4"
+    assert page.locator(".slide[data-slide='4'] h1").count() == 1
+    assert dialog.is_visible()
