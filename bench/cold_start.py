@@ -31,7 +31,7 @@ def fresh_process(env: dict, plain: bool) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(runs: int, sample: bool = False) -> dict:
+def measure(n_runs: int, sample: bool = False) -> dict:
     """Interleaved fresh processes of the first page and the plain page: their figures and the verdict."""
     with tempfile.TemporaryDirectory() as tmp:
         if sample:
@@ -63,7 +63,7 @@ def measure(runs: int, sample: bool = False) -> dict:
         fresh_process(env, plain=False)  # once unmeasured: the operating system's file cache holds both afterwards
         fresh_process(env, plain=True)
         runs: dict[str, list[dict]] = {"scorecard": [], "plain": []}
-        for k in range(runs):
+        for k in range(n_runs):
             for plain in (k % 2 == 1, k % 2 == 0):  # interleaved, each going first in turn
                 r = fresh_process(env, plain)
                 runs[r["page"]].append(r)
