@@ -220,7 +220,7 @@ def measure_queries(runs: int) -> list[dict]:
     from indicators import charts, config, readmodel, store
 
     cfg = config.load(CONFIG)
-    conn = store.connect(DB, read_only=True)
+    conn = store.connect(DB)  # as the pages open it (this process has it open so already, after the comparison)
     ind = cfg.by_id["kpi_04"]
     sc, ch = [], []
     for _ in range(runs):
@@ -247,28 +247,11 @@ def vm_hwm_mb(pid: int) -> float:
 
 def measure_browser(runs: int) -> tuple[list[dict], float]:
     from playwright.sync_api import sync_playwright
-    from slides import CHROMIUM_ARGS, free_port  # bench/slides.py
+    from slides import CHROMIUM_ARGS  # bench/slides.py
 
-    port = free_port()
-    env = {**os.environ, "KPI_DB": str(DB), "KPI_CONFIG": str(CONFIG), "KPI_BACKUP_EVERY_HOURS": "0"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://localhost:{port}"
+    proc, url = streamlit_server(ROOT / "app.py")
     try:
-        import urllib.request
-
-        for _ in range(300):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        visible, redraw = [], []
+        visible, redraw, loaded = [], [], []
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS)
             for run in range(runs):
@@ -282,6 +265,7 @@ def measure_browser(runs: int) -> tuple[list[dict], float]:
                     timeout=60000,
                 )
                 visible.append(time.perf_counter() - t)
+                loaded.append(page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd") / 1000)
                 page.goto(f"{url}/indicator?indicator=kpi_01&area=E06900000")
                 page.wait_for_selector(".js-plotly-plot .gtitle", timeout=60000)
                 page.wait_for_timeout(500)
@@ -307,8 +291,62 @@ def measure_browser(runs: int) -> tuple[list[dict], float]:
     return [
         summary("browser: scorecard visible from a cold open", visible, TARGETS["browser: scorecard visible from a cold open"]),
         summary("browser: another indicator redrawn", redraw, TARGETS["browser: another indicator redrawn"]),
+        summary("browser: cold open, Streamlit's page and scripts loaded (DOMContentLoaded), before the app runs", loaded),
+        plain_cold_open(runs),
         *pages,
     ], peak
+
+
+def streamlit_server(script: Path) -> tuple[subprocess.Popen, str]:
+    """`streamlit run script` on the national data on a free port, once it answers its health check."""
+    import urllib.request
+
+    from slides import free_port  # bench/slides.py
+
+    port = free_port()
+    env = {**os.environ, "KPI_DB": str(DB), "KPI_CONFIG": str(CONFIG), "KPI_BACKUP_EVERY_HOURS": "0"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://localhost:{port}"
+    for _ in range(300):
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    return proc, url
+
+
+def plain_cold_open(runs: int) -> dict:
+    """The floor under the cold open: the plain pandas page (bench/plain_page.py: a title and one table) served by
+    Streamlit on the same data and opened in a new browser session, its cache warmed by a first session."""
+    from playwright.sync_api import sync_playwright
+    from slides import CHROMIUM_ARGS  # bench/slides.py
+
+    proc, url = streamlit_server(ROOT / "bench" / "plain_page.py")
+    samples = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS)
+            for run in range(runs + 1):
+                ctx = browser.new_context(viewport={"width": 1366, "height": 900})
+                page = ctx.new_page()
+                t = time.perf_counter()
+                page.goto(f"{url}/")
+                page.wait_for_function(SHOWN + " && document.querySelector('[data-testid=stDataFrame] canvas')", timeout=120000)
+                if run:
+                    samples.append(time.perf_counter() - t)
+                ctx.close()
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return summary("browser: plain pandas page (bench/plain_page.py) visible from a cold open, for comparison", samples)
 
 
 # A page is shown when its script run has finished and nothing on it is still waiting to be drawn.
@@ -320,26 +358,33 @@ SHOWN = """() => document.querySelector('[data-testid=stApp]')?.dataset.testScri
 
 
 def first_views(browser, url: str, runs: int) -> list[dict]:
-    """Each page of the navigation opened in a new tab of a server that has shown it before (warm): the time from
-    asking for the page to every part of it drawn."""
+    """Each page of the navigation viewed for the first time in a session, as a person does: the dashboard open in
+    the browser, a click on the page's link in the sidebar, the time until every part of the page is drawn. The
+    server is warm (an earlier session viewed every page); each run is a new browser session."""
     from tests.browser.conftest import app_pages
 
     target = TARGETS["browser: first view of a page on a warm server"]
-    out = []
-    for name, link in app_pages():
-        link = link.split("?")[0] + "?area=E06900000" + ("&indicator=kpi_01" if name == "indicator" else "")
-        samples = []
-        for run in range(runs + 1):  # the first visit warms the server's caches for this page and is not counted
-            ctx = browser.new_context(viewport={"width": 1366, "height": 900})
-            page = ctx.new_page()
+    # The deck hides the sidebar, so it is visited last.
+    names = sorted((name for name, _ in app_pages()), key=lambda n: n == "present")
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for run in range(runs + 1):  # the first session warms the server's caches for every page and is not counted
+        ctx = browser.new_context(viewport={"width": 1366, "height": 900})
+        page = ctx.new_page()
+        page.goto(f"{url}/about?area=E06900000")
+        page.wait_for_function(SHOWN, timeout=60000)
+        for name in names:
+            link = page.locator(f"[data-testid=stSidebarNav] a[href$='/{'' if name == 'scorecard' else name}']").first
+            if name == "about":  # already open: go elsewhere first
+                page.locator("[data-testid=stSidebarNav] a[href$='/statement']").first.click()
+                page.wait_for_function(SHOWN + " && location.pathname.endsWith('/statement')", timeout=60000)
             t = time.perf_counter()
-            page.goto(f"{url}{link}")
-            page.wait_for_function(SHOWN, timeout=60000)
+            link.click()
+            path = "/" if name == "scorecard" else f"/{name}"
+            page.wait_for_function(f"{SHOWN} && location.pathname.endsWith({json.dumps(path)})", timeout=60000)
             if run:
-                samples.append(time.perf_counter() - t)
-            ctx.close()
-        out.append(summary(f"browser: first view of a page on a warm server: {name}", samples, target))
-    return out
+                samples[name].append(time.perf_counter() - t)
+        ctx.close()
+    return [summary(f"browser: first view of a page on a warm server: {n}", samples[n], target) for n in names]
 
 
 # ---------------------------------------------------------------- DuckDB and PostgreSQL side by side
@@ -732,20 +777,56 @@ def verdicts(results: list[dict], pg: dict, cold: dict, app_peak: float | None) 
             )
     elif "skipped" in pg:
         add("PostgreSQL against DuckDB", f"not measured: {pg['skipped']}", None)
-    for name in ("browser: scorecard visible from a cold open", "browser: another indicator redrawn"):
-        r = _named(results, name)
-        if r:
-            add(f"{name} ≤ {r['target_s']} s", _figure(r), r["met"], f"{busy}; see the figures under results")
+
+    def server(page: str) -> str:  # the page's own warm rerun on the server, for comparison
+        r = _named(results, f"page {page} warm")
+        return f"{r['median_s']:.2f} s" if r else "not measured"
+
+    dcl = _named(results, "browser: cold open, Streamlit's page and scripts loaded")
+    plain = _named(results, "browser: plain pandas page")
+    r = _named(results, "browser: scorecard visible from a cold open")
+    if r:
+        add(
+            f"browser: scorecard visible from a cold open ≤ {r['target_s']} s",
+            _figure(r),
+            r["met"],
+            (
+                f"A new browser session first loads Streamlit's page and scripts: {dcl['median_s']:.2f} s (median) before the app "
+                "can connect. "
+                if dcl
+                else ""
+            )
+            + f"Then the session starts, the page runs (its warm rerun on the server: {server('scorecard')}) and the "
+            f"browser draws {N_INDICATORS} rows with sparklines. "
+            + (
+                f"The plain pandas page (a title and one table) served the same way takes {plain['median_s']:.2f} s "
+                f"(min {plain['min_s']:.2f}, max {plain['max_s']:.2f}) from a cold open in the same browser: "
+                "that much is Streamlit's own start in a new session. "
+                if plain
+                else ""
+            )
+            + f"{busy}.",
+        )
+    r = _named(results, "browser: another indicator redrawn")
+    if r:
+        add(
+            f"browser: another indicator redrawn ≤ {r['target_s']} s",
+            _figure(r),
+            r["met"],
+            f"The server's rerun of the indicator page takes {server('indicator')} (AppTest, warm); the rest is the "
+            f"browser laying out the page and Plotly drawing its charts (trend and SPC). {busy}.",
+        )
     firsts = [r for r in results if r["name"].startswith("browser: first view of a page on a warm server: ")]
     if firsts:
         worst = max(firsts, key=lambda r: r["median_s"])
         missed = [r["name"].rsplit(": ", 1)[1] for r in firsts if not r["met"]]
         add(
-            "browser: every page's first view ≤ 1 s on a warm server",
+            "browser: every page's first view ≤ 1 s on a warm server (a click on its link in the sidebar)",
             f"slowest {worst['name'].rsplit(': ', 1)[1]}: {_figure(worst)}; "
             + ", ".join(f"{r['name'].rsplit(': ', 1)[1]} {r['median_s']:.2f} s" for r in firsts),
             not missed,
-            f"missed on {', '.join(missed)}; {busy}",
+            f"Missed on {', '.join(missed)}. The server's warm rerun of each is under results ('page … warm'; e.g. "
+            f"scorecard {server('scorecard')}, indicator {server('indicator')}); the rest is the browser. {busy}.",
         )
     if app_peak:
         add(f"dashboard server's peak memory ≤ {PEAK_TARGET_MB} MB", f"{app_peak:.0f} MB", app_peak <= PEAK_TARGET_MB, busy)
@@ -763,6 +844,11 @@ def main() -> int:
         help="only the DuckDB-vs-PostgreSQL comparison; the other figures in bench/results.json are kept",
     )
     ap.add_argument("--rebuild", action="store_true", help="build the national dataset again")
+    ap.add_argument(
+        "--browser-only",
+        action="store_true",
+        help="only the browser figures; the others in bench/results.json are kept and the targets judged again",
+    )
     args = ap.parse_args()
     t = time.perf_counter()
     n = build_national(args.rebuild)
@@ -777,6 +863,17 @@ def main() -> int:
         "python": platform.python_version(),
         "load_average_at_start": list(os.getloadavg()),
     }
+    if args.browser_only:
+        old = json.loads(RESULTS.read_text())
+        browser, app_peak = measure_browser(max(3, args.runs // 2))
+        results = [r for r in old["results"] if not r["name"].startswith("browser:")] + browser
+        pg = old["postgresql_vs_duckdb"]
+        targets = verdicts(results, pg, old["cold_start"], app_peak)
+        old.update(results=results, targets=targets, browser_when=dt.datetime.now().isoformat(timespec="seconds"))
+        old["peak_rss_mb"]["app_server"] = round(app_peak)
+        RESULTS.write_text(json.dumps(old, indent=2) + "\n")
+        print_targets(targets)
+        return 0
     if args.backends_only:
         pg = measure_backends(args.runs, not args.no_browser)
         print_backends(pg)
@@ -797,32 +894,19 @@ def main() -> int:
     import cold_start  # bench/cold_start.py: fresh processes on the file, before this process opens it
 
     cold = cold_start.measure(max(3, args.runs // 2))
+    upload = measure_load(max(3, args.runs // 2), postgres=not args.no_postgres)  # into copies of the file
     pg = {"skipped": "--no-postgres"} if args.no_postgres else measure_backends(args.runs, not args.no_browser)
-    upload = measure_load(max(3, args.runs // 2), postgres=not args.no_postgres)
+    for r in upload:  # bench/uploads.py leaves out an empty target
+        r.setdefault("target_s", None)
+        r.setdefault("met", None)
     results = upload + measure_queries(args.runs)
     pages, ratios = measure_pages(args.runs)
     results += pages + browser
     bench_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\n{'measure':<50} {'median':>9} {'min':>9} {'max':>9}  target")
-    for r in results:
-        tgt = "" if r["target_s"] is None else f"{r['target_s'] * 1000:.0f} ms {'met' if r['met'] else 'MISSED'}"
-        print(f"{r['name']:<50} {r['median_s'] * 1000:7.1f}ms {r['min_s'] * 1000:7.1f}ms {r['max_s'] * 1000:7.1f}ms  {tgt}")
-    print("\nwarm page run ÷ empty page (st.write) run: " + ", ".join(f"{k} ×{v}" for k, v in ratios.items()))
-    print(
-        f"peak resident memory: this benchmark process {bench_peak:.0f} MB"
-        + (
-            f"; the dashboard server process {app_peak:.0f} MB (target {PEAK_TARGET_MB} MB {'met' if app_peak <= PEAK_TARGET_MB else 'MISSED'})"
-            if app_peak
-            else ""
-        )
-    )
-    print_backends(pg)
-    targets = verdicts(results, pg, cold, app_peak)
-    print("\nIssue 16's targets:")
-    for v in targets:
-        print(f"  {'met   ' if v['met'] else 'MISSED' if v['met'] is False else 'n/a   '} {v['target']}: {v['figure']}")
-        if v.get("why_missed"):
-            print(f"         why: {v['why_missed']}")
+    try:
+        targets = verdicts(results, pg, cold, app_peak)
+    except Exception as e:  # the figures are still written
+        targets = [{"error": f"the targets could not be judged: {e!r}"}]
     kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}  # other scripts' sections (bench/record.py) stay
     RESULTS.write_text(
         json.dumps(
@@ -853,8 +937,33 @@ def main() -> int:
         )
         + "\n"
     )
+    print(f"\n{'measure':<50} {'median':>9} {'min':>9} {'max':>9}  target")
+    for r in results:
+        tgt = "" if r["target_s"] is None else f"{r['target_s'] * 1000:.0f} ms {'met' if r['met'] else 'MISSED'}"
+        print(f"{r['name']:<50} {r['median_s'] * 1000:7.1f}ms {r['min_s'] * 1000:7.1f}ms {r['max_s'] * 1000:7.1f}ms  {tgt}")
+    print("\nwarm page run ÷ empty page (st.write) run: " + ", ".join(f"{k} ×{v}" for k, v in ratios.items()))
+    print(
+        f"peak resident memory: this benchmark process {bench_peak:.0f} MB"
+        + (
+            f"; the dashboard server process {app_peak:.0f} MB (target {PEAK_TARGET_MB} MB {'met' if app_peak <= PEAK_TARGET_MB else 'MISSED'})"
+            if app_peak
+            else ""
+        )
+    )
+    print_backends(pg)
+    print_targets(targets)
     print(f"\nWrote {RESULTS}. Open the dashboard on the national data: KPI_DB={DB} KPI_CONFIG={CONFIG} streamlit run app.py")
     return 0
+
+
+def print_targets(targets: list[dict]) -> None:
+    print("\nIssue 16's targets:")
+    for v in targets:
+        print(
+            f"  {'met   ' if v.get('met') else 'MISSED' if v.get('met') is False else 'n/a   '} {v.get('target', '')}: {v.get('figure', v.get('error'))}"
+        )
+        if v.get("why_missed"):
+            print(f"         why: {v['why_missed']}")
 
 
 if __name__ == "__main__":

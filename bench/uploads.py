@@ -99,7 +99,8 @@ def national_duckdb(runs: int) -> list[dict]:
     sys.path.insert(0, str(ROOT / "bench"))
     import run  # bench/run.py
 
-    run.build_national()
+    if not run.DB.exists():  # bench/run.py may have the file open in this process already
+        run.build_national()
     cfg = config.load(run.CONFIG)
     data = national_csv()
     rows = data.count(b"\n") - 1
