@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from indicators import periods, rag, spc
 from indicators.config import Break, Indicator
-from indicators.spc import LEGEND, LEGEND_ROOM
+from indicators.spc import LEGEND_ROOM, base_layout
 
 if TYPE_CHECKING:  # the read model is only a type here: charts stay below it in the import order
     from indicators.readmodel import IndicatorFigures
@@ -185,14 +185,7 @@ def indicator_chart(
 
     unit = UNIT_LABELS.get(ind.unit, "")
     fig.update_layout(
-        title={"text": f"{_t(ind.name)} — {_t(area_name)}", "font": {"size": font_size + 4}},
-        height=height,
-        margin={"l": 60, "r": 20, "t": 60, "b": LEGEND_ROOM},
-        font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
-        plot_bgcolor="#ffffff",
-        paper_bgcolor="#ffffff",
-        legend=LEGEND,
-        hoverlabel={"bgcolor": "#ffffff", "font": {"size": font_size}},
+        **base_layout(f"{_t(ind.name)} — {_t(area_name)}", font_size, height),
         yaxis={"title": unit, "range": [lo, hi], "gridcolor": "#e5e5e5", "zeroline": False},
         xaxis={"gridcolor": "#f0f0f0", "type": "date"},
     )
@@ -424,16 +417,9 @@ def league_chart(
     unit = UNIT_LABELS.get(ind.unit, "")
     better = {"higher_is_better": "higher is better", "lower_is_better": "lower is better"}.get(ind.polarity, "")
     fig.update_layout(
-        title={"text": f"Every local authority, {_t(period_display)}", "font": {"size": font_size + 4}},
-        height=height,
-        barmode="overlay",
         # Room for the title and two lines of quartile names above; below, two lines of axis title and the legend.
-        margin={"l": 60, "r": 20, "t": 104, "b": LEGEND_ROOM + 40},
-        font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
-        plot_bgcolor="#ffffff",
-        paper_bgcolor="#ffffff",
-        legend=LEGEND,
-        hoverlabel={"bgcolor": "#ffffff", "font": {"size": font_size}},
+        **base_layout(f"Every local authority, {_t(period_display)}", font_size, height, top=104, bottom=LEGEND_ROOM + 40),
+        barmode="overlay",
         yaxis={"title": unit, "gridcolor": "#e5e5e5", "zeroline": False, "rangemode": "tozero"},
         xaxis={
             "title": f"Local authorities, best first<br>({better})" if better else "Local authorities",

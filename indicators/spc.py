@@ -720,6 +720,21 @@ LEGEND = {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, 
 LEGEND_ROOM = 130
 
 
+def base_layout(title: str, font_size: int, height: int, top: int = 60, bottom: int = LEGEND_ROOM) -> dict:
+    """What every chart's layout shares (trend, SPC, league): title, size, margins, font, white ground, the legend at
+    the foot and hover labels. `title` is already escaped for Plotly's HTML."""
+    return {
+        "title": {"text": title, "font": {"size": font_size + 4}},
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": top, "b": bottom},
+        "font": {"family": FONT, "size": font_size, "color": "#0b0c0c"},
+        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff",
+        "legend": LEGEND,
+        "hoverlabel": {"bgcolor": "#ffffff", "font": {"size": font_size}},
+    }
+
+
 def spc_chart(
     result: SpcResult,
     title: str,
@@ -838,14 +853,7 @@ def spc_chart(
         )
 
     fig.update_layout(
-        title={"text": html.escape(title, quote=False), "font": {"size": font_size + 4}},  # shown as written
-        height=height,
-        margin={"l": 60, "r": 20, "t": 60, "b": LEGEND_ROOM},
-        font={"family": FONT, "size": font_size, "color": "#0b0c0c"},
-        plot_bgcolor="#ffffff",
-        paper_bgcolor="#ffffff",
-        legend=LEGEND,
-        hoverlabel={"bgcolor": "#ffffff", "font": {"size": font_size}},
+        **base_layout(html.escape(title, quote=False), font_size, height),  # the title shown as written
         yaxis={"title": unit_label, "gridcolor": "#e5e5e5", "zeroline": False},
         xaxis={"gridcolor": "#f0f0f0"},
     )
