@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -143,37 +144,52 @@ def _area_code(conn, cfg, area: str | None) -> str | None:
     return code
 
 
-def cmd_template(args, cfg) -> int:
+@contextlib.contextmanager
+def _area_store(cfg, area: str | None):
+    """The store, opened, and the code of the area named (None, having said why, if it is unknown); closed after."""
     conn = _open(cfg)
     try:
-        code = _area_code(conn, cfg, args.area)
+        yield conn, _area_code(conn, cfg, area)
+    finally:
+        conn.close()
+
+
+def _area_figures(cfg, area: str | None) -> readmodel.AreaFigures | None:
+    """The read model for the area named; None, having said why, if it is unknown."""
+    with _area_store(cfg, area) as (conn, code):
+        return None if code is None else readmodel.figures(conn, cfg, code)
+
+
+def cmd_template(args, cfg) -> int:
+    with _area_store(cfg, args.area) as (conn, code):
         if code is None:
             return EXIT_PROBLEMS
         if args.indicator and args.indicator not in cfg.by_id:
             _err(f'"{args.indicator}" is not a known indicator id{suggest(args.indicator, cfg.by_id.keys())}')
             return EXIT_PROBLEMS
         df = uploads.template_rows(conn, cfg, code, cli_access(store.os_user()), args.indicator)
-    finally:
-        conn.close()
     sys.stdout.write(uploads.template_csv(df).replace("\r\n", "\n"))
     return 0
 
 
 def cmd_export(args, cfg) -> int:
-    conn = _open(cfg)
-    try:
-        code = _area_code(conn, cfg, args.area)
+    with _area_store(cfg, args.area) as (conn, code):
         if code is None:
             return EXIT_PROBLEMS
         ids = [i.strip() for i in args.indicators.split(",")] if args.indicators else None
-        data = export.export(
-            conn, cfg, args.format, code, as_of=args.period, indicator_ids=ids, progress=lambda f, msg: _err(f"{f:4.0%}  {msg}")
-        )
-    except export.ExportError as e:
-        _err(f"The board pack was not made: {e}")
-        return EXIT_EXPORT
-    finally:
-        conn.close()
+        try:
+            data = export.export(
+                conn,
+                cfg,
+                args.format,
+                code,
+                as_of=args.period,
+                indicator_ids=ids,
+                progress=lambda f, msg: _err(f"{f:4.0%}  {msg}"),
+            )
+        except export.ExportError as e:
+            _err(f"The board pack was not made: {e}")
+            return EXIT_EXPORT
     Path(args.output).write_bytes(data)
     print(f"Wrote {args.output} ({len(data) / 1e6:.1f} MB).")
     return 0
@@ -208,14 +224,9 @@ def cmd_import_ees(args, cfg) -> int:
 
 
 def cmd_list(args, cfg) -> int:
-    conn = _open(cfg)
-    try:
-        code = _area_code(conn, cfg, args.area)
-        if code is None:
-            return EXIT_PROBLEMS
-        af = readmodel.figures(conn, cfg, code)
-    finally:
-        conn.close()
+    af = _area_figures(cfg, args.area)
+    if af is None:
+        return EXIT_PROBLEMS
     print(
         f"{af.area.name}: {af.figures_up_to()}. {af.overdue_summary()}"
         + (f" {markup.SAMPLE_BANNER}" if af.illustrative_shown() else "")
@@ -233,14 +244,9 @@ def cmd_series(args, cfg) -> int:
             f'"{args.indicator}" is not a known indicator id{suggest(args.indicator, cfg.by_id.keys())}; `python -m indicators list` shows them.'
         )
         return EXIT_PROBLEMS
-    conn = _open(cfg)
-    try:
-        code = _area_code(conn, cfg, args.area)
-        if code is None:
-            return EXIT_PROBLEMS
-        af = readmodel.figures(conn, cfg, code)
-    finally:
-        conn.close()
+    af = _area_figures(cfg, args.area)
+    if af is None:
+        return EXIT_PROBLEMS
     if args.indicator not in af.indicators:
         _err(f"{args.indicator} has no figures for {af.area.name}.")
         return EXIT_PROBLEMS
