@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from indicators import periods, yamlfile
+from indicators import bounds, periods, yamlfile
 from indicators.config import ROOT, Config
 from indicators.problems import Problem, join_words, suggest
 from indicators.returns import decode
@@ -27,6 +27,7 @@ MAX_BYTES = 100 * 1024 * 1024  # a release zip as downloaded; the 2025 SEN2 zip 
 MAX_UNPACKED = 400 * 1024 * 1024  # what a zip may unpack to (the 2025 SEN2 release: 37 MB)
 MAX_MAPPING_BYTES = 100_000
 MAX_HEADER_CHARS = 100_000
+SKIPPED_NAMED = 15  # files a summary names before "and N more" (a whole real release zip holds 15)
 
 REQUIRED = ("time_period", "time_identifier", "geographic_level")
 GEO_COLUMNS = ("country_code", "country_name", "region_code", "region_name", "old_la_code", "new_la_code", "la_name")
@@ -517,6 +518,12 @@ def _read_member(
                     Problem.of("new_area_without_name", row=row, column=written.get(name_col, name_col), file=where, code=code)
                 )
                 continue
+            too_long = bounds.name_problem(
+                name, what="area name", row=row, column=written[name_col], file=where, example="County Durham"
+            )
+            if too_long:
+                problems.append(too_long)
+                continue
             la_code = (get("old_la_code", i) or None) if level == "local_authority" else None
             region = (get("region_code", i).upper() or None) if level == "local_authority" else None
             new_areas[code] = (code, name, level, la_code, region)
@@ -580,28 +587,35 @@ def _members(data: bytes, file_name: str) -> tuple[list[Member], list[Problem]]:
                     '"Download all data" zip) from explore-education-statistics.service.gov.uk and use that.',
                 )
             ]
+        problems = bounds.check_lines(data, file_name)
+        if problems:
+            return [], problems
         first = data[:MAX_HEADER_CHARS].split(b"\n", 1)[0]
         text, problems = decode(first, file_name)
         if problems:
             return [], problems
         return [Member(file_name, _header_of(text or ""), data)], []
-    try:
-        z = zipfile.ZipFile(io.BytesIO(data))
-        infos = [i for i in z.infolist() if not i.is_dir()]
-    except zipfile.BadZipFile:
-        return [], [Problem.of("bad_zip", name=file_name)]
-    unpacked = sum(i.file_size for i in infos)
-    if unpacked > MAX_UNPACKED:
-        return [], [Problem.of("zip_too_big", name=file_name, size=unpacked / 1e6, limit=MAX_UNPACKED // (1024 * 1024))]
+    z, infos, problems = bounds.open_zip(data, file_name, max_unpacked=MAX_UNPACKED)
+    if problems:
+        return [], problems
     members = []
     for info in infos:
         if not info.filename.lower().endswith(".csv"):
             continue
-        with z.open(info) as fh:
-            first = fh.readline(MAX_HEADER_CHARS)
+        first, problems = bounds.read_member_head(data, info, file_name, MAX_HEADER_CHARS)
+        if problems:
+            return [], problems
         text, _ = decode(first, info.filename)
         members.append(Member(info.filename, _header_of(text or ""), None, info.filename))
     return members, [] if members else [Problem.of("no_csv", name=file_name)]
+
+
+def _unpack(data: bytes, file_name: str, member: Member) -> list[Problem]:
+    """A zip member's bytes into `member.data`, streamed within the bounds (bytes, rows, line length)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        info = z.getinfo(member.zip_path)
+    member.data, problems = bounds.read_member(data, info, file_name, max_bytes=MAX_UNPACKED)
+    return problems
 
 
 def read(
@@ -675,8 +689,7 @@ def read(
                 )
             else:
                 if member.data is None:
-                    with zipfile.ZipFile(io.BytesIO(data)) as z:
-                        member.data = z.read(member.zip_path)
+                    _unpack(data, file_name, member)  # only for the hint: a member too big to read gets none
                 problems.append(
                     Problem.of(
                         "unmapped_layout",
@@ -703,9 +716,10 @@ def read(
             ],
         )
     if is_zip:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            for member, _ in plan:
-                member.data = z.read(member.zip_path)
+        for member, _ in plan:
+            problems += _unpack(data, file_name, member)
+        if problems:
+            return refused(SOURCE, problems)
 
     known = set(areas_df["code"])
     table_rows: list[dict] = []
@@ -718,9 +732,10 @@ def read(
         if got:
             years.append(max(got) + m.release_after_latest)
     if skipped_files:
-        skipped[f"files in the zip that no mapping reads ({join_words([Path(f).name for f in skipped_files])})"] = len(
-            skipped_files
-        )
+        names = [Path(f).name for f in skipped_files[:SKIPPED_NAMED]]
+        if len(skipped_files) > SKIPPED_NAMED:
+            names.append(f"{len(skipped_files) - SKIPPED_NAMED:,} more")
+        skipped[f"files in the zip that no mapping reads ({join_words(names)})"] = len(skipped_files)
     layouts = [f"{Path(mb.name).name} read with the mapping {m.name} ({m.layout})" for mb, m in plan]
     layout_text = "; ".join(layouts)
     release = (release or "").strip() or (str(max(years)) if years else None)

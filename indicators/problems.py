@@ -67,6 +67,12 @@ MESSAGES: dict[str, str] = {
     "no_rows_left": "no rows are left to load: {what}",
     "bad_zip": '{name} is not a valid zip file; download the release again ("Download all data") and use the .zip as it comes',
     "zip_too_big": "{name} would unpack to {size:,.0f} MB; release zips that unpack to more than {limit} MB are refused. Import the CSV files you need one by one.",
+    "zip_too_many_members": "{name} holds {count:,} files; a release zip holds a few dozen, and zips of more than {limit:,} files are refused. Import the CSV files you need one by one.",
+    "zip_member_damaged": '{where} cannot be unpacked ({detail}): the zip is damaged. Download the release again ("Download all data") and use the .zip as it comes.',
+    "member_too_big": "{where} unpacks to more than {limit:,.0f} MB; files over that are refused. Import the CSV files you need one by one.",
+    "release_too_many_rows": "{where} has more than {limit:,} rows; a DfE or NHS file with more is refused (the largest real one, SEN2 caseload.csv, has about 25,000). Download the data set filtered to national, regional and local authority level.",
+    "line_too_long_streamed": "the line is more than {limit:,} characters long; lines over {limit:,} characters are refused. Check the file is a CSV of figures.",
+    "name_too_long": 'the {what} is {length:,} characters long ("{value}"); names over {limit} characters are refused. Give the {what} as published, e.g. {example}.',
     "no_csv": '{name} is a zip with no CSV files in it; use the release\'s "Download all data" zip or one of its CSV files',
 }
 

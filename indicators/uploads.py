@@ -16,15 +16,16 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from indicators import periods, rag, returns, store
+from indicators import bounds, periods, rag, returns, store
 from indicators.access import Access
 from indicators.config import Config, Indicator
 from indicators.validate import Result, validate
 
 PREVIEW_ROWS = 1000  # of each kind; the counts always cover the whole file
-# Files bigger than this are read and checked in a worker process, so one person's big file never holds up the
-# pages other people are reading (the checks are Python and would otherwise take the server's time).
-OFFLOAD_BYTES = 512 * 1024
+# Files that unpack to more than this are read and checked in a worker process, so one person's big file never holds
+# up the pages other people are reading (the checks are Python and would otherwise take the server's time).
+OFFLOAD_BYTES = bounds.OFFLOAD_BYTES
+offload_wanted = bounds.offload_wanted  # decided on what the file unpacks to: a 58 KB zip may hold 390 MB
 CHANGE_WORDS = {"new": "new", "changed": "changed", "unchanged": "unchanged", "kept": "kept"}
 # How an official figure that is already stored differs from the one in the release.
 HOW_REVISED, HOW_PRECISE, HOW_CONFIRMED = "revised", "more precise", "confirmed"
@@ -118,6 +119,24 @@ _pool_lock = threading.Lock()
 
 def _worker_start() -> None:
     os.nice(10)  # the pages people are reading come first
+    _end_with_parent()
+
+
+def _end_with_parent() -> None:
+    """The worker ends when the app server does, even when it is killed (kill -9 runs no clean-up): a thread waits on
+    the pipe the spawning parent holds open, which the system closes when the parent dies."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="kpi-end-with-parent", daemon=True).start()
 
 
 def _offloaded(*args, **kwargs) -> Result:
@@ -125,7 +144,7 @@ def _offloaded(*args, **kwargs) -> Result:
     global _pool
     import atexit
     import concurrent.futures
-    import multiprocessing  # imported here: only files over OFFLOAD_BYTES are checked in a worker
+    import multiprocessing  # imported here: only files that unpack to over OFFLOAD_BYTES are checked in a worker
 
     with _pool_lock:
         if _pool is None:
@@ -152,8 +171,8 @@ def check(
     offload: bool = False,
 ) -> Preview:
     """Read and validate a file and compare it with what is stored. Writes nothing. `official` reads a DfE release
-    (zip or CSV) rather than a lead's return; `offload` checks it in the worker process (the pages ask for that for
-    files over OFFLOAD_BYTES, so that other people's pages are not held up)."""
+    (zip or CSV) rather than a lead's return; `offload` checks it in the worker process (the pages ask for that when
+    offload_wanted(data): it unpacks to over OFFLOAD_BYTES, so that other people's pages are not held up)."""
     areas_df = store.areas(conn)
     args = (data, file_name, config, areas_df, access)
     kwargs = dict(official=official, mapping=mapping, release=release, today=today, default_figure_type=default_figure_type)

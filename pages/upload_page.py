@@ -151,7 +151,7 @@ def upload_page() -> None:
                     official=official,
                     mapping=mapping,
                     release=release,
-                    offload=len(data) > uploads.OFFLOAD_BYTES,
+                    offload=uploads.offload_wanted(data),
                 )
             except ees.MappingError as e:
                 status.update(label=f"{plain(file.name)} was not checked", state="error")
