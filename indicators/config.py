@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from indicators import periods, yamlfile
+from indicators.bounds import MAX_NAME_CHARS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config" / "indicators.yaml"
@@ -86,7 +87,7 @@ class Break(_Strict):
 
 class Area(_Strict):
     code: str = Field(pattern=r"^[EWSN]\d{8}$")
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     level: Level
     la_code: str | None = None
     region: str | None = None
@@ -98,7 +99,7 @@ class Area(_Strict):
 
 class Indicator(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     definition: str = Field(min_length=1)
     unit: Unit
     polarity: Polarity

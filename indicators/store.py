@@ -29,6 +29,7 @@ import pandas as pd
 
 from indicators import replica
 from indicators.access import Access, Forbidden
+from indicators.bounds import MAX_NAME_CHARS
 from indicators.config import ROOT, Config
 
 DEFAULT_DB = ROOT / "data" / "kpi.duckdb"
@@ -244,6 +245,12 @@ def add_areas(conn, rows: list[tuple[str, str, str, str | None, str | None]]) ->
     Returns how many were added. Runs inside the caller's transaction when there is one."""
     if not rows:
         return 0
+    # The readers refuse longer names with the row (indicators/bounds.py); this is the last guard for any other way in.
+    too_long = [r[0] for r in rows if len(str(r[1])) > MAX_NAME_CHARS]
+    if too_long:
+        raise StoreError(
+            f"The name of {too_long[0]} is over {MAX_NAME_CHARS} characters long; names that long are refused. Nothing was written."
+        )
     before = conn.execute("SELECT count(*) FROM areas").fetchone()[0]
     # One statement over a registered frame: executemany runs a statement per row (seconds for a national release).
     conn.register("new_areas", pd.DataFrame(rows, columns=["code", "name", "level", "la_code", "region"], dtype=object))

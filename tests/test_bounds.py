@@ -164,3 +164,31 @@ def test_an_area_name_over_200_characters_is_refused_with_its_row(empty_conn, cf
     assert store.table_snapshot(empty_conn) == before
     ok = uploads.check(empty_conn, cfg, _new_area_zip(b"C" * 200), "release.zip", ADMIN, official=True)
     assert ok.result.ok and ok.result.new_areas[0][1] == "C" * 200
+
+
+def test_the_store_refuses_a_name_over_200_characters_from_any_reader(empty_conn, cfg):
+    rows = uploads.check(empty_conn, cfg, _new_area_zip(b"C" * 200), "release.zip", ADMIN, official=True).to_write
+    before = store.table_snapshot(empty_conn)
+    with pytest.raises(store.StoreError) as info:
+        store.write_observations(
+            empty_conn,
+            rows,
+            access=ADMIN,
+            kind="import",
+            file_name="other-reader.csv",
+            content_hash="x",
+            new_areas=[("E06999999", "D" * 201, "local_authority", None, None)],
+        )
+    assert str(info.value) == (
+        "The name of E06999999 is over 200 characters long; names that long are refused. Nothing was written."
+    )
+    assert store.table_snapshot(empty_conn) == before
+
+
+def test_an_indicator_or_area_name_in_the_indicators_file_is_bounded_too():
+    from tests.test_config import ind, problems_for
+
+    def m(raw):
+        ind(raw, "send_neet")["name"] = "N" * 201
+
+    assert problems_for(m) == ['indicator "send_neet", field name: String should have at most 200 characters']
