@@ -402,7 +402,7 @@ def get_cursor(cfg: config_mod.Config):
             with st.spinner("Opening the database (the first start fills it with the sample data)…"), _open_lock:
                 conn = _connection(*key)
     except store.StoreError as e:
-        st.error(str(e))
+        st.error(plain(str(e)))
         stop()
     _scheduled_backup(conn)
     return conn.cursor()

@@ -224,7 +224,7 @@ def indicator_page() -> None:
                         st.success("Saved. Earlier versions are kept below.")
                         st.rerun()
                     except (store.StoreError, Forbidden) as e:
-                        st.error(str(e))
+                        st.error(plain(str(e)))
     if len(versions) > 1:
         with st.expander(f"Earlier versions ({len(versions) - 1})"):
             for row in versions.iloc[1:].itertuples():

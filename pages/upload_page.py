@@ -18,7 +18,7 @@ def show_problems(problems, file_name: str, official: bool, who) -> None:
     not_mine = sorted({p.indicator for p in problems if p.kind == "not_permitted"})
     if not_mine:
         st.error(
-            f"This file has figures for {', '.join(not_mine)}, which {plain(who.user)} may not upload. Remove those rows, or ask "
+            f"This file has figures for {plain(', '.join(not_mine))}, which {plain(who.user)} may not upload. Remove those rows, or ask "
             "an administrator to add the indicators to your role. Nothing was loaded.",
             icon=":material/block:",
         )
@@ -39,10 +39,20 @@ def show_problems(problems, file_name: str, official: bool, who) -> None:
     if not table["file"].any():
         table = table.drop(columns="file")
     # A plain HTML table: its text is read by screen readers and can be copied (the data grid draws on a canvas).
-    st.table(table.head(SHOWN_PROBLEMS).set_index("row" if "file" not in table else "file"))
+    # st.table renders Markdown in its cells, so every cell (file and column names, messages quoting cells and
+    # suggesting stored names) is made plain text; the download keeps the text as it is.
+    shown = table.head(SHOWN_PROBLEMS).map(plain)
+    shown.columns = [plain(c) for c in shown.columns]
+    st.table(shown.set_index("row" if "file" not in table else "file"))
     if len(table) > SHOWN_PROBLEMS:
         st.caption(f"The first {SHOWN_PROBLEMS} of {len(table):,} problems are listed; the download has them all.")
     st.download_button("Download the list of problems (CSV)", tables.to_csv(table), file_name="problems.csv", mime="text/csv")
+
+
+def show_mapping_error(e: ees.MappingError) -> None:
+    """A mapping that cannot be used: the file and each problem, as text."""
+    st.error(f"**The EES mapping {plain(e.path)} has {len(e.problems)} problem(s):**", icon=":material/error:")
+    st.markdown("\n".join(f"- {plain(p)}" for p in e.problems))
 
 
 def _confirm(preview_id: str) -> None:
@@ -104,7 +114,7 @@ def upload_page() -> None:
             try:
                 mappings = {m.name: m for m in ees.load_mappings(cfg)}
             except ees.MappingError as e:
-                st.error(str(e))
+                show_mapping_error(e)
                 stop()
             picked = st.selectbox(
                 "Mapping",
@@ -155,7 +165,7 @@ def upload_page() -> None:
                 )
             except ees.MappingError as e:
                 status.update(label=f"{plain(file.name)} was not checked", state="error")
-                st.error(str(e))
+                show_mapping_error(e)
                 stop()
             status.update(
                 label=f"Checked {plain(file.name)}: {len(preview.result.rows):,} figure(s), "

@@ -430,7 +430,7 @@ def test_upload_page_says_what_to_do_with_an_official_file_it_cannot_read(db_pat
         "**1 problem(s) in timeliness_20_week.csv; nothing was loaded.** This is the DfE's file as published: do not edit it."
     )
     assert "Fix them in the spreadsheet" not in error
-    problem = at.table[-1].value["problem"].iloc[0]
+    problem = unplain(at.table[-1].value["problem"].iloc[0])  # the table's cells are plain text (Markdown escaped)
     assert problem.startswith("timeliness_20_week.csv is DfE open data that no mapping in config/ees/ reads yet")
 
 

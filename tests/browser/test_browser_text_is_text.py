@@ -137,3 +137,74 @@ def test_the_presentation_and_the_history_show_names_as_text(guarded):
     nothing_live(guarded, "history")
     guarded.screenshots("text-is-text-history", 1366, 900)
     assert not [u for u in guarded.asked if any(h in u for h in HOSTS)], guarded.asked
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+EES_HEADER = "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,new_la_code,la_name,old_la_code,inreq_ehc\n"
+IMAGE = "![a](http://127.0.0.1:9/cell.png)"
+LINK = "[Click to re-authenticate](https://evil.example/login)"
+
+
+def test_every_message_of_the_upload_page_is_text(guarded):
+    """Markdown and HTML in file names, column names, cells, zip members and new area names, through each message
+    path of the Upload page (problems table, suggestions naming stored areas, refusals, the summary of a release):
+    shown as written, nothing drawn, no request to another host."""
+    page = guarded.open("/upload", ready="[data-testid=stFileUploaderDropzone]")
+
+    def upload(name: str, data: bytes, mime: str = "text/csv"):
+        page.locator("input[type=file]").set_input_files({"name": name, "mimeType": mime, "buffer": data})
+        page.get_by_test_id("stStatusWidget").or_(page.locator("[data-testid=stAlert]")).first.wait_for(timeout=60_000)
+        guarded.idle()
+
+    def said() -> str:
+        return shown(page.get_by_test_id("stMain"))
+
+    # 1. A column named with an image: the problems table names it.
+    upload(FILE_NAME, f"indicator,area,period,value,{IMAGE}\nehcp_20wk,{DURHAM},2024-25 Q1,80,1\n".encode())
+    page.get_by_test_id("stTable").wait_for(timeout=60_000)
+    assert f"problem(s) in {FILE_NAME}; nothing was loaded." in said()
+    assert IMAGE in shown(page.get_by_test_id("stTable"))
+    nothing_live(guarded, "a hostile column name")
+    # 2. Cells: an area that is an image, an area close to the stored hostile name (the suggestion quotes it), an
+    # indicator that is a link.
+    near = AREA_NAME.replace(":material/warning:", ":material/warnin")
+    cells = (
+        f'indicator,area,period,value\nehcp_20wk,"{IMAGE}",2024-25 Q1,80\nehcp_20wk,"{near}",2024-25 Q1,80\n'
+        f'"{LINK}",{DURHAM},2024-25 Q1,80\n'
+    )
+    upload("cells.csv", cells.encode())
+    page.get_by_test_id("stTable").filter(has_text="not a known indicator id").wait_for(timeout=60_000)
+    table = shown(page.get_by_test_id("stTable"))
+    assert f'"{IMAGE}" is not a known area' in table
+    assert f'did you mean "{AREA_NAME}"?' in table
+    assert f'"{LINK}" is not a known indicator id' in table
+    nothing_live(guarded, "hostile cells and a suggestion quoting a stored name")
+    guarded.screenshots("text-is-text-upload-problems", 1366, 900)
+
+    # 3. DfE open data: zip members named with Markdown, then a release adding an area named with it.
+    page.get_by_text("DfE open data (a release zip, or a CSV from it)").click()
+    guarded.idle()
+    member = f"data/{IMAGE.replace('/', '_')}.csv"
+    page.get_by_test_id("stTable").wait_for(state="detached", timeout=60_000)
+    upload("release.zip", _zip({member: b"a,b\n1,2\n"}), mime="application/zip")
+    refused = page.get_by_test_id("stTable").filter(has_text="holds no file that a mapping")
+    refused.wait_for(timeout=60_000)
+    assert IMAGE.replace("/", "_") in shown(refused)
+    nothing_live(guarded, "a zip member named with an image")
+    row = f'2024,Calendar year,Local authority,E92000001,England,E12000001,North East,E06000998,"{AREA_NAME} {LINK}",998,12\n'
+    upload("sen2_mi.csv", (EES_HEADER + row).encode())
+    page.get_by_text("Areas would be added").first.wait_for(timeout=60_000)
+    assert f"E06000998 {AREA_NAME} {LINK}" in said()
+    nothing_live(guarded, "a new area named with Markdown")
+    guarded.screenshots("text-is-text-upload-release", 1366, 900)
+    assert not [u for u in guarded.asked if any(h in u for h in HOSTS)], guarded.asked
