@@ -56,6 +56,44 @@ def open_local_allowed(environ: Mapping[str, str] | None = None) -> bool:
     return (environ if environ is not None else os.environ).get(OPEN_LOCAL_ENV, "").strip() == "1"
 
 
+# Headers a proxy or load balancer adds when it passes a request on (the shipped HAProxy sets X-Forwarded-For).
+PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host")
+
+
+def request_from_elsewhere(headers: Mapping[str, str], peer: str | None) -> str | None:
+    """Why a request is not from this computer, though the server listens on a loopback address: a proxy passed it
+    on (one of PROXY_HEADERS), or the connection's peer is not a loopback address. None when it is local."""
+    lower = {str(k).lower(): str(v) for k, v in headers.items()}
+    for name in PROXY_HEADERS:
+        if name.lower() in lower:
+            value = lower[name.lower()]
+            value = value if len(value) <= 60 else value[:60] + "…"
+            return f"it was passed on by a proxy or load balancer: its {name} header says {value}"
+    if peer:
+        try:
+            local = ipaddress.ip_address(peer.strip("[]").split("%")[0])
+            local = local.is_loopback or bool(getattr(local, "ipv4_mapped", None) and local.ipv4_mapped.is_loopback)
+        except ValueError:
+            local = False
+        if not local:
+            return f"it came from {peer}, not from this computer"
+    return None
+
+
+def local_request_refusal(why: str) -> str:
+    """What a page says to a request in local mode that did not come from this computer (`why` as made safe to show)."""
+    return (
+        f"**The dashboard will not open: no sign-in is set up, and this request did not come from this computer "
+        f"({why}).** Without sign-in (local mode) whoever reaches the dashboard may change figures, so local mode is "
+        "served only to a browser on this computer, never through a proxy or load balancer. Behind a proxy (such as "
+        "`deploy/haproxy.cfg`) set up sign-in: an `[auth]` section in `.streamlit/secrets.toml` (see the README, "
+        "section Security). Or open the dashboard on this computer at its own address (`http://localhost:8501`, with "
+        "the port it runs on). To serve "
+        f"local mode to the network anyway, knowing that anyone who can reach it may change figures, set the "
+        f"environment variable {OPEN_LOCAL_ENV}=1."
+    )
+
+
 def local_mode_refusal(address: str | None) -> str:
     """What every page says when local mode would be served to the network."""
     return (

@@ -290,6 +290,17 @@ def server_address() -> str | None:
     return st.get_option("server.address")
 
 
+def request_from_elsewhere() -> str | None:
+    """Why this session's request did not come from this computer (a proxy's headers, a peer that is not loopback),
+    from the headers and address of the request that opened it; None when it did."""
+    try:
+        headers = {k: v for k, v in st.context.headers.items()}
+        peer = st.context.ip_address  # None for 127.0.0.1 and ::1
+    except Exception:  # no request at all (AppTest, bare mode): nothing came from elsewhere
+        return None
+    return signin.request_from_elsewhere(headers, peer)
+
+
 def get_access() -> access_mod.Access:
     """Who is using the dashboard and what they may do; anything wrong with sign-in stops the page with only a message
     saying what and where. Every page calls this first (app.py too, before its navigation)."""
@@ -307,6 +318,9 @@ def get_access() -> access_mod.Access:
         address = server_address()
         if not signin.listens_on_loopback(address) and not signin.open_local_allowed():
             _only(_error_screen(signin.local_mode_refusal(address), []), "Local mode refused on a network address")
+        why = request_from_elsewhere()
+        if why and not signin.open_local_allowed():
+            _only(_error_screen(signin.local_request_refusal(plain(why)), []), "Local mode refused through a proxy")
         return access_mod.local_access(store.os_user())
     if not st.user.is_logged_in:
         _only(_sign_in_screen, "Sign in")
@@ -344,7 +358,8 @@ def local_mode_sidebar(who: access_mod.Access) -> None:
         st.sidebar.button("Sign out", on_click=st.logout, key="sign_out")
         return
     address = server_address()
-    if signin.listens_on_loopback(address):
+    elsewhere = request_from_elsewhere()
+    if signin.listens_on_loopback(address) and not elsewhere:
         st.sidebar.info(
             "**Local mode**: no sign-in is set up, so whoever uses this computer may change figures. "
             "The dashboard listens on this computer only.",
@@ -352,8 +367,9 @@ def local_mode_sidebar(who: access_mod.Access) -> None:
         )
         return
     st.error(
-        f"**{signin.OPEN_LOCAL_BANNER}** No sign-in is set up and the dashboard listens on "
-        f"{plain(address or 'every network interface')} because {signin.OPEN_LOCAL_ENV}=1 is set. Set up sign-in "
+        f"**{signin.OPEN_LOCAL_BANNER}** No sign-in is set up and the dashboard "
+        + ("is reached through a proxy" if elsewhere else f"listens on {plain(address or 'every network interface')}")
+        + f" because {signin.OPEN_LOCAL_ENV}=1 is set. Set up sign-in "
         "([auth] in .streamlit/secrets.toml) or listen on localhost.",
         icon=":material/warning:",
     )

@@ -180,3 +180,29 @@ def test_a_misspelt_auth_section_serves_nothing(db_path, monkeypatch, tmp_path):
     assert at.error[0].value.startswith("**Sign-in is set up wrongly, so the dashboard will not open.**")
     assert "rename \\[oauth\\] to \\[auth\\]" in at.markdown[0].value
     assert not at.html and not at.dataframe
+
+
+@pytest.mark.parametrize(
+    "headers, peer, why",
+    [
+        ({}, None, None),
+        ({"Host": "localhost:8501"}, "127.0.0.1", None),
+        ({}, "::1", None),
+        ({}, "::ffff:127.0.0.1", None),
+        ({}, "127.0.0.2", None),
+        (
+            {"x-forwarded-for": "10.1.2.3"},
+            None,
+            "it was passed on by a proxy or load balancer: its X-Forwarded-For header says 10.1.2.3",
+        ),
+        (
+            {"Forwarded": "for=192.0.2.60;proto=https"},
+            None,
+            "it was passed on by a proxy or load balancer: its Forwarded header says for=192.0.2.60;proto=https",
+        ),
+        ({"X-Real-IP": "10.0.0.1"}, None, "it was passed on by a proxy or load balancer: its X-Real-IP header says 10.0.0.1"),
+        ({}, "10.0.0.7", "it came from 10.0.0.7, not from this computer"),
+    ],
+)
+def test_local_mode_serves_only_requests_from_this_computer(headers, peer, why):
+    assert signin.request_from_elsewhere(headers, peer) == why

@@ -1,6 +1,6 @@
 """Two app servers on one PostgreSQL store behind HAProxy (deploy/haproxy.cfg, as the README's deployment): a
 browser pinned to server A uploads a figure, and a browser pinned to server B sees it after one rerun of the page
-it already has open."""
+it already has open. Local mode (no sign-in) behind the balancer is refused: it would serve anyone who reaches it."""
 
 import time
 import uuid
@@ -24,7 +24,15 @@ def two_servers(chromium_path, cfg, pg_server_url, tmp_path_factory):
     url = pg_server.create_database(pg_server_url, f"kpi_two_{uuid.uuid4().hex[:8]}")
     conn = store.open_store(cfg, url, load_sample=lambda c: load_sample(c, cfg))  # as the first server's start would
     conn.close()
-    cluster = app_servers.start_cluster(url, ROOT / "config" / "indicators.yaml", tmp_path_factory.mktemp("two-servers"))
+    # Local mode behind a proxy is refused unless served to the network on purpose (KPI_ALLOW_OPEN_LOCAL_MODE=1, with a
+    # red banner on every page): this test is about two servers, not sign-in. test_local_mode_behind_haproxy_is_refused
+    # runs the shipped set-up without it.
+    cluster = app_servers.start_cluster(
+        url,
+        ROOT / "config" / "indicators.yaml",
+        tmp_path_factory.mktemp("two-servers"),
+        extra_env={"KPI_ALLOW_OPEN_LOCAL_MODE": "1"},
+    )
     yield cluster, url
     cluster.stop()
 
@@ -87,3 +95,45 @@ def test_an_upload_on_server_a_shows_on_server_b_within_one_rerun(two_servers, b
     expect(cell_b).to_contain_text(after, timeout=60_000)
     ctx_a.close()
     ctx_b.close()
+
+
+@pytest.fixture(scope="module")
+def local_behind_haproxy(chromium_path, cfg, pg_server_url, tmp_path_factory):
+    """The shipped set-up started without sign-in: two app servers on 127.0.0.1 in local mode, HAProxy in front."""
+    if app_servers.haproxy() is None:
+        missing(app_servers.HAPROXY_HINT)
+    url = pg_server.create_database(pg_server_url, f"kpi_local_{uuid.uuid4().hex[:8]}")
+    conn = store.open_store(cfg, url, load_sample=lambda c: load_sample(c, cfg))
+    conn.close()
+    cluster = app_servers.start_cluster(url, ROOT / "config" / "indicators.yaml", tmp_path_factory.mktemp("local-lb"))
+    yield cluster
+    cluster.stop()
+
+
+def test_local_mode_behind_haproxy_is_refused(local_behind_haproxy, browser):
+    cluster = local_behind_haproxy
+    for server in ("a", "b"):
+        context = pinned(browser, cluster, server)
+        page = context.new_page()
+        for path in ("/history", "/upload", "/"):
+            assert page.goto(f"{cluster.url}{path}").headers["x-dashboard-server"] == server
+            refusal = page.get_by_test_id("stAlertContentError")
+            expect(refusal).to_contain_text(
+                "The dashboard will not open: no sign-in is set up, and this request did not come from this computer "
+                "(it was passed on by a proxy or load balancer: its X-Forwarded-For header says 127.0.0.1).",
+                timeout=60_000,
+            )
+            UI(page, cluster.url).idle()
+            assert page.get_by_text("Upload history", exact=True).count() == 0  # no page, no navigation
+            assert page.locator("input[type=file]").count() == 0
+        if server == "a":
+            UI(page, cluster.url).screenshots("local-mode-behind-haproxy-refused", 1366, 900)
+        context.close()
+    # The same server, opened on this computer at its own address, is local mode as before.
+    context = browser.new_context()
+    page = context.new_page()
+    ui = UI(page, cluster.servers["a"].url)
+    ui.open("/history")
+    expect(page.locator("h1").first).to_have_text("Upload history")
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("The dashboard listens on this computer only.")
+    context.close()
