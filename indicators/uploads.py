@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import math
 import os
 import threading
@@ -16,7 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from indicators import bounds, periods, rag, returns, store
+from indicators import bounds, periods, rag, returns, store, tables
 from indicators.access import Access
 from indicators.config import Config, Indicator
 from indicators.validate import Result, validate
@@ -536,11 +535,9 @@ def template_rows(
 
 
 def template_csv(df: pd.DataFrame) -> str:
-    return df.to_csv(index=False, lineterminator="\r\n")  # CRLF: opens cleanly in Excel on Windows
+    """A safe download like every other (tables.to_csv): an indicator name starting with = is text, not a formula."""
+    return tables.to_csv(df)  # CRLF: opens cleanly in Excel on Windows
 
 
 def template_xlsx(df: pd.DataFrame) -> bytes:
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        df.to_excel(xl, index=False, sheet_name="figures")
-    return buf.getvalue()
+    return tables.to_xlsx(df, sheet="figures")

@@ -30,3 +30,30 @@ def test_xlsx_cells_are_text_not_formulas():
 def test_missing_values_stay_missing():
     out = tables.safe(pd.DataFrame({"note": ["=x", None]}))
     assert out["note"].tolist()[0] == "'=x" and pd.isna(out["note"].tolist()[1])
+
+
+def test_templates_are_safe_downloads_too(tmp_path, empty_conn):
+    """An indicator named like a formula (the name is in the template for the person filling it in) is text in the
+    CSV and the Excel template, and the filled-in template still loads."""
+    import yaml
+
+    from indicators import config, uploads
+    from tests.conftest import ADMIN, ROOT
+
+    raw = yaml.safe_load((ROOT / "config" / "indicators.yaml").read_text(encoding="utf-8"))
+    evil = '=HYPERLINK("http://127.0.0.1:9/x","Click")'
+    next(i for i in raw["indicators"] if i["id"] == "ehcp_20wk")["name"] = evil
+    path = tmp_path / "indicators.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    cfg = config.load(path)
+    df = uploads.template_rows(empty_conn, cfg, "E06000047", ADMIN, "ehcp_20wk")
+    assert df["indicator_name"].tolist() == [evil]
+    csv_text = uploads.template_csv(df)
+    assert '\r\nehcp_20wk,"\'=HYPERLINK(""http' in csv_text  # starts with an apostrophe: text in Excel
+    shown = pd.read_csv(io.StringIO(csv_text), keep_default_na=False)
+    assert shown["indicator_name"].tolist() == ["'" + evil]
+    ws = openpyxl.load_workbook(io.BytesIO(uploads.template_xlsx(df))).active
+    assert ws["B2"].value == "'" + evil and ws["B2"].data_type == "s"
+    filled = shown.assign(value="80")
+    preview = uploads.check(empty_conn, cfg, filled.to_csv(index=False).encode(), "template.csv", ADMIN)
+    assert preview.result.ok and preview.counts["new"] == 1
