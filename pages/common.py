@@ -296,9 +296,10 @@ def request_from_elsewhere() -> str | None:
     try:
         headers = {k: v for k, v in st.context.headers.items()}
         peer = st.context.ip_address  # None for 127.0.0.1 and ::1
-    except Exception:  # no request at all (AppTest, bare mode): nothing came from elsewhere
+    except Exception:  # no request at all (bare mode): nothing came from elsewhere
         return None
-    return signin.request_from_elsewhere(headers, peer)
+    # AppTest has no connection: its "address" is a stand-in object, not text.
+    return signin.request_from_elsewhere(headers, peer if isinstance(peer, str) else None)
 
 
 def get_access() -> access_mod.Access:
