@@ -1,5 +1,5 @@
 """The one YAML loader for the indicators file, the roles file and the DfE open-data mappings: safe, no aliases,
-bounded in size and depth, every error naming the file and the line."""
+no key written twice, bounded in size and depth, every error naming the file and the line."""
 
 from __future__ import annotations
 
@@ -31,12 +31,26 @@ _CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 def _refuse_aliases_and_depth(text: str, what: str) -> None:
     """Walk the parser's events before building anything: aliases (*name) are refused (never needed here, and a
-    way to blow up memory), and so is nesting deeper than MAX_DEPTH (a way to exhaust the stack)."""
+    way to blow up memory), and so is nesting deeper than MAX_DEPTH (a way to exhaust the stack), and a key written
+    twice in one mapping (PyYAML would silently keep the last: a second `admins:` would empty the first)."""
     depth = 0
+    # One entry per open collection: for a mapping, [keys seen → line, whether the next node is a key]; None for a list.
+    open_: list[list | None] = []
     for event in yaml.parse(text, Loader=_SAFE):
         if isinstance(event, yaml.AliasEvent):
             mark = event.start_mark
             raise yaml.YAMLError(f"line {mark.line + 1}: aliases (*name) are not allowed in {what}; write the values out in full")
+        if isinstance(event, (yaml.ScalarEvent, *_OPEN)) and open_ and open_[-1] is not None:
+            mapping = open_[-1]
+            if mapping[1] and isinstance(event, yaml.ScalarEvent):
+                line = event.start_mark.line + 1
+                if event.value in mapping[0]:
+                    raise yaml.YAMLError(
+                        f"line {line}: the key {event.value} is written twice in the same mapping (first on line "
+                        f"{mapping[0][event.value]}); only one would be kept, so write it once"
+                    )
+                mapping[0][event.value] = line
+            mapping[1] = not mapping[1]
         if isinstance(event, _OPEN):
             depth += 1
             if depth > MAX_DEPTH:
@@ -45,8 +59,10 @@ def _refuse_aliases_and_depth(text: str, what: str) -> None:
                     f"line {mark.line + 1}, column {mark.column + 1}: the values are nested more than "
                     f"{MAX_DEPTH} levels deep; {what} never needs that many"
                 )
+            open_.append([{}, True] if isinstance(event, yaml.MappingStartEvent) else None)
         elif isinstance(event, _CLOSE):
             depth -= 1
+            open_.pop()
 
 
 def parse(text: str, what: str, path: Path | str = "<text>"):

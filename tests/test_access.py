@@ -93,3 +93,18 @@ def test_local_mode_banner_and_every_page_offered(db_path):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert "Local mode" in at.sidebar.info[0].value
+
+
+def test_a_key_written_twice_in_the_roles_file_names_the_file_and_line(cfg, tmp_path):
+    """PyYAML keeps the last of two keys: a second `admins:` added at the end would silently empty the first."""
+    text = (ROOT / "config" / "roles.yaml").read_text(encoding="utf-8") + "admins: []\n"
+    path = tmp_path / "roles.yaml"
+    path.write_text(text, encoding="utf-8")
+    first = text.splitlines().index("admins: [performance.admin@durham.gov.uk]") + 1
+    with pytest.raises(access.RolesError) as info:
+        access.load_roles(cfg, path)
+    assert info.value.path == str(path)
+    assert info.value.problems == [
+        f"the file is not valid YAML: line {len(text.splitlines())}: the key admins is written twice in the same "
+        f"mapping (first on line {first}); only one would be kept, so write it once"
+    ]
