@@ -418,11 +418,13 @@ def get_cursor(cfg: config_mod.Config):
         else:
             with st.spinner("Opening the database (the first start fills it with the sample data)…"), _open_lock:
                 conn = _connection(*key)
+        _scheduled_backup(conn)
+        # Inside the try: on PostgreSQL the cursor first brings the local copy up to date, and a stopped server
+        # must be the store's message ("Cannot read the PostgreSQL database …"), not an error screen.
+        return conn.cursor()
     except store.StoreError as e:
-        st.error(plain(str(e)))
+        st.error(plain(str(e)), icon=":material/error:")
         stop()
-    _scheduled_backup(conn)
-    return conn.cursor()
 
 
 _backup_lock = threading.Lock()
