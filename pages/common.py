@@ -66,6 +66,27 @@ def plain(text) -> str:
     return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in s)
 
 
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+
+def plain_with_email_links(text) -> str:
+    """plain(), except that each e-mail address becomes a mailto: link whose text is the address exactly (no word
+    joiner, so it copies as written). Only well-formed addresses are linked; everything else stays text."""
+    s = " ".join(("" if text is None else str(text)).split())
+
+    def between(part: str) -> str:  # plain() trims; the spaces around an address are kept
+        return (" " if part[:1] == " " else "") + plain(part) + (" " if part[-1:] == " " and part.strip() else "")
+
+    out, at = [], 0
+    for m in _EMAIL.finditer(s):
+        address = m.group(0)
+        shown = "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in address)
+        out += [between(s[at : m.start()]), f"[{shown}](mailto:{address})"]
+        at = m.end()
+    out.append(between(s[at:]))
+    return "".join(out)
+
+
 # ---------------------------------------------------------------- process-wide values (not Streamlit's caches)
 
 

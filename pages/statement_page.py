@@ -5,7 +5,7 @@ import os
 
 import streamlit as st
 
-from pages.common import get_access, plain, require, run_page
+from pages.common import get_access, plain_with_email_links, require, run_page
 
 CONTACT_ENV = "KPI_ACCESSIBILITY_CONTACT"
 PREPARED = "December 2026"  # when this statement was written; review it whenever the dashboard changes how it looks or works
@@ -60,7 +60,7 @@ requirements, contact:
 """
     )
     if contact:
-        st.markdown(f"- {plain(contact)}")
+        st.markdown(f"- {plain_with_email_links(contact)}")  # an address is a mailto: link
     else:
         st.markdown(
             "- the partnership's performance team, who run this dashboard (the person who sent you its address can "
