@@ -133,6 +133,13 @@ def member_chunks(data: bytes, info: zipfile.ZipInfo, chunk: int = CHUNK):
         )
 
 
+def unusual_compression(infos: list[zipfile.ZipInfo]) -> list[str]:
+    """Members compressed other than stored or deflated (what Excel and every spreadsheet program write). A library
+    that reads a zip through Python's zipfile (openpyxl) unpacks an LZMA or bzip2 member whole on its first read,
+    whatever size it declares, so such a file is refused before it is opened."""
+    return [i.filename for i in infos if i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)]
+
+
 def read_member(
     data: bytes,
     info: zipfile.ZipInfo,

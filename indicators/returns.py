@@ -12,6 +12,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 
+from indicators import bounds
 from indicators.config import Config
 from indicators.problems import Problem, short, suggest
 from indicators.validate import FIELDS, Table, refused, refused_by_size
@@ -122,7 +123,10 @@ def read_xlsx(data: bytes, file_name: str) -> tuple[pd.DataFrame | None, list[Pr
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             unpacked = sum(i.file_size for i in z.infolist())
+            unusual = bounds.unusual_compression(z.infolist())
     except zipfile.BadZipFile:
+        return None, [Problem.of("bad_xlsx", name=file_name)]
+    if unusual:  # Excel never writes these; Python's zipfile would unpack such a part whole, whatever it declares
         return None, [Problem.of("bad_xlsx", name=file_name)]
     if unpacked > MAX_XLSX_UNPACKED:
         return None, [

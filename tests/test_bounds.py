@@ -192,3 +192,35 @@ def test_an_indicator_or_area_name_in_the_indicators_file_is_bounded_too():
         ind(raw, "send_neet")["name"] = "N" * 201
 
     assert problems_for(m) == ['indicator "send_neet", field name: String should have at most 200 characters']
+
+
+def _rezip(data: bytes, method) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as z:
+        for info in src.infolist():
+            z.writestr(info.filename, src.read(info))
+    return buf.getvalue()
+
+
+def test_a_lead_s_xlsx_whose_directory_understates_its_sheet_is_a_message(empty_conn, cfg):
+    from tests.test_hostile_input import sheet, xlsx_with
+
+    data = _understate(xlsx_with(sheet(3, "A1:D4")), "xl/worksheets/sheet1.xml", 200)
+    before = store.table_snapshot(empty_conn)
+    preview = uploads.check(empty_conn, cfg, data, "return.xlsx", ADMIN)
+    assert [str(p) for p in preview.result.problems] == [
+        "return.xlsx cannot be read as an Excel workbook (BadZipFile); save it again as .xlsx or as CSV"
+    ]
+    assert store.table_snapshot(empty_conn) == before
+
+
+def test_a_lead_s_xlsx_compressed_with_lzma_is_refused_before_it_is_unpacked(empty_conn, cfg):
+    """Excel writes stored or deflated parts only; an LZMA part would be unpacked whole by openpyxl's zipfile."""
+    from tests.test_hostile_input import sheet, xlsx_with
+
+    data = _rezip(xlsx_with(sheet(3, "A1:D4")), zipfile.ZIP_LZMA)
+    preview = uploads.check(empty_conn, cfg, data, "return.xlsx", ADMIN)
+    assert [str(p) for p in preview.result.problems] == [
+        "return.xlsx is not a valid Excel .xlsx file; open it in Excel and save it again as .xlsx or as CSV"
+    ]
