@@ -67,6 +67,8 @@ MESSAGES: dict[str, str] = {
     "no_rows_left": "no rows are left to load: {what}",
     "bad_zip": '{name} is not a valid zip file; download the release again ("Download all data") and use the .zip as it comes',
     "zip_too_big": "{name} would unpack to {size:,.0f} MB; release zips that unpack to more than {limit} MB are refused. Import the CSV files you need one by one.",
+    "no_total": '{name} has no row that is the total: its {column_name} values are {values}, and none is the "all" level (a label beginning "All" or "Total"{same}). If one of them is the total, name it in {path} with the line {line} and import again.',
+    "release_unknown": "{name} does not say which release it is (neither its name nor the release's data guidance gives a year), and its latest figures make it look like release {guess}, older than release {stored}, which is already stored, so its figures would be kept as stored rather than checked for revisions. Give the release with --release (on the Upload page: Advanced, Release), e.g. --release {stored} or later.",
     "no_csv": '{name} is a zip with no CSV files in it; use the release\'s "Download all data" zip or one of its CSV files',
 }
 
