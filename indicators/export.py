@@ -413,7 +413,11 @@ def comparison_rows(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures) ->
     rows = [(f"{af.area.name}, {p.display}", last["value_text"])]
     for label, line in basis.comparators.items():
         at = line[line["period"] == last["period"]]
-        if not at.empty and _clean(at["value"].iloc[0]) is not None:
+        if "n_neighbours" in line.columns and not at.empty:  # the neighbours: with how many had a figure
+            n = f"{int(at['n_areas'].iloc[0])} of {int(at['n_neighbours'].iloc[0])}"
+            value = _clean(at["value"].iloc[0])
+            rows.append((label, f"too few ({n})" if value is None else f"{rag.format_value(basis.ind, float(value))} ({n})"))
+        elif not at.empty and _clean(at["value"].iloc[0]) is not None:
             rows.append((label, rag.format_value(basis.ind, float(at["value"].iloc[0]))))
     r = basis.ranks[basis.ranks["period"] == last["period"]] if not basis.ranks.empty else basis.ranks
     if not r.empty:

@@ -11,7 +11,6 @@ import math
 import os
 import threading
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 import numpy as np
@@ -19,6 +18,7 @@ import pandas as pd
 
 from indicators import periods, rag, returns, store
 from indicators.access import Access
+from indicators.cells import half_up
 from indicators.config import Config, Indicator
 from indicators.problems import Problem
 from indicators.validate import Result, validate
@@ -89,10 +89,7 @@ def published_places(x: float, whole: int = 0) -> int:
     return _decimals(x) or whole
 
 
-def at_places(x: float, places: int) -> Decimal:
-    """x rounded half-up to `places` decimals in decimal arithmetic, as the DfE rounds (31.25 → 31.3; Python's
-    round() gives 31.2, both because it rounds half to even and because 31.25 is not exact in binary)."""
-    return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+at_places = half_up  # x rounded half-up to `places` decimals in decimal arithmetic, as the DfE rounds
 
 
 def same_figure(new, old, whole: int = 0) -> bool:

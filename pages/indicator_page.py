@@ -89,6 +89,10 @@ def official_section(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures, c
     if f.ranks.empty:
         st.caption("Too few local authorities have a figure to rank them.")
         return
+    latest = f.held["period"].iloc[-1]
+    said = readmodel.neighbours_text(f, latest)
+    if said:
+        st.markdown(f"**Statistical neighbours, {plain(f.latest['period_display'])}:** {plain(said)}")
     rows = []
     values = f.series.set_index("period")
     for r in f.ranks.itertuples(index=False):
@@ -97,10 +101,7 @@ def official_section(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures, c
             {
                 "Year": values.loc[r.period, "period_display"],
                 f"{af.area.name}": values.loc[r.period, "value_text"],
-                **{
-                    label: rag.format_value(ind, c.set_index("period")["value"].get(r.period))
-                    for label, c in f.comparators.items()
-                },
+                **{label: _comparator_cell(ind, c, r.period) for label, c in f.comparators.items()},
                 "Rank among local authorities": f"{readmodel.ordinal(r.rank)} of {r.n_las}",
                 "Quartile": readmodel.QUARTILE_WORDS[r.quartile],
                 "Compare": link,
@@ -113,6 +114,19 @@ def official_section(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures, c
         width="stretch",
         column_config={"Compare": st.column_config.LinkColumn("Compare", display_text="every local authority")},
     )
+    st.caption(f"How these are compared: {readmodel.NEIGHBOURS_METHOD} {readmodel.rank_method(ind)}")
+
+
+def _comparator_cell(ind, line: pd.DataFrame, period: str) -> str:
+    """A comparator's figure for the table; the neighbours' with how many had a figure ("66.4% (10 of 10)")."""
+    at = line[line["period"] == period]
+    if at.empty:
+        return "–"
+    r = at.iloc[0]
+    if "n_neighbours" not in line.columns:
+        return rag.format_value(ind, r["value"])
+    n = f"{int(r['n_areas'])} of {int(r['n_neighbours'])}"
+    return f"– ({n}: too few)" if pd.isna(r["value"]) else f"{rag.format_value(ind, r['value'])} ({n})"
 
 
 def indicator_page() -> None:
