@@ -444,7 +444,12 @@ def spc_reading(r) -> str:
     """What the SPC chart's icons say, in words (or why there is no SPC chart)."""
     if not isinstance(r.variation, str):
         return f"SPC: {r.variation_text}." if isinstance(getattr(r, "variation_text", None), str) else ""
-    return f"SPC: {r.variation_text}." + (f" {r.assurance_text}." if isinstance(r.assurance, str) else "")
+    shift = getattr(r, "spc_shift_text", "")
+    return (
+        f"SPC: {r.variation_text}."
+        + (f" {r.assurance_text}." if isinstance(r.assurance, str) else "")
+        + (f" {shift}; an administrator confirms a rebase in config/indicators.yaml." if isinstance(shift, str) and shift else "")
+    )
 
 
 def comparison_text(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures) -> str:

@@ -76,6 +76,7 @@ class IndicatorFigures:
     ranks: pd.DataFrame  # period → rank (1 = best), n_las, quartile; periods with enough local authorities
     breaks: list[Break]
     latest: dict  # the scorecard row
+    area_code: str = ""
 
     @property
     def held(self) -> pd.DataFrame:
@@ -354,6 +355,7 @@ def figures(conn, config: Config, area_code: str, *, today: dt.date | None = Non
             pd.DataFrame(),
             [b for b in ind.breaks_for(area_code) if series["period"].iloc[0] < b.period <= series["period"].iloc[-1]],
             {},
+            area_code,
         )
     # 4. Ranks among local authorities: every period of official statistics, and the latest period of the rest.
     pairs = pd.DataFrame(
@@ -439,9 +441,52 @@ def _latest_row(f: IndicatorFigures, due, built: dict[str, IndicatorFigures], kn
         "assurance": reading.assurance if reading else None,
         "assurance_text": (reading.assurance_text or "No target: no assurance") if reading else "",
         "spc_segment_reason": reading.current_segment.reason if reading else None,
+        "spc_shift_text": reading.shift_text if reading else "",
+        "spc_rebase_config": rebase_config(ind, f.area_code, reading) if reading else "",
+        "spc_note": spc_note(reading, d_prev, prev),
     }
     row.update(_versus_england(f, built, known))
     return row
+
+
+def spc_note(reading: spc.SpcResult | None, d_prev: str, prev) -> str:
+    """What the scorecard says beside the SPC icons when the icons alone would mislead: an icon that contradicts the
+    direction of travel says why (the icon judges the point against limits set over the whole segment, the arrow
+    against the period before), and a sustained shift says where it is and where to rebase."""
+    if reading is None:
+        return ""
+    notes = []
+    latest = reading.latest
+    against = (reading.variation == spc.CONCERN and d_prev == rag.IMPROVING) or (
+        reading.variation == spc.IMPROVEMENT and d_prev == rag.WORSENING
+    )
+    if against and latest.rule:
+        seg = reading.current_segment
+        kind = "Concern" if reading.variation == spc.CONCERN else "Improvement"
+        better = "better" if d_prev == rag.IMPROVING else "worse"
+        notes.append(
+            f"{kind} though {better} than {prev['period_display']}: {spc.rule_text(latest.rule, reading.settings)}, "
+            f"against limits set over {seg.start} to {seg.end}"
+        )
+    if reading.shifts:
+        first = reading.shifts[0]
+        notes.append(
+            f"Shift found: {first.length} points {first.side} the mean from {first.start}; "
+            f"suggested rebase at {', '.join(reading.suggested_rebase)}"
+        )
+    return ". ".join(notes)
+
+
+def rebase_config(ind: Indicator, area_code: str, reading: spc.SpcResult) -> str:
+    """The lines an administrator adds under the indicator in config/indicators.yaml to confirm a suggested rebase
+    (for this area only), or "" when there is none."""
+    if not reading.shifts:
+        return ""
+    lines = [f"  - id: {ind.id}", "    spc:", "      rebase_at:"]
+    for x in reading.shifts:
+        why = f"sustained shift: {x.length} points {x.side} the mean from {x.start} to {x.end}"
+        lines.append(f'        - {{period: "{x.start}", areas: [{area_code}], reason: "{why}"}}')
+    return "\n".join(lines)
 
 
 def threshold_text(ind: Indicator, p: periods.Period) -> str:

@@ -53,6 +53,15 @@ def spc_explained(f: readmodel.IndicatorFigures) -> None:
         f"A gap of more than {reading.max_gap} period(s) with no figure starts a new segment; a moving range is never "
         "taken across a gap.",
     ]
+    if reading.shifts:
+        st.warning(f"{plain(reading.shift_text)}.", icon=":material/moving:")
+        st.markdown(
+            "Making Data Count recalculates the limits from a sustained shift once its cause is understood. To confirm "
+            "the rebase, an administrator adds the `- {period: …}` line to the indicator's `spc: rebase_at:` list in "
+            "`config/indicators.yaml` (adding `spc:` and `rebase_at:` if it has none); the chart then starts a new "
+            "segment there, for this area only:"
+        )
+        st.code(f.latest["spc_rebase_config"], language="yaml")
     if reading.rebase_at:
         notes.append(f"Rebased at {', '.join(reading.rebase_at)}.")
     if f.breaks:

@@ -238,3 +238,58 @@ def test_series_download_carries_the_neighbours_average_how_many_and_the_method(
     assert f"{float(r['neighbours_median']):.1f}" == "71.8"
     assert (r["rank_among_las"], r["las_with_a_figure"]) == ("127", "150")
     assert r["comparison_method"].startswith(readmodel.NEIGHBOURS_METHOD + " Ranks are among local authorities")
+
+
+def test_durhams_20_week_spc_tab_and_scorecard_say_where_the_shift_is_on_the_shipped_data(db_path):
+    """ehcp_20wk for County Durham fell from about 80% to 1% and rose to 63%: one set of limits spans the collapse,
+    so the latest points alone read "common cause". The SPC tab says a shift was found, where, what the latest points
+    show once rebased, and gives the config an administrator adds; the scorecard says the same beside the icon."""
+    at = page("pages/indicator_page.py", indicator="ehcp_20wk", area="E06000047")
+    assert not at.exception
+    # plain() escapes Markdown and puts a word joiner after each colon (so no ":word:" becomes an icon)
+    warning = next(w.value for w in at.warning if "Shift found" in w.value).replace("\\", "").replace("\u2060", "")
+    assert warning == (
+        "Shift found: a sustained shift: 16 points in a row below the mean (58.2) from 2021-22 Q4 to 2025-26 Q3, so "
+        "one set of limits spans two processes. Suggested rebase at 2021-22 Q4 (Making Data Count: recalculate the "
+        "limits from a sustained shift); rebased there, the latest point shows special cause variation: improving, "
+        "higher values."
+    )
+    assert [c.value for c in at.code] == [
+        "  - id: ehcp_20wk\n    spc:\n      rebase_at:\n"
+        '        - {period: "2021-22 Q4", areas: [E06000047], reason: "sustained shift: 16 points below the mean from '
+        '2021-22 Q4 to 2025-26 Q3"}'
+    ]
+    at = page("pages/scorecard_page.py")
+    body = next(h.proto.body for h in at.html if "table class='scorecard'" in h.proto.body)
+    row = body.split("data-indicator='ehcp_20wk'")[1].split("</tr>")[0]
+    assert "Shift found: 16 points below the mean from 2021-22 Q4; suggested rebase at 2021-22 Q4." in row
+
+
+def test_the_suggested_rebase_once_confirmed_in_the_config_splits_the_limits_there(conn, cfg, tmp_path):
+    from indicators import config
+
+    f = readmodel.figures(conn, cfg, "E06000047").indicators["ehcp_20wk"]
+    text = (ROOT / "config" / "indicators.yaml").read_text()
+    marker = "  - id: ehcp_20wk\n"
+    lines = f.latest["spc_rebase_config"].split("\n")[1:]  # the indicator already starts with "- id: ehcp_20wk"
+    (tmp_path / "indicators.yaml").write_text(text.replace(marker, marker + "\n".join(lines) + "\n", 1))
+    confirmed = config.load(tmp_path / "indicators.yaml")
+    g = readmodel.figures(conn, confirmed, "E06000047").indicators["ehcp_20wk"]
+    assert [s.start for s in g.spc.segments] == ["2016-17 Q1", "2021-22 Q4"] and g.spc.shifts == ()
+    assert g.latest["variation_icon"] == "special_cause_improvement_high" and g.latest["spc_note"] == ""
+    # Redcar and Cleveland's series is untouched: the rebase names County Durham only.
+    assert readmodel.figures(conn, confirmed, "E06000003").indicators["ehcp_20wk"].spc.segments[0].reason == "start"
+
+
+def test_a_concern_icon_beside_an_improving_arrow_says_why(conn, cfg):
+    card = readmodel.figures(conn, cfg, "E06000047").scorecard.set_index("indicator_id")
+    r = card.loc["asd_avg_wait_weeks"]
+    assert r["variation"] == "special_cause_concern" and r["direction_prev_text"] == "↑ Improving"
+    assert r["spc_note"].startswith(
+        "Concern though better than July 2026: a point beyond a process limit, against limits set over 2018-09 to 2026-08"
+    )
+    for row in card.itertuples():  # nowhere a bare contradiction
+        against = (row.variation == "special_cause_concern" and row.direction_prev_text == "↑ Improving") or (
+            row.variation == "special_cause_improvement" and row.direction_prev_text == "↓ Worsening"
+        )
+        assert not against or row.spc_note.startswith(("Concern though", "Improvement though")), row.indicator_id
