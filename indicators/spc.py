@@ -352,6 +352,23 @@ class SpcResult:
         return words
 
     @property
+    def headline(self) -> str:
+        """The reading in one sentence about the latest points: the variation, or where limits span a shift, that and
+        what the latest point shows once rebased."""
+        if not self.shifts:
+            return self.variation_text
+        first = self.shifts[0]
+        reads = self.variation_text[0].lower() + self.variation_text[1:]
+        words = (
+            f"Shift found: {first.length} points in a row {first.side} the mean from {first.start}, so these limits "
+            f"span two processes and on them the latest point reads {reads}"
+        )
+        if self.if_rebased:
+            shows = VARIATION_TEXT[self.if_rebased]
+            words += f"; rebased at {', '.join(self.suggested_rebase)}, it shows {shows[0].lower()}{shows[1:]}"
+        return words
+
+    @property
     def latest(self) -> SpcPoint:
         """The latest point with a value: the variation icon describes it."""
         return next(p for p in reversed(self.points) if p.value is not None)

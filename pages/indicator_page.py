@@ -178,10 +178,9 @@ def indicator_page() -> None:
 
     trend_fig, spc_fig = charts_for(cur, ind.id, area)
     if f.spc is not None:
-        st.html(
-            f"<div style='display:flex;gap:12px;align-items:center'>{markup.spc_icons_html(SimpleNamespace(**head), 40)}"
-            f"<span>{markup.esc(head['variation_text'])}{'; ' + markup.esc(head['assurance_text']) if head['assurance_text'] else ''}.</span></div>"
-        )
+        icons = markup.spc_icons_html(SimpleNamespace(**{**head, "spc_note": ""}), 40)  # the words say it all below
+        said = f.spc.headline + (f"; {head['assurance_text']}" if head["assurance_text"] else "")
+        st.html(f"<div style='display:flex;gap:12px;align-items:center'>{icons}<span>{markup.esc(said)}.</span></div>")
 
     trend, spc_tab = st.tabs(
         ["Trend against target" + (" and comparators" if f.comparators else ""), "SPC: is this real change? (Making Data Count)"]
