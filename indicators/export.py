@@ -167,10 +167,15 @@ def spc_words(r, short: bool = False) -> str:
     """Variation and assurance in a few words, for slides (the charts show the icons); `short` for the scorecard."""
     if not isinstance(getattr(r, "variation", None), str):
         return "Too few figures"
+    note = getattr(r, "spc_note", "")
+    # Why an icon disagrees with the arrow beside it, and where limits span a shift (readmodel.spc_note).
+    why = "; vs long-run limits" if isinstance(note, str) and note.startswith(("Concern though", "Improvement though")) else ""
+    shift_at = getattr(r, "spc_shift_at", "")
+    shift = f"; shift at {shift_at}" if isinstance(shift_at, str) and shift_at else ""
     if short:  # the variation alone: the indicator's page gives the assurance too
-        return SPC_WORD.get(r.variation, r.variation)
+        return SPC_WORD.get(r.variation, r.variation) + why + shift
     words = SPC_SHORT.get(r.variation, r.variation)
-    return words + (f"; {ASSURANCE_SHORT[r.assurance]}" if isinstance(r.assurance, str) else "")
+    return words + (f"; {ASSURANCE_SHORT[r.assurance]}" if isinstance(r.assurance, str) else "") + why + shift
 
 
 def short_period(label: str, period_type: str) -> str:
@@ -444,11 +449,11 @@ def spc_reading(r) -> str:
     """What the SPC chart's icons say, in words (or why there is no SPC chart)."""
     if not isinstance(r.variation, str):
         return f"SPC: {r.variation_text}." if isinstance(getattr(r, "variation_text", None), str) else ""
-    shift = getattr(r, "spc_shift_text", "")
+    note = getattr(r, "spc_note", "")
     return (
         f"SPC: {r.variation_text}."
         + (f" {r.assurance_text}." if isinstance(r.assurance, str) else "")
-        + (f" {shift}; an administrator confirms a rebase in config/indicators.yaml." if isinstance(shift, str) and shift else "")
+        + (f" {note} (an administrator confirms a rebase in config/indicators.yaml)." if isinstance(note, str) and note else "")
     )
 
 

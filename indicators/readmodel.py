@@ -444,6 +444,7 @@ def _latest_row(f: IndicatorFigures, due, built: dict[str, IndicatorFigures], kn
         "spc_shift_text": reading.shift_text if reading else "",
         "spc_rebase_config": rebase_config(ind, f.area_code, reading) if reading else "",
         "spc_note": spc_note(reading, d_prev, prev),
+        "spc_shift_at": ", ".join(reading.suggested_rebase) if reading else "",
     }
     row.update(_versus_england(f, built, known))
     return row
