@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -58,3 +59,9 @@ def missing(x) -> bool:
 def clean(x):
     """The value, or None when it is missing."""
     return None if missing(x) else x
+
+
+def half_up(x: float, places: int) -> Decimal:
+    """x rounded half-up to `places` decimals in decimal arithmetic, as the DfE rounds its published figures (31.25 →
+    31.3; Python's round() gives 31.2, both because it rounds half to even and because 31.25 is not exact in binary)."""
+    return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

@@ -108,8 +108,10 @@ class Indicator(_Strict):
     # loaded only by the official importer or an administrator, and left out of upload templates.
     kind: Literal["local", "official"] = "local"
     decimals: int = Field(default=1, ge=0, le=4)
-    # A period's figure is due (and "overdue" after) this many days after the period ends.
-    due_days: int = Field(default=30, ge=0, le=730)
+    # A period's figure is due (and "overdue" after) this many days after the period ends; negative when the figure
+    # is published before its period's label ends (the NEET December–February average for "2026" is published in
+    # June 2026, so it is due 153 days before 31 December 2026, on 31 July).
+    due_days: int = Field(default=30, ge=-365, le=730)
     target: Target | None = None
     rag: Rag | None = None
     owner: str = Field(min_length=1)

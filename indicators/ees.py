@@ -34,6 +34,8 @@ GEO_COLUMNS = ("country_code", "country_name", "region_code", "region_name", "ol
 # EES geographic_level → the dashboard's area level, and the columns that give the area's code and name.
 LEVELS = {"national": "national", "regional": "regional", "local authority": "local_authority"}
 LEVEL_WORDS = {"national": "National", "regional": "Regional", "local_authority": "Local authority"}
+# The columns that hold an area's code at each level: a row with none of its level's filled in is not an area.
+OWN_CODES = {"national": ("country_code",), "regional": ("region_code",), "local_authority": ("new_la_code", "old_la_code")}
 AREA_COLUMNS = {
     "national": ("country_code", "country_name"),
     "regional": ("region_code", "region_name"),
@@ -53,6 +55,58 @@ def norm(name: object) -> str:
 def _fold(text: str) -> str:
     """Cell values such as "Local Authority " or "TOTAL" compare in lower case with single spaces."""
     return " ".join(text.split()).casefold()
+
+
+_ALL_LEVEL = re.compile(r"^(all|total)\b")
+
+
+def is_total(labels: tuple[str, ...], named: frozenset[str] = frozenset()) -> bool:
+    """Whether a row's breakdown labels (its breakdown columns in order, e.g. (breakdown_topic, breakdown)) make it the
+    file's total: the breakdown is the topic's "all" level, i.e. the topic's label begins with "All" or "Total" and
+    every other label is the same or also begins so (("All EHC plans", "All EHC plans")), or a label is one the
+    mapping names as the total (`named`, folded). ("Sex", "Female") and ("Sex", "All") are breakdowns."""
+    folded = [_fold(x) for x in labels]
+    if not folded:
+        return True
+    if any(x in named for x in folded):
+        return True
+    first = folded[0]
+    return bool(_ALL_LEVEL.match(first)) and all(x == first or _ALL_LEVEL.match(x) for x in folded[1:])
+
+
+# ---------------------------------------------------------------- which release a file is
+
+
+_YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:[-_/]((?:19|20)?\d\d))?(?!\d)")
+_GUIDANCE_YEAR = re.compile(
+    r"^\s*(?:reporting|calendar|financial|academic)\s+year\s+((?:19|20)\d\d)(?:\s*[/-]\s*(\d\d))?\s*$", re.I | re.M
+)
+
+
+def _year_of(first: str, second: str | None) -> str | None:
+    """'2025' → 2025; '2023-24' (an academic or financial year) → 2024, the year it ends in (the NEET figures of a
+    2023/24 release are the December 2023 to February 2024 average, time_period 2024); a range of two full years
+    ('2014-2024', a file covering several years) names no release."""
+    if not second:
+        return first
+    if len(second) == 4:
+        return None
+    end = int(first[:2] + second)
+    return str(end) if end == int(first) + 1 else None
+
+
+def release_in_name(name: str) -> str | None:
+    """The release a DfE file or zip name carries: education-health-and-care-plans_2025.zip → 2025,
+    sen2_mi_2023-release.csv → 2023, ..._2023-24.zip → 2024; None when the name has no single year."""
+    found = [_year_of(a, b) for a, b in _YEAR_IN_NAME.findall(Path(name).stem)]
+    found = [y for y in found if y]
+    return found[-1] if len(set(found)) == 1 else None
+
+
+def release_in_guidance(text: str) -> str | None:
+    """The release a zip's data guidance names on its own line ("Reporting year 2025", "Academic year 2023/24")."""
+    m = _GUIDANCE_YEAR.search(text[:5000])
+    return _year_of(m.group(1), m.group(2)) if m else None
 
 
 # ---------------------------------------------------------------- mappings: config/ees/<name>.yaml
@@ -98,6 +152,12 @@ class Mapping(BaseModel):
     # The release is named for the year after its latest figures (SEN2: the 2025 release holds calendar 2024).
     release_after_latest: int = Field(default=0, ge=0, le=5)
     filters: dict[str, list[str]] = Field(default_factory=dict)
+    # The columns that split a file's figures (e.g. [breakdown_topic, breakdown]): the total is the row whose
+    # breakdown is the topic's "all" level, found by structure (see `is_total`), so a release that only rewords
+    # its labels still imports. `total` names the total's label explicitly, for a release whose wording the
+    # structure does not reveal.
+    breakdowns: list[str] = Field(default_factory=list)
+    total: list[str] = Field(default_factory=list)
     figures: dict[str, str | FigureColumns] = Field(min_length=1)
     notes: str = ""
 
@@ -118,6 +178,20 @@ class Mapping(BaseModel):
                 raise ValueError(f"filter {column} needs at least one value to keep, and no empty values")
             out[norm(column)] = [str(x).strip() for x in values]
         return out
+
+    @field_validator("breakdowns")
+    @classmethod
+    def _breakdowns(cls, v: list[str]) -> list[str]:
+        if not all(str(x).strip() for x in v):
+            raise ValueError("breakdowns lists column names; an empty name is not one")
+        return [norm(x) for x in v]
+
+    @field_validator("total")
+    @classmethod
+    def _total(cls, v: list[str]) -> list[str]:
+        if not all(str(x).strip() for x in v):
+            raise ValueError('total lists the labels of the total row, e.g. ["All EHC plans"]; an empty label is not one')
+        return [str(x).strip() for x in v]
 
     @field_validator("figures")
     @classmethod
@@ -147,7 +221,7 @@ class Mapping(BaseModel):
 
     @model_validator(mode="after")
     def _no_filter_on_a_figure(self):
-        for c in self.filters:
+        for c in [*self.filters, *self.breakdowns]:
             if c in self.value_columns:
                 raise ValueError(f"filters.{c}: {c} is also an indicator column; a column is either a filter or an indicator")
         return self
@@ -351,11 +425,39 @@ def _release_guess(member: Member, data: bytes | None) -> str:
 # ---------------------------------------------------------------- reading one file with its mapping
 
 
+def _no_total(member: Member, mapping: Mapping, labels: list[tuple[str, ...]], columns: list[str]) -> Problem:
+    """No row of the file is its total: the breakdown values seen, and the mapping line that would name the total
+    (the label that never splits, i.e. a topic with a single breakdown value, most rows first)."""
+    by_topic: dict[str, set] = {}
+    rows: dict[str, int] = {}
+    for k in labels:
+        by_topic.setdefault(k[0], set()).add(k[1:])
+        rows[k[0]] = rows.get(k[0], 0) + 1
+    topics = sorted(by_topic)
+    single = sorted((t for t in topics if len(by_topic[t]) == 1), key=lambda t: -rows[t])
+    candidate = (single or sorted(topics, key=lambda t: -rows[t]))[0]
+    shown = join_words([f'"{t}"' for t in topics[:15]]) + (" …" if len(topics) > 15 else "")
+    same = f", or {columns[0]} equal to {join_words(columns[1:])}" if len(columns) > 1 else ""
+    return Problem.of(
+        "no_total",
+        row=1,
+        column=columns[0],
+        file=member.name if member.zip_path else None,
+        name=Path(member.name).name,
+        column_name=columns[0],
+        values=shown,
+        same=same,
+        path=f"config/ees/{mapping.name}.yaml",
+        line=f'total: ["{candidate}"]',
+    )
+
+
 def _read_member(
     member: Member,
     mapping: Mapping,
     config: Config,
     known_codes: set[str],
+    known_names: set[str],
     table_rows: list[dict],
     new_areas: dict[str, tuple],
     skipped: dict[str, int],
@@ -371,7 +473,13 @@ def _read_member(
     names = [norm(h) for h in header]
     written = {n: h for h, n in zip(header, names)}
     where = member.name if member.zip_path else None
-    wanted = set(REQUIRED) | set(GEO_COLUMNS) | set(mapping.filters) | {c for f in mapping.figures.values() for c in f.columns()}
+    wanted = (
+        set(REQUIRED)
+        | set(GEO_COLUMNS)
+        | set(mapping.filters)
+        | set(mapping.breakdowns)
+        | {c for f in mapping.figures.values() for c in f.columns()}
+    )
     for c in sorted({n for n in names if n in wanted and names.count(n) > 1}):
         problems.append(Problem.of("duplicate_column", row=1, column=written[c], file=where, column_name=written[c]))
     if problems:
@@ -406,7 +514,7 @@ def _read_member(
         return np.array([x.strip() if isinstance(x, str) else "" for x in values.tolist()], dtype=object)
 
     # Which rows to read is decided on the few columns that say so; every other column is read for those rows only.
-    deciding = {"geographic_level", *[c for c in mapping.filters if c in df.columns]}
+    deciding = {"geographic_level", *[c for c in [*mapping.filters, *mapping.breakdowns] if c in df.columns]}
     col = {c: stripped(c) for c in deciding}
     blank_line = (df.to_numpy(dtype=object) == "").all(axis=1) if n else np.zeros(0, dtype=bool)
     rows = np.arange(2, n + 2)
@@ -438,6 +546,23 @@ def _read_member(
         skip(live & ~inside, f"rows whose {written[c]} is not {' or '.join(allowed)} (a breakdown, not the total)")
         live &= inside
 
+    split_by = [c for c in mapping.breakdowns if c in col]
+    if split_by and live.any():
+        named = frozenset(_fold(x) for x in mapping.total)
+        memo: dict[tuple, bool] = {}
+        labels = list(zip(*(col[c].tolist() for c in split_by)))
+        total = np.array([memo[k] if k in memo else memo.setdefault(k, is_total(k, named)) for k in labels], dtype=bool)
+        if not (live & total).any():
+            problems.append(_no_total(member, mapping, [labels[i] for i in np.flatnonzero(live)], [written[c] for c in split_by]))
+            return []
+        topics = sorted({labels[i][0] for i in np.flatnonzero(live & ~total)})
+        shown = join_words(topics[:8] or ["none"]) + (" …" if len(topics) > 8 else "")
+        skip(
+            live & ~total,
+            f"rows of {Path(member.name).name} that split the total by {written[split_by[0]]} ({shown}): breakdowns, not the total",
+        )
+        live &= total
+
     keep_rows = np.flatnonzero(live)
     for c in df.columns:
         if c not in deciding:
@@ -450,6 +575,7 @@ def _read_member(
     missing_geo: set[str] = set()
     years: list[int] = []
     get = lambda c, i: col[c][i] if c in col else ""  # noqa: E731
+    not_areas: list[str] = []
     for i in np.flatnonzero(live):
         row = int(rows[i])
         time_text = col["time_identifier"][i]
@@ -486,6 +612,13 @@ def _read_member(
                 missing_geo.add(code_col)
             continue
         code = col[code_col][i].upper()
+        if not code and not any(get(c, i) for c in OWN_CODES[level]):
+            # No code at its level at all: a demonstration or notes row ("LA demo"), not an area. Skipped and named,
+            # unless its name is an area's, in which case it claims to be that area and its missing code is a fault.
+            name = get(name_col, i) or f"row {row}"
+            if _fold(name) not in known_names:
+                not_areas.append(name)
+                continue
         if not code:
             problems.append(
                 Problem.of(
@@ -553,6 +686,9 @@ def _read_member(
                     "figure_type": "published",
                 }
             )
+    if not_areas:
+        shown = join_words([f'"{x}"' for x in not_areas[:10]]) + (" …" if len(not_areas) > 10 else "")
+        skipped[f"rows that are not areas (no ONS code at their geographic level): {shown}"] = len(not_areas)
     for time_text, bad_rows in wrong_time.items():
         more = f" ({len(bad_rows)} rows say so; the first is shown)" if len(bad_rows) > 1 else ""
         problems.append(
@@ -573,6 +709,42 @@ def _read_member(
 
 
 # ---------------------------------------------------------------- a file (zip or CSV) → one table
+
+
+GUESSED = "guessed"  # how a release's basis starts when nothing the DfE publishes named it
+
+
+def _release(
+    data: bytes, file_name: str, is_zip: bool, given: str | None, years: list[int], plan: list
+) -> tuple[str | None, str]:
+    """(release, how it is known), from what the DfE publishes, in this order: --release; the zip's name; the zip's
+    data guidance; the file's name. Only when none says is it guessed from the latest figures, and the basis says so."""
+    if given and given.strip():
+        return given.strip(), "given with --release"
+    kind = "zip" if is_zip else "file"
+    named = release_in_name(file_name)
+    if named:
+        return named, f"from the {kind}'s name, {Path(file_name).name}"
+    if is_zip:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for info in z.infolist():
+                if "guidance" in info.filename.lower() and info.filename.lower().endswith(".txt") and info.file_size < 2_000_000:
+                    text, _ = decode(z.read(info), info.filename)
+                    found = release_in_guidance(text or "")
+                    if found:
+                        return found, f"from the release's data guidance, {info.filename}"
+        for member, _ in plan:
+            found = release_in_name(member.name)
+            if found:
+                return found, f"from the file's name, {member.name}"
+    if not years:
+        return None, "not known"
+    after = max(m.release_after_latest for _, m in plan)
+    latest = max(years) - after
+    rule = f"the year after its latest figures, {latest}" if after == 1 else f"the year of its latest figures, {latest}"
+    return str(max(years)), (
+        f"{GUESSED} as {rule}: neither its name nor data guidance says; if it is a slice of another release, give --release"
+    )
 
 
 def _members(data: bytes, file_name: str) -> tuple[list[Member], list[Problem]]:
@@ -722,13 +894,14 @@ def read(
             return refused(SOURCE, problems)
 
     known = set(areas_df["code"])
+    known_names = {_fold(str(x)) for x in areas_df["name"]}
     table_rows: list[dict] = []
     new_areas: dict[str, tuple] = {}
     skipped: dict[str, int] = {}
     notes: list[str] = []
     years: list[int] = []
     for member, m in plan:
-        got = _read_member(member, m, config, known, table_rows, new_areas, skipped, notes, problems)
+        got = _read_member(member, m, config, known, known_names, table_rows, new_areas, skipped, notes, problems)
         if got:
             years.append(max(got) + m.release_after_latest)
     if skipped_files:
@@ -738,7 +911,7 @@ def read(
         skipped[f"files in the zip that no mapping reads ({join_words(names)})"] = len(skipped_files)
     layouts = [f"{Path(mb.name).name} read with the mapping {m.name} ({m.layout})" for mb, m in plan]
     layout_text = "; ".join(layouts)
-    release = (release or "").strip() or (str(max(years)) if years else None)
+    release, release_basis = _release(data, file_name, is_zip, release, years, plan)
     columns = {"period": "time_period", "indicator": "indicator", "value": "value"}
     cells = pd.DataFrame(
         table_rows,
@@ -776,6 +949,7 @@ def read(
         columns,
         official=True,
         release=release,
+        release_basis=release_basis,
         new_areas=list(new_areas.values()),
         skipped=skipped,
         notes=notes,

@@ -167,10 +167,15 @@ def spc_words(r, short: bool = False) -> str:
     """Variation and assurance in a few words, for slides (the charts show the icons); `short` for the scorecard."""
     if not isinstance(getattr(r, "variation", None), str):
         return "Too few figures"
+    note = getattr(r, "spc_note", "")
+    # Why an icon disagrees with the arrow beside it, and where limits span a shift (readmodel.spc_note).
+    why = "; vs long-run limits" if isinstance(note, str) and note.startswith(("Concern though", "Improvement though")) else ""
+    shift_at = getattr(r, "spc_shift_at", "")
+    shift = f"; shift at {shift_at}" if isinstance(shift_at, str) and shift_at else ""
     if short:  # the variation alone: the indicator's page gives the assurance too
-        return SPC_WORD.get(r.variation, r.variation)
+        return SPC_WORD.get(r.variation, r.variation) + why + shift
     words = SPC_SHORT.get(r.variation, r.variation)
-    return words + (f"; {ASSURANCE_SHORT[r.assurance]}" if isinstance(r.assurance, str) else "")
+    return words + (f"; {ASSURANCE_SHORT[r.assurance]}" if isinstance(r.assurance, str) else "") + why + shift
 
 
 def short_period(label: str, period_type: str) -> str:
@@ -413,7 +418,11 @@ def comparison_rows(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures) ->
     rows = [(f"{af.area.name}, {p.display}", last["value_text"])]
     for label, line in basis.comparators.items():
         at = line[line["period"] == last["period"]]
-        if not at.empty and _clean(at["value"].iloc[0]) is not None:
+        if "n_neighbours" in line.columns and not at.empty:  # the neighbours: with how many had a figure
+            n = f"{int(at['n_areas'].iloc[0])} of {int(at['n_neighbours'].iloc[0])}"
+            value = _clean(at["value"].iloc[0])
+            rows.append((label, f"too few ({n})" if value is None else f"{rag.format_value(basis.ind, float(value))} ({n})"))
+        elif not at.empty and _clean(at["value"].iloc[0]) is not None:
             rows.append((label, rag.format_value(basis.ind, float(at["value"].iloc[0]))))
     r = basis.ranks[basis.ranks["period"] == last["period"]] if not basis.ranks.empty else basis.ranks
     if not r.empty:
@@ -440,7 +449,12 @@ def spc_reading(r) -> str:
     """What the SPC chart's icons say, in words (or why there is no SPC chart)."""
     if not isinstance(r.variation, str):
         return f"SPC: {r.variation_text}." if isinstance(getattr(r, "variation_text", None), str) else ""
-    return f"SPC: {r.variation_text}." + (f" {r.assurance_text}." if isinstance(r.assurance, str) else "")
+    note = getattr(r, "spc_note", "")
+    return (
+        f"SPC: {r.variation_text}."
+        + (f" {r.assurance_text}." if isinstance(r.assurance, str) else "")
+        + (f" {note} (an administrator confirms a rebase in config/indicators.yaml)." if isinstance(note, str) and note else "")
+    )
 
 
 def comparison_text(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures) -> str:

@@ -81,6 +81,9 @@ def spc_icons_html(row, size: int = 30) -> str:
     parts = [icon_img(spc.variation_icon_svg(icon), row.variation_text, size)]
     if isinstance(getattr(row, "assurance", None), str):
         parts.append(icon_img(spc.assurance_icon_svg(row.assurance), row.assurance_text, size))
+    note = getattr(row, "spc_note", "")
+    if isinstance(note, str) and note:  # an icon that would mislead on its own says why (readmodel.spc_note)
+        parts.append(f"<br><span class='small spc-note'>{esc(note)}.</span>")
     return "".join(parts)
 
 

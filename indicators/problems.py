@@ -73,6 +73,8 @@ MESSAGES: dict[str, str] = {
     "release_too_many_rows": "{where} has more than {limit:,} rows; a DfE or NHS file with more is refused (the largest real one, SEN2 caseload.csv, has about 25,000). Download the data set filtered to national, regional and local authority level.",
     "line_too_long_streamed": "the line is more than {limit:,} characters long; lines over {limit:,} characters are refused. Check the file is a CSV of figures.",
     "name_too_long": 'the {what} is {length:,} characters long ("{value}"); names over {limit} characters are refused. Give the {what} as published, e.g. {example}.',
+    "no_total": '{name} has no row that is the total: its {column_name} values are {values}, and none is the "all" level (a label beginning "All" or "Total"{same}). If one of them is the total, name it in {path} with the line {line} and import again.',
+    "release_unknown": "{name} does not say which release it is (neither its name nor the release's data guidance gives a year), and its latest figures make it look like release {guess}, older than release {stored}, which is already stored, so its figures would be kept as stored rather than checked for revisions. Give the release with --release (on the Upload page: Advanced, Release), e.g. --release {stored} or later.",
     "no_csv": '{name} is a zip with no CSV files in it; use the release\'s "Download all data" zip or one of its CSV files',
 }
 

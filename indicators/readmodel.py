@@ -13,12 +13,27 @@ import numpy as np
 import pandas as pd
 
 from indicators import periods, rag, spc, store
-from indicators.cells import clean, missing
+from indicators.cells import clean, half_up, missing
 from indicators.config import Break, Config, Indicator
 
 ENGLAND = "E92000001"
 LOCAL_AUTHORITY = "local_authority"
 MIN_AREAS_FOR_QUARTILES = 8  # fewer local authorities than this and a rank or quartile would mislead
+# As LAIT: the neighbours' figure is the average of those with a figure, and none is given from fewer than three.
+MIN_NEIGHBOURS = 3
+# As LAIT and the DfE's own rankings: the Isles of Scilly and the City of London are too small to rank (a single
+# plan is 0% or 100%); they keep their figures but take no place among local authorities.
+NOT_RANKED = {"E06000053": "the Isles of Scilly", "E09000001": "the City of London"}
+NEIGHBOURS_LABEL = {"mean": "Statistical neighbours (average)", "median": "Statistical neighbours (median)"}
+RANK_METHOD = (
+    "Ranks are among local authorities with a figure, on the figures as published (rounded to {decimals} "
+    "decimal place(s), half up), 1 = best; equal figures share a rank (the next rank is skipped); the Isles of "
+    "Scilly and the City of London are not ranked, as in LAIT."
+)
+NEIGHBOURS_METHOD = (
+    "Statistical neighbours: the average of the DfE model's neighbours that have a figure that year, as LAIT gives it, "
+    "with how many of them had one; no average is given from fewer than 3."
+)
 SPARK_POINTS = 12
 QUARTILE_WORDS = {1: "top quartile", 2: "second quartile", 3: "third quartile", 4: "bottom quartile"}
 # Sort orders for the scorecard's "worst first" views.
@@ -61,6 +76,7 @@ class IndicatorFigures:
     ranks: pd.DataFrame  # period → rank (1 = best), n_las, quartile; periods with enough local authorities
     breaks: list[Break]
     latest: dict  # the scorecard row
+    area_code: str = ""
 
     @property
     def held(self) -> pd.DataFrame:
@@ -206,8 +222,12 @@ def _quartile(rank: int, n: int) -> int:
 
 def _ranks(conn, config: Config, area_code: str, pairs: pd.DataFrame) -> pd.DataFrame:
     """For each (indicator, period) asked: how many local authorities have a figure and where this area stands
-    (competition ranking: equal values share a rank; 1 = best through the indicator's polarity)."""
-    got = store.standing_among_las(conn, area_code, pairs)
+    (competition ranking on the published figures, rounded to the indicator's decimals: equal figures share a rank;
+    1 = best through the indicator's polarity), the Isles of Scilly and the City of London left out (RANK_METHOD)."""
+    if area_code in NOT_RANKED or pairs.empty:
+        return pd.DataFrame(columns=["indicator_id", "period", "n_las", "rank", "quartile"])
+    pairs = pairs.assign(decimals=[config.by_id[i].decimals if i in config.by_id else 1 for i in pairs["indicator_id"]])
+    got = store.standing_among_las(conn, area_code, pairs, exclude=list(NOT_RANKED))
     out = []
     for r in got.itertuples(index=False):
         ind = config.by_id.get(r.indicator_id)
@@ -244,11 +264,17 @@ class _Comparators:
         if near.empty:
             return
         grouped = near.groupby(["indicator_id", "period"], sort=False)
+        count = grouped["value"].count()
+        enough = count >= MIN_NEIGHBOURS
+        mean, median = grouped["value"].mean().where(enough), grouped["value"].median().where(enough)
         line = pd.DataFrame(
             {
                 "period_start": grouped["period_start"].min(),
-                "value": grouped["value"].median() if stat == "median" else grouped["value"].mean(),
-                "n_areas": grouped["value"].count(),
+                "value": median if stat == "median" else mean,
+                "n_areas": count,
+                "n_neighbours": len(area.neighbours),
+                "average": mean,
+                "median": median,
             }
         ).reset_index()
         for ind_id, rows in line.groupby("indicator_id", sort=False):
@@ -273,7 +299,7 @@ def _comparator_lines(ind: Indicator, config: Config, area: AreaInfo, known: _Co
     for item in wanted:
         if item == "neighbours":
             if ind.id in known.neighbours:
-                out[f"Statistical neighbours ({config.neighbour_stat})"] = known.neighbours[ind.id]
+                out[NEIGHBOURS_LABEL[config.neighbour_stat]] = known.neighbours[ind.id]
             continue
         code = ENGLAND if item == "england" else area.region if item == "region" else item
         if not code or code == area.code or (ind.id, code) not in known.lines:
@@ -329,6 +355,7 @@ def figures(conn, config: Config, area_code: str, *, today: dt.date | None = Non
             pd.DataFrame(),
             [b for b in ind.breaks_for(area_code) if series["period"].iloc[0] < b.period <= series["period"].iloc[-1]],
             {},
+            area_code,
         )
     # 4. Ranks among local authorities: every period of official statistics, and the latest period of the rest.
     pairs = pd.DataFrame(
@@ -414,9 +441,53 @@ def _latest_row(f: IndicatorFigures, due, built: dict[str, IndicatorFigures], kn
         "assurance": reading.assurance if reading else None,
         "assurance_text": (reading.assurance_text or "No target: no assurance") if reading else "",
         "spc_segment_reason": reading.current_segment.reason if reading else None,
+        "spc_shift_text": reading.shift_text if reading else "",
+        "spc_rebase_config": rebase_config(ind, f.area_code, reading) if reading else "",
+        "spc_note": spc_note(reading, d_prev, prev),
+        "spc_shift_at": ", ".join(reading.suggested_rebase) if reading else "",
     }
     row.update(_versus_england(f, built, known))
     return row
+
+
+def spc_note(reading: spc.SpcResult | None, d_prev: str, prev) -> str:
+    """What the scorecard says beside the SPC icons when the icons alone would mislead: an icon that contradicts the
+    direction of travel says why (the icon judges the point against limits set over the whole segment, the arrow
+    against the period before), and a sustained shift says where it is and where to rebase."""
+    if reading is None:
+        return ""
+    notes = []
+    latest = reading.latest
+    against = (reading.variation == spc.CONCERN and d_prev == rag.IMPROVING) or (
+        reading.variation == spc.IMPROVEMENT and d_prev == rag.WORSENING
+    )
+    if against and latest.rule:
+        seg = reading.current_segment
+        kind = "Concern" if reading.variation == spc.CONCERN else "Improvement"
+        better = "better" if d_prev == rag.IMPROVING else "worse"
+        notes.append(
+            f"{kind} though {better} than {prev['period_display']}: {spc.rule_text(latest.rule, reading.settings)}, "
+            f"against limits set over {seg.start} to {seg.end}"
+        )
+    if reading.shifts:
+        first = reading.shifts[0]
+        notes.append(
+            f"Shift found: {first.length} points {first.side} the mean from {first.start}; "
+            f"suggested rebase at {', '.join(reading.suggested_rebase)}"
+        )
+    return ". ".join(notes)
+
+
+def rebase_config(ind: Indicator, area_code: str, reading: spc.SpcResult) -> str:
+    """The lines an administrator adds under the indicator in config/indicators.yaml to confirm a suggested rebase
+    (for this area only), or "" when there is none."""
+    if not reading.shifts:
+        return ""
+    lines = [f"  - id: {ind.id}", "    spc:", "      rebase_at:"]
+    for x in reading.shifts:
+        why = f"sustained shift: {x.length} points {x.side} the mean from {x.start} to {x.end}"
+        lines.append(f'        - {{period: "{x.start}", areas: [{area_code}], reason: "{why}"}}')
+    return "\n".join(lines)
 
 
 def threshold_text(ind: Indicator, p: periods.Period) -> str:
@@ -495,14 +566,47 @@ def series_download(f: IndicatorFigures) -> pd.DataFrame:
             "note": held["note"],
         }
     )
+    methods = []
     for label, comp in f.comparators.items():
-        out[label] = out["period"].map(comp.set_index("period")["value"])
+        by_period = comp.set_index("period")
+        out[label] = out["period"].map(by_period["value"])
+        if "n_neighbours" in by_period.columns:  # the neighbours: how many had a figure, and the median beside
+            out["neighbours_with_a_figure"] = out["period"].map(by_period["n_areas"]).astype("Int64")
+            out["neighbours_in_the_model"] = out["period"].map(by_period["n_neighbours"]).astype("Int64")
+            out["neighbours_median"] = out["period"].map(by_period["median"])
+            methods.append(NEIGHBOURS_METHOD)
     if not f.ranks.empty:
         ranks = f.ranks.set_index("period")
         out["rank_among_las"] = out["period"].map(ranks["rank"]).astype("Int64")
         out["las_with_a_figure"] = out["period"].map(ranks["n_las"]).astype("Int64")
         out["quartile"] = out["period"].map(ranks["quartile"]).astype("Int64")
+        methods.append(rank_method(f.ind))
+    if methods:
+        out["comparison_method"] = " ".join(methods)
     return out.reset_index(drop=True)
+
+
+def rank_method(ind: Indicator) -> str:
+    return RANK_METHOD.format(decimals=ind.decimals)
+
+
+def neighbours_text(f: IndicatorFigures, period: str) -> str | None:
+    """The neighbours' figure for one period as the page says it: "66.4% (average of 10 of 10 neighbours with a
+    figure; median 71.8%)", or why there is none ("only 1 of 10 neighbours has a figure: too few for an average")."""
+    line = next((c for label, c in f.comparators.items() if "n_neighbours" in c.columns), None)
+    if line is None:
+        return None
+    at = line[line["period"] == period]
+    if at.empty:
+        return None
+    r = at.iloc[0]
+    n, of = int(r["n_areas"]), int(r["n_neighbours"])
+    if missing(r["value"]):
+        return f"none: only {n} of {of} neighbours {'has' if n == 1 else 'have'} a figure, too few (at least {MIN_NEIGHBOURS} needed)"
+    return (
+        f"{rag.format_value(f.ind, float(r['average']))} (average of the {n} of {of} neighbours with a figure; "
+        f"median {rag.format_value(f.ind, float(r['median']))})"
+    )
 
 
 # ---------------------------------------------------------------- every local authority on one indicator
@@ -513,15 +617,17 @@ def league(conn, config: Config, indicator_id: str, period: str) -> pd.DataFrame
     quartile and region: what the Compare areas page and slide draw."""
     ind = config.by_id[indicator_id]
     df = store.la_figures(conn, indicator_id, period)
-    with_value = df[df["value"].notna()].copy()
+    # Ranked as RANK_METHOD says: the published (rounded) figures, ties shared, Scilly and the City left out.
+    with_value = df[df["value"].notna() & ~df["code"].isin(list(NOT_RANKED))].copy()
+    with_value["published"] = [float(half_up(v, ind.decimals)) for v in with_value["value"]]
     ascending = ind.polarity == "lower_is_better"
-    with_value = with_value.sort_values(["value", "name"], ascending=[ascending, True]).reset_index(drop=True)
+    with_value = with_value.sort_values(["published", "name"], ascending=[ascending, True]).reset_index(drop=True)
     n = len(with_value)
     if ind.polarity == "neutral":
         with_value["rank"] = np.arange(1, n + 1)
         with_value["quartile"] = None
     else:
-        with_value["rank"] = with_value["value"].rank(method="min", ascending=ascending).astype(int)
+        with_value["rank"] = with_value["published"].rank(method="min", ascending=ascending).astype(int)
         with_value["quartile"] = [_quartile(int(r), n) for r in with_value["rank"]] if n else []
     return with_value
 
@@ -556,9 +662,12 @@ def league_table(ind: Indicator, league: pd.DataFrame, area: str, neighbours: li
 
 
 def league_summary(ind: Indicator, league: pd.DataFrame, area: AreaInfo, period_display: str, england: float | None) -> str:
-    """One sentence: where the chosen area stands among local authorities, against England, the neighbours' median."""
+    """One sentence: where the chosen area stands among local authorities, against England, the neighbours' average
+    (as LAIT gives it, with how many neighbours had a figure)."""
     n = len(league)
     mine = league[league["code"] == area.code]
+    if area.code in NOT_RANKED:
+        return f"{area.name} is not ranked ({NOT_RANKED[area.code]} is too small, as in LAIT); {n} local authorities are."
     if mine.empty:
         return f"{area.name} has no figure for {period_display}; {n} local authorities do."
     r = mine.iloc[0]
@@ -567,7 +676,10 @@ def league_summary(ind: Indicator, league: pd.DataFrame, area: AreaInfo, period_
         words += f" ({QUARTILE_WORDS[int(r['quartile'])]})"
     if england is not None:
         words += f"; England {rag.format_value(ind, england)}"
-    near = league[league["code"].isin([c for c, *_ in area.neighbours])]["value"]
-    if len(near):
-        words += f"; statistical neighbours' median {rag.format_value(ind, float(near.median()))}"
+    codes = [c for c, *_ in area.neighbours]
+    near = league[league["code"].isin(codes)]["value"]
+    if len(near) >= MIN_NEIGHBOURS:
+        words += f"; statistical neighbours' average {rag.format_value(ind, float(near.mean()))} ({len(near)} of {len(codes)})"
+    elif codes:
+        words += f"; only {len(near)} of {len(codes)} statistical neighbours have a figure, too few for an average (3 needed)"
     return words + "."

@@ -47,6 +47,16 @@ Missing values, gaps and breaks
     person-level collection in 2023): each segment says why it starts (`SpcSegment.reason`). A segment with
     fewer than 2 values has no limits; its points have no variation (too few figures since it started).
 
+Sustained shifts (when to recalculate the limits)
+    Making Data Count advises recalculating the limits when the process has shifted and stayed shifted: a run of
+    `run_length` (7) or more values on one side of the mean that does not start with its segment (a segment that
+    starts high is its starting level, not a shift), and long enough (`min_points`, 12) for limits of its own. One set of limits across such a shift describes neither
+    process: its mean sits between them and the latest points can read as "common cause" while the series fell
+    from 80% to 2% and rose again. `SpcResult.shifts` lists the first shift in each segment; the suggested rebase
+    point is where its run starts, offered to an administrator (as a `rebase_at` line) rather than applied, because
+    Making Data Count asks for the cause to be understood first. `if_rebased` is the latest point's reading with
+    every suggested rebase applied, so a headline can say what the latest points show.
+
 Variation of a point
     The rules are `beyond_limits`, `two_of_three`, `run` and `trend`. `rules` lists every rule that
     fired, in that priority order. `rule` is the highest-priority rule behind the point's variation.
@@ -282,6 +292,24 @@ class SpcPoint:
     conflict: bool = False  # improving and concerning signals at once: shown as improvement (the MDC tool's rule)
 
 
+@dataclass(frozen=True)
+class Shift:
+    """A sustained shift: a run of values on one side of its segment's mean, long enough to recalculate limits."""
+
+    start: str  # the run's first period: the suggested rebase point
+    end: str  # the run's last period
+    length: int  # values in the run
+    side: str  # "above" or "below" the mean
+    segment: int
+    mean: float  # the segment's mean the run is measured against
+
+    def text(self) -> str:
+        return (
+            f"a sustained shift: {self.length} points in a row {self.side} the mean ({self.mean:,.1f}) from {self.start} "
+            f"to {self.end}, so one set of limits spans two processes"
+        )
+
+
 def _icon_key(variation: str | None, level: str | None) -> str | None:
     if variation is None:
         return None
@@ -300,6 +328,45 @@ class SpcResult:
     assurance: str | None
     max_gap: int = 1
     warnings: tuple[str, ...] = ()
+    shifts: tuple[Shift, ...] = ()  # sustained shifts found on these limits (see the module's docstring)
+    if_rebased: str | None = None  # the latest point's icon key with every suggested rebase applied
+
+    @property
+    def suggested_rebase(self) -> tuple[str, ...]:
+        """Where to rebase so that no segment's limits span a shift: the start of each shift's run."""
+        return tuple(s.start for s in self.shifts)
+
+    @property
+    def shift_text(self) -> str:
+        """What the SPC tab, scorecard and pack say about a shift ("" when none): where it is, and what the latest
+        points show once rebased there."""
+        if not self.shifts:
+            return ""
+        first = self.shifts[0]
+        words = f"Shift found: {first.text()}"
+        if len(self.shifts) > 1:
+            words += "; and " + "; and ".join(s.text().removeprefix("a sustained shift: ") for s in self.shifts[1:])
+        words += f". Suggested rebase at {', '.join(self.suggested_rebase)} (Making Data Count: recalculate the limits from a sustained shift)"
+        if self.if_rebased:
+            words += f"; rebased there, the latest point shows {VARIATION_TEXT[self.if_rebased][0].lower()}{VARIATION_TEXT[self.if_rebased][1:]}"
+        return words
+
+    @property
+    def headline(self) -> str:
+        """The reading in one sentence about the latest points: the variation, or where limits span a shift, that and
+        what the latest point shows once rebased."""
+        if not self.shifts:
+            return self.variation_text
+        first = self.shifts[0]
+        reads = self.variation_text[0].lower() + self.variation_text[1:]
+        words = (
+            f"Shift found: {first.length} points in a row {first.side} the mean from {first.start}, so these limits "
+            f"span two processes and on them the latest point reads {reads}"
+        )
+        if self.if_rebased:
+            shows = VARIATION_TEXT[self.if_rebased]
+            words += f"; rebased at {', '.join(self.suggested_rebase)}, it shows {shows[0].lower()}{shows[1:]}"
+        return words
 
     @property
     def latest(self) -> SpcPoint:
@@ -371,6 +438,11 @@ class SpcResult:
             ],
             "variation": self.variation,
             "variation_icon": self.variation_icon,
+            "shifts": [
+                {"start": x.start, "end": x.end, "length": x.length, "side": x.side, "segment": x.segment} for x in self.shifts
+            ],
+            "suggested_rebase_at": list(self.suggested_rebase),
+            "variation_if_rebased": self.if_rebased,
             "target": self.target,
             "assurance": self.assurance,
         }
@@ -549,6 +621,7 @@ def analyse(
     settings: SpcSettings = SpcSettings(),
     max_gap: int = 1,
     breaks: Sequence[tuple[str, str]] = (),
+    _look_for_shifts: bool = True,
 ) -> SpcResult:
     """XmR analysis of one series in time order (every expected period, None where there is no figure): segments
     with mean and limits, each point's variation, assurance.
@@ -633,6 +706,22 @@ def analyse(
 
     latest_target = targets[-1]
     last = segments[next(pt.segment for pt in reversed(points) if pt.value is not None)]
+    shifts = _shifts(points, segments, settings)
+    if_rebased = None
+    if shifts and _look_for_shifts:
+        again = analyse(
+            values,
+            labels,
+            improvement=improvement,
+            target=target,
+            rebase_at=[*rebase_at, *(x.start for x in shifts)],
+            baseline=baseline,
+            settings=settings,
+            max_gap=max_gap,
+            breaks=breaks,
+            _look_for_shifts=False,
+        )
+        if_rebased = again.variation_icon
     return SpcResult(
         tuple(segments),
         tuple(points),
@@ -644,7 +733,26 @@ def analyse(
         _assurance(last, latest_target, improvement) if last.has_limits else None,
         max_gap,
         tuple(warnings),
+        shifts,
+        if_rebased,
     )
+
+
+def _shifts(points: list[SpcPoint], segments: list[SpcSegment], settings: SpcSettings) -> tuple[Shift, ...]:
+    """The first sustained shift in each segment with limits: a run on one side of the mean that does not start with
+    the segment and is long enough to set limits of its own (run_length, and at least min_points (12) values, so a
+    rebase there does not leave trial limits: a shorter run is flagged as special cause but not offered as a
+    rebase)."""
+    out = []
+    for seg in segments:
+        if not seg.has_limits:
+            continue
+        seq = [p for p in points if p.segment == seg.index and p.value is not None]
+        for i, j, side in _runs_of([_side(p.value, seg.mean) for p in seq]):
+            if i > 0 and j - i + 1 >= max(settings.run_length, settings.min_points):
+                out.append(Shift(seq[i].period, seq[j].period, j - i + 1, "above" if side > 0 else "below", seg.index, seg.mean))
+                break
+    return tuple(out)
 
 
 def rule_text(rule: str, settings: SpcSettings = SpcSettings()) -> str:

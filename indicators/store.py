@@ -870,24 +870,33 @@ def comparator_values(conn, codes: list[str], exclude: str, as_of: dt.date | Non
     )
 
 
-def standing_among_las(conn, area_code: str, pairs: pd.DataFrame) -> pd.DataFrame:
+def standing_among_las(conn, area_code: str, pairs: pd.DataFrame, exclude: list[str] = ()) -> pd.DataFrame:
     """For each (indicator_id, period) in `pairs`: how many local authorities have a figure, and how many are above
-    and below this area's (for a competition ranking in either direction)."""
+    and below this area's (for a competition ranking in either direction). With a `decimals` column in `pairs`, the
+    figures are compared as published: rounded half-up to that many decimals (in decimal arithmetic). Areas in
+    `exclude` take no part."""
     if pairs.empty:
         return pd.DataFrame(columns=["indicator_id", "period", "n_las", "rank_high", "rank_low"])
+    if "decimals" not in pairs.columns:
+        pairs = pairs.assign(decimals=12)
+    pairs = pairs.assign(decimals=pairs["decimals"].astype("int64"))
+    skip = list(exclude) or [""]
     conn.register("wanted_pairs", pairs)
     try:
         return conn.execute(
-            """
+            f"""
             WITH la AS (
-                SELECT o.indicator_id, o.period, o.area_code, o.value FROM observations o
+                SELECT o.indicator_id, o.period, o.area_code,
+                       CASE w.decimals {" ".join(f"WHEN {d} THEN CAST(round(CAST(o.value AS DECIMAL(38, 12)), {d}) AS DECIMAL(38, 12))" for d in range(5))}
+                            ELSE CAST(o.value AS DECIMAL(38, 12)) END AS value FROM observations o
                 JOIN wanted_pairs w USING (indicator_id, period) JOIN areas a ON a.code = o.area_code
-                WHERE a.level = 'local_authority' AND o.value IS NOT NULL),
+                WHERE a.level = 'local_authority' AND o.value IS NOT NULL
+                  AND o.area_code NOT IN ({", ".join("?" for _ in skip)})),
             mine AS (SELECT indicator_id, period, value AS mine FROM la WHERE area_code = ?)
             SELECT indicator_id, period, count(*) AS n_las,
                    count(*) FILTER (WHERE value > mine) + 1 AS rank_high, count(*) FILTER (WHERE value < mine) + 1 AS rank_low
             FROM la JOIN mine USING (indicator_id, period) GROUP BY ALL""",
-            [area_code],
+            [*skip, area_code],
         ).df()
     finally:
         conn.unregister("wanted_pairs")

@@ -17,8 +17,12 @@ import pandas as pd
 
 from indicators import bounds, periods, rag, returns, store, tables
 from indicators.access import Access
+from indicators.cells import half_up
 from indicators.config import Config, Indicator
+from indicators.problems import Problem
 from indicators.validate import Result, validate
+
+GUESSED = "guessed"  # the start of a release basis that nothing published named (indicators.ees.GUESSED)
 
 PREVIEW_ROWS = 1000  # of each kind; the counts always cover the whole file
 # Files that unpack to more than this are read and checked in a worker process, so one person's big file never holds
@@ -73,17 +77,28 @@ def _missing(x) -> bool:
 
 
 def _decimals(x: float) -> int:
-    """Decimal places a figure was given to (49.2 → 1, 49.166 → 3, 68.0 → 0)."""
+    """Decimal places written in a figure (49.2 → 1, 49.166 → 3, 68.0 → 0)."""
     text = repr(float(x))
     return 0 if "e" in text or text.endswith(".0") else len(text.split(".")[1])
 
 
-def same_figure(new, old) -> bool:
-    """The same figure at the coarser of the two precisions (49.166 and 49.2; 29.2 and 29.228)."""
+def published_places(x: float, whole: int = 0) -> int:
+    """The precision a figure was published at: the decimals written in it; a whole number is read at `whole`, the
+    indicator's published decimals, because the DfE writes a rate of 18.0 as "18" (129 of the 970 rates in the 2025
+    SEN2 timeliness file are written so), not as a figure rounded to the nearest whole number."""
+    return _decimals(x) or whole
+
+
+at_places = half_up  # x rounded half-up to `places` decimals in decimal arithmetic, as the DfE rounds
+
+
+def same_figure(new, old, whole: int = 0) -> bool:
+    """The same figure at the coarser of the two published precisions (49.166 and 49.2; 29.2 and 29.228; 31.25 and
+    31.3), each a whole number read at `whole` decimals (18 and 18.3 differ when rates are published to 1 decimal)."""
     if _missing(new) or _missing(old):
         return _missing(new) and _missing(old)
-    places = min(_decimals(new), _decimals(old))
-    return round(float(new), places) == round(float(old), places)
+    places = min(published_places(new, whole), published_places(old, whole))
+    return at_places(new, places) == at_places(old, places)
 
 
 # ---------------------------------------------------------------- reading and validating (may run in a worker)
@@ -192,8 +207,14 @@ def check(
         shown["how"] = np.where(shown["change"] == "changed", "changed", "")
         return Preview(result, file_name, digest, counts, shown, store.upload_with_hash(conn, digest), result.rows, how)
     _, table = store.diff(conn, result.rows)
-    table, how = _classify_official(table, result.table.release)
+    table, how = _classify_official(table, result.table.release, config)
     counts = {k: int((table["change"] == k).sum()) for k in ("new", "changed", "unchanged", "kept")}
+    if counts["kept"] and result.table.release_basis.startswith(GUESSED):
+        # A guessed release older than one stored would have its figures kept unread: ask which release it is.
+        stored = str(max(str(x) for x in table.loc[table["change"] == "kept", "old_release"]))
+        problem = Problem.of("release_unknown", name=file_name, guess=result.table.release, stored=stored)
+        refused = Result(result.rows.iloc[0:0], [problem], result.table)
+        return Preview(refused, file_name, digest, empty, pd.DataFrame(columns=["change"]), None, refused.rows)
     key = ["indicator_id", "area_code", "period"]
     decided = table.loc[table["change"].isin(["new", "changed"]), key + ["note"]]
     # The rows to write come from the file's own rows (Python dates, not what DuckDB hands back), by key.
@@ -202,11 +223,13 @@ def check(
     return Preview(result, file_name, digest, counts, shown, store.upload_with_hash(conn, digest), to_write, how)
 
 
-def _classify_official(table: pd.DataFrame, release: str | None) -> tuple[pd.DataFrame, dict[str, int]]:
+def _classify_official(table: pd.DataFrame, release: str | None, config: Config) -> tuple[pd.DataFrame, dict[str, int]]:
     """Official figures against what is stored: a figure a newer release already holds is kept; the same figure
     restated (even at another precision) is unchanged when stored as published; otherwise it is written, and its
-    note says whether the release revised it, gave it more precisely, or confirmed a figure stored as illustrative."""
+    note says whether the release revised it, gave it more precisely, or confirmed a figure stored as illustrative.
+    "The same" is judged at the precision each was published (`same_figure`): a change visible there is a revision."""
     in_release = f" in release {release}" if release else ""
+    whole = [config.by_id[i].decimals if i in config.by_id else 0 for i in table["indicator_id"].tolist()]
     n = len(table)
     change, how, notes = table["change"].tolist(), [""] * n, [None] * n
     cols = zip(
@@ -227,8 +250,10 @@ def _classify_official(table: pd.DataFrame, release: str | None) -> tuple[pd.Dat
             change[i] = "kept"
             continue
         same_marker = (_clean(marker) or None) == (_clean(old_marker) or None)
-        same = same_marker and same_figure(value, old_value)
-        coarser = _missing(value) or _missing(old_value) or _decimals(value) <= _decimals(old_value)
+        same = same_marker and same_figure(value, old_value, whole[i])
+        coarser = (
+            _missing(value) or _missing(old_value) or published_places(value, whole[i]) <= published_places(old_value, whole[i])
+        )
         if old_type == "published" and same and coarser:
             change[i] = "unchanged"  # restated, at the same or a coarser precision: the stored figure stands
             continue
@@ -285,8 +310,9 @@ def summary_lines(
     t = r.table
     lines = [f"{preview.file_name}: {t.source}, {t.layout_text}."]
     if t.official:
+        basis = f" ({t.release_basis})" if t.release_basis else ""
         lines.append(
-            f"Release {preview.release or 'not known'}; indicators fed: {', '.join(sorted(set(r.rows['indicator_id'])))}."
+            f"Release {preview.release or 'not known'}{basis}; indicators fed: {', '.join(sorted(set(r.rows['indicator_id'])))}."
         )
     markers = r.markers
     kept = ""

@@ -37,6 +37,7 @@ class Table:
     columns: dict[str, str] = field(default_factory=dict)
     official: bool = False  # from an official importer: published figures for every area level
     release: str | None = None  # the official release the figures come from, e.g. "2025"
+    release_basis: str = ""  # how the release is known: "from the zip's name, …", "given with --release", "guessed …"
     new_areas: list[tuple] = field(default_factory=list)  # (code, name, level, la_code, region) not yet known
     skipped: dict[str, int] = field(default_factory=dict)  # rows left out on purpose: reason → count
     notes: list[str] = field(default_factory=list)

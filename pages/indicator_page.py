@@ -53,6 +53,15 @@ def spc_explained(f: readmodel.IndicatorFigures) -> None:
         f"A gap of more than {reading.max_gap} period(s) with no figure starts a new segment; a moving range is never "
         "taken across a gap.",
     ]
+    if reading.shifts:
+        st.warning(f"{plain(reading.shift_text)}.", icon=":material/moving:")
+        st.markdown(
+            "Making Data Count recalculates the limits from a sustained shift once its cause is understood. To confirm "
+            "the rebase, an administrator adds the `- {period: …}` line to the indicator's `spc: rebase_at:` list in "
+            "`config/indicators.yaml` (adding `spc:` and `rebase_at:` if it has none); the chart then starts a new "
+            "segment there, for this area only:"
+        )
+        st.code(f.latest["spc_rebase_config"], language="yaml")
     if reading.rebase_at:
         notes.append(f"Rebased at {', '.join(reading.rebase_at)}.")
     if f.breaks:
@@ -89,6 +98,10 @@ def official_section(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures, c
     if f.ranks.empty:
         st.caption("Too few local authorities have a figure to rank them.")
         return
+    latest = f.held["period"].iloc[-1]
+    said = readmodel.neighbours_text(f, latest)
+    if said:
+        st.markdown(f"**Statistical neighbours, {plain(f.latest['period_display'])}:** {plain(said)}")
     rows = []
     values = f.series.set_index("period")
     for r in f.ranks.itertuples(index=False):
@@ -97,10 +110,7 @@ def official_section(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures, c
             {
                 "Year": values.loc[r.period, "period_display"],
                 f"{af.area.name}": values.loc[r.period, "value_text"],
-                **{
-                    label: rag.format_value(ind, c.set_index("period")["value"].get(r.period))
-                    for label, c in f.comparators.items()
-                },
+                **{label: _comparator_cell(ind, c, r.period) for label, c in f.comparators.items()},
                 "Rank among local authorities": f"{readmodel.ordinal(r.rank)} of {r.n_las}",
                 "Quartile": readmodel.QUARTILE_WORDS[r.quartile],
                 "Compare": link,
@@ -113,6 +123,19 @@ def official_section(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures, c
         width="stretch",
         column_config={"Compare": st.column_config.LinkColumn("Compare", display_text="every local authority")},
     )
+    st.caption(f"How these are compared: {readmodel.NEIGHBOURS_METHOD} {readmodel.rank_method(ind)}")
+
+
+def _comparator_cell(ind, line: pd.DataFrame, period: str) -> str:
+    """A comparator's figure for the table; the neighbours' with how many had a figure ("66.4% (10 of 10)")."""
+    at = line[line["period"] == period]
+    if at.empty:
+        return "–"
+    r = at.iloc[0]
+    if "n_neighbours" not in line.columns:
+        return rag.format_value(ind, r["value"])
+    n = f"{int(r['n_areas'])} of {int(r['n_neighbours'])}"
+    return f"– ({n}: too few)" if pd.isna(r["value"]) else f"{rag.format_value(ind, r['value'])} ({n})"
 
 
 def indicator_page() -> None:
@@ -155,10 +178,9 @@ def indicator_page() -> None:
 
     trend_fig, spc_fig = charts_for(cur, ind.id, area)
     if f.spc is not None:
-        st.html(
-            f"<div style='display:flex;gap:12px;align-items:center'>{markup.spc_icons_html(SimpleNamespace(**head), 40)}"
-            f"<span>{markup.esc(head['variation_text'])}{'; ' + markup.esc(head['assurance_text']) if head['assurance_text'] else ''}.</span></div>"
-        )
+        icons = markup.spc_icons_html(SimpleNamespace(**{**head, "spc_note": ""}), 40)  # the words say it all below
+        said = f.spc.headline + (f"; {head['assurance_text']}" if head["assurance_text"] else "")
+        st.html(f"<div style='display:flex;gap:12px;align-items:center'>{icons}<span>{markup.esc(said)}.</span></div>")
 
     trend, spc_tab = st.tabs(
         ["Trend against target" + (" and comparators" if f.comparators else ""), "SPC: is this real change? (Making Data Count)"]

@@ -186,10 +186,15 @@ def test_asd_wait_is_rebased_where_the_new_service_started_only(cfg):
     assert ind.spc_options("E06000003")["rebase_at"] == []  # Redcar and Cleveland's process did not change then
 
 
-def test_sen2_series_carry_the_2023_break_for_every_area(cfg):
+def test_sen2_series_carry_the_2022_break_for_every_area(cfg):
+    # The 2023 collection became person-level and reports calendar 2022: the break falls between 2021 and 2022.
     for ind_id in ("dfe_ehcp_20wk", "dfe_ehcp_20wk_inc", "dfe_ehc_requests", "dfe_ehc_plans_issued"):
         assert cfg.by_id[ind_id].spc_options("E06000003")["breaks"] == [
-            ("2023", "SEN2 became a person-level collection from 2023; earlier years were counted differently")
+            (
+                "2022",
+                "SEN2 became a person-level collection in 2023, and the 2023 collection reports calendar 2022: "
+                "2022 on is counted from individual records, earlier years from council totals",
+            )
         ]
 
 

@@ -12,6 +12,7 @@ import pytest
 from indicators import ees, store, uploads
 from indicators.access import Forbidden
 from indicators.config import ROOT
+from tests import derived_releases
 from tests.conftest import ADMIN, FIXTURES, lead
 
 OFFICIAL = ROOT / "data" / "official"
@@ -68,13 +69,19 @@ def test_the_2025_release_zip_as_downloaded_imports_with_each_layout_named(bare,
         "sen2-requests (SEN2 per-topic file requests.csv (releases of 2025 on)); timeliness_20_week.csv read with "
         "the mapping sen2-timeliness (SEN2 per-topic file timeliness_20_week.csv (releases of 2025 on))."
     )
-    assert lines[1] == "Release 2025; indicators fed: dfe_ehc_plans_issued, dfe_ehc_requests, dfe_ehcp_20wk, dfe_ehcp_20wk_inc."
+    assert lines[1] == (
+        "Release 2025 (from the zip's name, education-health-and-care-plans_2025.zip); indicators fed: "
+        "dfe_ehc_plans_issued, dfe_ehc_requests, dfe_ehcp_20wk, dfe_ehcp_20wk_inc."
+    )
     assert (
         "Skipped 12 files in the zip that no mapping reads (annual_reviews.csv, assessments.csv, caseload.csv, ceased_plans.csv, "
         "newplans.csv, personal_budgets.csv, residential_settings.csv, sen_need_newplans.csv, sen_needs_all_plans.csv, "
         "work_based_placements.csv, sen2_dmo_dco.csv and SEND Tribunals and appeal rate 2014-2024.csv)."
     ) in lines
-    assert "Skipped 11,241 rows whose breakdown_topic is not All EHC plans issued (a breakdown, not the total)." in lines
+    assert (
+        "Skipped 11,241 rows of timeliness_20_week.csv that split the total by breakdown_topic (Child or young persons "
+        "age, Ethnicity and Sex): breakdowns, not the total."
+    ) in lines
     # Spot values against the file, with the counts behind the rates.
     assert value(bare, "dfe_ehcp_20wk", DURHAM, "2024") == (18.3, None, "2025", "published")
     assert value(bare, "dfe_ehcp_20wk", ENGLAND, "2024")[0] == 46.4
@@ -197,6 +204,13 @@ def test_a_camelcase_file_of_the_2022_release(bare, cfg):
     assert value(bare, "dfe_ehcp_20wk_inc", DURHAM, "2021")[0] == 47.4
     assert value(bare, "dfe_ehc_requests", ENGLAND, "2021")[0] == 93302
     assert preview.release == "2022"
+    # The counts behind the rates are kept (columns NoExc20weekEHC, TotNoExcEHC, IncExc20weekEHC, TotIncExcEHC).
+    assert bare.execute(
+        "SELECT indicator_id, numerator, denominator FROM observations WHERE area_code = ? AND period = '2021' "
+        "AND indicator_id IN ('dfe_ehcp_20wk', 'dfe_ehcp_20wk_inc') ORDER BY 1",
+        [DURHAM],
+    ).fetchall() == [("dfe_ehcp_20wk", 246, 323), ("dfe_ehcp_20wk_inc", 246, 519)]
+    assert value(bare, "dfe_ehc_plans_issued", DURHAM, "2021")[0] == 519
 
 
 def test_blank_cells_store_nothing_are_counted_and_never_refuse_the_file(bare, cfg):
@@ -330,7 +344,7 @@ def test_a_broken_mapping_names_the_file_and_the_field(cfg, tmp_path):
         ees.load_mapping("x", cfg, tmp_path)
     assert e.value.problems == [
         "field colour: is not a known field; the fields are name, description, layout, source, file, "
-        "time_identifier, release_after_latest, filters, figures, notes"
+        "time_identifier, release_after_latest, filters, breakdowns, total, figures, notes"
     ]
     (tmp_path / "x.yaml").write_text(
         "name: x\ndescription: d\nlayout: l\nsource: s\ntime_identifier: Financial year\n"
@@ -379,7 +393,10 @@ def test_cli_import_ees_detects_the_layout_of_a_release_zip(tmp_path, cfg):
     out = run("import-ees", str(ZIP_2025), "--dry-run", db=db)
     assert out.returncode == 0, out.stderr
     assert "requests.csv read with the mapping sen2-requests" in out.stdout
-    assert "Release 2025; indicators fed: dfe_ehc_plans_issued, dfe_ehc_requests, dfe_ehcp_20wk, dfe_ehcp_20wk_inc." in out.stdout
+    assert (
+        "Release 2025 (from the zip's name, education-health-and-care-plans_2025.zip); indicators fed: "
+        "dfe_ehc_plans_issued, dfe_ehc_requests, dfe_ehcp_20wk, dfe_ehcp_20wk_inc."
+    ) in out.stdout
     assert "nothing was written" in out.stdout
     out = run("import-ees", str(NEET_2025), db=db)
     assert out.returncode == 0 and "Loaded as upload 1: 483 new, 0 changed, 0 unchanged." in out.stdout, out.stdout + out.stderr
@@ -396,3 +413,158 @@ def test_cli_import_ees_prints_each_problem_and_writes_nothing(tmp_path, cfg):
     assert out.stderr == "timeliness_20_week.csv: 1 problem(s); nothing was loaded.\n"
     out = run("import-ees", str(bad), "--mapping", "nope", db=db)
     assert out.returncode == 2 and 'there is no EES mapping "nope"' in out.stderr
+
+
+# ---------------------------------------------------------------- issue 23: releases as the DfE publishes them next
+# The June 2026 SEN2 release and the NEET 2021/22 file with demonstration rows are not on this machine; the files
+# below are derived in code from the real 2025 and 2021/22 files (tests/derived_releases.py says exactly how).
+
+
+def test_the_2026_release_imports_with_no_new_mapping_though_its_totals_are_reworded(bare, cfg):
+    load(bare, cfg, ZIP_2025)
+    preview, written = load(bare, cfg, derived_releases.sen2_2026_zip(), "education-health-and-care-plans_2026.zip")
+    lines = uploads.summary_lines(preview, written)
+    assert lines[1] == (
+        "Release 2026 (from the zip's name, education-health-and-care-plans_2026.zip); indicators fed: "
+        "dfe_ehc_plans_issued, dfe_ehc_requests, dfe_ehcp_20wk, dfe_ehcp_20wk_inc."
+    )
+    assert (
+        "Skipped 11,241 rows of timeliness_20_week.csv that split the total by breakdown_topic (Child or young persons "
+        "age, Ethnicity and Sex): breakdowns, not the total."
+    ) in lines
+    # The 2025 rows, through the renamed (lower-case) column, with the counts behind them.
+    assert value(bare, "dfe_ehcp_20wk", DURHAM, "2025") == (62.5, None, "2026", "published")
+    assert bare.execute(
+        "SELECT numerator, denominator FROM observations WHERE indicator_id = 'dfe_ehcp_20wk' AND area_code = ? AND period = '2025'",
+        [DURHAM],
+    ).fetchone() == (556, 890)
+    assert value(bare, "dfe_ehc_requests", ENGLAND, "2025")[0] == 162300
+    # Revisions judged at the precision each cell was published, printed in the account of the import.
+    assert "  dfe_ehcp_20wk, E06000047, 2024: 18.3 → 18" in lines  # "18" is 18.0: a rate the DfE gives to 1 decimal
+    assert "  dfe_ehcp_20wk, E08000024, 2019: 65 → 65.4" in lines  # "65" was 65.0, so 65.4 is a revision
+    assert preview.how == {"revised": 2, "more precise": 0, "confirmed": 0}
+    assert bare.execute(
+        "SELECT value, note FROM observations WHERE indicator_id = 'dfe_ehcp_20wk' AND area_code = ? AND period = '2024'",
+        [DURHAM],
+    ).fetchone() == (18.0, "revised in release 2026; previously 18.3")
+    assert bare.execute(
+        "SELECT value, release FROM observation_history WHERE indicator_id = 'dfe_ehcp_20wk' AND area_code = ? AND period = '2024'",
+        [DURHAM],
+    ).fetchall() == [(18.3, "2025")]
+
+
+def test_the_2026_release_dry_run_says_which_release_and_prints_the_revisions(tmp_path, cfg):
+    db = tmp_path / "k.duckdb"
+    store.open_store(cfg, db).close()
+    assert run("import-ees", str(ZIP_2025), db=db).returncode == 0
+    path = tmp_path / "education-health-and-care-plans_2026.zip"
+    path.write_bytes(derived_releases.sen2_2026_zip())
+    out = run("import-ees", str(path), "--dry-run", db=db)
+    assert out.returncode == 0, out.stderr
+    assert "Release 2026 (from the zip's name, education-health-and-care-plans_2026.zip); indicators fed:" in out.stdout
+    assert "Revised figures (the earlier figures stay in the history):" in out.stdout
+    assert "  dfe_ehcp_20wk, E06000047, 2024: 18.3 → 18\n" in out.stdout
+    assert "  dfe_ehcp_20wk, E08000024, 2019: 65 → 65.4\n" in out.stdout
+    assert "nothing was written" in out.stdout
+
+
+def test_a_rounded_restatement_is_not_a_revision_half_up_as_the_dfe_rounds(bare, cfg):
+    """Redcar and Cleveland 2022: " 31.250" in the 2023 release, 31.3 in the 2025 release. Half-up at one decimal
+    31.25 is 31.3, the same figure (Python's round() would say 31.2, a false revision)."""
+    load(bare, cfg, MI_2023)
+    preview, written = load(bare, cfg, ZIP_2025)
+    # The 2025 release's only revisions of the 2023 release's figures are six withdrawn (x) cells; no restatement
+    # at one decimal (Redcar and Cleveland's among 2,578) is taken for a revision.
+    revised = [line for line in uploads.summary_lines(preview, written) if line.startswith("  dfe_")]
+    assert preview.how["revised"] == 6 and len(revised) == 6 and all(line.endswith(" → x") for line in revised)
+    assert not [line for line in uploads.summary_lines(preview, written) if line.startswith(f"  dfe_ehcp_20wk, {REDCAR}, 2022")]
+    assert value(bare, "dfe_ehcp_20wk", REDCAR, "2022") == (31.25, None, "2023", "published")  # the more precise stands
+
+
+def test_published_precision_rules():
+    assert uploads.same_figure(31.3, 31.25, 1) and uploads.same_figure(49.2, 49.166, 1)
+    assert not uploads.same_figure(18, 18.3, 1) and not uploads.same_figure(65.4, 65, 1)
+    assert uploads.same_figure(1009, 1009, 0) and not uploads.same_figure(1010, 1009, 0)
+    assert str(uploads.at_places(0.05, 1)) == "0.1" and str(uploads.at_places(2.675, 2)) == "2.68"
+
+
+def test_a_file_whose_total_label_is_unknown_is_refused_with_the_breakdown_values_listed(bare, cfg):
+    data = csv_bytes(
+        f"{STD},breakdown_topic,breakdown,pc_plans_issued_20_weeks_ex",
+        "2025,Calendar year,National,E92000001,England,,,,,,Every plan issued,Every plan issued,44.0",
+        "2025,Calendar year,National,E92000001,England,,,,,,Sex,Female,43.0",
+        "2025,Calendar year,National,E92000001,England,,,,,,Sex,Male,45.0",
+    )
+    assert refused(bare, cfg, data, "timeliness_20_week.csv", release="2026") == [
+        "row 1, column breakdown_topic: timeliness_20_week.csv has no row that is the total: its breakdown_topic values are "
+        '"Every plan issued" and "Sex", and none is the "all" level (a label beginning "All" or "Total", or '
+        "breakdown_topic equal to breakdown). If one of them is the total, name it in config/ees/sen2-timeliness.yaml "
+        'with the line total: ["Every plan issued"] and import again.'
+    ]
+
+
+def test_a_mapping_may_name_the_total_explicitly(bare, cfg, tmp_path):
+    text = (ROOT / "config" / "ees" / "sen2-timeliness.yaml").read_text()
+    folder = tmp_path / "ees"
+    folder.mkdir()
+    (folder / "sen2-timeliness.yaml").write_text(text + 'total: ["Every plan issued"]\n')
+    data = csv_bytes(
+        f"{STD},breakdown_topic,breakdown,pc_plans_issued_20_weeks_ex",
+        "2025,Calendar year,National,E92000001,England,,,,,,Every plan issued,Every plan issued,44.0",
+        "2025,Calendar year,National,E92000001,England,,,,,,Sex,Female,43.0",
+    )
+    table = ees.read(data, "timeliness_20_week.csv", cfg, store.areas(bare), release="2026", directory=folder)
+    assert not table.problems and table.cells[["area", "value"]].values.tolist() == [[ENGLAND, "44.0"]]
+    assert table.skipped == {
+        "rows of timeliness_20_week.csv that split the total by breakdown_topic (Sex): breakdowns, not the total": 1
+    }
+
+
+def test_release_identity_comes_from_what_the_dfe_publishes():
+    assert ees.release_in_name("education-health-and-care-plans_2025.zip") == "2025"
+    assert ees.release_in_name("sen2_mi_2023-release.csv") == "2023"
+    assert ees.release_in_name("participation-in-education-training-and-neet_2023-24.zip") == "2024"
+    assert ees.release_in_name("SEND Tribunals and appeal rate 2014-2024.csv") is None
+    assert ees.release_in_name("timeliness_20_week.csv") is None
+    assert ees.release_in_guidance("Education, health and care plans\nReporting year 2026\n") == "2026"
+
+
+def test_a_slice_of_a_newer_release_is_a_newer_release(bare, cfg):
+    """Only 2019 rows of the 2026 release: it is release 2026 when its name or --release says so, never "2020"; and
+    a slice that says nothing is not guessed older than what is stored (its figures would be kept unread)."""
+    load(bare, cfg, ZIP_2025)
+    rows = derived_releases.timeliness_2026_csv().decode().splitlines()
+    slice_2019 = "\n".join([rows[0], *[r for r in rows[1:] if r.startswith("2019,")]]).encode() + b"\n"
+    preview = uploads.check(bare, cfg, slice_2019, "timeliness_20_week_2026.csv", ADMIN, official=True)
+    assert preview.release == "2026" and preview.counts["kept"] == 0
+    assert "  dfe_ehcp_20wk, E08000024, 2019: 65 → 65.4" in uploads.summary_lines(preview, dry_run=True)
+    preview = uploads.check(bare, cfg, slice_2019, "timeliness_20_week.csv", ADMIN, official=True, release="2026")
+    assert preview.release == "2026" and preview.how["revised"] == 1
+    assert refused(bare, cfg, slice_2019, "timeliness_20_week.csv") == [
+        "timeliness_20_week.csv does not say which release it is (neither its name nor the release's data guidance "
+        "gives a year), and its latest figures make it look like release 2020, older than release 2025, which is "
+        "already stored, so its figures would be kept as stored rather than checked for revisions. Give the release "
+        "with --release (on the Upload page: Advanced, Release), e.g. --release 2025 or later."
+    ]
+
+
+def test_the_neet_2021_file_imports_with_its_demonstration_rows_skipped_and_named(bare, cfg):
+    preview, written = load(bare, cfg, derived_releases.neet_2021_csv(), "neet_participation_la_2021-22.csv")
+    lines = uploads.summary_lines(preview, written)
+    assert 'Skipped 2 rows that are not areas (no ONS code at their geographic level): "Region demo" and "LA demo".' in lines
+    assert preview.release == "2022"  # the 2021/22 edition: time_period 2022 is the December 2021 to February 2022 average
+    assert value(bare, "dfe_neet_ehcp", ENGLAND, "2022")[0] == 8.6
+    assert value(bare, "dfe_neet_ehcp", DURHAM, "2022")[0] == 14.4
+    assert bare.execute("SELECT count(*) FROM areas WHERE name LIKE '%demo%'").fetchone()[0] == 0
+
+
+def test_a_row_that_claims_to_be_an_area_but_has_no_code_is_still_refused(bare, cfg):
+    data = csv_bytes(
+        f"{STD},Age,NEET_NK_EHCP_percent",
+        "2022,Calendar year,Local authority,E92000001,England,E12000001,North East,,,County Durham,16-17,14.4",
+        "2022,Calendar year,Local authority,E92000001,England,E12000001,North East,E0600003,807,Redcar and Cleveland,16-17,9.1",
+    )
+    assert refused(bare, cfg, data, "neet_participation_la_2022.csv") == [
+        "row 2, column new_la_code: is empty; a Local authority row needs its ONS code in new_la_code, e.g. E06000047",
+        'row 3, column new_la_code: "E0600003" is not an ONS area code; they are a letter E, W, S or N and 8 digits, e.g. E06000047',
+    ]

@@ -495,6 +495,9 @@ def test_json_structure():
         "points",
         "variation",
         "variation_icon",
+        "shifts",
+        "suggested_rebase_at",
+        "variation_if_rebased",
         "target",
         "assurance",
     }
@@ -746,3 +749,37 @@ def test_cli_min_points_analyses_a_short_series_with_a_warning(tmp_path, capsys)
         "(NHSRplotthedots warns the same)"
     ]
     assert "warning: only 8 values" in out.err
+
+
+# ---------------------------------------------------------------- sustained shifts (issue 23)
+
+
+def test_a_sustained_shift_is_found_with_the_rebase_point_and_the_reading_once_rebased():
+    """Twelve figures near 80, then thirteen near 20 and two near 50: one set of limits spans both processes,
+    so the latest points read "common cause"; the shift is found where the low run starts, and rebased there the
+    latest point shows the recovery."""
+    values = [80, 82, 79, 81, 83, 80, 78, 82, 81, 79, 80, 82] + [20, 18, 22, 19, 21, 20, 18, 22, 21, 19, 21, 20, 19, 50, 52]
+    labels = [f"p{i:02d}" for i in range(len(values))]
+    r = spc.analyse(values, labels, improvement=spc.INCREASE)
+    assert r.variation == spc.COMMON_CAUSE  # 52 sits between the two processes' levels: the bare icon misleads
+    assert [(x.start, x.end, x.length, x.side) for x in r.shifts] == [("p12", "p24", 13, "below")]
+    assert r.suggested_rebase == ("p12",) and r.if_rebased == "special_cause_improvement_high"
+    assert r.shift_text == (
+        "Shift found: a sustained shift: 13 points in a row below the mean (49.2) from p12 to p24, so one set of limits "
+        "spans two processes. Suggested rebase at p12 (Making Data Count: recalculate the limits from a sustained shift); "
+        "rebased there, the latest point shows special cause variation: improving, higher values"
+    )
+    assert r.as_dict()["suggested_rebase_at"] == ["p12"]
+    # Once the rebase is confirmed the segments split there and no shift is left to offer.
+    again = spc.analyse(values, labels, improvement=spc.INCREASE, rebase_at=["p12"])
+    assert [s.start for s in again.segments] == ["p00", "p12"] and again.shifts == () and again.shift_text == ""
+    assert again.variation_icon == "special_cause_improvement_high"
+
+
+def test_a_run_from_the_start_of_a_segment_or_too_short_for_limits_is_not_a_shift():
+    # High for the first 14, then low for 8: the first run is the starting level; the second (8 < 12) is flagged as
+    # special cause by the run rule, but too short to set limits of its own, so no rebase is offered.
+    values = [80, 82, 79, 81, 83, 80, 78, 82, 81, 79, 80, 82, 81, 80] + [60, 58, 62, 59, 61, 60, 58, 62]
+    r = spc.analyse(values, [f"p{i:02d}" for i in range(len(values))], improvement=spc.INCREASE)
+    assert r.shifts == () and r.if_rebased is None
+    assert r.points[-1].variation == spc.CONCERN

@@ -362,7 +362,10 @@ def test_upload_page_imports_a_dfe_release_zip_with_its_layout_detected(tmp_path
         "requests.csv read with the mapping sen2-requests" in info
         and "timeliness_20_week.csv read with the mapping sen2-timeliness" in info
     )
-    assert "Release 2025; indicators fed: dfe_ehc_plans_issued, dfe_ehc_requests, dfe_ehcp_20wk, dfe_ehcp_20wk_inc." in info
+    assert (
+        "Release 2025 (from the zip's name, education-health-and-care-plans_2025.zip); indicators fed: "
+        "dfe_ehc_plans_issued, dfe_ehc_requests, dfe_ehcp_20wk, dfe_ehcp_20wk_inc."
+    ) in info
     assert "nothing is written until you confirm" in info
     assert at.selectbox(key="ees_mapping").value == "(detect from the file's header)"  # nothing to pick
     at.button(key="confirm").click().run()

@@ -1120,7 +1120,7 @@ def config_indicators() -> dict[str, tuple[str, int, int]]:
     for line in CONFIG.read_text(encoding="utf-8").splitlines():
         if m := re.match(r"^\s*- id:\s*(\w+)", line):
             current = found.setdefault(m.group(1), {"decimals": 1, "due_days": 30})  # the config's defaults
-        elif current is not None and (m := re.match(r"^\s+(period_type|decimals|due_days):\s*(\w+)", line)):
+        elif current is not None and (m := re.match(r"^\s+(period_type|decimals|due_days):\s*(-?\w+)", line)):
             current[m.group(1)] = m.group(2)
     return {k: (v["period_type"], int(v["decimals"]), int(v["due_days"])) for k, v in found.items()}
 

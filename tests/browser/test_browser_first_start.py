@@ -57,7 +57,7 @@ def test_the_ehcp_page_shows_durhams_official_series_against_england_region_and_
     )
     page.wait_for_function(f"() => !!{official}", timeout=30_000)
     names = page.evaluate(f"() => {official}.data.map(t => t.name)")
-    assert {"England", "North East", "Statistical neighbours (median)", "County Durham"} <= set(names), names
+    assert {"England", "North East", "Statistical neighbours (average)", "County Durham"} <= set(names), names
     title = page.evaluate(f"() => {official}.querySelector('.gtitle').textContent")
     assert title == "New EHC plans issued within 20 weeks, excluding exceptions (DfE) — County Durham"
     # Rank and quartile for each year, in a table whose cells Streamlit draws on a canvas: read through its CSV.
