@@ -23,6 +23,7 @@ MESSAGES: dict[str, str] = {
     "bad_xlsx": "{name} is not a valid Excel .xlsx file; open it in Excel and save it again as .xlsx or as CSV",
     "xlsx_unpacks_too_big": "{name} would unpack to {size:,.0f} MB; Excel files that unpack to more than {limit} MB are refused. Save the sheet as CSV instead.",
     "xlsx_unreadable": "{name} cannot be read as an Excel workbook ({detail}); save it again as .xlsx or as CSV",
+    "no_such_sheet": '{name} has no sheet called "{sheet}"; its sheets are {sheets}',
     "empty_sheet": "the first sheet of {name} is empty; put the header row (indicator,area,period,value) in row 1",
     # columns
     "duplicate_column": "the column {column_name} appears more than once; keep one",

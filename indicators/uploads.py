@@ -101,14 +101,16 @@ def read_and_validate(
     release: str | None = None,
     today: dt.date | None = None,
     default_figure_type: str = "submitted",
+    sheet: str | None = None,
 ) -> Result:
-    """The file → its reader's table → the one validator. Pure: no database, so it can run in another process."""
+    """The file → its reader's table → the one validator. Pure: no database, so it can run in another process.
+    `sheet` is the workbook sheet the person picked (default: the one holding the header)."""
     if official:
         from indicators import ees  # imported here: only DfE imports need it, and the pages start without it
 
         table = ees.read(data, file_name, config, areas_df, mapping=mapping, release=release)
     else:
-        table = returns.read(data, file_name, config)
+        table = returns.read(data, file_name, config, sheet=sheet)
     return validate(table, config, areas_df, access, today=today, default_figure_type=default_figure_type)
 
 
@@ -150,13 +152,16 @@ def check(
     today: dt.date | None = None,
     default_figure_type: str = "submitted",
     offload: bool = False,
+    sheet: str | None = None,
 ) -> Preview:
     """Read and validate a file and compare it with what is stored. Writes nothing. `official` reads a DfE release
     (zip or CSV) rather than a lead's return; `offload` checks it in the worker process (the pages ask for that for
     files over OFFLOAD_BYTES, so that other people's pages are not held up)."""
     areas_df = store.areas(conn)
     args = (data, file_name, config, areas_df, access)
-    kwargs = dict(official=official, mapping=mapping, release=release, today=today, default_figure_type=default_figure_type)
+    kwargs = dict(
+        official=official, mapping=mapping, release=release, today=today, default_figure_type=default_figure_type, sheet=sheet
+    )
     if offload:
         result = _offloaded(*args, **kwargs)
     else:
