@@ -83,6 +83,15 @@ def _load(args, cfg, **kwargs) -> int:
                 print(p)
             _err(f"{path.name}: {len(preview.result.problems)} problem(s); nothing was loaded.")
             return EXIT_PROBLEMS
+        for w in preview.warnings:
+            print(f"Warning: {w}")
+        confirm = getattr(args, "confirm_warnings", False)
+        if preview.warnings and not confirm and not args.dry_run:
+            _err(
+                f"{path.name}: {len(preview.warnings)} figure(s) look mistyped; nothing was loaded. Correct them, or load "
+                "again with --confirm-warnings if they are right."
+            )
+            return EXIT_PROBLEMS
         if args.dry_run and not preview.official:
             print(f"{path.name}: {preview.result.file_kind}, {preview.result.layout_text}.")
             print(f"Dry run: {preview.summary()}; nothing was written.")
@@ -94,7 +103,7 @@ def _load(args, cfg, **kwargs) -> int:
             if more > 0:
                 print(f"  … and {more:,} more (the first {uploads.PREVIEW_ROWS:,} of each kind are listed)")
             return 0
-        written = None if args.dry_run or preview.nothing_to_do else uploads.commit(conn, preview, who)
+        written = None if args.dry_run or preview.nothing_to_do else uploads.commit(conn, preview, who, confirmed=confirm)
         for line in uploads.summary_lines(preview, written, dry_run=args.dry_run):
             print(line)
         return 0
@@ -285,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path")
     p.add_argument("--dry-run", action="store_true", help="check and show what would change, write nothing")
     p.add_argument("--user", default=None, help="who is loading (default: your login name)")
+    p.add_argument("--confirm-warnings", action="store_true", help="load figures that look mistyped (0.8 for 80%%) as they are")
     sub.add_parser("history", help=COMMANDS["history"][1])
     p = sub.add_parser("rollback", help=COMMANDS["rollback"][1])
     p.add_argument("upload_id", type=int, metavar="ID")

@@ -355,6 +355,50 @@ def diff(conn, rows: pd.DataFrame, limit: int | None = None) -> tuple[dict[str, 
     return {k: int(counts.get(k, 0)) for k in ("new", "changed", "unchanged")}, table
 
 
+class UnconfirmedSlips(StoreError):
+    """Figures that look mistyped (indicators.slips) were not confirmed by the person; nothing was written."""
+
+    def __init__(self, slips):
+        self.slips = slips
+        listed = "; ".join(f"{s.indicator_id}, {s.area_code}, {s.period}: {s.value:g}" for s in slips[:5])
+        more = f" and {len(slips) - 5} more" if len(slips) > 5 else ""
+        super().__init__(
+            f"{len(slips)} figure(s) look mistyped and were not confirmed ({listed}{more}). Nothing was written: "
+            "correct them, or confirm each one in the preview (on the command line: load --confirm-warnings)."
+        )
+
+
+def recent_ranges(conn, todo: str = "todo", rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """For each new or changed figure in the table `todo` (with a `change` column), its series' recent range: how
+    many of the last slips.RECENT stored figures before its period there are (n), their lowest and highest."""
+    from indicators.slips import RECENT
+
+    stored = _stored_for(conn, rows) if rows is not None else "observations"
+    return conn.execute(f"""
+        WITH cand AS (
+            SELECT t.indicator_id, t.area_code, t.period, t.value, o.value AS v,
+                   row_number() OVER (PARTITION BY t.indicator_id, t.area_code, t.period ORDER BY o.period_start DESC) AS k
+            FROM {todo} t JOIN {stored} o
+              ON o.indicator_id = t.indicator_id AND o.area_code = t.area_code AND o.period_start < t.period_start
+            WHERE t.change IN ('new', 'changed') AND t.value IS NOT NULL AND o.value IS NOT NULL)
+        SELECT indicator_id, area_code, period, any_value(value) AS value, count(*) AS n, min(v) AS lo, max(v) AS hi
+        FROM cand WHERE k <= {int(RECENT)} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""").df()
+
+
+def slip_ranges(conn, rows: pd.DataFrame) -> pd.DataFrame:
+    """recent_ranges for tidy rows not yet written (the preview): each compared with what is stored first."""
+    conn.register("incoming", _incoming(rows))
+    try:
+        conn.execute(f"""
+            CREATE OR REPLACE TEMP TABLE slip_todo AS
+            SELECT i.indicator_id, i.area_code, i.period, i.period_start, i.value, {_CHANGE_SQL} AS change
+            FROM incoming i LEFT JOIN {_stored_for(conn, rows)} o USING (indicator_id, area_code, period)""")
+        return recent_ranges(conn, "temp.slip_todo", rows)
+    finally:
+        conn.execute("DROP TABLE IF EXISTS temp.slip_todo")
+        conn.unregister("incoming")
+
+
 def write_observations(
     conn,
     rows: pd.DataFrame,
@@ -366,6 +410,8 @@ def write_observations(
     note: str | None = None,
     new_areas: list[tuple] | None = None,
     expected: tuple[int, int] | None = None,
+    config: Config | None = None,
+    confirmed: frozenset | set = frozenset(),
 ) -> WriteSummary:
     """Write tidy rows in one transaction: all of them or, on any failure, none.
 
@@ -374,6 +420,8 @@ def write_observations(
     The comparison with stored figures is made again inside the transaction, so a preview that went stale
     (someone else loaded in between) can never write a wrong "changed" count or lose a figure; with `expected`
     (new, changed) as the preview showed them, a write that would now do anything else is refused.
+    A lead's upload (`kind` "upload"; `config` defaults to KPI_CONFIG's) is refused if a figure looks mistyped (indicators.slips: 0.8 for
+    80%, a count ten times out) and its key is not among `confirmed`; the check runs here, inside the transaction.
     """
     _require_write(conn, access, rows, new_areas)
     conn.register("incoming", _incoming(rows))
@@ -399,6 +447,15 @@ def write_observations(
         if new == 0 and changed == 0:
             conn.execute("ROLLBACK")
             return WriteSummary(None, 0, 0, int(unchanged))
+        if kind == "upload":
+            from indicators import config as config_mod
+            from indicators import slips  # the check any write of a lead's figures passes, whoever called
+
+            config = config or config_mod.load()  # not skipped by leaving the indicators out
+            found = slips.find(recent_ranges(conn, "temp.todo", rows), config)
+            unconfirmed = [s for s in found if s.key not in confirmed]
+            if unconfirmed:
+                raise UnconfirmedSlips(unconfirmed)
         upload_id = _next_id(conn, "upload_id_seq")
         now = dt.datetime.now().replace(microsecond=0)
         conn.execute(

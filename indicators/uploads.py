@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from indicators import periods, rag, returns, store
+from indicators import periods, rag, returns, slips, store
 from indicators.access import Access
 from indicators.config import Config, Indicator
 from indicators.validate import Result, validate
@@ -42,6 +42,13 @@ class Preview:
     same_file: tuple | None  # (upload id, file name, when) if this exact file was loaded before
     to_write: pd.DataFrame = field(default_factory=pd.DataFrame)  # the new and changed figures, with their notes
     how: dict[str, int] = field(default_factory=dict)  # official: revised / more precise / confirmed
+    slips: list = field(default_factory=list)  # slips.Slip: figures that look mistyped, to be confirmed before Confirm
+    config: Config | None = None  # the indicators it was checked against (the store checks slips with them again)
+
+    @property
+    def warnings(self) -> list:
+        """The slips as Problems (row, column, message), as the page and the command line list them."""
+        return [s.problem for s in self.slips]
 
     @property
     def official(self) -> bool:
@@ -177,7 +184,11 @@ def check(
         counts, shown = store.diff(conn, result.rows, limit=PREVIEW_ROWS)
         counts["kept"] = 0
         shown["how"] = np.where(shown["change"] == "changed", "changed", "")
-        return Preview(result, file_name, digest, counts, shown, store.upload_with_hash(conn, digest), result.rows, how)
+        ranges = store.slip_ranges(conn, result.rows)
+        names = store.area_names(conn, sorted(set(ranges["area_code"])))
+        found = slips.find(ranges, config, names, result.row_of(), wide=result.layout == "wide")
+        same = store.upload_with_hash(conn, digest)
+        return Preview(result, file_name, digest, counts, shown, same, result.rows, how, found, config)
     _, table = store.diff(conn, result.rows)
     table, how = _classify_official(table, result.table.release)
     counts = {k: int((table["change"] == k).sum()) for k in ("new", "changed", "unchanged", "kept")}
@@ -324,10 +335,11 @@ def summary_lines(
     return lines
 
 
-def commit(conn, preview: Preview, access: Access) -> store.WriteSummary:
+def commit(conn, preview: Preview, access: Access, *, confirmed: bool | set = False) -> store.WriteSummary:
     """Write a checked file in one transaction, exactly as previewed: refused (nothing written) if it has problems,
-    if the person may not write these figures (checked again in the store), or if the stored figures changed since
-    the preview so that it would now do something else."""
+    if the person may not write these figures (checked again in the store), if the stored figures changed since
+    the preview so that it would now do something else, or if a figure looks mistyped (preview.slips) and was not
+    confirmed: `confirmed` is True for every slip the preview showed, or the set of their keys."""
     if not preview.result.ok:
         raise store.StoreError(f"{preview.file_name} has {len(preview.result.problems)} problem(s); nothing was written.")
     if preview.nothing_to_do:
@@ -350,6 +362,8 @@ def commit(conn, preview: Preview, access: Access) -> store.WriteSummary:
             note=note,
             new_areas=preview.result.new_areas,
             expected=(preview.counts["new"], preview.counts["changed"]),
+            config=preview.config,
+            confirmed={s.key for s in preview.slips} if confirmed is True else set(confirmed or ()),
         )
     except duckdb.Error as e:
         raise disk_error(e) from None

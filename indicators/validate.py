@@ -71,6 +71,12 @@ class Result:
     problems: list[Problem]
     table: Table
     blank: int = 0  # rows skipped because every value cell was empty
+    row_numbers: list[int] = field(default_factory=list)  # each tidy row's row in the file, as a spreadsheet shows it
+
+    def row_of(self) -> dict[tuple[str, str, str], int]:
+        """(indicator, area, period) → the row of the file it came from, for messages about a figure."""
+        keys = zip(self.rows["indicator_id"], self.rows["area_code"], self.rows["period"])
+        return dict(zip(keys, self.row_numbers))
 
     @property
     def ok(self) -> bool:
@@ -482,9 +488,11 @@ def validate(
         order = {c: k for k, c in enumerate(FIELDS)}
         problems.sort(key=lambda p: (p.file or "", p.row or 0, order.get(_field_of(p.column, columns), 99)))
         return Result(empty_rows(), problems, table, blank=stray)
+    row_numbers = rows_all
     if dup_mask.any():
-        tidy = tidy[~pd.Series(key_num).duplicated(keep="first").to_numpy()].reset_index(drop=True)
-    return Result(tidy, [], table, blank=stray)
+        first = ~pd.Series(key_num).duplicated(keep="first").to_numpy()
+        tidy, row_numbers = tidy[first].reset_index(drop=True), rows_all[first]
+    return Result(tidy, [], table, blank=stray, row_numbers=row_numbers.tolist())
 
 
 def suggest_indicator(typed: str, config: Config) -> str:

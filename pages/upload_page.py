@@ -45,6 +45,22 @@ def show_problems(problems, file_name: str, official: bool, who) -> None:
     st.download_button("Download the list of problems (CSV)", tables.to_csv(table), file_name="problems.csv", mime="text/csv")
 
 
+def slips_section(preview, preview_id: str) -> bool:
+    """Figures that look mistyped, listed with what was probably meant; True when there are none or the person has
+    ticked that they are right as typed (the store refuses them otherwise)."""
+    if not preview.warnings:
+        return True
+    lines = "\n".join(f"- {plain(str(w))}" for w in preview.warnings)
+    st.warning(
+        f"**{len(preview.warnings)} figure(s) look mistyped.** Correct them in the spreadsheet and upload it again, or "
+        f"tick below if they are right as typed.\n\n{lines}",
+        icon=":material/warning:",
+    )
+    return st.checkbox(
+        f"I have checked these {len(preview.warnings)} figure(s): they are right as typed", key=f"slips_ok_{preview_id}"
+    )
+
+
 def _confirm(preview_id: str) -> None:
     st.session_state["confirm_clicked"] = preview_id
 
@@ -184,6 +200,8 @@ def upload_page() -> None:
         st.success("Every figure in this file is already stored as it is; there is nothing to load.")
         stop()
 
+    slips_ok = slips_section(preview, preview_id)
+
     tabs = st.tabs([f"New ({counts['new']})", f"Changed ({counts['changed']})", f"Unchanged ({counts['unchanged']})"])
     for tab, kind in zip(tabs, ("new", "changed", "unchanged")):
         with tab:
@@ -208,7 +226,7 @@ def upload_page() -> None:
     elif clicked == preview_id:
         try:
             with st.spinner("Loading in one transaction…"):
-                summary = uploads.commit(cur, preview, who)
+                summary = uploads.commit(cur, preview, who, confirmed=slips_ok)
         except (store.StoreError, Forbidden) as e:
             if isinstance(e, uploads.DiskError):
                 reopen_database()
@@ -229,6 +247,8 @@ def upload_page() -> None:
         on_click=_confirm,
         args=(preview_id,),
         key="confirm",
+        disabled=not slips_ok,
+        help=None if slips_ok else "First correct the figures that look mistyped, or tick that they are right as typed.",
     )
 
 

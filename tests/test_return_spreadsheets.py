@@ -3,7 +3,9 @@ and said, row numbers kept as the spreadsheet shows them, indicators named by na
 
 import datetime as dt
 
-from indicators import returns, uploads
+import pytest
+
+from indicators import returns, store, uploads
 from tests.conftest import ADMIN
 from tests.return_files import salt_workbook
 
@@ -87,3 +89,48 @@ def test_the_sheet_holding_the_header_is_read_or_the_one_picked(empty_conn, cfg)
     assert not picked.result.ok
     wrong = check(empty_conn, cfg, data, "salt.xlsx", sheet="Q3")
     assert [str(x) for x in wrong.result.problems] == ['salt.xlsx has no sheet called "Q3"; its sheets are Cover, Q2 return']
+
+
+# ---------------------------------------------------------------- slips: warnings to confirm, refused by the store
+
+
+def test_a_percentage_typed_as_a_fraction_is_a_warning_the_store_refuses_unconfirmed(conn, cfg):
+    # salt_seen_6wk for County Durham: its last six figures in the sample are 77-79%.
+    data = b"indicator,area,period,value\nsalt_seen_6wk,E06000047,2026-09,0.8\n"
+    p = check(conn, cfg, data, "salt.csv")
+    assert p.result.ok
+    assert [str(w) for w in p.warnings] == [
+        "row 2, column value: 0.8 — did you mean 80%? SALT routine referrals seen and assessed within 6 weeks for "
+        "County Durham in September 2026 is a percentage, and its last 6 figures were 77–79%. Correct it, or confirm it "
+        "if 0.8% is right"
+    ]
+    before = store.table_snapshot(conn)
+    with pytest.raises(
+        store.UnconfirmedSlips, match="1 figure.s. look mistyped and were not confirmed .salt_seen_6wk, E06000047, 2026-09: 0.8."
+    ):
+        uploads.commit(conn, p, ADMIN)
+    # Straight to the store, as any caller could: refused there too.
+    with pytest.raises(store.UnconfirmedSlips):
+        store.write_observations(conn, p.to_write, access=ADMIN, kind="upload")
+    assert store.table_snapshot(conn) == before
+    written = uploads.commit(conn, p, ADMIN, confirmed=True)
+    assert written.new == 1 and store.value_at(conn, "salt_seen_6wk", "E06000047", "2026-09") == 0.8
+
+
+def test_a_count_ten_times_too_small_is_a_warning(conn, cfg):
+    recent = conn.execute(
+        "SELECT min(value), max(value) FROM (SELECT value FROM observations WHERE indicator_id = 'asd_waiting_list' "
+        "AND area_code = 'E06000047' ORDER BY period_start DESC LIMIT 6)"
+    ).fetchone()
+    small = round(recent[0] / 10)
+    p = check(conn, cfg, f"indicator,area,period,value\nasd_waiting_list,E06000047,2026-09,{small}\n".encode(), "asd.csv")
+    (w,) = p.warnings
+    assert w.message.startswith(f"{small} is a tenth or less of the recent range — Children waiting for an autism (ASD)")
+    assert f"did you mean {small * 10}?" in w.message
+    with pytest.raises(store.UnconfirmedSlips):
+        uploads.commit(conn, p, ADMIN)
+
+
+def test_a_figure_in_its_usual_range_is_no_warning(conn, cfg):
+    p = check(conn, cfg, b"indicator,area,period,value\nsalt_seen_6wk,E06000047,2026-09,80\n", "salt.csv")
+    assert p.warnings == [] and uploads.commit(conn, p, ADMIN).new == 1
