@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import math
 import os
 import threading
@@ -16,7 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from indicators import periods, rag, returns, slips, store
+from indicators import owed, periods, rag, returns, slips, store, tables
 from indicators.access import Access
 from indicators.config import Config, Indicator
 from indicators.validate import Result, validate
@@ -423,11 +422,8 @@ def history(conn) -> pd.DataFrame:
 
 
 def expected_period(ind: Indicator, today: dt.date) -> periods.Period:
-    """The latest period whose figure is due by `today` (it ended more than `due_days` ago)."""
-    p = periods.current(ind.period_type, today)
-    while p.end + dt.timedelta(days=ind.due_days) >= today:
-        p = periods.shift(p, -1)
-    return p
+    """The latest period whose figure is due by `today`, as the read model decides it."""
+    return owed.latest_due(ind, today)
 
 
 def completeness(conn, config: Config, area_code: str, today: dt.date | None = None) -> pd.DataFrame:
@@ -494,53 +490,37 @@ def template_rows(
     access: Access,
     indicator_id: str | None = None,
     today: dt.date | None = None,
-    max_periods: int = 12,
 ) -> pd.DataFrame:
-    """Rows a lead can fill in: for each local indicator they may upload (or the one chosen), every period due in
-    the last `max_periods` that the store does not hold yet (a series never loaded gets its latest period due).
-    The name, unit and period name columns are for the person; the loader reads past them."""
-    today = today or dt.date.today()
-    held: dict[str, set[str]] = {}
-    for ind_id, label in conn.execute(
-        "SELECT indicator_id, period FROM observations WHERE area_code = ?", [area_code]
-    ).fetchall():
-        held.setdefault(ind_id, set()).add(label)
-    unit = {"percent": "%", "count": "count", "weeks": "weeks", "days": "days", "number": "number"}
-    out = []
-    for ind in config.indicators:
-        if ind.kind == "official" or not access.may_upload(ind.id) or (indicator_id and ind.id != indicator_id):
-            continue
-        due = expected_period(ind, today)
-        have = held.get(ind.id, set())
-        wanted, p = [], due
-        for _ in range(max_periods if have else 1):
-            if p.label not in have:
-                wanted.append(p)
-            p = periods.shift(p, -1)
-        out += [
-            {
-                "indicator": ind.id,
-                "indicator_name": ind.name,
-                "unit": unit[ind.unit],
-                "area": area_code,
-                "period": q.label,
-                "period_name": q.display,
-                "value": "",
-                "numerator": "",
-                "denominator": "",
-                "note": "",
-            }
-            for q in reversed(wanted)
-        ]
+    """Rows a lead can fill in: for each local indicator they may upload (or the one chosen), every period whose
+    figure fell due in the last two years that the store does not hold yet (owed.missing_periods). The name, unit and
+    period name columns are for the person; the loader reads past them."""
+    out = [
+        {
+            "indicator": ind.id,
+            "indicator_name": ind.name,
+            "unit": owed.UNITS[ind.unit],
+            "area": area_code,
+            "period": p.label,
+            "period_name": p.display,
+            "value": "",
+            "numerator": "",
+            "denominator": "",
+            "note": "",
+        }
+        for ind, p in owed.missing_periods(conn, config, area_code, access, indicator_id, today)
+    ]
     return pd.DataFrame(out, columns=TEMPLATE_COLUMNS)
 
 
 def template_csv(df: pd.DataFrame) -> str:
-    return df.to_csv(index=False, lineterminator="\r\n")  # CRLF: opens cleanly in Excel on Windows
+    return tables.to_csv(df)  # CRLF (opens cleanly in Excel on Windows), formula-like text neutralised
 
 
-def template_xlsx(df: pd.DataFrame) -> bytes:
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        df.to_excel(xl, index=False, sheet_name="figures")
-    return buf.getvalue()
+def template_xlsx(df: pd.DataFrame, config: Config | None = None, areas: list[tuple[str, str]] | None = None) -> bytes:
+    """The template as an Excel workbook: frozen header, widths, drop-down lists and a notes sheet (owed.template_xlsx)."""
+    from indicators import config as config_mod
+
+    config = config or config_mod.load()
+    if areas is None:
+        areas = [(a.code, a.name) for a in config.areas if a.level == "local_authority"]
+    return owed.template_xlsx(df, config, areas)

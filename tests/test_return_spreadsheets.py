@@ -2,11 +2,13 @@
 and said, row numbers kept as the spreadsheet shows them, indicators named by name, the sheet holding the header."""
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 
 from indicators import returns, store, uploads
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, lead
 from tests.return_files import salt_workbook
 
 TODAY = dt.date(2026, 11, 22)
@@ -134,3 +136,60 @@ def test_a_count_ten_times_too_small_is_a_warning(conn, cfg):
 def test_a_figure_in_its_usual_range_is_no_warning(conn, cfg):
     p = check(conn, cfg, b"indicator,area,period,value\nsalt_seen_6wk,E06000047,2026-09,80\n", "salt.csv")
     assert p.warnings == [] and uploads.commit(conn, p, ADMIN).new == 1
+
+
+# ---------------------------------------------------------------- their own indicators: templates
+
+
+def test_a_leads_template_holds_only_their_indicators_and_the_periods_due_in_two_years(conn, cfg):
+    salt = lead("salt_seen_6wk", "salt_treated_12wk", name="salt.lead@nhs.net")
+    t = uploads.template_rows(conn, cfg, "E06000047", salt, today=dt.date(2027, 3, 10))
+    # The sample holds both series to August 2026; September to January were due by 10 March 2027.
+    assert t[["indicator", "period"]].values.tolist() == [
+        [ind, month]
+        for ind in ("salt_seen_6wk", "salt_treated_12wk")
+        for month in ("2026-09", "2026-10", "2026-11", "2026-12", "2027-01")
+    ]
+    # An annual series never loaded for Redcar and Cleveland asks for two years of figures at most, never 2014.
+    senco = uploads.template_rows(conn, cfg, "E06000003", ADMIN, "senco_network_schools", today=dt.date(2026, 11, 22))
+    assert senco["period"].tolist() == ["2024-25", "2025-26"]
+
+
+def test_the_excel_template_has_a_frozen_header_drop_downs_and_a_notes_sheet(conn, cfg):
+    salt = lead("salt_seen_6wk", "salt_treated_12wk", name="salt.lead@nhs.net")
+    t = uploads.template_rows(conn, cfg, "E06000047", salt, today=dt.date(2027, 3, 10))
+    wb = openpyxl.load_workbook(io.BytesIO(uploads.template_xlsx(t, cfg)))
+    assert wb.sheetnames == ["figures", "notes", "lists"] and wb["lists"].sheet_state == "hidden"
+    ws = wb["figures"]
+    assert ws.freeze_panes == "A2"
+    assert [c.value for c in ws[1]] == uploads.TEMPLATE_COLUMNS
+    assert ws.column_dimensions["B"].width == 50 and ws.column_dimensions["J"].width == 40
+    lists = wb["lists"]
+    got = {}
+    for dv in ws.data_validations.dataValidation:
+        column = str(dv.sqref).split(":")[0].rstrip("0123456789")
+        sheet_range = dv.formula1.split("!")[1].replace("$", "")
+        got[column] = [c.value for row in lists[sheet_range] for c in row]
+        assert dv.type == "list" and str(dv.sqref) == f"{column}2:{column}{len(t) + 51}"
+    assert got == {
+        "A": ["salt_seen_6wk", "salt_treated_12wk"],
+        "D": ["E06000047", "E06000003"],
+        "E": ["2026-09", "2026-10", "2026-11", "2026-12", "2027-01"],
+    }
+    notes = wb["notes"]
+    header = [c.value for c in notes[4]]
+    assert header == ["indicator", "name", "definition", "unit", "period format", "example period", "example value"]
+    first = dict(zip(header, [c.value for c in notes[5]]))
+    assert first["indicator"] == "salt_seen_6wk" and first["definition"] == cfg.by_id["salt_seen_6wk"].definition
+    assert first["unit"] == "% (whole numbers)" and first["period format"] == 'month: "2024-06" or "Jun 2024"'
+    assert first["example period"] == "2026-06" and first["example value"] == "83.5 (or 83.5%)"
+    # No cell of any sheet is a live formula.
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert not (isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@"))), cell.coordinate
+    # Filled in and uploaded, it loads: the figures sheet is the one read.
+    filled = t.assign(value="80")
+    p = uploads.check(conn, cfg, uploads.template_xlsx(filled, cfg), "t.xlsx", salt, today=dt.date(2027, 3, 10))
+    assert p.result.ok, [str(x) for x in p.result.problems]
+    assert p.counts["new"] == len(t)
