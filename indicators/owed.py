@@ -189,3 +189,83 @@ def template_xlsx(df: pd.DataFrame, config: Config, areas: list[tuple[str, str]]
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# ---------------------------------------------------------------- every return's state, by owner
+
+STATES = {
+    "due": "◷ Due",  # the period has ended or is about to; its figure is not in and not yet late
+    "received": "✔ Received",
+    "late": "▲ Received late",
+    "missing": "✖ Missing",
+}
+
+
+def contacts(config: Config, roles, indicator_id: str) -> list[str]:
+    """Who is reminded of an indicator's returns: its owner_email, and each e-mail address (not @domain) in
+    roles.yaml that uploads it, in that order, each once."""
+    out = []
+    ind = config.by_id[indicator_id]
+    if ind.owner_email:
+        out.append(ind.owner_email)
+    for who, items in (roles.uploaders if roles is not None else {}).items():
+        if who.startswith("@"):
+            continue
+        ids = set()
+        for item in items:
+            ids |= set(roles.groups.get(item, [item]))
+        if indicator_id in ids:
+            out.append(who)
+    return list(dict.fromkeys(out))
+
+
+def returns_status(conn, config: Config, area_code: str, roles=None, today: dt.date | None = None) -> pd.DataFrame:
+    """Every return of the partnership's own indicators for one area: each period due in the last two years and the
+    next one, with its due date and state (due, received, late, missing), when it came and who it is owed by.
+    A figure received counts as late when the lead's upload that brought it came after its due date; figures from
+    the sample data or an import are received, with no date to judge."""
+    today = today or dt.date.today()
+    # The upload that first brought each figure held (a correction later does not make a return late).
+    first: dict[tuple[str, str], int] = {}
+    for ind_id, label, upload_id in conn.execute(
+        "SELECT indicator_id, period, upload_id FROM observations WHERE area_code = ? "
+        "UNION ALL SELECT indicator_id, period, upload_id FROM observation_history WHERE area_code = ?",
+        [area_code, area_code],
+    ).fetchall():
+        first[(ind_id, label)] = min(upload_id, first.get((ind_id, label), upload_id))
+    held = {
+        (i, label)
+        for i, label in conn.execute("SELECT indicator_id, period FROM observations WHERE area_code = ?", [area_code]).fetchall()
+    }
+    uploads_by_id = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT id, kind, created_at FROM uploads").fetchall()}
+    got = {key: uploads_by_id.get(first[key], (None, None)) for key in held}
+    rows = []
+    for ind in config.indicators:
+        if ind.kind != "local":
+            continue
+        due_periods = periods_due(ind, today)
+        nxt = periods.shift(due_periods[-1] if due_periods else latest_due(ind, today), 1)
+        for p in [*due_periods, nxt]:
+            by = due_date(ind, p)
+            kind, when = got.get((ind.id, p.label), (None, None))
+            when = when.date() if isinstance(when, dt.datetime) else when
+            if kind is not None or (ind.id, p.label) in got:
+                state = "late" if kind == "upload" and when is not None and when > by else "received"
+            else:
+                state = "missing" if by < today else "due"
+            rows.append(
+                {
+                    "owner": ind.owner,
+                    "contacts": ", ".join(contacts(config, roles, ind.id)),
+                    "indicator_id": ind.id,
+                    "indicator": ind.name,
+                    "period": p.label,
+                    "period_name": p.display,
+                    "due": by,
+                    "state": state,
+                    "status": STATES[state],
+                    "received": when if kind == "upload" else None,
+                }
+            )
+    df = pd.DataFrame(rows)
+    return df.sort_values(["owner", "indicator", "due"], kind="stable").reset_index(drop=True)

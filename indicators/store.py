@@ -33,8 +33,17 @@ from indicators.config import ROOT, Config
 
 DEFAULT_DB = ROOT / "data" / "kpi.duckdb"
 SAMPLE_CSV = ROOT / "data" / "sample" / "observations.csv"
-SCHEMA_VERSION = 5
-TABLES = ("meta", "areas", "uploads", "observations", "observation_history", "commentary", "neighbours")
+SCHEMA_VERSION = 7
+TABLES = (
+    "meta",
+    "areas",
+    "uploads",
+    "observations",
+    "observation_history",
+    "commentary",
+    "neighbours",
+    "reminders_sent",
+)
 FIGURE_TYPES = ("published", "illustrative", "submitted")
 
 OBS_COLUMNS = [
@@ -107,6 +116,17 @@ MIGRATIONS: dict[int, list[str]] = {
         """CREATE TABLE neighbours (
             area_code VARCHAR NOT NULL, rank INTEGER NOT NULL, neighbour_code VARCHAR NOT NULL,
             closeness VARCHAR, source VARCHAR, PRIMARY KEY (area_code, rank))""",
+    ],
+    6: [],  # reserved for another branch
+    7: [
+        # Reminders of returns (python -m indicators remind): one row per person, kind (before, overdue, summary),
+        # area, indicator and period, so a second run sends nothing new; a failed send is kept as failed and tried
+        # again on the next run.
+        """CREATE TABLE reminders_sent (
+            recipient VARCHAR NOT NULL, kind VARCHAR NOT NULL, area_code VARCHAR NOT NULL,
+            indicator_id VARCHAR NOT NULL, period VARCHAR NOT NULL, status VARCHAR NOT NULL,
+            attempted_at TIMESTAMP NOT NULL, detail VARCHAR,
+            PRIMARY KEY (recipient, kind, area_code, indicator_id, period))""",
     ],
 }
 # Each sequence and the table whose ids it gives.
@@ -342,7 +362,8 @@ def diff(conn, rows: pd.DataFrame, limit: int | None = None) -> tuple[dict[str, 
         conn.execute(f"""
             CREATE OR REPLACE TEMP TABLE compared AS
             SELECT i.seq, o.value AS old_value, o.marker AS old_marker, o.figure_type AS old_figure_type,
-                   o.release AS old_release, {_CHANGE_SQL} AS change
+                   o.release AS old_release, o.numerator AS old_numerator, o.denominator AS old_denominator,
+                   o.note AS old_note, o.source AS old_source, {_CHANGE_SQL} AS change
             FROM incoming i LEFT JOIN {_stored_for(conn, rows)} o USING (indicator_id, area_code, period)""")
         counts = dict(conn.execute("SELECT change, count(*) FROM compared GROUP BY 1").fetchall())
         where = "" if limit is None else f"QUALIFY row_number() OVER (PARTITION BY change ORDER BY seq) <= {int(limit)}"
@@ -597,6 +618,26 @@ def uploads(conn) -> pd.DataFrame:
         SELECT id, kind, file_name, content_hash, user_name, created_at, rows_new, rows_changed, rows_unchanged,
                note, rolled_back_by
         FROM uploads ORDER BY id DESC""").df()
+
+
+def upload_figures(conn, upload_id: int) -> pd.DataFrame:
+    """The figures one upload added or changed, as it wrote them (even those replaced since), with the figure each
+    replaced: indicator_id, area_code, period, period_start, value, marker, old_value, old_marker, change."""
+    return conn.execute(
+        """
+        WITH mine AS (
+            SELECT indicator_id, area_code, period, period_start, value, marker FROM observations WHERE upload_id = $1
+            UNION ALL
+            SELECT indicator_id, area_code, period, period_start, value, marker FROM observation_history WHERE upload_id = $1),
+        replaced AS (
+            SELECT indicator_id, area_code, period, any_value(value) AS old_value, any_value(marker) AS old_marker
+            FROM observation_history WHERE replaced_by = $1 GROUP BY ALL)
+        SELECT m.*, r.old_value, r.old_marker,
+               CASE WHEN r.indicator_id IS NULL THEN 'new' ELSE 'changed' END AS change
+        FROM mine m LEFT JOIN replaced r USING (indicator_id, area_code, period)
+        ORDER BY m.indicator_id, m.area_code, m.period_start""",
+        [int(upload_id)],
+    ).df()
 
 
 def upload_with_hash(conn, content_hash: str) -> tuple | None:

@@ -248,29 +248,143 @@ def _shown(value, marker) -> str:
     return "empty" if _missing(value) else f"{value:g}"
 
 
-def change_table(preview: Preview, config: Config, kinds=("new", "changed"), limit: int | None = PREVIEW_ROWS) -> pd.DataFrame:
-    """Rows of the preview for people to read: old → new value and the RAG status each would have."""
+def _full(value: float, decimals: int) -> str:
+    """A figure with every decimal it has, and at least the indicator's: 83.5 stays 83.5, 91 at one place is 91.0."""
+    return f"{value:,.{max(decimals, _decimals(value))}f}"
+
+
+def shown_value(ind: Indicator, value, marker) -> str:
+    """A figure in a preview: at the indicator's precision, and never fewer decimals than it was given with (83.5
+    for a whole-number indicator reads "83.5% (shown as 84%)", not a silent 84%)."""
+    at_precision = rag.format_value(ind, value, marker)
+    if _missing(value) or _decimals(value) <= ind.decimals:
+        return at_precision
+    full = rag.format_value(ind.model_copy(update={"decimals": _decimals(value)}), value, marker)
+    return f"{full} (shown as {at_precision})"
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def change_reason(ind: Indicator, r) -> str:
+    """Why a stored figure would change, in words: every field that differs, and a value that changes below the
+    precision the dashboard shows says where ("changed in the 2nd decimal: 91.04 → 91.0")."""
+    why = []
+    old, new = _clean(r.old_value), _clean(r.value)
+    old_m, new_m = _clean(r.old_marker) or None, _clean(r.marker) or None
+    if old_m != new_m:
+        why.append(
+            f"{'suppressed (' + old_m + ')' if old_m else 'a figure'} → {'suppressed (' + new_m + ')' if new_m else 'a figure'}"
+        )
+    if old is not None and new is not None and float(old) != float(new):
+        if rag.format_value(ind, old) == rag.format_value(ind, new):
+            place = next(k for k in range(1, 16) if round(float(old), k) != round(float(new), k))
+            why.append(f"changed in the {_ordinal(place)} decimal: {_full(old, ind.decimals)} → {_full(new, ind.decimals)}")
+        else:
+            why.append(f"value {shown_value(ind, old, None)} → {shown_value(ind, new, None)}")
+    elif (old is None) != (new is None) and old_m == new_m:
+        why.append(f"value {shown_value(ind, old, None)} → {shown_value(ind, new, None)}")
+    for name in ("numerator", "denominator"):
+        a, b = _clean(getattr(r, f"old_{name}", None)), _clean(getattr(r, name, None))
+        if a != b and not (a is not None and b is not None and float(a) == float(b)):
+            why.append(f"{name} {'empty' if a is None else f'{a:g}'} → {'empty' if b is None else f'{b:g}'}")
+    a, b = _clean(getattr(r, "old_note", None)) or None, _clean(getattr(r, "note", None)) or None
+    if a != b:
+        why.append("note added" if a is None else "note removed" if b is None else "note changed")
+    a, b = _clean(getattr(r, "old_figure_type", None)), _clean(getattr(r, "figure_type", None))
+    if a and b and a != b:
+        why.append(f"was {a}, now {b}")
+    a, b = _clean(getattr(r, "old_source", None)) or None, _clean(getattr(r, "source", None)) or None
+    if a != b and not why:
+        why.append("source changed")
+    return "; ".join(why) or "stored again as it was"
+
+
+CHANGE_COLUMNS = [
+    "change",
+    "indicator",
+    "area",
+    "period",
+    "old value",
+    "new value",
+    "old RAG",
+    "new RAG",
+    "why",
+    "indicator_id",
+    "area_code",
+]
+
+
+def change_table(
+    preview: Preview,
+    config: Config,
+    kinds=("new", "changed"),
+    limit: int | None = PREVIEW_ROWS,
+    area_names: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Rows of the preview for people to read: indicator and area by name, old → new value at the indicator's
+    precision (never fewer decimals than given), the RAG status each would have, and why a changed row changes.
+    indicator_id and area_code are kept last for the command line."""
     t = preview.table[preview.table["change"].isin(kinds)]
     if limit is not None:
         t = t.head(limit)
+    names = area_names or {}
     out = []
     for r in t.itertuples(index=False):
         ind = config.by_id[r.indicator_id]
         p = periods.parse(r.period, ind.period_type)
         existed = r.change != "new"
+        why = ""
+        if r.change == "changed":
+            why = _clean(getattr(r, "note", None)) if preview.official else change_reason(ind, r)
         out.append(
             {
                 "change": (r.how or r.change) if r.change == "changed" else r.change,
-                "indicator": r.indicator_id,
-                "area": r.area_code,
+                "indicator": ind.name,
+                "area": names.get(r.area_code, r.area_code),
                 "period": p.display,
-                "old value": rag.format_value(ind, _clean(r.old_value), _clean(r.old_marker)) if existed else "",
-                "new value": rag.format_value(ind, _clean(r.value), _clean(r.marker)),
+                "old value": shown_value(ind, _clean(r.old_value), _clean(r.old_marker)) if existed else "",
+                "new value": shown_value(ind, _clean(r.value), _clean(r.marker)),
                 "old RAG": rag.BADGES[rag.status(ind, p, _clean(r.old_value))].text if existed else "",
                 "new RAG": rag.BADGES[rag.status(ind, p, _clean(r.value))].text,
+                "why": why or "",
+                "indicator_id": r.indicator_id,
+                "area_code": r.area_code,
             }
         )
-    return pd.DataFrame(out, columns=["change", "indicator", "area", "period", "old value", "new value", "old RAG", "new RAG"])
+    return pd.DataFrame(out, columns=CHANGE_COLUMNS)
+
+
+def my_uploads(conn, config: Config, user: str | None = None, limit: int = 50) -> list[tuple[dict, pd.DataFrame]]:
+    """Uploads (everyone's, or one person's), newest first, each with the figures it added or changed for people to
+    read: indicator and area names, period, the earlier figure and the one the upload wrote."""
+    history_df = history(conn)
+    if user is not None:
+        history_df = history_df[history_df["user_name"].str.lower() == user.lower()]
+    names = dict(conn.execute("SELECT code, name FROM areas").fetchall())
+    out = []
+    for up in history_df.head(limit).to_dict("records"):
+        figs = store.upload_figures(conn, up["id"]) if up["kind"] in ("upload", "import") else pd.DataFrame()
+        rows = []
+        for r in figs.itertuples(index=False):
+            ind = config.by_id.get(r.indicator_id)
+            if ind is None:
+                continue
+            rows.append(
+                {
+                    "change": r.change,
+                    "indicator": ind.name,
+                    "area": names.get(r.area_code, r.area_code),
+                    "period": periods.parse(r.period, ind.period_type).display,
+                    "earlier figure": shown_value(ind, _clean(r.old_value), _clean(r.old_marker))
+                    if r.change == "changed"
+                    else "",
+                    "figure loaded": shown_value(ind, _clean(r.value), _clean(r.marker)),
+                }
+            )
+        out.append((up, pd.DataFrame(rows, columns=["change", "indicator", "area", "period", "earlier figure", "figure loaded"])))
+    return out
 
 
 def summary_lines(
@@ -415,6 +529,7 @@ def save_commentary(
 def history(conn) -> pd.DataFrame:
     df = store.uploads(conn)
     df["status"] = df["rolled_back_by"].apply(lambda r: f"rolled back by upload {int(r)}" if pd.notna(r) else "")
+    df["note"] = df["note"].astype(object).where(df["note"].notna(), "")  # an empty note reads blank, not "None"
     return df
 
 

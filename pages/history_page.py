@@ -6,12 +6,52 @@ from indicators import store, tables, uploads
 from indicators.access import Forbidden
 from pages.common import get_access, get_config, get_cursor, plain, require, run_page
 
+MY_UPLOADS = 20  # uploads shown with their figures; the download has the whole history
+
+
+def _when(t) -> str:
+    return f"{t:%-d %B %Y, %H:%M}" if hasattr(t, "strftime") else str(t)[:16]
+
+
+def figures_of_uploads(cur, cfg, user: str | None) -> None:
+    """Each upload (one person's, or everyone's) with the figures it added or changed, newest first."""
+    listed = uploads.my_uploads(cur, cfg, user, limit=MY_UPLOADS)
+    if not listed:
+        st.write("No uploads yet." if user is None else f"{plain(user)} has not uploaded any figures yet.")
+        return
+    for up, figures in listed:
+        status = f"; {up['status']}" if up["status"] else ""
+        label = (
+            f"Upload {up['id']}: {up['file_name'] or up['kind']}, {_when(up['created_at'])} — "
+            f"{up['rows_new']} new, {up['rows_changed']} changed{status}"
+        )
+        with st.expander(plain(label)):
+            if up["note"]:
+                st.write(plain(up["note"]))
+            if figures.empty:
+                st.write("No figures (this upload undid another, or its figures were removed).")
+            else:
+                st.dataframe(
+                    figures,
+                    hide_index=True,
+                    width="stretch",
+                    column_config={"indicator": st.column_config.TextColumn("indicator", width="large")},
+                )
+
 
 def history_page() -> None:
     cfg = get_config()
     who = get_access()
-    require(who.admin, "see the upload history or roll uploads back (administrators only)")
+    require(who.admin or who.can_upload, "see uploads (uploaders and administrators only)")
     cur = get_cursor(cfg)
+    if not who.admin:
+        st.title("My uploads")
+        st.write(
+            "Every file you uploaded, newest first, with each figure it added or changed and the figure it replaced. "
+            "To undo an upload, ask an administrator: they can roll it back exactly."
+        )
+        figures_of_uploads(cur, cfg, who.user)
+        return
 
     st.title("Upload history")
     done = st.session_state.pop("rollback_done", None)
@@ -19,12 +59,16 @@ def history_page() -> None:
         st.success(plain(done), icon=":material/check_circle:")
 
     df = uploads.history(cur)
-    shown = df.rename(
+    shown = df.assign(
+        content_hash=df["content_hash"].fillna("").str[:12],
+        created_at=df["created_at"].map(_when),
+        file_name=df["file_name"].fillna(""),
+    ).rename(
         columns={
             "id": "Upload",
             "kind": "Kind",
             "file_name": "File",
-            "content_hash": "Content hash (SHA-256)",
+            "content_hash": "Content hash",
             "user_name": "Who",
             "created_at": "When",
             "rows_new": "New",
@@ -34,13 +78,27 @@ def history_page() -> None:
             "status": "Status",
         }
     )
+    # Sized to be read whole at 1366 px: the hash is shortened (the download has it in full), the note wraps last.
     st.dataframe(
-        shown[
-            ["Upload", "When", "Who", "Kind", "File", "New", "Changed", "Unchanged", "Status", "Note", "Content hash (SHA-256)"]
-        ],
+        shown[["Upload", "When", "Who", "Kind", "File", "New", "Changed", "Unchanged", "Status", "Note", "Content hash"]],
         hide_index=True,
         width="stretch",
+        column_config={
+            "Upload": st.column_config.NumberColumn(width=60),
+            "When": st.column_config.TextColumn(width=150),
+            "Who": st.column_config.TextColumn(width=190),
+            "Kind": st.column_config.TextColumn(width=70),
+            "File": st.column_config.TextColumn(width=170),
+            "New": st.column_config.NumberColumn(width=60),
+            "Changed": st.column_config.NumberColumn(width=70),
+            "Unchanged": st.column_config.NumberColumn(width=80),
+            "Status": st.column_config.TextColumn(width=120),
+            "Note": st.column_config.TextColumn(width=220),
+            "Content hash": st.column_config.TextColumn(width=110, help="The first 12 characters of the SHA-256"),
+        },
     )
+    st.subheader("The figures each upload added or changed")
+    figures_of_uploads(cur, cfg, None)
 
     st.download_button(
         "Download the history (CSV)",

@@ -193,3 +193,72 @@ def test_the_excel_template_has_a_frozen_header_drop_downs_and_a_notes_sheet(con
     p = uploads.check(conn, cfg, uploads.template_xlsx(filled, cfg), "t.xlsx", salt, today=dt.date(2027, 3, 10))
     assert p.result.ok, [str(x) for x in p.result.problems]
     assert p.counts["new"] == len(t)
+
+
+# ---------------------------------------------------------------- a preview and a history people can read
+
+
+def test_preview_reads_in_names_at_precision_with_the_reason_for_every_change(conn, cfg):
+    p = check(conn, cfg, salt_workbook(), "salt.xlsx")
+    t = uploads.change_table(p, cfg, area_names={"E06000047": "County Durham"})
+    name = "SALT routine referrals seen and assessed within 6 weeks"
+    assert t.drop(columns=["indicator_id", "area_code"]).to_dict("records") == [
+        {
+            "change": "new",
+            "indicator": name,
+            "area": "County Durham",
+            "period": "September 2026",
+            "old value": "",
+            "new value": "83.5% (shown as 84%)",
+            "old RAG": "",
+            "new RAG": t.iloc[0]["new RAG"],
+            "why": "",
+        },
+        {
+            "change": "changed",
+            "indicator": name,
+            "area": "County Durham",
+            "period": "August 2026",
+            "old value": "78%",
+            "new value": "78.04% (shown as 78%)",
+            "old RAG": t.iloc[1]["old RAG"],
+            "new RAG": t.iloc[1]["new RAG"],
+            "why": "changed in the 2nd decimal: 78 → 78.04; note removed; was illustrative, now submitted",
+        },
+    ]
+
+
+def test_a_change_below_the_shown_precision_says_where(empty_conn, cfg):
+    first = check(empty_conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2026-27 Q1,91.04\n", "a.csv")
+    uploads.commit(empty_conn, first, ADMIN)
+    p = check(empty_conn, cfg, b"indicator,area,period,value\nehcp_20wk,E06000047,2026-27 Q1,91.0\n", "b.csv")
+    (why,) = uploads.change_table(p, cfg)["why"]
+    assert why == "changed in the 2nd decimal: 91.04 → 91.0"
+
+
+def test_my_uploads_lists_the_figures_each_upload_added_or_changed(conn, cfg):
+    salt = lead("salt_seen_6wk", "salt_treated_12wk", name="salt.lead@nhs.net")
+    p = uploads.check(conn, cfg, salt_workbook(), "salt.xlsx", salt, today=TODAY)
+    done = uploads.commit(conn, p, salt)
+    (mine,) = uploads.my_uploads(conn, cfg, "salt.lead@nhs.net")
+    up, figures = mine
+    assert up["id"] == done.upload_id and up["file_name"] == "salt.xlsx" and up["note"] == ""
+    assert figures.to_dict("records") == [
+        {
+            "change": "changed",
+            "indicator": "SALT routine referrals seen and assessed within 6 weeks",
+            "area": "County Durham",
+            "period": "August 2026",
+            "earlier figure": "78%",
+            "figure loaded": "78.04% (shown as 78%)",
+        },
+        {
+            "change": "new",
+            "indicator": "SALT routine referrals seen and assessed within 6 weeks",
+            "area": "County Durham",
+            "period": "September 2026",
+            "earlier figure": "",
+            "figure loaded": "83.5% (shown as 84%)",
+        },
+    ]
+    assert uploads.my_uploads(conn, cfg, "someone.else@nhs.net") == []
