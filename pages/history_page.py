@@ -1,5 +1,6 @@
 """Upload history: every upload with who, when and what changed; roll one back exactly."""
 
+import pandas as pd
 import streamlit as st
 
 from indicators import store, tables, uploads
@@ -7,6 +8,7 @@ from indicators.access import Forbidden
 from pages.common import get_access, get_config, get_cursor, plain, require, run_page
 
 MY_UPLOADS = 20  # uploads shown with their figures; the download has the whole history
+HISTORY_ROWS = 100  # uploads listed in the table; the download has them all
 
 
 def _when(t) -> str:
@@ -31,12 +33,9 @@ def figures_of_uploads(cur, cfg, user: str | None) -> None:
             if figures.empty:
                 st.write("No figures (this upload undid another, or its figures were removed).")
             else:
-                st.dataframe(
-                    figures,
-                    hide_index=True,
-                    width="stretch",
-                    column_config={"indicator": st.column_config.TextColumn("indicator", width="large")},
-                )
+                st.table(figures.head(200).map(plain), hide_index=True)
+                if len(figures) > 200:
+                    st.caption(f"The first 200 of {len(figures):,} figures are listed.")
 
 
 def history_page() -> None:
@@ -59,44 +58,26 @@ def history_page() -> None:
         st.success(plain(done), icon=":material/check_circle:")
 
     df = uploads.history(cur)
-    shown = df.assign(
-        content_hash=df["content_hash"].fillna("").str[:12],
-        created_at=df["created_at"].map(_when),
-        file_name=df["file_name"].fillna(""),
-    ).rename(
-        columns={
-            "id": "Upload",
-            "kind": "Kind",
-            "file_name": "File",
-            "content_hash": "Content hash",
-            "user_name": "Who",
-            "created_at": "When",
-            "rows_new": "New",
-            "rows_changed": "Changed",
-            "rows_unchanged": "Unchanged",
-            "note": "Note",
-            "status": "Status",
+    # A plain table wraps its text, so every column is read whole at 1366 px (a grid of eleven columns was cut off
+    # behind a sideways scroll); the hash is shortened (the download has it in full) and an empty note is blank.
+    shown = pd.DataFrame(
+        {
+            "Upload": df["id"].astype(str),
+            "When": df["created_at"].map(_when),
+            "Who": df["user_name"].fillna(""),
+            "Kind": df["kind"],
+            "File": df["file_name"].fillna(""),
+            "Figures": [
+                f"{n:,} new, {c:,} changed, {u:,} unchanged"
+                for n, c, u in zip(df["rows_new"], df["rows_changed"], df["rows_unchanged"])
+            ],
+            "Status and note": [" ".join(x for x in (st_, note) if x) for st_, note in zip(df["status"], df["note"])],
+            "Content hash": df["content_hash"].fillna("").str[:12],
         }
     )
-    # Sized to be read whole at 1366 px: the hash is shortened (the download has it in full), the note wraps last.
-    st.dataframe(
-        shown[["Upload", "When", "Who", "Kind", "File", "New", "Changed", "Unchanged", "Status", "Note", "Content hash"]],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Upload": st.column_config.NumberColumn(width=60),
-            "When": st.column_config.TextColumn(width=150),
-            "Who": st.column_config.TextColumn(width=190),
-            "Kind": st.column_config.TextColumn(width=70),
-            "File": st.column_config.TextColumn(width=170),
-            "New": st.column_config.NumberColumn(width=60),
-            "Changed": st.column_config.NumberColumn(width=70),
-            "Unchanged": st.column_config.NumberColumn(width=80),
-            "Status": st.column_config.TextColumn(width=120),
-            "Note": st.column_config.TextColumn(width=220),
-            "Content hash": st.column_config.TextColumn(width=110, help="The first 12 characters of the SHA-256"),
-        },
-    )
+    st.table(shown.head(HISTORY_ROWS).map(plain), hide_index=True)
+    if len(shown) > HISTORY_ROWS:
+        st.caption(f"The newest {HISTORY_ROWS} of {len(shown):,} uploads are listed; the download has them all.")
     st.subheader("The figures each upload added or changed")
     figures_of_uploads(cur, cfg, None)
 

@@ -10,6 +10,7 @@ from pages.common import area_picker, get_access, get_config, get_cursor, plain,
 RETURN, OFFICIAL = "A return of figures (CSV or Excel)", "DfE open data (a release zip, or a CSV from it)"
 DETECT = "(detect from the file's header)"
 DETECT_SHEET = "(the sheet holding the header)"
+WRAPPED_ROWS = 200  # rows of a preview tab shown as a wrapped table; more go in the scrolling grid
 
 
 def local_areas(cur) -> list[tuple[str, str]]:
@@ -248,15 +249,13 @@ def upload_page() -> None:
                     if kind == "changed"
                     else ["indicator", "area", "period", "new value", "new RAG"]
                 )
-                st.dataframe(
-                    table[cols],
-                    hide_index=True,
-                    width="stretch",
-                    column_config={
-                        "indicator": st.column_config.TextColumn("Indicator", width="large"),
-                        "why": st.column_config.TextColumn("Why it changes", width="large"),
-                    },
-                )
+                shown = table[cols].rename(columns={"why": "why it changes"})
+                if len(shown) <= WRAPPED_ROWS:
+                    # A plain table wraps its text, so every column is read whole at 1366 px (the grid would cut
+                    # the reasons off behind a sideways scroll); each cell is escaped, since st.table reads Markdown.
+                    st.table(shown.map(plain), hide_index=True)
+                else:
+                    st.dataframe(shown, hide_index=True, width="stretch")
                 if counts[kind] > len(table):
                     st.caption(f"Showing the first {len(table):,} of {counts[kind]:,}.")
 
