@@ -180,3 +180,25 @@ def test_returns_status_says_due_received_late_and_missing_by_owner(conn, cfg):
     assert st.loc[("salt_treated_12wk", "2026-09"), "state"] == "missing"
     assert st.loc[("salt_seen_6wk", "2026-10"), ["state", "due"]].tolist() == ["due", dt.date(2026, 11, 30)]
     assert st.loc[("salt_seen_6wk", "2026-10"), "contacts"] == "salt.lead@nhs.net"
+
+
+def test_reminders_on_postgresql_are_logged_there_and_reach_the_servers_copy(pg_url, cfg, smtp, tmp_path):
+    from indicators.sample import load_sample
+
+    conn = store.open_store(cfg, pg_url, load_sample=lambda c: load_sample(c, cfg, official=False))
+    try:
+        roles = access.load_roles(cfg)
+        cur = conn.cursor()  # a page run: reads this server's local copy
+        planned = remind.plan(cur, cfg, roles, dt.date(2026, 11, 22))
+        outcome = remind.send(cur, planned, roles.reminders.sender, remind.smtp_settings(smtp.url()))
+        assert len(outcome.sent) == 5 and not outcome.failed
+        cur.close()
+        sent = "SELECT recipient, kind, indicator_id, period, status FROM reminders_sent ORDER BY 1, 2, 3, 4"
+        in_postgresql = conn.execute(sent).fetchall()  # the connection itself reads PostgreSQL
+        assert ("salt.lead@nhs.net", "overdue", "salt_seen_6wk", "2026-09", "sent") in in_postgresql
+        cur = conn.cursor()  # the next page run sees the log in the copy, so a second run plans nothing
+        assert cur.execute(sent).fetchall() == in_postgresql
+        assert remind.plan(cur, cfg, roles, dt.date(2026, 11, 22)) == []
+        cur.close()
+    finally:
+        conn.close()
