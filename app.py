@@ -41,6 +41,10 @@ def main() -> None:
         pages += page("upload_page.py", title="Upload figures", icon=":material/upload_file:", url_path="upload")
     if who.admin:
         pages += page("history_page.py", title="Upload history", icon=":material/history:", url_path="history")
+    elif who.can_upload:
+        pages += page("history_page.py", title="My uploads", icon=":material/history:", url_path="history")
+    if who.can_upload:
+        pages += page("returns_page.py", title="Returns", icon=":material/assignment:", url_path="returns")
     pages += page("about_page.py", title="About the indicators", icon=":material/info:", url_path="about")
     pages += page("statement_page.py", title="Accessibility statement", icon=":material/accessibility:", url_path="statement")
     local_mode_sidebar(who)

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from indicators import yamlfile
 from indicators.config import ROOT, Config
@@ -40,9 +40,47 @@ def _who(value: str) -> str:
     return v
 
 
+class Reminders(BaseModel):
+    """Who is reminded of returns, when, and where the e-mails point (`python -m indicators remind`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    days_before: int = Field(default=7, ge=0, le=90)  # a reminder this many days before a return is due
+    performance_team: list[str] = []  # e-mail addresses that get the one summary of every return
+    dashboard_url: str = "http://localhost:8501"  # the link in each e-mail is this plus /upload
+    sender: str = "send-dashboard@localhost"  # the From address
+    areas: list[str] = []  # ONS codes whose returns are chased (default: the indicators file's default_area)
+
+    @field_validator("performance_team")
+    @classmethod
+    def _addresses(cls, v):
+        out = []
+        for x in v:
+            x = _who(x)
+            if x.startswith("@"):
+                raise ValueError(f'"{x}" is a domain; reminders need e-mail addresses')
+            out.append(x)
+        return out
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, v):
+        v = _who(v)
+        if v.startswith("@"):
+            raise ValueError(f'"{v}" is a domain; the sender must be an e-mail address')
+        return v
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _url(cls, v):
+        if not v.startswith(("https://", "http://")):
+            raise ValueError(f'"{v}" is not a web address; write it like https://send-dashboard.durham.gov.uk')
+        return v.rstrip("/")
+
+
 class Roles(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: int = 1
+    reminders: Reminders = Reminders()
     groups: dict[str, list[str]] = {}
     viewers: list[str] = []
     uploaders: dict[str, list[str]] = {}
@@ -132,6 +170,10 @@ def load_roles(config: Config, path: Path | str | None = None) -> Roles:
                 problems.append(
                     f'field uploaders.{who}: "{i}" is neither an indicator id nor a group{suggest(i, ids | set(roles.groups))}'
                 )
+    codes = {a.code for a in config.areas}
+    for code in roles.reminders.areas:
+        if code not in codes:
+            problems.append(f'field reminders.areas: "{code}" is not an area in the indicators file{suggest(code, codes)}')
     if problems:
         raise RolesError(path, problems)
     return roles

@@ -83,18 +83,29 @@ def _load(args, cfg, **kwargs) -> int:
                 print(p)
             _err(f"{path.name}: {len(preview.result.problems)} problem(s); nothing was loaded.")
             return EXIT_PROBLEMS
+        for w in preview.warnings:
+            print(f"Warning: {w}")
+        confirm = getattr(args, "confirm_warnings", False)
+        if preview.warnings and not confirm and not args.dry_run:
+            _err(
+                f"{path.name}: {len(preview.warnings)} figure(s) look mistyped; nothing was loaded. Correct them, or load "
+                "again with --confirm-warnings if they are right."
+            )
+            return EXIT_PROBLEMS
         if args.dry_run and not preview.official:
             print(f"{path.name}: {preview.result.file_kind}, {preview.result.layout_text}.")
             print(f"Dry run: {preview.summary()}; nothing was written.")
             table = uploads.change_table(preview, cfg, limit=None)
             for r in table.itertuples(index=False):
                 old = f"{r[4]} ({r[6]}) → " if r.change != "new" else ""
-                print(f"  {r.change:<8} {r.indicator} {r.area} {r.period}: {old}{r[5]} ({r[7]})")
+                print(f"  {r.change:<8} {r.indicator_id} {r.area_code} {r.period}: {old}{r[5]} ({r[7]})")
+                if r.why:
+                    print(f"           why: {r.why}")
             more = preview.counts["new"] + preview.counts["changed"] - len(table)
             if more > 0:
                 print(f"  … and {more:,} more (the first {uploads.PREVIEW_ROWS:,} of each kind are listed)")
             return 0
-        written = None if args.dry_run or preview.nothing_to_do else uploads.commit(conn, preview, who)
+        written = None if args.dry_run or preview.nothing_to_do else uploads.commit(conn, preview, who, confirmed=confirm)
         for line in uploads.summary_lines(preview, written, dry_run=args.dry_run):
             print(line)
         return 0
@@ -254,6 +265,51 @@ def cmd_series(args, cfg) -> int:
     return 0
 
 
+def cmd_remind(args, cfg) -> int:
+    """E-mail each indicator's contacts the returns due soon or overdue (with the template), and the performance team
+    one summary; what was sent is logged in the store, so running it again (from cron) sends nothing new."""
+    import datetime as dt
+
+    from indicators import access, remind
+
+    try:
+        roles = access.load_roles(cfg)
+    except access.RolesError as e:
+        _err(str(e))
+        return EXIT_CONFIG
+    today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    settings = None
+    if not args.dry_run:
+        try:
+            settings = remind.smtp_settings()
+        except remind.ReminderError as e:
+            _err(str(e))
+            return EXIT_PROBLEMS
+    conn = _open(cfg)
+    try:
+        planned = remind.plan(conn, cfg, roles, today, args.days_before)
+        if not planned:
+            print("Nothing to send: every reminder due has been sent already.")
+            return 0
+        if args.dry_run:
+            for r in planned:
+                attached = f"; attached: {r.attachment[0]}" if r.attachment else ""
+                print(f"Would send to {r.to}: {r.subject}{attached}")
+                for line in r.items:
+                    print(f"  {line}")
+            print(f"Dry run: {len(planned)} e-mail(s) would be sent; nothing was sent or logged.")
+            return 0
+        outcome = remind.send(conn, planned, roles.reminders.sender, settings)
+        for r in outcome.sent:
+            print(f"Sent to {r.to}: {r.subject}")
+        for r, reason in outcome.failed:
+            _err(f"Not sent to {r.to}: {r.subject}: {reason}. It will be tried again on the next run.")
+        print(f"{len(outcome.sent)} sent, {len(outcome.failed)} failed.")
+        return EXIT_PROBLEMS if outcome.failed else 0
+    finally:
+        conn.close()
+
+
 COMMANDS = {
     "init": (cmd_init, "create the database (KPI_DB, default data/kpi.duckdb) and load the sample data"),
     "validate-config": (cmd_validate_config, "check an indicators file and list every problem"),
@@ -269,6 +325,7 @@ COMMANDS = {
         lambda args, cfg: spc.run_cli(args),
         "XmR (SPC) analysis of a CSV of period,value, printed as JSON (Making Data Count rules)",
     ),
+    "remind": (cmd_remind, "e-mail reminders of returns due soon or overdue (KPI_SMTP_URL); safe to run twice"),
     "list": (cmd_list, "list the indicators with their latest value and RAG for an area"),
     "series": (cmd_series, "print one indicator's series for one area as CSV"),
 }
@@ -285,6 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path")
     p.add_argument("--dry-run", action="store_true", help="check and show what would change, write nothing")
     p.add_argument("--user", default=None, help="who is loading (default: your login name)")
+    p.add_argument("--confirm-warnings", action="store_true", help="load figures that look mistyped (0.8 for 80%%) as they are")
     sub.add_parser("history", help=COMMANDS["history"][1])
     p = sub.add_parser("rollback", help=COMMANDS["rollback"][1])
     p.add_argument("upload_id", type=int, metavar="ID")
@@ -331,6 +389,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", default=None, metavar="NAME", help="who is importing (default: your login name)")
     p = sub.add_parser("spc", help=COMMANDS["spc"][1])
     spc.add_cli_arguments(p)
+    p = sub.add_parser("remind", help=COMMANDS["remind"][1])
+    p.add_argument("--dry-run", action="store_true", help="print what would be sent; send and log nothing")
+    p.add_argument(
+        "--days-before", type=int, default=None, help="remind this many days before a return is due (default: roles.yaml)"
+    )
+    p.add_argument("--today", default=None, metavar="YYYY-MM-DD", help="run as on this date (default: today)")
     p = sub.add_parser("list", help=COMMANDS["list"][1])
     p.add_argument("--area", default=None, help="ONS code or name (default: the config's default area)")
     p = sub.add_parser("series", help=COMMANDS["series"][1])

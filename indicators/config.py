@@ -115,6 +115,8 @@ class Indicator(_Strict):
     target: Target | None = None
     rag: Rag | None = None
     owner: str = Field(min_length=1)
+    # The owner's e-mail address: reminders of returns due go here (and to the indicator's uploaders in roles.yaml).
+    owner_email: str | None = Field(default=None, max_length=254)
     source: str = Field(min_length=1)
     strategy_area: str = ""
     inspection_area: str = ""
@@ -130,6 +132,16 @@ class Indicator(_Strict):
     breaks: list[Break] = []
     # Shown first in the default board pack (with every exception).
     headline: bool = False
+
+    @field_validator("owner_email")
+    @classmethod
+    def _email(cls, v):
+        if v is None:
+            return v
+        v = v.strip()
+        if not re.fullmatch(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+", v):
+            raise ValueError(f'"{v}" is not an e-mail address; write it like salt.lead@nhs.net')
+        return v.lower()
 
     @field_validator("comparators")
     @classmethod

@@ -23,6 +23,7 @@ MESSAGES: dict[str, str] = {
     "bad_xlsx": "{name} is not a valid Excel .xlsx file; open it in Excel and save it again as .xlsx or as CSV",
     "xlsx_unpacks_too_big": "{name} would unpack to {size:,.0f} MB; Excel files that unpack to more than {limit} MB are refused. Save the sheet as CSV instead.",
     "xlsx_unreadable": "{name} cannot be read as an Excel workbook ({detail}); save it again as .xlsx or as CSV",
+    "no_such_sheet": '{name} has no sheet called "{sheet}"; its sheets are {sheets}',
     "empty_sheet": "the first sheet of {name} is empty; put the header row (indicator,area,period,value) in row 1",
     # columns
     "duplicate_column": "the column {column_name} appears more than once; keep one",
@@ -51,6 +52,9 @@ MESSAGES: dict[str, str] = {
     "value_disagrees": "{value:g}% disagrees with numerator/denominator {numerator:g}/{denominator:g} = {expected:.1f}%; correct the value or the counts",
     "bad_figure_type": '"{value}" is not accepted; {hint}',
     "duplicate_figure": "{indicator} for {area} in {period} is also on row {first} with a different figure{detail}; keep one row{hint}",
+    # slips: warnings the person must confirm (indicators.slips)
+    "slip_percent": "{value} — did you mean {meant}%? {indicator_name} for {area} in {period} is a percentage, and its last {n} figures were {lo}–{hi}%. Correct it, or confirm it if {value}% is right",
+    "slip_tenfold": "{value} is {how} the recent range — {indicator_name} for {area} in {period}: its last {n} figures were {lo}–{hi}{meant} Correct it, or confirm it if {value} is right",
     # DfE open data (EES)
     "not_ees": "{name} is not an EES open-data CSV: it has no {missing} column{plural}. An EES file starts with time_period,time_identifier,geographic_level,…; is this a file from explore-education-statistics.service.gov.uk?",
     "unmapped_layout": "{name} is DfE open data that no mapping in config/ees/ reads yet{release}. {closest} To load it, copy that mapping to config/ees/<new name>.yaml, change its column names to this file's, and import again (python -m indicators import-ees {name} --mapping <new name>).",

@@ -34,8 +34,17 @@ from indicators.config import ROOT, Config
 
 DEFAULT_DB = ROOT / "data" / "kpi.duckdb"
 SAMPLE_CSV = ROOT / "data" / "sample" / "observations.csv"
-SCHEMA_VERSION = 5
-TABLES = ("meta", "areas", "uploads", "observations", "observation_history", "commentary", "neighbours")
+SCHEMA_VERSION = 7
+TABLES = (
+    "meta",
+    "areas",
+    "uploads",
+    "observations",
+    "observation_history",
+    "commentary",
+    "neighbours",
+    "reminders_sent",
+)
 FIGURE_TYPES = ("published", "illustrative", "submitted")
 
 OBS_COLUMNS = [
@@ -108,6 +117,17 @@ MIGRATIONS: dict[int, list[str]] = {
         """CREATE TABLE neighbours (
             area_code VARCHAR NOT NULL, rank INTEGER NOT NULL, neighbour_code VARCHAR NOT NULL,
             closeness VARCHAR, source VARCHAR, PRIMARY KEY (area_code, rank))""",
+    ],
+    6: [],  # reserved for another branch
+    7: [
+        # Reminders of returns (python -m indicators remind): one row per person, kind (before, overdue, summary),
+        # area, indicator and period, so a second run sends nothing new; a failed send is kept as failed and tried
+        # again on the next run.
+        """CREATE TABLE reminders_sent (
+            recipient VARCHAR NOT NULL, kind VARCHAR NOT NULL, area_code VARCHAR NOT NULL,
+            indicator_id VARCHAR NOT NULL, period VARCHAR NOT NULL, status VARCHAR NOT NULL,
+            attempted_at TIMESTAMP NOT NULL, detail VARCHAR,
+            PRIMARY KEY (recipient, kind, area_code, indicator_id, period))""",
     ],
 }
 # Each sequence and the table whose ids it gives.
@@ -349,7 +369,8 @@ def diff(conn, rows: pd.DataFrame, limit: int | None = None) -> tuple[dict[str, 
         conn.execute(f"""
             CREATE OR REPLACE TEMP TABLE compared AS
             SELECT i.seq, o.value AS old_value, o.marker AS old_marker, o.figure_type AS old_figure_type,
-                   o.release AS old_release, {_CHANGE_SQL} AS change
+                   o.release AS old_release, o.numerator AS old_numerator, o.denominator AS old_denominator,
+                   o.note AS old_note, o.source AS old_source, {_CHANGE_SQL} AS change
             FROM incoming i LEFT JOIN {_stored_for(conn, rows)} o USING (indicator_id, area_code, period)""")
         counts = dict(conn.execute("SELECT change, count(*) FROM compared GROUP BY 1").fetchall())
         where = "" if limit is None else f"QUALIFY row_number() OVER (PARTITION BY change ORDER BY seq) <= {int(limit)}"
@@ -360,6 +381,50 @@ def diff(conn, rows: pd.DataFrame, limit: int | None = None) -> tuple[dict[str, 
         conn.execute("DROP TABLE IF EXISTS temp.compared")
         conn.unregister("incoming")
     return {k: int(counts.get(k, 0)) for k in ("new", "changed", "unchanged")}, table
+
+
+class UnconfirmedSlips(StoreError):
+    """Figures that look mistyped (indicators.slips) were not confirmed by the person; nothing was written."""
+
+    def __init__(self, slips):
+        self.slips = slips
+        listed = "; ".join(f"{s.indicator_id}, {s.area_code}, {s.period}: {s.value:g}" for s in slips[:5])
+        more = f" and {len(slips) - 5} more" if len(slips) > 5 else ""
+        super().__init__(
+            f"{len(slips)} figure(s) look mistyped and were not confirmed ({listed}{more}). Nothing was written: "
+            "correct them, or confirm each one in the preview (on the command line: load --confirm-warnings)."
+        )
+
+
+def recent_ranges(conn, todo: str = "todo", rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """For each new or changed figure in the table `todo` (with a `change` column), its series' recent range: how
+    many of the last slips.RECENT stored figures before its period there are (n), their lowest and highest."""
+    from indicators.slips import RECENT
+
+    stored = _stored_for(conn, rows) if rows is not None else "observations"
+    return conn.execute(f"""
+        WITH cand AS (
+            SELECT t.indicator_id, t.area_code, t.period, t.value, o.value AS v,
+                   row_number() OVER (PARTITION BY t.indicator_id, t.area_code, t.period ORDER BY o.period_start DESC) AS k
+            FROM {todo} t JOIN {stored} o
+              ON o.indicator_id = t.indicator_id AND o.area_code = t.area_code AND o.period_start < t.period_start
+            WHERE t.change IN ('new', 'changed') AND t.value IS NOT NULL AND o.value IS NOT NULL)
+        SELECT indicator_id, area_code, period, any_value(value) AS value, count(*) AS n, min(v) AS lo, max(v) AS hi
+        FROM cand WHERE k <= {int(RECENT)} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""").df()
+
+
+def slip_ranges(conn, rows: pd.DataFrame) -> pd.DataFrame:
+    """recent_ranges for tidy rows not yet written (the preview): each compared with what is stored first."""
+    conn.register("incoming", _incoming(rows))
+    try:
+        conn.execute(f"""
+            CREATE OR REPLACE TEMP TABLE slip_todo AS
+            SELECT i.indicator_id, i.area_code, i.period, i.period_start, i.value, {_CHANGE_SQL} AS change
+            FROM incoming i LEFT JOIN {_stored_for(conn, rows)} o USING (indicator_id, area_code, period)""")
+        return recent_ranges(conn, "temp.slip_todo", rows)
+    finally:
+        conn.execute("DROP TABLE IF EXISTS temp.slip_todo")
+        conn.unregister("incoming")
 
 
 def write_observations(
@@ -373,6 +438,8 @@ def write_observations(
     note: str | None = None,
     new_areas: list[tuple] | None = None,
     expected: tuple[int, int] | None = None,
+    config: Config | None = None,
+    confirmed: frozenset | set = frozenset(),
 ) -> WriteSummary:
     """Write tidy rows in one transaction: all of them or, on any failure, none.
 
@@ -381,6 +448,8 @@ def write_observations(
     The comparison with stored figures is made again inside the transaction, so a preview that went stale
     (someone else loaded in between) can never write a wrong "changed" count or lose a figure; with `expected`
     (new, changed) as the preview showed them, a write that would now do anything else is refused.
+    A lead's upload (`kind` "upload"; `config` defaults to KPI_CONFIG's) is refused if a figure looks mistyped (indicators.slips: 0.8 for
+    80%, a count ten times out) and its key is not among `confirmed`; the check runs here, inside the transaction.
     """
     _require_write(conn, access, rows, new_areas)
     conn.register("incoming", _incoming(rows))
@@ -406,6 +475,15 @@ def write_observations(
         if new == 0 and changed == 0:
             conn.execute("ROLLBACK")
             return WriteSummary(None, 0, 0, int(unchanged))
+        if kind == "upload":
+            from indicators import config as config_mod
+            from indicators import slips  # the check any write of a lead's figures passes, whoever called
+
+            config = config or config_mod.load()  # not skipped by leaving the indicators out
+            found = slips.find(recent_ranges(conn, "temp.todo", rows), config)
+            unconfirmed = [s for s in found if s.key not in confirmed]
+            if unconfirmed:
+                raise UnconfirmedSlips(unconfirmed)
         upload_id = _next_id(conn, "upload_id_seq")
         now = dt.datetime.now().replace(microsecond=0)
         conn.execute(
@@ -547,6 +625,26 @@ def uploads(conn) -> pd.DataFrame:
         SELECT id, kind, file_name, content_hash, user_name, created_at, rows_new, rows_changed, rows_unchanged,
                note, rolled_back_by
         FROM uploads ORDER BY id DESC""").df()
+
+
+def upload_figures(conn, upload_id: int) -> pd.DataFrame:
+    """The figures one upload added or changed, as it wrote them (even those replaced since), with the figure each
+    replaced: indicator_id, area_code, period, period_start, value, marker, old_value, old_marker, change."""
+    return conn.execute(
+        """
+        WITH mine AS (
+            SELECT indicator_id, area_code, period, period_start, value, marker FROM observations WHERE upload_id = $1
+            UNION ALL
+            SELECT indicator_id, area_code, period, period_start, value, marker FROM observation_history WHERE upload_id = $1),
+        replaced AS (
+            SELECT indicator_id, area_code, period, any_value(value) AS old_value, any_value(marker) AS old_marker
+            FROM observation_history WHERE replaced_by = $1 GROUP BY ALL)
+        SELECT m.*, r.old_value, r.old_marker,
+               CASE WHEN r.indicator_id IS NULL THEN 'new' ELSE 'changed' END AS change
+        FROM mine m LEFT JOIN replaced r USING (indicator_id, area_code, period)
+        ORDER BY m.indicator_id, m.area_code, m.period_start""",
+        [int(upload_id)],
+    ).df()
 
 
 def upload_with_hash(conn, content_hash: str) -> tuple | None:

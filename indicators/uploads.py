@@ -15,7 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from indicators import bounds, periods, rag, returns, store, tables
+from indicators import bounds, owed, periods, rag, returns, slips, store, tables
 from indicators.access import Access
 from indicators.cells import half_up
 from indicators.config import Config, Indicator
@@ -46,6 +46,13 @@ class Preview:
     same_file: tuple | None  # (upload id, file name, when) if this exact file was loaded before
     to_write: pd.DataFrame = field(default_factory=pd.DataFrame)  # the new and changed figures, with their notes
     how: dict[str, int] = field(default_factory=dict)  # official: revised / more precise / confirmed
+    slips: list = field(default_factory=list)  # slips.Slip: figures that look mistyped, to be confirmed before Confirm
+    config: Config | None = None  # the indicators it was checked against (the store checks slips with them again)
+
+    @property
+    def warnings(self) -> list:
+        """The slips as Problems (row, column, message), as the page and the command line list them."""
+        return [s.problem for s in self.slips]
 
     @property
     def official(self) -> bool:
@@ -116,14 +123,16 @@ def read_and_validate(
     release: str | None = None,
     today: dt.date | None = None,
     default_figure_type: str = "submitted",
+    sheet: str | None = None,
 ) -> Result:
-    """The file → its reader's table → the one validator. Pure: no database, so it can run in another process."""
+    """The file → its reader's table → the one validator. Pure: no database, so it can run in another process.
+    `sheet` is the workbook sheet the person picked (default: the one holding the header)."""
     if official:
         from indicators import ees  # imported here: only DfE imports need it, and the pages start without it
 
         table = ees.read(data, file_name, config, areas_df, mapping=mapping, release=release)
     else:
-        table = returns.read(data, file_name, config)
+        table = returns.read(data, file_name, config, sheet=sheet)
     return validate(table, config, areas_df, access, today=today, default_figure_type=default_figure_type)
 
 
@@ -183,13 +192,16 @@ def check(
     today: dt.date | None = None,
     default_figure_type: str = "submitted",
     offload: bool = False,
+    sheet: str | None = None,
 ) -> Preview:
     """Read and validate a file and compare it with what is stored. Writes nothing. `official` reads a DfE release
     (zip or CSV) rather than a lead's return; `offload` checks it in the worker process (the pages ask for that when
     offload_wanted(data): it unpacks to over OFFLOAD_BYTES, so that other people's pages are not held up)."""
     areas_df = store.areas(conn)
     args = (data, file_name, config, areas_df, access)
-    kwargs = dict(official=official, mapping=mapping, release=release, today=today, default_figure_type=default_figure_type)
+    kwargs = dict(
+        official=official, mapping=mapping, release=release, today=today, default_figure_type=default_figure_type, sheet=sheet
+    )
     if offload:
         result = _offloaded(*args, **kwargs)
     else:
@@ -205,7 +217,11 @@ def check(
         counts, shown = store.diff(conn, result.rows, limit=PREVIEW_ROWS)
         counts["kept"] = 0
         shown["how"] = np.where(shown["change"] == "changed", "changed", "")
-        return Preview(result, file_name, digest, counts, shown, store.upload_with_hash(conn, digest), result.rows, how)
+        ranges = store.slip_ranges(conn, result.rows)
+        names = store.area_names(conn, sorted(set(ranges["area_code"])))
+        found = slips.find(ranges, config, names, result.row_of(), wide=result.layout == "wide")
+        same = store.upload_with_hash(conn, digest)
+        return Preview(result, file_name, digest, counts, shown, same, result.rows, how, found, config)
     _, table = store.diff(conn, result.rows)
     table, how = _classify_official(table, result.table.release, config)
     counts = {k: int((table["change"] == k).sum()) for k in ("new", "changed", "unchanged", "kept")}
@@ -276,29 +292,143 @@ def _shown(value, marker) -> str:
     return "empty" if _missing(value) else f"{value:g}"
 
 
-def change_table(preview: Preview, config: Config, kinds=("new", "changed"), limit: int | None = PREVIEW_ROWS) -> pd.DataFrame:
-    """Rows of the preview for people to read: old → new value and the RAG status each would have."""
+def _full(value: float, decimals: int) -> str:
+    """A figure with every decimal it has, and at least the indicator's: 83.5 stays 83.5, 91 at one place is 91.0."""
+    return f"{value:,.{max(decimals, _decimals(value))}f}"
+
+
+def shown_value(ind: Indicator, value, marker) -> str:
+    """A figure in a preview: at the indicator's precision, and never fewer decimals than it was given with (83.5
+    for a whole-number indicator reads "83.5% (shown as 84%)", not a silent 84%)."""
+    at_precision = rag.format_value(ind, value, marker)
+    if _missing(value) or _decimals(value) <= ind.decimals:
+        return at_precision
+    full = rag.format_value(ind.model_copy(update={"decimals": _decimals(value)}), value, marker)
+    return f"{full} (shown as {at_precision})"
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def change_reason(ind: Indicator, r) -> str:
+    """Why a stored figure would change, in words: every field that differs, and a value that changes below the
+    precision the dashboard shows says where ("changed in the 2nd decimal: 91.04 → 91.0")."""
+    why = []
+    old, new = _clean(r.old_value), _clean(r.value)
+    old_m, new_m = _clean(r.old_marker) or None, _clean(r.marker) or None
+    if old_m != new_m:
+        why.append(
+            f"{'suppressed (' + old_m + ')' if old_m else 'a figure'} → {'suppressed (' + new_m + ')' if new_m else 'a figure'}"
+        )
+    if old is not None and new is not None and float(old) != float(new):
+        if rag.format_value(ind, old) == rag.format_value(ind, new):
+            place = next(k for k in range(1, 16) if round(float(old), k) != round(float(new), k))
+            why.append(f"changed in the {_ordinal(place)} decimal: {_full(old, ind.decimals)} → {_full(new, ind.decimals)}")
+        else:
+            why.append(f"value {shown_value(ind, old, None)} → {shown_value(ind, new, None)}")
+    elif (old is None) != (new is None) and old_m == new_m:
+        why.append(f"value {shown_value(ind, old, None)} → {shown_value(ind, new, None)}")
+    for name in ("numerator", "denominator"):
+        a, b = _clean(getattr(r, f"old_{name}", None)), _clean(getattr(r, name, None))
+        if a != b and not (a is not None and b is not None and float(a) == float(b)):
+            why.append(f"{name} {'empty' if a is None else f'{a:g}'} → {'empty' if b is None else f'{b:g}'}")
+    a, b = _clean(getattr(r, "old_note", None)) or None, _clean(getattr(r, "note", None)) or None
+    if a != b:
+        why.append("note added" if a is None else "note removed" if b is None else "note changed")
+    a, b = _clean(getattr(r, "old_figure_type", None)), _clean(getattr(r, "figure_type", None))
+    if a and b and a != b:
+        why.append(f"was {a}, now {b}")
+    a, b = _clean(getattr(r, "old_source", None)) or None, _clean(getattr(r, "source", None)) or None
+    if a != b and not why:
+        why.append("source changed")
+    return "; ".join(why) or "stored again as it was"
+
+
+CHANGE_COLUMNS = [
+    "change",
+    "indicator",
+    "area",
+    "period",
+    "old value",
+    "new value",
+    "old RAG",
+    "new RAG",
+    "why",
+    "indicator_id",
+    "area_code",
+]
+
+
+def change_table(
+    preview: Preview,
+    config: Config,
+    kinds=("new", "changed"),
+    limit: int | None = PREVIEW_ROWS,
+    area_names: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Rows of the preview for people to read: indicator and area by name, old → new value at the indicator's
+    precision (never fewer decimals than given), the RAG status each would have, and why a changed row changes.
+    indicator_id and area_code are kept last for the command line."""
     t = preview.table[preview.table["change"].isin(kinds)]
     if limit is not None:
         t = t.head(limit)
+    names = area_names or {}
     out = []
     for r in t.itertuples(index=False):
         ind = config.by_id[r.indicator_id]
         p = periods.parse(r.period, ind.period_type)
         existed = r.change != "new"
+        why = ""
+        if r.change == "changed":
+            why = _clean(getattr(r, "note", None)) if preview.official else change_reason(ind, r)
         out.append(
             {
                 "change": (r.how or r.change) if r.change == "changed" else r.change,
-                "indicator": r.indicator_id,
-                "area": r.area_code,
+                "indicator": ind.name,
+                "area": names.get(r.area_code, r.area_code),
                 "period": p.display,
-                "old value": rag.format_value(ind, _clean(r.old_value), _clean(r.old_marker)) if existed else "",
-                "new value": rag.format_value(ind, _clean(r.value), _clean(r.marker)),
+                "old value": shown_value(ind, _clean(r.old_value), _clean(r.old_marker)) if existed else "",
+                "new value": shown_value(ind, _clean(r.value), _clean(r.marker)),
                 "old RAG": rag.BADGES[rag.status(ind, p, _clean(r.old_value))].text if existed else "",
                 "new RAG": rag.BADGES[rag.status(ind, p, _clean(r.value))].text,
+                "why": why or "",
+                "indicator_id": r.indicator_id,
+                "area_code": r.area_code,
             }
         )
-    return pd.DataFrame(out, columns=["change", "indicator", "area", "period", "old value", "new value", "old RAG", "new RAG"])
+    return pd.DataFrame(out, columns=CHANGE_COLUMNS)
+
+
+def my_uploads(conn, config: Config, user: str | None = None, limit: int = 50) -> list[tuple[dict, pd.DataFrame]]:
+    """Uploads (everyone's, or one person's), newest first, each with the figures it added or changed for people to
+    read: indicator and area names, period, the earlier figure and the one the upload wrote."""
+    history_df = history(conn)
+    if user is not None:
+        history_df = history_df[history_df["user_name"].str.lower() == user.lower()]
+    names = dict(conn.execute("SELECT code, name FROM areas").fetchall())
+    out = []
+    for up in history_df.head(limit).to_dict("records"):
+        figs = store.upload_figures(conn, up["id"]) if up["kind"] in ("upload", "import") else pd.DataFrame()
+        rows = []
+        for r in figs.itertuples(index=False):
+            ind = config.by_id.get(r.indicator_id)
+            if ind is None:
+                continue
+            rows.append(
+                {
+                    "change": r.change,
+                    "indicator": ind.name,
+                    "area": names.get(r.area_code, r.area_code),
+                    "period": periods.parse(r.period, ind.period_type).display,
+                    "earlier figure": shown_value(ind, _clean(r.old_value), _clean(r.old_marker))
+                    if r.change == "changed"
+                    else "",
+                    "figure loaded": shown_value(ind, _clean(r.value), _clean(r.marker)),
+                }
+            )
+        out.append((up, pd.DataFrame(rows, columns=["change", "indicator", "area", "period", "earlier figure", "figure loaded"])))
+    return out
 
 
 def summary_lines(
@@ -363,10 +493,11 @@ def summary_lines(
     return lines
 
 
-def commit(conn, preview: Preview, access: Access) -> store.WriteSummary:
+def commit(conn, preview: Preview, access: Access, *, confirmed: bool | set = False) -> store.WriteSummary:
     """Write a checked file in one transaction, exactly as previewed: refused (nothing written) if it has problems,
-    if the person may not write these figures (checked again in the store), or if the stored figures changed since
-    the preview so that it would now do something else."""
+    if the person may not write these figures (checked again in the store), if the stored figures changed since
+    the preview so that it would now do something else, or if a figure looks mistyped (preview.slips) and was not
+    confirmed: `confirmed` is True for every slip the preview showed, or the set of their keys."""
     if not preview.result.ok:
         raise store.StoreError(f"{preview.file_name} has {len(preview.result.problems)} problem(s); nothing was written.")
     if preview.nothing_to_do:
@@ -389,6 +520,8 @@ def commit(conn, preview: Preview, access: Access) -> store.WriteSummary:
             note=note,
             new_areas=preview.result.new_areas,
             expected=(preview.counts["new"], preview.counts["changed"]),
+            config=preview.config,
+            confirmed={s.key for s in preview.slips} if confirmed is True else set(confirmed or ()),
         )
     except duckdb.Error as e:
         raise disk_error(e) from None
@@ -441,6 +574,7 @@ def save_commentary(
 def history(conn) -> pd.DataFrame:
     df = store.uploads(conn)
     df["status"] = df["rolled_back_by"].apply(lambda r: f"rolled back by upload {int(r)}" if pd.notna(r) else "")
+    df["note"] = df["note"].astype(object).where(df["note"].notna(), "")  # an empty note reads blank, not "None"
     return df
 
 
@@ -448,11 +582,8 @@ def history(conn) -> pd.DataFrame:
 
 
 def expected_period(ind: Indicator, today: dt.date) -> periods.Period:
-    """The latest period whose figure is due by `today` (it ended more than `due_days` ago)."""
-    p = periods.current(ind.period_type, today)
-    while p.end + dt.timedelta(days=ind.due_days) >= today:
-        p = periods.shift(p, -1)
-    return p
+    """The latest period whose figure is due by `today`, as the read model decides it."""
+    return owed.latest_due(ind, today)
 
 
 def completeness(conn, config: Config, area_code: str, today: dt.date | None = None) -> pd.DataFrame:
@@ -519,51 +650,37 @@ def template_rows(
     access: Access,
     indicator_id: str | None = None,
     today: dt.date | None = None,
-    max_periods: int = 12,
 ) -> pd.DataFrame:
-    """Rows a lead can fill in: for each local indicator they may upload (or the one chosen), every period due in
-    the last `max_periods` that the store does not hold yet (a series never loaded gets its latest period due).
-    The name, unit and period name columns are for the person; the loader reads past them."""
-    today = today or dt.date.today()
-    held: dict[str, set[str]] = {}
-    for ind_id, label in conn.execute(
-        "SELECT indicator_id, period FROM observations WHERE area_code = ?", [area_code]
-    ).fetchall():
-        held.setdefault(ind_id, set()).add(label)
-    unit = {"percent": "%", "count": "count", "weeks": "weeks", "days": "days", "number": "number"}
-    out = []
-    for ind in config.indicators:
-        if ind.kind == "official" or not access.may_upload(ind.id) or (indicator_id and ind.id != indicator_id):
-            continue
-        due = expected_period(ind, today)
-        have = held.get(ind.id, set())
-        wanted, p = [], due
-        for _ in range(max_periods if have else 1):
-            if p.label not in have:
-                wanted.append(p)
-            p = periods.shift(p, -1)
-        out += [
-            {
-                "indicator": ind.id,
-                "indicator_name": ind.name,
-                "unit": unit[ind.unit],
-                "area": area_code,
-                "period": q.label,
-                "period_name": q.display,
-                "value": "",
-                "numerator": "",
-                "denominator": "",
-                "note": "",
-            }
-            for q in reversed(wanted)
-        ]
+    """Rows a lead can fill in: for each local indicator they may upload (or the one chosen), every period whose
+    figure fell due in the last two years that the store does not hold yet (owed.missing_periods). The name, unit and
+    period name columns are for the person; the loader reads past them."""
+    out = [
+        {
+            "indicator": ind.id,
+            "indicator_name": ind.name,
+            "unit": owed.UNITS[ind.unit],
+            "area": area_code,
+            "period": p.label,
+            "period_name": p.display,
+            "value": "",
+            "numerator": "",
+            "denominator": "",
+            "note": "",
+        }
+        for ind, p in owed.missing_periods(conn, config, area_code, access, indicator_id, today)
+    ]
     return pd.DataFrame(out, columns=TEMPLATE_COLUMNS)
 
 
 def template_csv(df: pd.DataFrame) -> str:
-    """A safe download like every other (tables.to_csv): an indicator name starting with = is text, not a formula."""
-    return tables.to_csv(df)  # CRLF: opens cleanly in Excel on Windows
+    return tables.to_csv(df)  # CRLF (opens cleanly in Excel on Windows), formula-like text neutralised
 
 
-def template_xlsx(df: pd.DataFrame) -> bytes:
-    return tables.to_xlsx(df, sheet="figures")
+def template_xlsx(df: pd.DataFrame, config: Config | None = None, areas: list[tuple[str, str]] | None = None) -> bytes:
+    """The template as an Excel workbook: frozen header, widths, drop-down lists and a notes sheet (owed.template_xlsx)."""
+    from indicators import config as config_mod
+
+    config = config or config_mod.load()
+    if areas is None:
+        areas = [(a.code, a.name) for a in config.areas if a.level == "local_authority"]
+    return owed.template_xlsx(df, config, areas)

@@ -72,6 +72,12 @@ class Result:
     problems: list[Problem]
     table: Table
     blank: int = 0  # rows skipped because every value cell was empty
+    row_numbers: list[int] = field(default_factory=list)  # each tidy row's row in the file, as a spreadsheet shows it
+
+    def row_of(self) -> dict[tuple[str, str, str], int]:
+        """(indicator, area, period) → the row of the file it came from, for messages about a figure."""
+        keys = zip(self.rows["indicator_id"], self.rows["area_code"], self.rows["period"])
+        return dict(zip(keys, self.row_numbers))
 
     @property
     def ok(self) -> bool:
@@ -249,8 +255,9 @@ def validate(
     def value_column(i):
         return col_name(i, "value")
 
-    # Indicator ids (in the wide layout the header named them)
-    ind_u = [by_id.get(x) for x in ind_col.values]  # each distinct id's indicator, or None
+    # Indicator ids or names (in the wide layout the header named them)
+    by_name = {" ".join(ind.name.lower().split()): ind for ind in config.indicators}
+    ind_u = [by_id.get(x) or by_name.get(" ".join(x.lower().split())) for x in ind_col.values]  # each one's indicator
     ind_ok = _per_value([x is not None for x in ind_u], bool)[ind_col.codes]
     for i in np.flatnonzero(~ind_ok):
         if ind_col[i] == "":
@@ -261,7 +268,7 @@ def validate(
                 "unknown_indicator",
                 columns["indicator"],
                 value=short(ind_col[i]),
-                suggestion=suggest(ind_col[i], by_id.keys()),
+                suggestion=suggest_indicator(ind_col[i], config),
             )
     refused_u = [
         None
@@ -419,7 +426,7 @@ def validate(
     text = lambda values: pd.Series(values, dtype=object)  # noqa: E731 - plain strings: pandas 3 would make Arrow ones, slow to walk
     tidy = pd.DataFrame(
         {
-            "indicator_id": text(_objects(ind_col.values)[ind_col.codes]),
+            "indicator_id": text(_objects([ind.id if ind else v for ind, v in zip(ind_u, ind_col.values)])[ind_col.codes]),
             "area_code": text(codes),
             "period": text(label_u[pair_of_row]),
             "period_start": text(start_u[pair_of_row]),
@@ -437,9 +444,10 @@ def validate(
 
     # The same indicator, area and period twice: identical repeats are harmless, different figures are not. Keys are
     # compared as numbers: the indicator, the area it resolved to and the period label it was read as.
+    ind_key = pd.factorize(tidy["indicator_id"].to_numpy(dtype=object))[0].astype(np.int64)  # an id and its name alike
     area_key = pd.factorize(codes)[0].astype(np.int64)
     label_key = pd.factorize(label_u)[0].astype(np.int64)[pair_of_row]
-    key_num = (ind_col.codes.astype(np.int64) * (area_key.max(initial=0) + 2) + area_key) * (label_key.max(initial=0) + 2)
+    key_num = (ind_key * (area_key.max(initial=0) + 2) + area_key) * (label_key.max(initial=0) + 2)
     key_num = key_num + label_key
     good = ~bad
     repeated = np.zeros(n, dtype=bool)
@@ -481,9 +489,32 @@ def validate(
         order = {c: k for k, c in enumerate(FIELDS)}
         problems.sort(key=lambda p: (p.file or "", p.row or 0, order.get(_field_of(p.column, columns), 99)))
         return Result(empty_rows(), problems, table, blank=stray)
+    row_numbers = rows_all
     if dup_mask.any():
-        tidy = tidy[~pd.Series(key_num).duplicated(keep="first").to_numpy()].reset_index(drop=True)
-    return Result(tidy, [], table, blank=stray)
+        first = ~pd.Series(key_num).duplicated(keep="first").to_numpy()
+        tidy, row_numbers = tidy[first].reset_index(drop=True), rows_all[first]
+    return Result(tidy, [], table, blank=stray, row_numbers=row_numbers.tolist())
+
+
+def suggest_indicator(typed: str, config: Config) -> str:
+    """'; did you mean "salt_seen_6wk" (Children seen within 6 weeks)?' for the nearest id or name, or nothing."""
+    import difflib
+
+    key = " ".join(typed.lower().split())
+    choices = {ind.id: ind for ind in config.indicators} | {" ".join(ind.name.lower().split()): ind for ind in config.indicators}
+    close = difflib.get_close_matches(key, list(choices), n=1, cutoff=0.6)
+    if close and close[0] in config.by_id:
+        return f'; did you mean "{close[0]}"?'
+    if not close:
+        # A name typed in part ("seen within 6 weeks") or with words of its own: the name sharing most words.
+        words = set(key.replace("-", " ").split())
+        scored = [(len(words & set(ind.name.lower().split())) / max(len(words), 1), ind) for ind in config.indicators]
+        score, ind = max(scored, key=lambda x: x[0], default=(0, None))
+        if ind is None or score < 0.6:
+            return ""
+    else:
+        ind = choices[close[0]]
+    return f'; did you mean "{ind.id}" ({ind.name})?'
 
 
 def _numbers(col: Column, percent_ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:

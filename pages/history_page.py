@@ -1,17 +1,56 @@
 """Upload history: every upload with who, when and what changed; roll one back exactly."""
 
+import pandas as pd
 import streamlit as st
 
 from indicators import store, tables, uploads
 from indicators.access import Forbidden
 from pages.common import get_access, get_config, get_cursor, plain, require, run_page
 
+MY_UPLOADS = 20  # uploads shown with their figures; the download has the whole history
+HISTORY_ROWS = 100  # uploads listed in the table; the download has them all
+
+
+def _when(t) -> str:
+    return f"{t:%-d %B %Y, %H:%M}" if hasattr(t, "strftime") else str(t)[:16]
+
+
+def figures_of_uploads(cur, cfg, user: str | None) -> None:
+    """Each upload (one person's, or everyone's) with the figures it added or changed, newest first."""
+    listed = uploads.my_uploads(cur, cfg, user, limit=MY_UPLOADS)
+    if not listed:
+        st.write("No uploads yet." if user is None else f"{plain(user)} has not uploaded any figures yet.")
+        return
+    for up, figures in listed:
+        status = f"; {up['status']}" if up["status"] else ""
+        label = (
+            f"Upload {up['id']}: {up['file_name'] or up['kind']}, {_when(up['created_at'])} — "
+            f"{up['rows_new']} new, {up['rows_changed']} changed{status}"
+        )
+        with st.expander(plain(label)):
+            if up["note"]:
+                st.write(plain(up["note"]))
+            if figures.empty:
+                st.write("No figures (this upload undid another, or its figures were removed).")
+            else:
+                st.table(figures.head(200).map(plain), hide_index=True)
+                if len(figures) > 200:
+                    st.caption(f"The first 200 of {len(figures):,} figures are listed.")
+
 
 def history_page() -> None:
     cfg = get_config()
     who = get_access()
-    require(who.admin, "see the upload history or roll uploads back (administrators only)")
+    require(who.admin or who.can_upload, "see uploads (uploaders and administrators only)")
     cur = get_cursor(cfg)
+    if not who.admin:
+        st.title("My uploads")
+        st.write(
+            "Every file you uploaded, newest first, with each figure it added or changed and the figure it replaced. "
+            "To undo an upload, ask an administrator: they can roll it back exactly."
+        )
+        figures_of_uploads(cur, cfg, who.user)
+        return
 
     st.title("Upload history")
     done = st.session_state.pop("rollback_done", None)
@@ -19,28 +58,28 @@ def history_page() -> None:
         st.success(plain(done), icon=":material/check_circle:")
 
     df = uploads.history(cur)
-    shown = df.rename(
-        columns={
-            "id": "Upload",
-            "kind": "Kind",
-            "file_name": "File",
-            "content_hash": "Content hash (SHA-256)",
-            "user_name": "Who",
-            "created_at": "When",
-            "rows_new": "New",
-            "rows_changed": "Changed",
-            "rows_unchanged": "Unchanged",
-            "note": "Note",
-            "status": "Status",
+    # A plain table wraps its text, so every column is read whole at 1366 px (a grid of eleven columns was cut off
+    # behind a sideways scroll); the hash is shortened (the download has it in full) and an empty note is blank.
+    shown = pd.DataFrame(
+        {
+            "Upload": df["id"].astype(str),
+            "When": df["created_at"].map(_when),
+            "Who": df["user_name"].fillna(""),
+            "Kind": df["kind"],
+            "File": df["file_name"].fillna(""),
+            "Figures": [
+                f"{n:,} new, {c:,} changed, {u:,} unchanged"
+                for n, c, u in zip(df["rows_new"], df["rows_changed"], df["rows_unchanged"])
+            ],
+            "Status and note": [" ".join(x for x in (st_, note) if x) for st_, note in zip(df["status"], df["note"])],
+            "Content hash": df["content_hash"].fillna("").str[:12],
         }
     )
-    st.dataframe(
-        shown[
-            ["Upload", "When", "Who", "Kind", "File", "New", "Changed", "Unchanged", "Status", "Note", "Content hash (SHA-256)"]
-        ],
-        hide_index=True,
-        width="stretch",
-    )
+    st.table(shown.head(HISTORY_ROWS).map(plain), hide_index=True)
+    if len(shown) > HISTORY_ROWS:
+        st.caption(f"The newest {HISTORY_ROWS} of {len(shown):,} uploads are listed; the download has them all.")
+    st.subheader("The figures each upload added or changed")
+    figures_of_uploads(cur, cfg, None)
 
     st.download_button(
         "Download the history (CSV)",

@@ -3,12 +3,34 @@
 import pandas as pd
 import streamlit as st
 
-from indicators import ees, returns, store, tables, uploads
+from indicators import ees, owed, returns, store, tables, uploads
 from indicators.access import Forbidden
 from pages.common import area_picker, get_access, get_config, get_cursor, plain, reopen_database, require, run_page, stop
 
 RETURN, OFFICIAL = "A return of figures (CSV or Excel)", "DfE open data (a release zip, or a CSV from it)"
 DETECT = "(detect from the file's header)"
+DETECT_SHEET = "(the sheet holding the header)"
+WRAPPED_ROWS = 200  # rows of a preview tab shown as a wrapped table; more go in the scrolling grid
+
+
+def local_areas(cur) -> list[tuple[str, str]]:
+    areas = store.areas(cur)
+    return [(r.code, r.name) for r in areas.itertuples() if r.level == "local_authority"]
+
+
+def own_returns(cur, cfg, who, area: str, area_name: str) -> None:
+    """What this person owes for the area: their own indicators' periods due and not held, said before anything else."""
+    owed_now = owed.missing_periods(cur, cfg, area, who)
+    if not owed_now:
+        st.caption(f"Every return of your indicators due in the last two years is in for {plain(area_name)}.")
+        return
+    by_indicator: dict[str, list[str]] = {}
+    for ind, p in owed_now:
+        by_indicator.setdefault(ind.name, []).append(p.display)
+    lines = "\n".join(f"- {plain(name)}: {', '.join(ps)}" for name, ps in by_indicator.items())
+    label = f"Due and not yet received for {area_name}: {len(owed_now)} figure(s) of your indicators"
+    with st.expander(plain(label), icon=":material/assignment_late:", expanded=len(by_indicator) <= 4):
+        st.markdown(f"{lines}\n\nThe template below asks for exactly these (the last two years).")
 
 
 SHOWN_PROBLEMS = 200  # listed on the page; every problem is in the download
@@ -28,7 +50,7 @@ def show_problems(problems, file_name: str, official: bool, who) -> None:
             "usually a mapping in config/ees/ for a layout it does not read yet."
         )
     else:
-        advice = "Fix them in the spreadsheet and upload it again. Rows are numbered as your spreadsheet shows them (the header is row 1)."
+        advice = "Fix them in the spreadsheet and upload it again. Rows are numbered as your spreadsheet shows them."
     st.error(f"**{len(problems)} problem(s) in {plain(file_name)}; nothing was loaded.** {advice}", icon=":material/error:")
     table = pd.DataFrame(
         [
@@ -55,6 +77,22 @@ def show_mapping_error(e: ees.MappingError) -> None:
     st.markdown("\n".join(f"- {plain(p)}" for p in e.problems))
 
 
+def slips_section(preview, preview_id: str) -> bool:
+    """Figures that look mistyped, listed with what was probably meant; True when there are none or the person has
+    ticked that they are right as typed (the store refuses them otherwise)."""
+    if not preview.warnings:
+        return True
+    lines = "\n".join(f"- {plain(str(w))}" for w in preview.warnings)
+    st.warning(
+        f"**{len(preview.warnings)} figure(s) look mistyped.** Correct them in the spreadsheet and upload it again, or "
+        f"tick below if they are right as typed.\n\n{lines}",
+        icon=":material/warning:",
+    )
+    return st.checkbox(
+        f"I have checked these {len(preview.warnings)} figure(s): they are right as typed", key=f"slips_ok_{preview_id}"
+    )
+
+
 def _confirm(preview_id: str) -> None:
     st.session_state["confirm_clicked"] = preview_id
 
@@ -73,9 +111,11 @@ def upload_page() -> None:
         "the RAG status each would have."
     )
 
+    own_returns(cur, cfg, who, area, area_name)
+
     with st.expander("Download a template", icon=":material/download:"):
         mine = [i.id for i in cfg.indicators if i.kind == "local" and who.may_upload(i.id)]
-        choices = ["(every indicator I upload: the periods not yet held)"] + mine
+        choices = ["(every indicator I upload: the periods due and not yet held)"] + mine
         which = st.selectbox(
             "Template for",
             choices,
@@ -85,16 +125,17 @@ def upload_page() -> None:
         one = None if which.startswith("(") else which
         template = uploads.template_rows(cur, cfg, area, who, one)
         st.caption(
-            f"{len(template)} row(s) for {area_name}: one per period due that is not held yet. Fill in the value (and "
-            "numerator and denominator where you have them); rows you leave empty are skipped. The indicator_name, "
-            "unit and period_name columns are there to help you and are not loaded."
+            f"{len(template)} row(s) for {area_name}: one per period due in the last two years that is not held yet. "
+            "Fill in the value (and numerator and denominator where you have them); rows you leave empty are skipped. "
+            "The indicator_name, unit and period_name columns are there to help you and are not loaded. The Excel "
+            "template has drop-down lists for indicator, area and period and a notes sheet defining each indicator."
         )
         name = f"template-{one or 'due'}-{area}"
         c1, c2 = st.columns(2)
         c1.download_button("Template (CSV)", uploads.template_csv(template), file_name=f"{name}.csv", mime="text/csv")
         c2.download_button(
             "Template (Excel)",
-            uploads.template_xlsx(template),
+            uploads.template_xlsx(template, cfg, local_areas(cur)),
             file_name=f"{name}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
@@ -146,8 +187,16 @@ def upload_page() -> None:
         stop()
 
     data = file.getvalue()
+    sheet = None
+    if not official and file.name.lower().endswith((".xlsx", ".xlsm")):
+        sheets = returns.sheet_names(data)
+        if len(sheets) > 1:
+            picked = st.selectbox(
+                "Sheet", [DETECT_SHEET, *sheets], key=f"sheet_{file.file_id}", help="The workbook has several sheets."
+            )
+            sheet = None if picked == DETECT_SHEET else picked
     version = store.data_version(cur)
-    key = (file.file_id, version, official, mapping, release)
+    key = (file.file_id, version, official, mapping, release, sheet)
     if st.session_state.get("preview_key") != key:
         with st.status(f"Checking {plain(file.name)}…", expanded=False) as status:
             status.write(f"Reading {len(data) / 1024:,.0f} KB")
@@ -162,6 +211,7 @@ def upload_page() -> None:
                     mapping=mapping,
                     release=release,
                     offload=uploads.offload_wanted(data),
+                    sheet=sheet,
                 )
             except ees.MappingError as e:
                 status.update(label=f"{plain(file.name)} was not checked", state="error")
@@ -174,7 +224,7 @@ def upload_page() -> None:
             )
         st.session_state["preview"], st.session_state["preview_key"] = preview, key
     preview = st.session_state["preview"]
-    preview_id = f"{preview.content_hash}:{version}:{official}:{mapping}:{release}"
+    preview_id = f"{preview.content_hash}:{version}:{official}:{mapping}:{release}:{sheet}"
 
     if not preview.result.ok:
         show_problems(preview.result.problems, file.name, official, who)
@@ -194,15 +244,28 @@ def upload_page() -> None:
         st.success("Every figure in this file is already stored as it is; there is nothing to load.")
         stop()
 
+    slips_ok = slips_section(preview, preview_id)
+
+    names = dict(zip(store.areas(cur)["code"], store.areas(cur)["name"]))
     tabs = st.tabs([f"New ({counts['new']})", f"Changed ({counts['changed']})", f"Unchanged ({counts['unchanged']})"])
     for tab, kind in zip(tabs, ("new", "changed", "unchanged")):
         with tab:
-            table = uploads.change_table(preview, cfg, kinds=(kind,))
+            table = uploads.change_table(preview, cfg, kinds=(kind,), area_names=names)
             if table.empty:
                 st.write("None.")
             else:
-                cols = list(table.columns) if kind == "changed" else ["indicator", "area", "period", "new value", "new RAG"]
-                st.dataframe(table[cols], hide_index=True, width="stretch")
+                cols = (
+                    ["indicator", "area", "period", "old value", "new value", "old RAG", "new RAG", "why"]
+                    if kind == "changed"
+                    else ["indicator", "area", "period", "new value", "new RAG"]
+                )
+                shown = table[cols].rename(columns={"why": "why it changes"})
+                if len(shown) <= WRAPPED_ROWS:
+                    # A plain table wraps its text, so every column is read whole at 1366 px (the grid would cut
+                    # the reasons off behind a sideways scroll); each cell is escaped, since st.table reads Markdown.
+                    st.table(shown.map(plain), hide_index=True)
+                else:
+                    st.dataframe(shown, hide_index=True, width="stretch")
                 if counts[kind] > len(table):
                     st.caption(f"Showing the first {len(table):,} of {counts[kind]:,}.")
 
@@ -218,7 +281,7 @@ def upload_page() -> None:
     elif clicked == preview_id:
         try:
             with st.spinner("Loading in one transaction…"):
-                summary = uploads.commit(cur, preview, who)
+                summary = uploads.commit(cur, preview, who, confirmed=slips_ok)
         except (store.StoreError, Forbidden) as e:
             if isinstance(e, uploads.DiskError):
                 reopen_database()
@@ -239,6 +302,8 @@ def upload_page() -> None:
         on_click=_confirm,
         args=(preview_id,),
         key="confirm",
+        disabled=not slips_ok,
+        help=None if slips_ok else "First correct the figures that look mistyped, or tick that they are right as typed.",
     )
 
 

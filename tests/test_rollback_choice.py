@@ -164,9 +164,10 @@ def test_two_tabs_tab_a_rolls_back_nothing_after_tab_b_rolled_back_its_choice(db
     ), a.error[0].value
     # The choice and the tick are gone; the history shows upload N still standing.
     assert a.selectbox(key="rollback_choice_1").value is None and not a.checkbox
-    table = a.dataframe[0].value.set_index("Upload")
-    assert table.loc[N, "Status"] == "" and table.loc[Q, "Status"] == f"rolled back by upload {R}"
-    assert table.loc[R, "Note"].startswith(f"Rolled back upload {Q} (q.csv, loaded by lead on ")
+    table = a.table[0].value.map(unplain).set_index("Upload")  # the history is a wrapped table of escaped text
+    assert table.loc[str(N), "Status and note"] == ""
+    assert table.loc[str(Q), "Status and note"] == f"rolled back by upload {R}"
+    assert table.loc[str(R), "Status and note"].startswith(f"Rolled back upload {Q} (q.csv, loaded by lead on ")
 
 
 def test_the_sample_data_needs_the_typed_words_on_the_page(db_path):

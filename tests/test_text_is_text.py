@@ -124,7 +124,7 @@ def test_an_area_name_is_text_in_titles_and_notices(hostile):
 
 def test_the_history_names_the_file_as_text(hostile):
     at = app("pages/history_page.py")
-    upload = int(at.dataframe[0].value.iloc[0]["Upload"])  # the newest: the hostile file
+    upload = int(at.table[0].value.iloc[0]["Upload"])  # the newest: the hostile file
     at.selectbox(key="rollback_choice_0").select(upload).run()
     said = next(m.value for m in at.markdown if m.value.startswith("Rolling back upload"))
     assert said.startswith(plain(f"Rolling back upload {upload} ({FILE_NAME}, loaded by lead@example.org on "))

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from indicators import periods, rag, store, uploads
 from pages.common import unplain
-from tests.conftest import ADMIN, ROOT, as_user, lead, sample_last, sample_next
+from tests.conftest import ADMIN, ROOT, as_user, lead, sample_last
 
 TODAY = dt.date(2026, 11, 22)
 # Late enough that a series left as shipped misses more than a template's 12 periods.
@@ -225,15 +225,16 @@ def test_templates_are_prefilled_and_load_back(conn, cfg):
     # As shipped, the sample is one quarter behind on 22 November 2026: the template asks for that quarter.
     now = uploads.template_rows(conn, cfg, "E06000047", ADMIN, "send_neet", today=TODAY)
     assert now["period_name"].tolist() == ["2026-27 Q2 (Jul–Sep 2026)"]
-    # Three years on, 13 quarters are missing: the template lists every one, up to 12, the latest last.
+    # Three years on, 13 quarters are missing: the template lists those that fell due in the last two years (eight),
+    # the latest last; older ones are left for a conversation, not a form.
     due = uploads.template_rows(conn, cfg, "E06000047", ADMIN, today=LATER)
     assert list(due.columns) == uploads.TEMPLATE_COLUMNS
     assert set(due["area"]) == {"E06000047"}
     # Only the partnership's own indicators: official statistics come from the DfE import, never from a lead.
     assert set(due["indicator"]) == {i.id for i in cfg.indicators if i.kind == "local"}
     neet = due[due["indicator"] == "send_neet"]
-    assert neet["period"].tolist()[-1] == "2029-30 Q2" and len(neet) == 12  # every missing period, up to 12
-    assert neet["period"].tolist()[0] == sample_next("send_neet", steps=2).label  # the 13th back is left for later
+    assert neet["period"].tolist()[-1] == "2029-30 Q2" and len(neet) == 8  # due since 22 November 2027
+    assert neet["period"].tolist()[0] == "2027-28 Q3"  # due 30 January 2028; 2027-28 Q2 fell due 30 October 2027
     assert set(neet["indicator_name"]) == {cfg.by_id["send_neet"].name} and set(neet["unit"]) == {"%"}
     assert neet["period_name"].tolist()[-1] == "2029-30 Q2 (Jul–Sep 2029)"
     one = uploads.template_rows(conn, cfg, "E06000047", ADMIN, "send_neet", today=LATER)
@@ -242,7 +243,7 @@ def test_templates_are_prefilled_and_load_back(conn, cfg):
     for data, name in ((uploads.template_csv(filled).encode(), "t.csv"), (uploads.template_xlsx(filled), "t.xlsx")):
         p = uploads.check(conn, cfg, data, name, ADMIN, today=LATER)
         assert p.result.ok, [str(x) for x in p.result.problems]
-        assert p.counts["new"] == 12
+        assert p.counts["new"] == 8
 
 
 def test_a_leads_template_has_only_their_indicators_and_the_periods_not_held(conn, cfg):
@@ -268,12 +269,12 @@ def test_a_leads_template_has_only_their_indicators_and_the_periods_not_held(con
 
 
 def test_a_template_with_empty_rows_loads_the_filled_ones_and_counts_the_rest(conn, cfg):
-    t = uploads.template_rows(conn, cfg, "E06000047", ADMIN, "send_neet", today=LATER)  # 12 quarters to fill
+    t = uploads.template_rows(conn, cfg, "E06000047", ADMIN, "send_neet", today=LATER)  # 8 quarters to fill
     t.loc[t.index[-1], "value"] = "11.5"
     p = uploads.check(conn, cfg, uploads.template_csv(t).encode(), "t.csv", ADMIN, today=LATER)
     assert p.result.ok, [str(x) for x in p.result.problems]
-    assert p.counts["new"] == 1 and p.result.blank == 11
-    assert "Skipped 11 rows with no figure (every value cell empty)." in uploads.summary_lines(p)
+    assert p.counts["new"] == 1 and p.result.blank == 7
+    assert "Skipped 7 rows with no figure (every value cell empty)." in uploads.summary_lines(p)
 
 
 def apptest():
@@ -291,8 +292,8 @@ def test_upload_page_preview_confirm_then_scorecard_changes_then_rollback(db_pat
     at.run()
     assert [m.value for m in at.metric] == ["1", "1", "0"]
     assert "long layout" in unplain(at.info[0].value)
-    changed = next(d.value for d in at.dataframe if "old value" in d.value.columns)
-    assert changed.iloc[0]["old value"] == f"{LAST_VALUE:.1f}%" and changed.iloc[0]["new value"] == "50.0%"
+    changed = next(t.value for t in at.table if "old value" in t.value.columns)
+    assert unplain(changed.iloc[0]["old value"]) == f"{LAST_VALUE:.1f}%" and unplain(changed.iloc[0]["new value"]) == "50.0%"
     at.button[0].click()
     at.run()
     assert not at.exception
@@ -307,8 +308,8 @@ def test_upload_page_preview_confirm_then_scorecard_changes_then_rollback(db_pat
     assert "60.0%" in row and NEXT.label in row
 
     at.switch_page("pages/history_page.py").run()
-    assert at.dataframe[0].value.iloc[0]["File"] == "q.csv"
-    n = int(at.dataframe[0].value.iloc[0]["Upload"])
+    assert unplain(at.table[0].value.iloc[0]["File"]) == "q.csv"  # escaped in the cell: st.table reads Markdown
+    n = int(at.table[0].value.iloc[0]["Upload"])
     at.selectbox(key="rollback_choice_0").select(n).run()  # nothing is chosen until someone chooses
     at.checkbox(key=f"rollback_sure_0_{n}").check().run()
     at.button(key="rollback_0").click().run()
