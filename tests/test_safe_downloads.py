@@ -47,13 +47,19 @@ def test_templates_are_safe_downloads_too(tmp_path, empty_conn):
     path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     cfg = config.load(path)
     df = uploads.template_rows(empty_conn, cfg, "E06000047", ADMIN, "ehcp_20wk")
-    assert df["indicator_name"].tolist() == [evil]
+    # One row per period due (the periods due and missing in the last two years), each naming the indicator.
+    assert len(df) >= 1 and set(df["indicator_name"]) == {evil}
     csv_text = uploads.template_csv(df)
     assert '\r\nehcp_20wk,"\'=HYPERLINK(""http' in csv_text  # starts with an apostrophe: text in Excel
     shown = pd.read_csv(io.StringIO(csv_text), keep_default_na=False)
-    assert shown["indicator_name"].tolist() == ["'" + evil]
-    ws = openpyxl.load_workbook(io.BytesIO(uploads.template_xlsx(df))).active
+    assert set(shown["indicator_name"]) == {"'" + evil}
+    book = openpyxl.load_workbook(io.BytesIO(uploads.template_xlsx(df, cfg)))
+    ws = book["figures"]
     assert ws["B2"].value == "'" + evil and ws["B2"].data_type == "s"
+    # No sheet of the workbook (figures, notes, the drop-down lists) holds a live formula.
+    live = [(s.title, c.coordinate) for s in book.worksheets for r in s.iter_rows() for c in r if c.data_type == "f"]
+    assert live == []
+    assert any(c.value == "'" + evil for s in book.worksheets for r in s.iter_rows() for c in r if s.title != "figures")
     filled = shown.assign(value="80")
     preview = uploads.check(empty_conn, cfg, filled.to_csv(index=False).encode(), "template.csv", ADMIN)
-    assert preview.result.ok and preview.counts["new"] == 1
+    assert preview.result.ok and preview.counts["new"] == len(df)
