@@ -104,9 +104,9 @@ def read_and_validate(
 ) -> Result:
     """The file → its reader's table → the one validator. Pure: no database, so it can run in another process."""
     if official:
-        from indicators import ees  # imported here: only DfE imports need it, and the pages start without it
+        from indicators import official  # imported here: only official imports need it, and the pages start without it
 
-        table = ees.read(data, file_name, config, areas_df, mapping=mapping, release=release)
+        table = official.read(data, file_name, config, areas_df, mapping=mapping, release=release)
     else:
         table = returns.read(data, file_name, config)
     return validate(table, config, areas_df, access, today=today, default_figure_type=default_figure_type)
@@ -329,7 +329,9 @@ def commit(conn, preview: Preview, access: Access) -> store.WriteSummary:
         return store.WriteSummary(None, 0, 0, preview.counts["unchanged"])
     note = None
     if preview.official:
-        note = f"DfE open data: {preview.result.layout}" + (f", release {preview.release}" if preview.release else "")
+        note = f"{preview.result.file_kind}: {preview.result.layout}" + (
+            f", release {preview.release}" if preview.release else ""
+        )
         if preview.counts["unchanged"]:
             note += f"; {preview.counts['unchanged']:,} figure(s) restated as already stored"
         if preview.counts.get("kept"):

@@ -4,10 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from indicators import ees, returns, store, tables, uploads
+from indicators import official as official_sources
 from indicators.access import Forbidden
 from pages.common import area_picker, get_access, get_config, get_cursor, plain, reopen_database, require, run_page, stop
 
-RETURN, OFFICIAL = "A return of figures (CSV or Excel)", "DfE open data (a release zip, or a CSV from it)"
+RETURN = "A return of figures (CSV or Excel)"
+OFFICIAL = "Official statistics (DfE open data; NHS England autism statistics or community health waiting lists)"
 DETECT = "(detect from the file's header)"
 
 
@@ -25,7 +27,7 @@ def show_problems(problems, file_name: str, official: bool, who) -> None:
     if official:
         advice = (
             "This is the DfE's file as published: do not edit it. Each problem says what the dashboard needs, "
-            "usually a mapping in config/ees/ for a layout it does not read yet."
+            "usually a mapping in config/ees/ or config/nhs/ for a layout it does not read yet."
         )
     else:
         advice = "Fix them in the spreadsheet and upload it again. Rows are numbered as your spreadsheet shows them (the header is row 1)."
@@ -102,8 +104,8 @@ def upload_page() -> None:
     if official:
         with st.expander("Advanced: mapping and release", icon=":material/tune:"):
             try:
-                mappings = {m.name: m for m in ees.load_mappings(cfg)}
-            except ees.MappingError as e:
+                mappings = {m.name: m for m in ees.load_mappings(cfg)} | {m.name: m for m in official_sources.nhs_mappings()}
+            except (ees.MappingError, official_sources.MappingError) as e:
                 st.error(str(e))
                 stop()
             picked = st.selectbox(
@@ -119,8 +121,15 @@ def upload_page() -> None:
             st.caption(
                 "The layout of every file is detected from its header; choose a mapping only if the dashboard asks you to."
             )
-        kinds, label = ["zip", "csv"], 'DfE release zip (as downloaded, "Download all data") or one of its CSV files'
-        help_text = f"Up to {ees.MAX_BYTES // (1024 * 1024)} MB. From explore-education-statistics.service.gov.uk."
+        kinds = ["zip", "csv", "gz", "xlsx"]
+        label = (
+            'DfE release zip (as downloaded, "Download all data") or one of its CSV files; NHS England Autism Statistics '
+            "(CSV or .csv.gz) or community health services waiting-list workbook (.xlsx)"
+        )
+        help_text = (
+            f"Up to {ees.MAX_BYTES // (1024 * 1024)} MB, as published: from explore-education-statistics.service.gov.uk "
+            "or digital.nhs.uk / england.nhs.uk. The source and layout are detected."
+        )
     else:
         kinds, label = ["csv", "xlsx"], "CSV or Excel file of figures"
         help_text = (
@@ -153,7 +162,7 @@ def upload_page() -> None:
                     release=release,
                     offload=len(data) > uploads.OFFLOAD_BYTES,
                 )
-            except ees.MappingError as e:
+            except (ees.MappingError, official_sources.MappingError) as e:
                 status.update(label=f"{plain(file.name)} was not checked", state="error")
                 st.error(str(e))
                 stop()
