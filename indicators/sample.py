@@ -1,5 +1,6 @@
 """What a first start loads: the official statistics shipped in data/official/ (real DfE releases, for every local
-authority, region and England, and the DfE's statistical neighbours model) and the sample local figures (published
+authority, region and England, the DfE's statistical neighbours model, and NHS England's autism and community health
+waiting statistics) and the sample local figures (published
 figures from the area's own documents plus illustrative values, each marked). Every file goes through the same
 readers, validator and writer as an upload."""
 
@@ -20,6 +21,11 @@ OFFICIAL_FILES = (
     "sen2/education-health-and-care-plans_2025.zip",
     "neet/neet_participation_la_2022.csv",
     "neet/neet_participation_la_2025.csv",
+    # NHS England, as published: Autism Statistics by sub-ICB location (July–September 2022) and the community health
+    # services waiting-list workbooks of March 2023 (January's figures) and August 2023 (June's).
+    "nhs/AutismStatsDec22_subICB.csv.gz",
+    "nhs/community_health_2023-03-01.xlsx",
+    "nhs/community_health_2023-08-01.xlsx",
 )
 NEIGHBOURS_FILE = "sn-model-long.csv"
 

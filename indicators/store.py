@@ -835,6 +835,22 @@ def area_observations(conn, area_code: str, as_of: dt.date | None = None) -> pd.
     return _plain(df, dates=("period_start", "period_end"))
 
 
+def observations_of(conn, codes: list[str], indicator_ids: list[str], as_of: dt.date | None = None) -> pd.DataFrame:
+    """Every figure of some areas on some indicators (a council's NHS partners on the NHS indicators), as
+    area_observations gives them with the area's code."""
+    df = conn.execute(
+        f"""
+        SELECT o.area_code, o.indicator_id, o.period, o.period_start, o.period_end, o.value, o.numerator, o.denominator,
+               o.marker, o.note, o.figure_type, o.source, o.release, u.file_name AS upload_file
+        FROM observations o LEFT JOIN uploads u ON u.id = o.upload_id
+        WHERE o.area_code IN ({", ".join("?" * len(codes))}) AND o.indicator_id IN ({", ".join("?" * len(indicator_ids))})
+          AND (? IS NULL OR o.period_end <= ?)
+        ORDER BY o.indicator_id, o.period_start""",
+        [*codes, *indicator_ids, as_of, as_of],
+    ).df()
+    return _plain(df, dates=("period_start", "period_end"))
+
+
 def _plain(df: pd.DataFrame, dates=()) -> pd.DataFrame:
     """Plain Python strings and dates: pandas 3 would make Arrow strings and timestamps, slow to walk one by one."""
     for c in df.columns:
