@@ -17,6 +17,7 @@ class StandIn:
     icb: str | None  # its ICB, and the ICB's NHS region: comparators
     nhs_region: str | None
     coverage: str  # what the area covers, and why it stands for the council, in words
+    brief: str = ""  # the same in a line, for a board pack page
 
 
 def candidates(config: Config, area_code: str, ind: Indicator) -> list[str]:
@@ -54,4 +55,12 @@ def stand_in(config: Config, area_code: str, ind: Indicator, held: set[str]) -> 
             f"{join_words(skipped)} published no figure for this (a blank in NHS England's file: no submission), so "
             f"the figures shown are those of {nhs.name}. " + covers
         )
-    return StandIn(chosen, nhs.name, icb if icb != chosen else None, region, covers)
+    if not others:
+        brief = f"{nhs.name} covers the same area as {area.name}."
+    elif len(others) <= 3:
+        brief = f"{nhs.name} also covers {join_words(others)}; nothing is apportioned."
+    else:
+        brief = f"{nhs.name} covers {len(nhs.covers)} council areas, {area.name} among them; nothing is apportioned."
+    if skipped:
+        brief = f"{join_words(skipped)} submitted no figure (blank). " + brief
+    return StandIn(chosen, nhs.name, icb if icb != chosen else None, region, covers, brief)

@@ -282,3 +282,30 @@ def test_upload_page_imports_each_nhs_file_for_an_administrator(
     ).fetchone()
     assert (row[1], row[2]) == expected if expected[1] else row[0] == expected[0]
     conn.close()
+
+
+# ---------------------------------------------------------------- the board pack
+
+
+def test_board_pack_gives_the_nhs_series_a_page_after_the_local_measure(conn, cfg):
+    from indicators import export
+
+    pack = export.build(conn, cfg, "E06000047", indicator_ids=["asd_waiting_over_13wk", "salt_seen_6wk"])
+    pages = [(s.title, s.subtitle.split(" · ")[0]) for s in pack.slides if s.kind == "indicator"]
+    assert pages == [
+        ("SALT routine referrals seen and assessed within 6 weeks", "County Durham"),
+        ("CYP speech and language therapy, waiting over 18 weeks (NHS England)", "NHS North East and North Cumbria ICB"),
+        ("Children waiting more than 13 weeks for an autism assessment", "County Durham"),
+        ("Autism referrals open 13 weeks or more, aged 0–17 (NHS England)", "County Durham sub-ICB location (84H)"),
+    ]
+    local = next(s for s in pack.slides if s.title == "Children waiting more than 13 weeks for an autism assessment")
+    assert (
+        "Compared (Autism referrals open 13 weeks or more, aged 0–17 (NHS England)): County Durham sub-ICB location "
+        "(84H), September 2022 92.4%; NHS North East and North Cumbria ICB 84.5%; England 88.9%. County Durham sub-ICB "
+        "location (84H) covers the same area as County Durham."
+    ) in local.comparison
+    salt = next(s for s in pack.slides if s.title == "SALT routine referrals seen and assessed within 6 weeks")
+    assert "County Durham and Darlington NHS Foundation Trust submitted no figure (blank)." in salt.comparison
+    nhs = next(s for s in pack.slides if s.title.startswith("Autism referrals open"))
+    names = [t.get("name") for t in nhs.charts[0].figure["data"]]
+    assert "England" in names and "NHS North East and North Cumbria ICB" in names
