@@ -120,6 +120,8 @@ class Area(_Strict):
     covers: list[str] = []
     # A council: its NHS partners.
     health: HealthLinks | None = None
+    # A council: the providers its joint commissioning group keeps a balanced provider scorecard for (area codes).
+    commissioned: list[str] = []
 
     @model_validator(mode="after")
     def _code_fits_level(self):
@@ -136,6 +138,15 @@ class Area(_Strict):
             raise _FieldError("health", "only a local authority has NHS partners; remove health from this area")
         return self
 
+
+# The balanced provider scorecard's domains (Durham's 2018 progress report), in the order the grid shows them.
+DOMAINS = {
+    "finance": "Finance",
+    "service_user_experience": "Service-user experience",
+    "service_delivery": "Service delivery",
+    "safeguarding": "Safeguarding",
+    "provider_market_health": "Provider-market health",
+}
 
 # Comparators named by a word: England, the council's region, its statistical neighbours, and for NHS statistics the
 # ICB and NHS region of the area that stands for the council.
@@ -174,6 +185,11 @@ class Indicator(_Strict):
     # NHS statistics published for the NHS's geography: a council's series is that of its sub-ICB location or its main
     # provider (areas[].health), shown with what that area covers; nothing is apportioned.
     nhs_geography: Literal["sub_icb", "provider"] | None = None
+    # A measure of the balanced provider scorecard: its domain; its figures are per commissioned provider (areas of
+    # level provider), from the providers' or commissioners' quarterly returns.
+    domain: Literal["finance", "service_user_experience", "service_delivery", "safeguarding", "provider_market_health"] | None = (
+        None
+    )
     # Changes of definition, e.g. the SEN2 collection becoming person-level in 2023.
     breaks: list[Break] = []
     # Shown first in the default board pack (with every exception).
@@ -453,6 +469,13 @@ def validate_raw(raw, path: Path | str = "<text>") -> Config:
                 problems.append(
                     f'area "{area.code}", field health.{fld}: "{code}" is not listed in areas as a {LEVEL_NAMES[level]}; '
                     f"add {{code: {code}, name: ..., level: {level}}} to areas"
+                )
+    for area in cfg.areas:
+        for code in area.commissioned:
+            if levels.get(code) != "provider":
+                problems.append(
+                    f'area "{area.code}", field commissioned: "{code}" is not listed in areas as a provider; add '
+                    f"{{code: {code}, name: ..., level: provider}} to areas"
                 )
     if cfg.default_area not in codes:
         problems.append(

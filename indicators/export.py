@@ -745,11 +745,17 @@ def build(
         paged = set(ex["indicator_id"]) | {i.id for i in config.indicators if i.headline}
     else:
         paged = set(card["indicator_id"])
-    # A local measure's NHS counterpart (NHS England's figures for the council's NHS partners) follows its page.
+    # In the default pack, a local measure's NHS counterpart (NHS England's figures for the council's NHS partners)
+    # follows its page; a pack of chosen indicators has exactly those.
     nhs_after = {
         i.id: i.official
         for i in config.indicators
-        if i.id in paged and i.official and config.by_id[i.official].nhs_geography and i.official in af.indicators
+        if chosen_ids is None
+        and not full
+        and i.id in paged
+        and i.official
+        and config.by_id[i.official].nhs_geography
+        and i.official in af.indicators
     }
     paged |= set(nhs_after.values())
     by_id_row = {r.indicator_id: r for r in af.scorecard.itertuples()}  # the counterpart may not be on the scorecard

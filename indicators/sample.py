@@ -28,6 +28,8 @@ OFFICIAL_FILES = (
     "nhs/community_health_2023-08-01.xlsx",
 )
 NEIGHBOURS_FILE = "sn-model-long.csv"
+# The balanced provider scorecard's sample returns (all illustrative), loaded with the sample data in one upload.
+PROVIDER_SAMPLE = ROOT / "data" / "sample" / "provider_scorecard.csv"
 
 
 def load_official(conn, config: Config, folder: Path = OFFICIAL_DIR) -> list[store.WriteSummary]:
@@ -54,9 +56,10 @@ def load_sample(conn, config: Config, csv_path: Path | str = store.SAMPLE_CSV, *
         load_official(conn, config)
     path = Path(csv_path)
     who = system_access(SAMPLE_USER)
-    preview = uploads.check(
-        conn, config, path.read_bytes(), f"sample data ({path.name})", who, default_figure_type="illustrative"
-    )
+    data = path.read_bytes()
+    if path == Path(store.SAMPLE_CSV) and PROVIDER_SAMPLE.exists():  # the same columns: its rows follow the header
+        data = data.rstrip(b"\n") + b"\n" + PROVIDER_SAMPLE.read_bytes().split(b"\n", 1)[1]
+    preview = uploads.check(conn, config, data, f"sample data ({path.name})", who, default_figure_type="illustrative")
     if not preview.result.ok:
         shown = "\n".join(f"  {p}" for p in preview.result.problems[:20])
         raise store.StoreError(f"The sample data {path} does not match the indicators file:\n{shown}")

@@ -467,7 +467,7 @@ def _require_write(conn, access: Access, rows: pd.DataFrame, new_areas: list[tup
         )
     levels = dict(conn.execute("SELECT code, level FROM areas").fetchall())
     levels.update({a[0]: a[2] for a in new_areas or []})
-    wide = sorted({c for c in rows["area_code"] if levels.get(c) != "local_authority"})
+    wide = sorted({c for c in rows["area_code"] if levels.get(c) not in ("local_authority", "provider")})
     if wide:
         raise Forbidden(
             f"{access.user} may not load figures for {', '.join(wide)}: figures for England and the regions "

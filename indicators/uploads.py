@@ -490,8 +490,11 @@ def template_rows(
         held.setdefault(ind_id, set()).add(label)
     unit = {"percent": "%", "count": "count", "weeks": "weeks", "days": "days", "number": "number"}
     out = []
+    providers = {a.code for a in config.areas if a.level == "provider"}
     for ind in config.indicators:
         if ind.kind == "official" or not access.may_upload(ind.id) or (indicator_id and ind.id != indicator_id):
+            continue
+        if (ind.domain is not None) != (area_code in providers):  # provider scorecard measures are per provider
             continue
         due = expected_period(ind, today)
         have = held.get(ind.id, set())

@@ -290,14 +290,26 @@ def test_upload_page_imports_each_nhs_file_for_an_administrator(
 def test_board_pack_gives_the_nhs_series_a_page_after_the_local_measure(conn, cfg):
     from indicators import export
 
-    pack = export.build(conn, cfg, "E06000047", indicator_ids=["asd_waiting_over_13wk", "salt_seen_6wk"])
+    # The default pack (exceptions and headline indicators): each NHS counterpart's page follows its local measure's.
+    pack = export.build(conn, cfg, "E06000047")
     pages = [(s.title, s.subtitle.split(" · ")[0]) for s in pack.slides if s.kind == "indicator"]
-    assert pages == [
-        ("SALT routine referrals seen and assessed within 6 weeks", "County Durham"),
-        ("CYP speech and language therapy, waiting over 18 weeks (NHS England)", "NHS North East and North Cumbria ICB"),
-        ("Children waiting more than 13 weeks for an autism assessment", "County Durham"),
-        ("Autism referrals open 13 weeks or more, aged 0–17 (NHS England)", "County Durham sub-ICB location (84H)"),
-    ]
+    for local, nhs, shown in [
+        (
+            "SALT routine referrals seen and assessed within 6 weeks",
+            "CYP speech and language therapy, waiting over 18 weeks (NHS England)",
+            "NHS North East and North Cumbria ICB",
+        ),
+        (
+            "Children waiting more than 13 weeks for an autism assessment",
+            "Autism referrals open 13 weeks or more, aged 0–17 (NHS England)",
+            "County Durham sub-ICB location (84H)",
+        ),
+    ]:
+        at = pages.index((local, "County Durham"))
+        assert pages[at + 1] == (nhs, shown)
+    # A pack of chosen indicators has exactly those.
+    chosen = export.build(conn, cfg, "E06000047", indicator_ids=["asd_waiting_over_13wk", "salt_seen_6wk"])
+    assert len([s for s in chosen.slides if s.kind == "indicator"]) == 2
     local = next(s for s in pack.slides if s.title == "Children waiting more than 13 weeks for an autism assessment")
     assert (
         "Compared (Autism referrals open 13 weeks or more, aged 0–17 (NHS England)): County Durham sub-ICB location "
