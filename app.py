@@ -33,6 +33,7 @@ def main() -> None:
         *page("indicator_page.py", title="Indicator", icon=":material/show_chart:", url_path="indicator"),
         *page("exceptions_page.py", title="Exceptions", icon=":material/priority_high:", url_path="exceptions"),
         *page("compare_page.py", title="Compare areas", icon=":material/leaderboard:", url_path="compare"),
+        *page("providers_page.py", title="Provider scorecard", icon=":material/handshake:", url_path="providers"),
         *page("present_page.py", title="Presentation mode", icon=":material/slideshow:", url_path="present"),
         *page("pack_page.py", title="Board pack", icon=":material/picture_as_pdf:", url_path="pack"),
     ]

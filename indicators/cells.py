@@ -12,6 +12,7 @@ import pandas as pd
 # Statistical suppression symbols (the DfE's EES convention, plus ".." used in ONS tables): the figure is
 # missing on purpose. Kept with the observation as its marker; the value is left empty.
 SUPPRESSION_MARKERS = {
+    "*": "suppressed (NHS England)",
     "c": "confidential",
     "x": "not available",
     "z": "not applicable",

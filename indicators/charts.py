@@ -276,7 +276,7 @@ UNIT_LABELS = {"percent": "%", "weeks": "weeks", "days": "days"}
 
 def trend_figure(f: IndicatorFigures, area_name: str, **kw) -> go.Figure:
     """The trend chart of one indicator from the read model: its series with gaps, comparators and breaks."""
-    return indicator_chart(f.ind, f.series, area_name, comparators=f.comparators, breaks=f.breaks, **kw)
+    return indicator_chart(f.ind, f.series, f.shown_as(area_name), comparators=f.comparators, breaks=f.breaks, **kw)
 
 
 def spc_figure(f: IndicatorFigures, area_name: str, *, height: int = 460, font_size: int = 14) -> go.Figure | None:

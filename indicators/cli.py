@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from indicators import config as config_mod
-from indicators import ees, export, markup, readmodel, spc, store, tables, uploads
+from indicators import ees, export, markup, official, readmodel, spc, store, tables, uploads
 from indicators.access import Forbidden, cli_access
 from indicators.problems import suggest
 from indicators.sample import load_sample
@@ -229,7 +229,7 @@ def cmd_restore(args, cfg) -> int:
 def cmd_import_ees(args, cfg) -> int:
     try:
         return _load(args, cfg, official=True, mapping=args.mapping, release=args.release)
-    except ees.MappingError as e:
+    except (ees.MappingError, official.MappingError) as e:
         _err(str(e))
         return EXIT_CONFIG
 
@@ -320,7 +320,12 @@ COMMANDS = {
     "export": (cmd_export, "write the board pack as PowerPoint or PDF: title, scorecard, exceptions, one slide per indicator"),
     "backup": (cmd_backup, "copy the database consistently (default: into data/backups/, keeping the newest 14)"),
     "restore": (cmd_restore, "replace the database with a backup (stop the dashboard first); the replaced file is kept"),
-    "import-ees": (cmd_import_ees, "import DfE open data: a release zip as downloaded, or a CSV in it; the layout is detected"),
+    "import-official": (
+        cmd_import_ees,
+        "import official statistics: a DfE release zip or CSV, NHS England Autism Statistics (CSV or .csv.gz) or a CHS "
+        "waiting-list workbook (.xlsx); the source and layout are detected",
+    ),
+    "import-ees": (cmd_import_ees, "the same as import-official (its earlier name, kept)"),
     "spc": (
         lambda args, cfg: spc.run_cli(args),
         "XmR (SPC) analysis of a CSV of period,value, printed as JSON (Making Data Count rules)",
@@ -366,27 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default=None, help="the backup file to write (default: a dated file in the backup folder)")
     p = sub.add_parser("restore", help=COMMANDS["restore"][1])
     p.add_argument("backup", help="the backup file")
-    p = sub.add_parser("import-ees", help=COMMANDS["import-ees"][1])
-    p.add_argument(
-        "path",
-        metavar="PATH",
-        help="the release zip as downloaded from explore-education-statistics.service.gov.uk "
-        '("Download all data"), or any CSV in it',
-    )
-    p.add_argument(
-        "--mapping",
-        default=None,
-        metavar="NAME",
-        help=f"read the file with this mapping in config/ees/ ({', '.join(ees.list_mappings())}); default: detected from the header",
-    )
-    p.add_argument(
-        "--release",
-        default=None,
-        metavar="YEAR",
-        help='the release, e.g. "2025" (default: the year after the latest figures for SEN2)',
-    )
-    p.add_argument("--dry-run", action="store_true", help="check and show what would change, write nothing")
-    p.add_argument("--user", default=None, metavar="NAME", help="who is importing (default: your login name)")
+    for command in ("import-official", "import-ees"):
+        _official_arguments(sub.add_parser(command, help=COMMANDS[command][1]))
     p = sub.add_parser("spc", help=COMMANDS["spc"][1])
     spc.add_cli_arguments(p)
     p = sub.add_parser("remind", help=COMMANDS["remind"][1])
@@ -401,6 +387,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("indicator")
     p.add_argument("--area", required=True, help="ONS code or name, e.g. E06000047")
     return parser
+
+
+def _mapping_names() -> list[str]:
+    return ees.list_mappings() + sorted(p.stem for p in (config_mod.ROOT / "config" / "nhs").glob("*.yaml"))
+
+
+def _official_arguments(p) -> None:
+    """import-official and import-ees (its earlier name) take the same arguments."""
+    p.add_argument(
+        "path",
+        metavar="PATH",
+        help="the release zip as downloaded from explore-education-statistics.service.gov.uk "
+        '("Download all data"), any CSV in it, or an NHS England file as published (Autism Statistics CSV or .csv.gz, '
+        "CHS waiting-list workbook .xlsx)",
+    )
+    p.add_argument(
+        "--mapping",
+        default=None,
+        metavar="NAME",
+        help=f"read the file with this mapping in config/ees/ or config/nhs/ ({', '.join(_mapping_names())}); "
+        "default: detected from the file",
+    )
+    p.add_argument(
+        "--release",
+        default=None,
+        metavar="YEAR",
+        help='the release, e.g. "2025" (default: the year after the latest figures for SEN2; the latest month for NHS files)',
+    )
+    p.add_argument("--dry-run", action="store_true", help="check and show what would change, write nothing")
+    p.add_argument("--user", default=None, metavar="NAME", help="who is importing (default: your login name)")
 
 
 def main(argv: list[str] | None = None) -> int:

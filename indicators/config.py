@@ -19,7 +19,20 @@ MAX_CONFIG_BYTES = 1_000_000
 Unit = Literal["percent", "count", "weeks", "days", "number"]
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
 PeriodType = Literal["month", "fy_quarter", "financial_year", "academic_year", "calendar_year"]
-Level = Literal["national", "regional", "local_authority"]
+Level = Literal["national", "regional", "local_authority", "nhs_region", "icb", "sub_icb", "provider"]
+# The NHS's own geography (issue 26): areas named by their ODS codes (84H, QHM, RXP, Y63), not ONS codes.
+HEALTH_LEVELS = ("nhs_region", "icb", "sub_icb", "provider")
+LEVEL_NAMES = {
+    "national": "country",
+    "regional": "region",
+    "local_authority": "local authority",
+    "nhs_region": "NHS England region",
+    "icb": "integrated care board (ICB)",
+    "sub_icb": "sub-ICB location",
+    "provider": "NHS provider",
+}
+_ONS = re.compile(r"^[EWSN]\d{8}$")
+_ODS = re.compile(r"^[A-Z0-9]{3,5}$")
 
 POLARITY_WORDS = {
     "higher_is_better": "higher is better",
@@ -85,16 +98,61 @@ class Break(_Strict):
     areas: list[str] = []
 
 
+class HealthLinks(_Strict):
+    """A council's NHS partners: the sub-ICB location(s) and main providers whose NHS figures stand beside its own."""
+
+    sub_icb: list[str] = []  # ODS codes, e.g. [84H]
+    icb: str | None = None  # e.g. QHM
+    providers: list[str] = []  # the main community providers, e.g. [RXP]
+
+
 class Area(_Strict):
-    code: str = Field(pattern=r"^[EWSN]\d{8}$")
+    # An ONS code (E06000047) for England, regions and councils; an ODS code (84H, QHM, RXP) for the NHS.
+    code: str = Field(pattern=r"^([EWSN]\d{8}|[A-Z0-9]{3,5})$")
     name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     level: Level
     la_code: str | None = None
+    # A council's region; an NHS area's parent: a sub-ICB location's or provider's ICB, an ICB's NHS region.
     region: str | None = None
     # Statistical neighbours: the areas this one is usually compared with (ONS codes).
     neighbours: list[str] = []
     # Other names people use for the area in uploads and on the command line, e.g. Durham.
     aliases: list[str] = []
+    # An NHS area: the councils' areas it covers, as people name them (the page says so when it covers more than one).
+    covers: list[str] = []
+    # A council: its NHS partners.
+    health: HealthLinks | None = None
+    # A council: the providers its joint commissioning group keeps a balanced provider scorecard for (area codes).
+    commissioned: list[str] = []
+
+    @model_validator(mode="after")
+    def _code_fits_level(self):
+        if self.level in HEALTH_LEVELS:
+            if not _ODS.match(self.code) and not (self.level == "nhs_region" and _ONS.match(self.code)):
+                raise _FieldError(
+                    "code", f'"{self.code}" is not an ODS code; an NHS area is named by its ODS code, e.g. 84H, QHM or RXP'
+                )
+        elif not _ONS.match(self.code):
+            raise _FieldError(
+                "code", f'"{self.code}" is not an ONS code; they are a letter E, W, S or N and 8 digits, e.g. E06000047'
+            )
+        if self.health is not None and self.level != "local_authority":
+            raise _FieldError("health", "only a local authority has NHS partners; remove health from this area")
+        return self
+
+
+# The balanced provider scorecard's domains (Durham's 2018 progress report), in the order the grid shows them.
+DOMAINS = {
+    "finance": "Finance",
+    "service_user_experience": "Service-user experience",
+    "service_delivery": "Service delivery",
+    "safeguarding": "Safeguarding",
+    "provider_market_health": "Provider-market health",
+}
+
+# Comparators named by a word: England, the council's region, its statistical neighbours, and for NHS statistics the
+# ICB and NHS region of the area that stands for the council.
+COMPARATOR_WORDS = ("england", "region", "neighbours", "icb", "nhs_region")
 
 
 class Indicator(_Strict):
@@ -128,6 +186,16 @@ class Indicator(_Strict):
     # The official indicator that measures the same thing nationally (e.g. dfe_ehcp_20wk for ehcp_20wk): shown under
     # this one's chart with England, the region, neighbours and the rank among local authorities.
     official: str | None = None
+    # How this local measure differs from its official counterpart, in words, shown beside both definitions.
+    compared_with_official: str = ""
+    # NHS statistics published for the NHS's geography: a council's series is that of its sub-ICB location or its main
+    # provider (areas[].health), shown with what that area covers; nothing is apportioned.
+    nhs_geography: Literal["sub_icb", "provider"] | None = None
+    # A measure of the balanced provider scorecard: its domain; its figures are per commissioned provider (areas of
+    # level provider), from the providers' or commissioners' quarterly returns.
+    domain: Literal["finance", "service_user_experience", "service_delivery", "safeguarding", "provider_market_health"] | None = (
+        None
+    )
     # Changes of definition, e.g. the SEN2 collection becoming person-level in 2023.
     breaks: list[Break] = []
     # Shown first in the default board pack (with every exception).
@@ -147,9 +215,10 @@ class Indicator(_Strict):
     @classmethod
     def _comparator_words(cls, v):
         for item in v or []:
-            if item not in ("england", "region", "neighbours") and not re.fullmatch(r"[EWSN]\d{8}", item):
+            if item not in COMPARATOR_WORDS and not re.fullmatch(r"[EWSN]\d{8}", item):
                 raise ValueError(
-                    f'"{item}" is not a comparator; use england, region, neighbours or an ONS area code such as E06000003'
+                    f'"{item}" is not a comparator; use england, region, neighbours, icb, nhs_region or an ONS area code '
+                    "such as E06000003"
                 )
         return v
 
@@ -398,6 +467,31 @@ def validate_raw(raw, path: Path | str = "<text>") -> Config:
                 problems.append(
                     f'indicator "{ind.id}", field official: {ind.official} is not official statistics (kind: official); '
                     "name the DfE indicator that measures the same thing"
+                )
+        if ind.nhs_geography is not None and ind.kind != "official":
+            problems.append(
+                f'indicator "{ind.id}", field nhs_geography: only official NHS statistics (kind: official) are published '
+                "for the NHS's geography; remove it or set kind: official"
+            )
+    levels = {a.code: a.level for a in cfg.areas}
+    for area in cfg.areas:
+        links = area.health
+        if links is None:
+            continue
+        wanted = [("sub_icb", c, "sub_icb") for c in links.sub_icb] + [("providers", c, "provider") for c in links.providers]
+        wanted += [("icb", links.icb, "icb")] if links.icb else []
+        for fld, code, level in wanted:
+            if levels.get(code) != level:
+                problems.append(
+                    f'area "{area.code}", field health.{fld}: "{code}" is not listed in areas as a {LEVEL_NAMES[level]}; '
+                    f"add {{code: {code}, name: ..., level: {level}}} to areas"
+                )
+    for area in cfg.areas:
+        for code in area.commissioned:
+            if levels.get(code) != "provider":
+                problems.append(
+                    f'area "{area.code}", field commissioned: "{code}" is not listed in areas as a provider; add '
+                    f"{{code: {code}, name: ..., level: provider}} to areas"
                 )
     if cfg.default_area not in codes:
         problems.append(

@@ -415,7 +415,7 @@ def comparison_rows(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures) ->
         return []
     last = basis.held.iloc[-1]
     p = periods.parse(last["period"], basis.ind.period_type)
-    rows = [(f"{af.area.name}, {p.display}", last["value_text"])]
+    rows = [(f"{basis.shown_as(af.area.name)}, {p.display}", last["value_text"])]
     for label, line in basis.comparators.items():
         at = line[line["period"] == last["period"]]
         if "n_neighbours" in line.columns and not at.empty:  # the neighbours: with how many had a figure
@@ -463,7 +463,9 @@ def comparison_text(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures) ->
         return ""
     basis = af.indicators.get(f.ind.official) if f.ind.official else f
     head = f"Compared ({basis.ind.name}): " if basis is not f else "Compared: "
-    return head + "; ".join(f"{k} {v}" for k, v in rows) + "."
+    # NHS statistics: whose figures these are, and that nothing is apportioned.
+    covers = f" {basis.stand_in.brief}" if basis.stand_in is not None else ""
+    return head + "; ".join(f"{k} {v}" for k, v in rows) + "." + covers
 
 
 # ---------------------------------------------------------------- measuring text
@@ -757,7 +759,27 @@ def build(
         paged = set(ex["indicator_id"]) | {i.id for i in config.indicators if i.headline}
     else:
         paged = set(card["indicator_id"])
-    page_rows = [r for r in card.itertuples() if r.indicator_id in paged]
+    # In the default pack, a local measure's NHS counterpart (NHS England's figures for the council's NHS partners)
+    # follows its page; a pack of chosen indicators has exactly those.
+    nhs_after = {
+        i.id: i.official
+        for i in config.indicators
+        if chosen_ids is None
+        and not full
+        and i.id in paged
+        and i.official
+        and config.by_id[i.official].nhs_geography
+        and i.official in af.indicators
+    }
+    paged |= set(nhs_after.values())
+    by_id_row = {r.indicator_id: r for r in af.scorecard.itertuples()}  # the counterpart may not be on the scorecard
+    order = []
+    for r in card.itertuples():
+        if r.indicator_id in paged and r.indicator_id not in order:
+            order.append(r.indicator_id)
+            if r.indicator_id in nhs_after and nhs_after[r.indicator_id] not in order:
+                order.append(nhs_after[r.indicator_id])
+    page_rows = [by_id_row[i] for i in order]
     what = (
         "the scorecard, the exceptions, then a page for each exception and each headline indicator"
         if chosen_ids is None and not full
@@ -828,10 +850,11 @@ def build(
         published = int((df["figure_type"] == "published").sum())
         illustrative = int((df["figure_type"] == "illustrative").sum())
         tail = df.tail(6)
+        shown = f.shown_as(area_name)  # NHS statistics: the NHS area whose figures these are
         s = Slide(
             "indicator",
             ind.name,
-            f"{area_name} · {r.period_display}: {r.value_text} · {r.rag_text} ({r.threshold_text}) · "
+            f"{shown} · {r.period_display}: {r.value_text} · {r.rag_text} ({r.threshold_text}) · "
             f"{r.direction_prev_text}"
             + (f" · SPC: {spc_words(r)}" if isinstance(r.variation, str) else "")
             + (f"\nIn exception: {reasons[ind.id]}" if ind.id in reasons else ""),
@@ -851,10 +874,10 @@ def build(
         two = f.spc is not None
         w = (WIDTH - CHART_GAP) / 2 if two else WIDTH
         trend = board_trend(f, area_name, width=w, height=chart_h, font=CHART_PT, title=trend_title(f))
-        s.charts.append(Chart(trend, w, chart_h, trend_alt(f, area_name)))
+        s.charts.append(Chart(trend, w, chart_h, trend_alt(f, shown)))
         if two:
-            xmr = board_spc(f, area_name, width=w, height=chart_h, font=CHART_PT, title="Statistical process control (XmR)")
-            s.charts.append(Chart(xmr, w, chart_h, spc_alt(f, area_name)))
+            xmr = board_spc(f, shown, width=w, height=chart_h, font=CHART_PT, title="Statistical process control (XmR)")
+            s.charts.append(Chart(xmr, w, chart_h, spc_alt(f, shown)))
         if on_chart:  # drawn while the next pages are built
             for c in s.charts:
                 on_chart(ind.name, c)

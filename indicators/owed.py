@@ -62,9 +62,12 @@ def missing_periods(
     own indicators, oldest first per indicator."""
     today = today or dt.date.today()
     held = held_periods(conn, area_code)
+    # A provider scorecard measure (one with a domain) is returned per provider; the partnership's own per council.
+    provider = area_code in {a.code for a in config.areas if a.level == "provider"}
     return [
         (ind, p)
         for ind in own_indicators(config, access, indicator_id)
+        if (ind.domain is not None) == provider
         for p in periods_due(ind, today)
         if p.label not in held.get(ind.id, set())
     ]

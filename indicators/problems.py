@@ -37,6 +37,8 @@ MESSAGES: dict[str, str] = {
     "empty_area": "the area is empty; give an ONS code or a name: {listing}",
     "unknown_area": '"{value}" is not a known area{suggestion}; use an ONS code or a name: {listing}',
     "area_level_not_allowed": "{area} is {level} area; only an administrator or the DfE open-data import may load figures for England and the regions. Give a local area such as {example}",
+    "provider_measure_needs_provider": "{indicator} is a measure of the provider scorecard, reported for a commissioned provider; {area} is not one. Give the provider's code or name",
+    "provider_area_for_area_measure": "{area} is a commissioned provider; {indicator} is reported for a local area, not a provider. Give a local area such as County Durham",
     "empty_period": "the period is empty; {indicator} is reported by {type_name}, e.g. {example}",
     "bad_period": "{detail}",
     "future_period": '"{label}" ({display}) has not started yet; figures can only be loaded for periods that have begun',

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from indicators import periods, rag, spc, store
+from indicators import health, periods, rag, spc, store
 from indicators.cells import clean, half_up, missing
 from indicators.config import Break, Config, Indicator
 
@@ -77,6 +77,12 @@ class IndicatorFigures:
     breaks: list[Break]
     latest: dict  # the scorecard row
     area_code: str = ""
+    # NHS statistics: the NHS area whose figures stand for the council, and what it covers (None: the area's own).
+    stand_in: health.StandIn | None = None
+
+    def shown_as(self, area_name: str) -> str:
+        """Whose series this is, as charts and tables name it."""
+        return self.stand_in.name if self.stand_in else area_name
 
     @property
     def held(self) -> pd.DataFrame:
@@ -288,8 +294,11 @@ class _Comparators:
         return None if hit.empty else float(hit.iloc[0])
 
 
-def _comparator_lines(ind: Indicator, config: Config, area: AreaInfo, known: _Comparators) -> dict[str, pd.DataFrame]:
-    """England, the region, the neighbours' median (or mean) and named areas, as configured: each a series."""
+def _comparator_lines(
+    ind: Indicator, config: Config, area: AreaInfo, known: _Comparators, stand: health.StandIn | None = None
+) -> dict[str, pd.DataFrame]:
+    """England, the region, the neighbours' median (or mean), named areas, and for NHS statistics the ICB and NHS
+    region of the area standing for the council, as configured: each a series."""
     wanted = (
         ind.comparators
         if ind.comparators is not None
@@ -301,7 +310,10 @@ def _comparator_lines(ind: Indicator, config: Config, area: AreaInfo, known: _Co
             if ind.id in known.neighbours:
                 out[NEIGHBOURS_LABEL[config.neighbour_stat]] = known.neighbours[ind.id]
             continue
-        code = ENGLAND if item == "england" else area.region if item == "region" else item
+        if item in ("icb", "nhs_region"):
+            code = None if stand is None else stand.icb if item == "icb" else stand.nhs_region
+        else:
+            code = ENGLAND if item == "england" else area.region if item == "region" else item
         if not code or code == area.code or (ind.id, code) not in known.lines:
             continue
         label = "England" if item == "england" else (area.region_name or code) if item == "region" else known.names[code]
@@ -333,7 +345,20 @@ def figures(conn, config: Config, area_code: str, *, today: dt.date | None = Non
     # Four queries, however many indicators: the area's own figures, the comparators' figures, the commentary,
     # and (below) where the area stands among local authorities.
     own = store.area_observations(conn, area_code, as_of)
+    # NHS statistics are published for the council's NHS partners, not the council: one more query when it has any.
+    stands: dict[str, health.StandIn] = {}
+    nhs = {i.id: health.candidates(config, area_code, i) for i in config.indicators}
+    nhs = {k: v for k, v in nhs.items() if v}
+    if nhs:
+        theirs = store.observations_of(conn, sorted({c for v in nhs.values() for c in v}), list(nhs), as_of)
+        for ind_id in nhs:
+            rows = theirs[theirs["indicator_id"] == ind_id]
+            stand = health.stand_in(config, area_code, config.by_id[ind_id], set(rows["area_code"]))
+            if stand is not None:
+                stands[ind_id] = stand
+                own = pd.concat([own, rows[rows["area_code"] == stand.code].drop(columns="area_code")], ignore_index=True)
     codes = [ENGLAND] + ([area.region] if area.region else []) + [c for c, *_ in area.neighbours]
+    codes += [c for s in stands.values() for c in (s.icb, s.nhs_region) if c]
     codes += [c for ind in config.indicators for c in (ind.comparators or []) if c not in ("england", "region", "neighbours")]
     values = store.comparator_values(conn, codes, area_code, as_of)
     commentary = store.latest_commentary(conn, area_code)
@@ -351,11 +376,12 @@ def figures(conn, config: Config, area_code: str, *, today: dt.date | None = Non
             ind,
             series,
             _spc(ind, series, area_code),
-            _comparator_lines(ind, config, area, known),
+            _comparator_lines(ind, config, area, known, stands.get(ind.id)),
             pd.DataFrame(),
             [b for b in ind.breaks_for(area_code) if series["period"].iloc[0] < b.period <= series["period"].iloc[-1]],
             {},
             area_code,
+            stands.get(ind.id),
         )
     # 4. Ranks among local authorities: every period of official statistics, and the latest period of the rest.
     pairs = pd.DataFrame(

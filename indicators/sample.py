@@ -1,5 +1,6 @@
 """What a first start loads: the official statistics shipped in data/official/ (real DfE releases, for every local
-authority, region and England, and the DfE's statistical neighbours model) and the sample local figures (published
+authority, region and England, the DfE's statistical neighbours model, and NHS England's autism and community health
+waiting statistics) and the sample local figures (published
 figures from the area's own documents plus illustrative values, each marked). Every file goes through the same
 readers, validator and writer as an upload."""
 
@@ -20,8 +21,15 @@ OFFICIAL_FILES = (
     "sen2/education-health-and-care-plans_2025.zip",
     "neet/neet_participation_la_2022.csv",
     "neet/neet_participation_la_2025.csv",
+    # NHS England, as published: Autism Statistics by sub-ICB location (July–September 2022) and the community health
+    # services waiting-list workbooks of March 2023 (January's figures) and August 2023 (June's).
+    "nhs/AutismStatsDec22_subICB.csv.gz",
+    "nhs/community_health_2023-03-01.xlsx",
+    "nhs/community_health_2023-08-01.xlsx",
 )
 NEIGHBOURS_FILE = "sn-model-long.csv"
+# The balanced provider scorecard's sample returns (all illustrative), loaded with the sample data in one upload.
+PROVIDER_SAMPLE = ROOT / "data" / "sample" / "provider_scorecard.csv"
 
 
 def load_official(conn, config: Config, folder: Path = OFFICIAL_DIR) -> list[store.WriteSummary]:
@@ -48,9 +56,10 @@ def load_sample(conn, config: Config, csv_path: Path | str = store.SAMPLE_CSV, *
         load_official(conn, config)
     path = Path(csv_path)
     who = system_access(SAMPLE_USER)
-    preview = uploads.check(
-        conn, config, path.read_bytes(), f"sample data ({path.name})", who, default_figure_type="illustrative"
-    )
+    data = path.read_bytes()
+    if path == Path(store.SAMPLE_CSV) and PROVIDER_SAMPLE.exists():  # the same columns: its rows follow the header
+        data = data.rstrip(b"\n") + b"\n" + PROVIDER_SAMPLE.read_bytes().split(b"\n", 1)[1]
+    preview = uploads.check(conn, config, data, f"sample data ({path.name})", who, default_figure_type="illustrative")
     if not preview.result.ok:
         shown = "\n".join(f"  {p}" for p in preview.result.problems[:20])
         raise store.StoreError(f"The sample data {path} does not match the indicators file:\n{shown}")

@@ -552,7 +552,7 @@ def _require_write(conn, access: Access, rows: pd.DataFrame, new_areas: list[tup
         )
     levels = dict(conn.execute("SELECT code, level FROM areas").fetchall())
     levels.update({a[0]: a[2] for a in new_areas or []})
-    wide = sorted({c for c in rows["area_code"] if levels.get(c) != "local_authority"})
+    wide = sorted({c for c in rows["area_code"] if levels.get(c) not in ("local_authority", "provider")})
     if wide:
         raise Forbidden(
             f"{access.user} may not load figures for {', '.join(wide)}: figures for England and the regions "
@@ -936,6 +936,22 @@ def area_observations(conn, area_code: str, as_of: dt.date | None = None) -> pd.
         WHERE o.area_code = $area AND ($as_of IS NULL OR o.period_end <= $as_of)
         ORDER BY o.indicator_id, o.period_start""",
         {"area": area_code, "as_of": as_of},
+    ).df()
+    return _plain(df, dates=("period_start", "period_end"))
+
+
+def observations_of(conn, codes: list[str], indicator_ids: list[str], as_of: dt.date | None = None) -> pd.DataFrame:
+    """Every figure of some areas on some indicators (a council's NHS partners on the NHS indicators), as
+    area_observations gives them with the area's code."""
+    df = conn.execute(
+        f"""
+        SELECT o.area_code, o.indicator_id, o.period, o.period_start, o.period_end, o.value, o.numerator, o.denominator,
+               o.marker, o.note, o.figure_type, o.source, o.release, u.file_name AS upload_file
+        FROM observations o LEFT JOIN uploads u ON u.id = o.upload_id
+        WHERE o.area_code IN ({", ".join("?" * len(codes))}) AND o.indicator_id IN ({", ".join("?" * len(indicator_ids))})
+          AND (? IS NULL OR o.period_end <= ?)
+        ORDER BY o.indicator_id, o.period_start""",
+        [*codes, *indicator_ids, as_of, as_of],
     ).df()
     return _plain(df, dates=("period_start", "period_end"))
 

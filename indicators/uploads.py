@@ -128,9 +128,9 @@ def read_and_validate(
     """The file → its reader's table → the one validator. Pure: no database, so it can run in another process.
     `sheet` is the workbook sheet the person picked (default: the one holding the header)."""
     if official:
-        from indicators import ees  # imported here: only DfE imports need it, and the pages start without it
+        from indicators import official  # imported here: only official imports need it, and the pages start without it
 
-        table = ees.read(data, file_name, config, areas_df, mapping=mapping, release=release)
+        table = official.read(data, file_name, config, areas_df, mapping=mapping, release=release)
     else:
         table = returns.read(data, file_name, config, sheet=sheet)
     return validate(table, config, areas_df, access, today=today, default_figure_type=default_figure_type)
@@ -504,7 +504,9 @@ def commit(conn, preview: Preview, access: Access, *, confirmed: bool | set = Fa
         return store.WriteSummary(None, 0, 0, preview.counts["unchanged"])
     note = None
     if preview.official:
-        note = f"DfE open data: {preview.result.layout}" + (f", release {preview.release}" if preview.release else "")
+        note = f"{preview.result.file_kind}: {preview.result.layout}" + (
+            f", release {preview.release}" if preview.release else ""
+        )
         if preview.counts["unchanged"]:
             note += f"; {preview.counts['unchanged']:,} figure(s) restated as already stored"
         if preview.counts.get("kept"):

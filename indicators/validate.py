@@ -19,6 +19,8 @@ from indicators.store import FIGURE_TYPES, OBS_COLUMNS
 FIELDS = ("indicator", "area", "period", "value", "numerator", "denominator", "note", "figure_type", "source")
 VALUE_FIELDS = ("value", "numerator", "denominator")
 LOCAL_LEVEL = "local_authority"
+# Besides councils, a person may submit figures for a commissioned provider (the balanced provider scorecard's measures).
+PROVIDER_LEVEL = "provider"
 LEVEL_WORDS = {"national": "a national", "regional": "a regional", LOCAL_LEVEL: "a local authority"}
 
 
@@ -293,7 +295,8 @@ def validate(
     codes = _objects(resolved)[area_col.codes]
     listing = None
     example = next((r.code for r in known.itertuples() if r.level == LOCAL_LEVEL), config.default_area)
-    wrong_u = [code is None or (levels.get(code) != LOCAL_LEVEL and not trusted) for code in resolved]
+    submittable = (LOCAL_LEVEL, PROVIDER_LEVEL)
+    wrong_u = [code is None or (levels.get(code) not in submittable and not trusted) for code in resolved]
     for i in np.flatnonzero(_per_value(wrong_u, bool)[area_col.codes]) if any(wrong_u) else []:
         code = codes[i]
         column = col_name(i, "area")
@@ -313,7 +316,7 @@ def validate(
                     listing=listing,
                     suggestion=suggest(value, list(known["name"]) + list(known["code"])),
                 )
-        elif levels.get(code) != LOCAL_LEVEL and not trusted:
+        elif levels.get(code) not in submittable and not trusted:
             add(
                 i,
                 "area_level_not_allowed",
@@ -322,6 +325,17 @@ def validate(
                 level=LEVEL_WORDS.get(levels.get(code), "an"),
                 example=example,
             )
+
+    # A provider scorecard measure is reported for a provider, every other local measure for a council.
+    mixed = any(ind is not None and ind.domain for ind in ind_u) or any(levels.get(c) == PROVIDER_LEVEL for c in resolved)
+    for i in np.flatnonzero(ind_ok) if mixed and not table.official else []:
+        ind, code = ind_u[ind_col.codes[i]], codes[i]
+        if code is None or ind.kind == "official" or (ind.domain is None) == (levels.get(code) != PROVIDER_LEVEL):
+            continue
+        if ind.domain is not None:
+            add(i, "provider_measure_needs_provider", col_name(i, "area"), ind.id, area=code)
+        else:
+            add(i, "provider_area_for_area_measure", col_name(i, "area"), ind.id, area=code)
 
     # Periods, read by each indicator's period type; each distinct (indicator, label) parsed once
     period_col = cell["period"]

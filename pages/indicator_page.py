@@ -85,13 +85,17 @@ def official_section(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures, c
     st.caption(f"{plain(ind.source)} · id `{ind.id}`")
     if show_chart:  # under a local measure: the official series itself, with England, the region and the neighbours
         trend, _ = charts_for(cur, ind.id, area)
+        shown = f.shown_as(af.area.name)
         chart(
             f"official_{ind.id}",
             trend,
-            alt_text.trend_name(f, af.area.name),
-            alt_text.trend_summary(f, af.area.name),
-            alt_text.trend_table(f, af.area.name),
+            alt_text.trend_name(f, shown),
+            alt_text.trend_summary(f, shown),
+            alt_text.trend_table(f, shown),
         )
+    if f.stand_in is not None:  # NHS statistics: whose figures these are, and the table in place of the ranks
+        nhs_figures(af, f)
+        return
     neighbours = ", ".join(f"{n}" + (f" ({c})" if c else "") for _, n, c in af.area.neighbours)
     if neighbours:
         st.caption(f"Statistical neighbours (DfE model, closest first): {plain(neighbours)}.")
@@ -136,6 +140,38 @@ def _comparator_cell(ind, line: pd.DataFrame, period: str) -> str:
         return rag.format_value(ind, r["value"])
     n = f"{int(r['n_areas'])} of {int(r['n_neighbours'])}"
     return f"– ({n}: too few)" if pd.isna(r["value"]) else f"{rag.format_value(ind, r['value'])} ({n})"
+
+
+def nhs_figures(af: readmodel.AreaFigures, f: readmodel.IndicatorFigures) -> None:
+    """NHS statistics for a council: what the NHS area shown covers, and each period against the ICB and England."""
+    st.info(plain(f.stand_in.coverage), icon=":material/info:")
+    rows = []
+    for r in f.held.itertuples(index=False):
+        counts = (
+            "" if pd.isna(r.denominator) else f"{r.numerator:,.0f} of {r.denominator:,.0f}" if not pd.isna(r.numerator) else ""
+        )
+        rows.append(
+            {
+                "Month": r.period_display,
+                f.stand_in.name: r.value_text,
+                **({"Counts": counts} if f.ind.unit == "percent" else {}),
+                **{
+                    label: rag.format_value(f.ind, c.set_index("period")["value"].get(r.period))
+                    for label, c in f.comparators.items()
+                },
+            }
+        )
+    st.dataframe(pd.DataFrame(rows[::-1]), hide_index=True, width="stretch")
+
+
+def definitions_side_by_side(ind, nhs) -> None:
+    """The local measure and its NHS counterpart: each definition, and how they differ, in words."""
+    st.subheader("The local measure and the NHS measure")
+    left, right = st.columns(2)
+    left.markdown(f"**{plain(ind.name)}** (the partnership's own)\n\n{plain(ind.definition)}")
+    right.markdown(f"**{plain(nhs.name)}**\n\n{plain(nhs.definition)}")
+    if ind.compared_with_official:
+        st.markdown(f"**How they differ.** {plain(ind.compared_with_official)}")
 
 
 def indicator_page() -> None:
@@ -213,6 +249,8 @@ def indicator_page() -> None:
     counterpart = af.indicators.get(ind.official) if ind.official else (f if ind.kind == "official" else None)
     if counterpart is not None:
         official_section(af, counterpart, cur, area, show_chart=counterpart is not f)
+        if counterpart is not f and counterpart.ind.nhs_geography:
+            definitions_side_by_side(ind, counterpart.ind)
 
     st.header("Commentary")
     latest_period = df.iloc[-1]["period"]

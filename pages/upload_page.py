@@ -4,10 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from indicators import ees, owed, returns, store, tables, uploads
+from indicators import official as official_sources
 from indicators.access import Forbidden
 from pages.common import area_picker, get_access, get_config, get_cursor, plain, reopen_database, require, run_page, stop
 
-RETURN, OFFICIAL = "A return of figures (CSV or Excel)", "DfE open data (a release zip, or a CSV from it)"
+RETURN = "A return of figures (CSV or Excel)"
+OFFICIAL = "Official statistics (DfE open data; NHS England autism statistics or community health waiting lists)"
 DETECT = "(detect from the file's header)"
 DETECT_SHEET = "(the sheet holding the header)"
 WRAPPED_ROWS = 200  # rows of a preview tab shown as a wrapped table; more go in the scrolling grid
@@ -47,7 +49,7 @@ def show_problems(problems, file_name: str, official: bool, who) -> None:
     if official:
         advice = (
             "This is the DfE's file as published: do not edit it. Each problem says what the dashboard needs, "
-            "usually a mapping in config/ees/ for a layout it does not read yet."
+            "usually a mapping in config/ees/ or config/nhs/ for a layout it does not read yet."
         )
     else:
         advice = "Fix them in the spreadsheet and upload it again. Rows are numbered as your spreadsheet shows them."
@@ -71,9 +73,9 @@ def show_problems(problems, file_name: str, official: bool, who) -> None:
     st.download_button("Download the list of problems (CSV)", tables.to_csv(table), file_name="problems.csv", mime="text/csv")
 
 
-def show_mapping_error(e: ees.MappingError) -> None:
+def show_mapping_error(e: ees.MappingError | official_sources.MappingError) -> None:
     """A mapping that cannot be used: the file and each problem, as text."""
-    st.error(f"**The EES mapping {plain(e.path)} has {len(e.problems)} problem(s):**", icon=":material/error:")
+    st.error(f"**The mapping {plain(e.path)} has {len(e.problems)} problem(s):**", icon=":material/error:")
     st.markdown("\n".join(f"- {plain(p)}" for p in e.problems))
 
 
@@ -153,8 +155,8 @@ def upload_page() -> None:
     if official:
         with st.expander("Advanced: mapping and release", icon=":material/tune:"):
             try:
-                mappings = {m.name: m for m in ees.load_mappings(cfg)}
-            except ees.MappingError as e:
+                mappings = {m.name: m for m in ees.load_mappings(cfg)} | {m.name: m for m in official_sources.nhs_mappings()}
+            except (ees.MappingError, official_sources.MappingError) as e:
                 show_mapping_error(e)
                 stop()
             picked = st.selectbox(
@@ -170,8 +172,15 @@ def upload_page() -> None:
             st.caption(
                 "The layout of every file is detected from its header; choose a mapping only if the dashboard asks you to."
             )
-        kinds, label = ["zip", "csv"], 'DfE release zip (as downloaded, "Download all data") or one of its CSV files'
-        help_text = f"Up to {ees.MAX_BYTES // (1024 * 1024)} MB. From explore-education-statistics.service.gov.uk."
+        kinds = ["zip", "csv", "gz", "xlsx"]
+        label = (
+            'DfE release zip (as downloaded, "Download all data") or one of its CSV files; NHS England Autism Statistics '
+            "(CSV or .csv.gz) or community health services waiting-list workbook (.xlsx)"
+        )
+        help_text = (
+            f"Up to {ees.MAX_BYTES // (1024 * 1024)} MB, as published: from explore-education-statistics.service.gov.uk "
+            "or digital.nhs.uk / england.nhs.uk. The source and layout are detected."
+        )
     else:
         kinds, label = ["csv", "xlsx"], "CSV or Excel file of figures"
         help_text = (
@@ -213,7 +222,7 @@ def upload_page() -> None:
                     offload=uploads.offload_wanted(data),
                     sheet=sheet,
                 )
-            except ees.MappingError as e:
+            except (ees.MappingError, official_sources.MappingError) as e:
                 status.update(label=f"{plain(file.name)} was not checked", state="error")
                 show_mapping_error(e)
                 stop()

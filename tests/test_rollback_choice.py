@@ -22,8 +22,8 @@ FIRST = (
 SECOND = f"indicator,area,period,value\nsend_neet,E06000047,{sample_next('send_neet').label},12\n".encode()
 WHEN = r"\d{1,2} \w+ \d{4} at \d\d:\d\d"
 # The first start's uploads come first (the official releases, then the sample): the ids here follow them.
-Q, N = 6, 7  # q.csv, neet.csv
-R = 8  # the first rollback after them
+Q, N = 9, 10  # q.csv, neet.csv (after seven official files and the sample)
+R = 11  # the first rollback after them
 
 
 def load(conn, cfg, data, name, who="lead"):

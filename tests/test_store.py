@@ -18,7 +18,12 @@ def rows(cfg, conn, text):
 
 def test_new_database_gets_schema_version_and_areas(empty_conn):
     assert store.schema_version(empty_conn) == store.SCHEMA_VERSION
-    assert set(store.areas(empty_conn)["code"]) == {"E92000001", "E12000001", "E06000047", "E06000003"}
+    # England, the region and the two councils, the NHS areas named for them, and the sample's commissioned providers.
+    assert set(store.areas(empty_conn)["code"]) == {
+        *("E92000001", "E12000001", "E06000047", "E06000003"),
+        *("Y63", "QHM", "84H", "16C", "RXP", "RTR"),
+        *("ZZP01", "ZZP02", "ZZP03"),
+    }
     assert store.table_counts(empty_conn)["observations"] == 0
 
 
@@ -116,6 +121,9 @@ def test_first_start_fills_the_sample_and_marks_it(conn):
         ("import", official, "education-health-and-care-plans_2025.zip"),
         ("import", official, "neet_participation_la_2022.csv"),
         ("import", official, "neet_participation_la_2025.csv"),
+        ("import", official, "AutismStatsDec22_subICB.csv.gz"),
+        ("import", official, "community_health_2023-03-01.xlsx"),
+        ("import", official, "community_health_2023-08-01.xlsx"),
         ("sample", "sample data", "sample data (observations.csv)"),
     ]
     kinds = dict(conn.execute("SELECT figure_type, count(*) FROM observations GROUP BY 1").fetchall())

@@ -353,7 +353,9 @@ def test_upload_page_imports_a_dfe_release_zip_with_its_layout_detected(tmp_path
     monkeypatch.setenv("KPI_CONFIG", str(ROOT / "config" / "indicators.yaml"))
     at = apptest()
     at.switch_page("pages/upload_page.py").run()
-    at.radio(key="upload_mode").set_value("DfE open data (a release zip, or a CSV from it)").run()
+    at.radio(key="upload_mode").set_value(
+        "Official statistics (DfE open data; NHS England autism statistics or community health waiting lists)"
+    ).run()
     release = ROOT / "data" / "official" / "sen2" / "education-health-and-care-plans_2025.zip"
     at.file_uploader[0].upload(release.name, release.read_bytes(), "application/zip")
     at.run()
@@ -403,7 +405,9 @@ def test_upload_page_imports_each_real_release_file(tmp_path, cfg, monkeypatch, 
     monkeypatch.setenv("KPI_DB", str(db))
     at = apptest()
     at.switch_page("pages/upload_page.py").run()
-    at.radio(key="upload_mode").set_value("DfE open data (a release zip, or a CSV from it)").run()
+    at.radio(key="upload_mode").set_value(
+        "Official statistics (DfE open data; NHS England autism statistics or community health waiting lists)"
+    ).run()
     path = ROOT / "data" / "official" / name
     at.file_uploader[0].upload(path.name, path.read_bytes(), "text/csv")
     at.run()
@@ -421,7 +425,9 @@ def test_upload_page_imports_each_real_release_file(tmp_path, cfg, monkeypatch, 
 def test_upload_page_says_what_to_do_with_an_official_file_it_cannot_read(db_path):
     at = apptest()
     at.switch_page("pages/upload_page.py").run()
-    at.radio(key="upload_mode").set_value("DfE open data (a release zip, or a CSV from it)").run()
+    at.radio(key="upload_mode").set_value(
+        "Official statistics (DfE open data; NHS England autism statistics or community health waiting lists)"
+    ).run()
     data = (
         b"time_period,time_identifier,geographic_level,country_code,country_name,pc_issued_in_20_weeks\n"
         b"2025,Calendar year,National,E92000001,England,44.0\n"
@@ -443,5 +449,5 @@ def test_local_mode_offers_the_dfe_import_to_its_administrator(db_path):
     at.switch_page("pages/upload_page.py").run()
     assert at.radio(key="upload_mode").options == [
         "A return of figures (CSV or Excel)",
-        "DfE open data (a release zip, or a CSV from it)",
+        "Official statistics (DfE open data; NHS England autism statistics or community health waiting lists)",
     ]

@@ -1122,6 +1122,9 @@ def config_indicators() -> dict[str, tuple[str, int, int]]:
             current = found.setdefault(m.group(1), {"decimals": 1, "due_days": 30})  # the config's defaults
         elif current is not None and (m := re.match(r"^\s+(period_type|decimals|due_days):\s*(-?\w+)", line)):
             current[m.group(1)] = m.group(2)
+    # NHS statistics come from NHS England's files and the provider scorecard's measures from provider_scorecard.csv
+    # (build_provider_sample.py): neither is in this sample.
+    found = {k: v for k, v in found.items() if not k.startswith(("nhs_", "bps_"))}
     return {k: (v["period_type"], int(v["decimals"]), int(v["due_days"])) for k, v in found.items()}
 
 

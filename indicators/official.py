@@ -1,0 +1,170 @@
+"""The one official import: a file of published statistics → the reader its mapping names → the validator's table.
+DfE open data goes to indicators/ees.py (its mappings in config/ees/); every other official source is a reader module
+in indicators/ and a mapping in config/nhs/ that names it (`reader: nhs_chs`), found here without a line of code per
+source. So a new source is two files: the reader and its mapping."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from indicators import yamlfile
+from indicators.config import ROOT, Config
+from indicators.problems import MESSAGES
+from indicators.validate import Table
+
+NHS_DIR = ROOT / "config" / "nhs"
+MAX_MAPPING_BYTES = 100_000
+_NAME = r"^[a-z0-9][a-z0-9-]*$"
+_READER = r"^[a-z][a-z0-9_]*$"
+
+# The messages of the NHS readers, beside the others (one Problem type, one template per kind).
+MESSAGES.update(
+    {
+        "nhs_missing_column": "{name} has no {column_name} column, which the mapping {mapping} reads ({layout}); the "
+        "columns are {columns}. If NHS England renamed it, copy config/nhs/{mapping}.yaml, change the column name and "
+        "import again",
+        "nhs_bad_date": '"{value}" is not a date such as 01/07/2022; {column_name} gives the first day of the month reported',
+        "nhs_table_missing": '{name} has no table titled "{title} …, <month> <year>" (the mapping {mapping} reads it); '
+        "the titles found are: {titles}. If NHS England renamed the table, change tables.{key} in config/nhs/{mapping}.yaml",
+        "nhs_header_missing": 'table "{table}" (sheet {sheet}): no header row with the column "{service}" in rows '
+        "{first}–{last}; the header row is expected under the title and notes, with a column per service. If NHS "
+        "England renamed the service, change service in config/nhs/{mapping}.yaml",
+        "nhs_no_name_column": 'table "{table}" (sheet {sheet}), row {header_row}: no column headed {headers}, and no '
+        "column left of the services to hold the names; add the names' header to name_column in config/nhs/{mapping}.yaml",
+        "nhs_unknown_type": 'table "{table}" (sheet {sheet}): organisation type "{value}" is not one the mapping {mapping} '
+        "reads ({known})",
+        "nhs_months_differ": "the tables of {name} are for different months ({months}); a workbook holds one month",
+        "nhs_no_month": 'table "{table}" (sheet {sheet}): the title does not end with the month, e.g. "{title} by '
+        'service, June 2023"',
+        "nhs_not_a_number": 'table "{table}" (sheet {sheet}): "{value}" is not a number; NHS England writes a count, * '
+        "(suppressed) or a blank (no submission)",
+        "nhs_unknown_source": "{name} is not a file an official mapping reads: {why}. The official sources are DfE open "
+        "data (a release zip or CSV), NHS England Autism Statistics (CSV, or .csv.gz) and the NHS England community "
+        "health services waiting-list workbook (.xlsx)",
+        "nhs_gz_too_big": "{name} would unpack to more than {limit} MB; files that unpack past that are refused",
+        "nhs_bad_gz": "{name} is not a valid gzip file; download it again and use it as it comes",
+    }
+)
+
+
+class MappingError(Exception):
+    """An official-source mapping that cannot be used; `problems` names each field at fault."""
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path, self.problems = str(path), problems
+        super().__init__(path, problems)
+
+    def __str__(self) -> str:
+        return "\n".join([f"The mapping {self.path} has {len(self.problems)} problem(s):", *[f"  - {p}" for p in self.problems]])
+
+
+class Source(BaseModel):
+    """The part of every NHS mapping official.py reads: which reader, and what to call it; `settings` is the reader's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(pattern=_NAME, max_length=64)
+    reader: str = Field(pattern=_READER, max_length=64)
+    description: str = Field(min_length=1)
+    layout: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    settings: dict
+
+
+def nhs_mappings(directory: Path | str | None = None) -> list[Source]:
+    """Every mapping in config/nhs/, sorted by name; a broken one raises MappingError naming the file and field."""
+    folder = Path(directory) if directory else NHS_DIR
+    out = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        try:
+            raw = yamlfile.load(path, "an NHS mapping", max_bytes=MAX_MAPPING_BYTES)
+            src = Source.model_validate(raw)
+        except yamlfile.YamlError as e:
+            raise MappingError(path, e.problems) from None
+        except ValidationError as e:
+            raise MappingError(path, [f"field {'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()]) from None
+        if src.name != path.stem:
+            raise MappingError(path, [f'field name: "{src.name}" differs from the file name; name the file {src.name}.yaml'])
+        out.append(src)
+    return out
+
+
+def reader_of(src: Source):
+    """The reader module a mapping names (indicators.<reader>), with its recognises() and read()."""
+    try:
+        module = importlib.import_module(f"indicators.{src.reader}")
+    except ImportError:
+        raise MappingError(src.name, [f"field reader: there is no reader indicators/{src.reader}.py"]) from None
+    if not (hasattr(module, "recognises") and hasattr(module, "read")):
+        raise MappingError(src.name, [f"field reader: indicators/{src.reader}.py has no recognises() and read()"])
+    return module
+
+
+def mapping_names() -> list[str]:
+    """Every official mapping: the DfE's (config/ees/) and the NHS's (config/nhs/)."""
+    from indicators import ees
+
+    return ees.list_mappings() + [m.name for m in nhs_mappings()]
+
+
+def read(
+    data: bytes,
+    file_name: str,
+    config: Config,
+    areas_df: pd.DataFrame,
+    *,
+    mapping: str | None = None,
+    release: str | None = None,
+) -> Table:
+    """Any official file → its reader's table. A mapping named (or, without one, the first NHS mapping whose reader
+    recognises the file) decides; anything else is DfE open data, read by indicators/ees.py as before."""
+    from indicators import ees  # imported here, as uploads did: only official imports need it
+
+    sources = nhs_mappings()
+    if mapping is not None and mapping not in {m.name for m in sources}:
+        # A DfE mapping, or no mapping at all: ees says which mappings there are, as it always has.
+        return ees.read(data, file_name, config, areas_df, mapping=mapping, release=release)
+    for src in sources:
+        if mapping is not None and src.name != mapping:
+            continue
+        module = reader_of(src)
+        if mapping is not None or module.recognises(data, file_name):
+            return module.read(data, file_name, config, areas_df, src, release=release)
+    return ees.read(data, file_name, config, areas_df, mapping=mapping, release=release)
+
+
+# ---------------------------------------------------------------- what the NHS readers share
+
+
+def fold(text: object) -> str:
+    """Names as NHS England's files vary them (case, spaces, "NHS … ICB") compared in one form."""
+    s = " ".join(str(text or "").replace("\u00a0", " ").split()).casefold()
+    s = re.sub(r"^nhs ", "", s)
+    s = re.sub(r" (icb|integrated care board)$", "", s)
+    return s
+
+
+def known_names(config: Config, areas_df: pd.DataFrame, levels: tuple[str, ...]) -> dict[tuple[str, str], str]:
+    """(level, folded name or alias) → code, for the areas the dashboard knows at those levels."""
+    out: dict[tuple[str, str], str] = {}
+    for r in areas_df.itertuples(index=False):
+        if r.level in levels:
+            out[(r.level, fold(r.name))] = r.code
+    for a in config.areas:
+        if a.level in levels:
+            for n in [a.name, *a.aliases]:
+                out[(a.level, fold(n))] = a.code
+    return out
+
+
+def percent_text(numerator: float, denominator: float) -> str:
+    """A rate as text for the validator, unrounded (it checks the rate against the counts itself)."""
+    return repr(100.0 * numerator / denominator)
+
+
+def count_text(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
