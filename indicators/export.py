@@ -101,6 +101,7 @@ class Slide:
     review: str = ""
     footer: str = PUBLISHED_NOTE
     table_pt: float = TABLE_PT
+    body: str = ""  # a page of text (kind "text"): the board paper's cover sheet and key messages, a report's narrative
 
     @property
     def commentary_text(self) -> str:
@@ -121,6 +122,7 @@ class Pack:
     as_of_text: str
     produced: str
     slides: list[Slide]
+    document: str = "SEND performance board pack"  # the PDF's title, before the area's name
 
 
 def chromium_path() -> str | None:
@@ -623,7 +625,9 @@ def _indicator_parts(s: Slide, body_top: float, body_bottom: float) -> tuple[flo
 def layout(s: Slide, n: int | None = None, total: int | None = None) -> list[Box]:
     """Every box on page `n` of `total`: the PowerPoint and the PDF both draw exactly these."""
     boxes, top, bottom = _frame(s)
-    if s.kind in ("scorecard", "exceptions") and s.rows:
+    if s.kind == "text" and s.body:
+        boxes.append(Box("text", MARGIN, top, WIDTH, text_height(s.body, BODY_PT + 1, WIDTH), s.body, BODY_PT + 1))
+    elif s.kind not in ("title", "indicator", "text") and s.rows:  # a table page: scorecard, exceptions, plan tables
         h = table_height(s.header, s.rows, WIDTH, s.widths, s.table_pt)
         boxes.append(Box("table", MARGIN, top, WIDTH, h, size=s.table_pt, slide=s))
     elif s.kind == "indicator":
@@ -688,6 +692,30 @@ def _table_pages(kind, title, subtitle, header, rows, statuses, widths, footer, 
             )
         )
     return out
+
+
+def text_pages(title: str, subtitle: str, paragraphs: list[str], footer: str) -> list[Slide]:
+    """Pages of text (kind "text"), as many as the paragraphs need, none running into the footer; a paragraph too long
+    for a page on its own is cut to fit, with an ellipsis."""
+    probe = Slide("text", title + " (1 of 9)", subtitle, footer=footer)
+    _, top, bottom = _frame(probe)
+    space, size = bottom - top, BODY_PT + 1
+    pages: list[list[str]] = [[]]
+    for para in paragraphs or [""]:
+        para = fit_lines(para, size, WIDTH, space)
+        if pages[-1] and text_height("\n\n".join(pages[-1] + [para]), size, WIDTH) > space:
+            pages.append([])
+        pages[-1].append(para)
+    n = len(pages)
+    return [
+        Slide("text", title + (f" ({i} of {n})" if n > 1 else ""), subtitle, footer=footer, body="\n\n".join(page))
+        for i, page in enumerate(pages, 1)
+    ]
+
+
+def table_pages(title, subtitle, header, rows, widths, footer, statuses=None, kind="table") -> list[Slide]:
+    """Pages of one table (a header row on each), at the largest text size that fits, never under 9 pt."""
+    return _table_pages(kind, title, subtitle, header, rows, statuses or [""] * len(rows), widths, footer)
 
 
 def _one_line(text: str, limit: int = 110) -> str:
@@ -893,6 +921,7 @@ def clean_pack(pack: Pack) -> Pack:
             review=clean_text(s.review),
             footer=clean_text(s.footer),
             comparison=clean_text(s.comparison),
+            body=clean_text(s.body),
             charts=[_clean_alt(c) for c in s.charts],  # the same objects: charts being drawn get their PNG on them
         )
         for s in pack.slides
@@ -1198,7 +1227,7 @@ def to_pdf(pack: Pack) -> bytes:
     rl_config.useA85 = 0
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H))
-    c.setTitle(f"SEND performance board pack — {pack.area_name}")
+    c.setTitle(f"{pack.document} — {pack.area_name}")
     c.setAuthor("SEND performance dashboard")
     c.setSubject(pack.as_of_text)
 

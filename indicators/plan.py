@@ -29,9 +29,11 @@ STATUS_COLOURS = {  # text on white, each at least 4.5:1; never the only sign
 # Worst first: how much each thing counts towards an area for improvement's need (see `need`).
 NEED_WEIGHTS = {"off track": 3, "missed": 3, "overdue": 2, "at risk": 2, "short": 1, "red": 1}
 
-# Milestone states: the latest figure against the milestone in force (the next one due, or the last when all are past).
+# Milestone states: the latest figure against the milestone in force (see _judge).
 MET, SHORT, MISSED, NO_FIGURE, NOT_JUDGED = "met", "short", "missed", "no figure", "not judged"
+NO_MILESTONE = "no milestone"
 MILESTONE_WORDS = {
+    NO_MILESTONE: "No milestone set",
     MET: "Meets milestone",
     SHORT: "Short of milestone (not yet due)",
     MISSED: "Missed milestone",
@@ -169,27 +171,28 @@ class PlanView:
 
 
 def _judge(ind: Indicator, value: float | None, latest_end: dt.date | None, milestones) -> tuple[tuple | None, str]:
-    """The milestone in force (the first due on or after the latest figure's period end, else the last) and the
-    latest figure against it: met, short (not yet due), missed (its date has passed), no figure, not judged."""
+    """The milestone in force and the latest figure against it. In force: the latest milestone whose date the figures
+    have reached (the latest figure's period ends on or after it), judged met or missed; before the first one is
+    reached, the first, judged met or short (not yet due)."""
     if not milestones:
-        return None, NO_FIGURE if value is None else NOT_JUDGED
+        return None, NO_MILESTONE
     if value is None or latest_end is None:
         return milestones[0], NO_FIGURE
-    ahead = [m for m in milestones if m[0] >= latest_end]
-    chosen = ahead[0] if ahead else milestones[-1]
+    passed = [m for m in milestones if m[0] <= latest_end]
+    chosen = passed[-1] if passed else milestones[0]
     if ind.polarity == "neutral":
         return chosen, NOT_JUDGED
     met = value >= chosen[1] if ind.polarity == "higher_is_better" else value <= chosen[1]
     if met:
         return chosen, MET
-    return chosen, SHORT if ahead else MISSED
+    return chosen, MISSED if passed else SHORT
 
 
 def _measure(af: readmodel.AreaFigures, ind: Indicator, action_ref: str, start: dt.date | None, marks) -> Measure:
     m = Measure(action_ref, ind, marks)
     f = af.indicators.get(ind.id)
     if f is None or f.held.empty:
-        m.milestone, m.state = (marks[0] if marks else None), NO_FIGURE
+        m.milestone, m.state = (marks[0] if marks else None), (NO_FIGURE if marks else NO_MILESTONE)
         m.target_text = rag.format_target(ind, None)
         return m
     held = f.held[f.held["value"].notna()]

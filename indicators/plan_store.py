@@ -128,6 +128,10 @@ def write_plan(
 
 def _write_plan(conn, access, area, afis, actions, links, kind, file_name, note) -> PlanWrite:
     out = PlanWrite(None)
+    if conn.execute("SELECT count(*) FROM areas WHERE code = ?", [area]).fetchone()[0] == 0:
+        raise store.StoreError(
+            f'"{area}" is not an area the dashboard knows; use an ONS code such as E06000047. Nothing was changed.'
+        )
     ids: list = []  # the change id, made when the first row changes
 
     def change() -> tuple[int, dt.datetime]:

@@ -182,18 +182,20 @@ def test_the_improvement_plan_reaches_the_other_servers_copy(pg, other):
     plan_store.write_plan(
         cur,
         ADMIN,
-        "E06000047",
+        "E06000003",
         afis=[{"ref": "AFI1", "title": "EHC plans"}],
         actions=[{"ref": "1.1", "afi_ref": "AFI1", "title": "Clear the backlog", "status": "on track", "owner_email": "o@x.org"}],
         links={"1.1": [("ehcp_20wk", [(dt.date(2026, 3, 31), 60.0)])]},
     )
     plan_store.post_update(
-        cur, ADMIN, "E06000047", "1.1", update_date=dt.date(2025, 1, 10), status="at risk", progress="Slower than planned"
+        cur, ADMIN, "E06000003", "1.1", update_date=dt.date(2025, 1, 10), status="at risk", progress="Slower than planned"
     )
-    assert other.read("SELECT ref, status FROM plan_actions") == [["1.1", "at risk"]]
-    assert other.read("SELECT indicator_id, value FROM plan_milestones") == [["ehcp_20wk", 60.0]]
-    assert other.read("SELECT progress, author FROM plan_updates") == [["Slower than planned", ADMIN.user]]
-    assert other.read("SELECT table_name FROM plan_history") == [["plan_actions"]]
+    assert other.read("SELECT ref, status FROM plan_actions WHERE area_code = 'E06000003'") == [["1.1", "at risk"]]
+    assert other.read("SELECT indicator_id, value FROM plan_milestones WHERE area_code = 'E06000003'") == [["ehcp_20wk", 60.0]]
+    assert other.read("SELECT progress, author FROM plan_updates WHERE area_code = 'E06000003'") == [
+        ["Slower than planned", ADMIN.user]
+    ]
+    assert other.read("SELECT table_name FROM plan_history WHERE area_code = 'E06000003'") == [["plan_actions"]]
     assert same_as_postgresql(pg)
 
 
