@@ -484,14 +484,16 @@ def read_file(data: bytes, file_name: str, config: Config) -> tuple[PlanFile | N
     return (None, problems) if problems else (out, [])
 
 
-def import_file(conn, access, config: Config, area_code: str, data: bytes, file_name: str):
-    """Read a plan spreadsheet and write it in one transaction, or nothing: (PlanWrite | None, problems)."""
-    plan, problems = read_file(data, file_name, config)
+def import_file(conn, access, config: Config, area_code: str, data: bytes, file_name: str, *, dry_run: bool = False):
+    """Read a plan spreadsheet and write it in one transaction, or nothing: (PlanWrite | None, problems). Actions the
+    plan holds that the file does not name are kept (a file may carry one area for improvement)."""
+    read, problems = read_file(data, file_name, config)
     if problems:
         return None, problems
     return plan_store.write_plan(
-        conn, access, area_code, afis=plan.afis, actions=plan.actions, links=plan.links, kind="import", file_name=file_name
-    ), []
+        conn, access, area_code, afis=read.afis, actions=read.actions, links=read.links, kind="import",
+        file_name=file_name, dry_run=dry_run,
+    ), []  # fmt: skip
 
 
 def _number(x: float) -> str:

@@ -100,11 +100,12 @@ def write_plan(
     kind: str = "edit",
     file_name: str | None = None,
     note: str | None = None,
+    dry_run: bool = False,
 ) -> PlanWrite:
     """Add or change areas for improvement and actions, and set the indicators and milestones of the actions named in
     `links` (action ref → [(indicator id, [(due, value), …])]; an indicator or milestone left out is removed), all in one
     transaction, or nothing. Administrators only. Rows the plan already holds exactly are left alone; when nothing
-    would change, nothing is written (no plan change, no new data version)."""
+    would change, nothing is written (no plan change, no new data version); `dry_run` counts and writes nothing."""
     access.require_admin("change the improvement plan")
     for a in afis:
         _check_text(f"Area for improvement {a['ref']}", a.get("detail"))
@@ -115,7 +116,7 @@ def write_plan(
     store._begin_write(conn)
     try:
         result = _write_plan(conn, access, area_code, list(afis), list(actions), links or {}, kind, file_name, note)
-        if result.change_id is None:
+        if result.change_id is None or dry_run:
             conn.execute("ROLLBACK")
         else:
             store._bump_and_commit(conn)

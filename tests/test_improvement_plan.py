@@ -150,3 +150,43 @@ def test_the_plan_view_judges_milestones_and_puts_the_greatest_need_first(conn, 
     f = af.indicators["ehcp_20wk"]
     assert ehcp.latest_text == f.latest["value_text"] and ehcp.baseline_period
     assert [a.ref for a in v.action_log()] == ["2.1", "1.1"]
+
+
+def _cli(*args):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    return subprocess.run([sys.executable, "-m", "indicators", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_the_plan_commands_export_import_and_report(db_path, tmp_path):
+    from tests.conftest import snapshot
+
+    out = tmp_path / "plan.xlsx"
+    r = _cli("plan-export", "--area", "County Durham", "-o", str(out))
+    assert r.returncode == 0 and r.stdout == f"Wrote {out}: 9 row(s), one per action.\n"
+    before = snapshot(db_path)
+    r = _cli("plan-import", str(out), "--area", "E06000047")
+    assert (r.returncode, r.stdout) == (0, "Nothing changed: the plan already holds all of it (33 unchanged).\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "Area for improvement ref,Area for improvement,Action ref,Action,Delivery status,Due\nAFI1,EHC plans,1.1,X,done,soon\n"
+    )
+    r = _cli("plan-import", str(bad))
+    assert r.returncode == 1
+    assert r.stderr.splitlines() == [
+        f"{bad}: 2 problem(s); nothing was changed.",
+        'row 2, column Delivery status: "done" is not a delivery status; use one of: not started, on track, at risk, '
+        "off track, complete",
+        'row 2, column Due: "soon" is not a date; write it as 2025-04-01 or 1 April 2025',
+    ]
+    assert snapshot(db_path) == before
+    doc = tmp_path / "report.docx"
+    r = _cli("plan-report", "--from", "2026-04-01", "-o", str(doc))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == f"Wrote {doc}: County Durham, 1 April 2026 to 30 September 2026, 4 area(s) for improvement.\n"
+    import docx
+
+    assert docx.Document(str(doc)).paragraphs[0].text == "Six-monthly progress report on the SEND strategic plan: County Durham"
