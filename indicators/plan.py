@@ -344,6 +344,20 @@ def read_file(data: bytes, file_name: str, config: Config) -> tuple[PlanFile | N
         problems += more
     if df is None:
         return None, problems
+    return read_frame(df, config)
+
+
+def read_form(values: dict[str, str], config: Config) -> tuple[PlanFile | None, list[Problem]]:
+    """One action (with its area for improvement) as a page's form gives it, keyed as COLUMNS, checked exactly as a
+    row of the spreadsheet is; the problems name the form's field (the column) and no row."""
+    df = pd.DataFrame([{COLUMNS[k]: values.get(k, "") or "" for k in COLUMNS}], dtype=object)
+    read, problems = read_frame(df, config)
+    return read, [Problem(p.kind, p.message, None, p.column, p.indicator, p.file) for p in problems]
+
+
+def read_frame(df: pd.DataFrame, config: Config) -> tuple[PlanFile | None, list[Problem]]:
+    """A plan as text cells, headed as COLUMNS names them (in any case and order) → the plan, or every problem."""
+    problems: list[Problem] = []
     heads: dict[str, str] = {}
     for h in df.columns:
         key = _BY_HEADER.get(re.sub(r"[\s_-]+", " ", str(h).strip().lower()))
