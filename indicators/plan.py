@@ -230,7 +230,7 @@ def view(conn, config: Config, af: readmodel.AreaFigures, today: dt.date | None 
         links.setdefault(r.action_ref, []).append(r.indicator_id)
     out = PlanView(af.area.code, af.area.name, today, [])
     for r in t["afis"].itertuples():
-        out.afis.append(Afi(r.ref, r.title, r.detail or "", bool(r.illustrative), []))
+        out.afis.append(Afi(r.ref, r.title, clean(r.detail) or "", bool(r.illustrative), []))
     by_ref = {f.ref: f for f in out.afis}
     for r in t["actions"].itertuples():
         measures = []
@@ -238,13 +238,13 @@ def view(conn, config: Config, af: readmodel.AreaFigures, today: dt.date | None 
             ind = config.by_id.get(ind_id)
             if ind is None:  # an indicator taken out of the indicators file: the link is kept, not shown
                 continue
-            m = _measure(af, ind, r.ref, r.start_date, sorted(marks.get((r.ref, ind_id), [])))
+            m = _measure(af, ind, r.ref, _date(r.start_date), sorted(marks.get((r.ref, ind_id), [])))
             measures.append(m)
             out.by_indicator.setdefault(ind_id, []).append(m)
-        due = r.due_date if isinstance(r.due_date, dt.date) else None
+        due, start = _date(r.due_date), _date(r.start_date)
         action = Action(
-            r.ref, r.afi_ref, r.title, r.owner or "", r.owner_email or "", r.lead_org or "",
-            r.start_date if isinstance(r.start_date, dt.date) else None, due, r.status, bool(r.illustrative),
+            r.ref, r.afi_ref, r.title, clean(r.owner) or "", clean(r.owner_email) or "", clean(r.lead_org) or "",
+            start, due, r.status, bool(r.illustrative),
             bool(due and due < today and r.status != "complete"), measures,
             t["updates"][t["updates"]["action_ref"] == r.ref].reset_index(drop=True),
         )  # fmt: skip
@@ -255,6 +255,11 @@ def view(conn, config: Config, af: readmodel.AreaFigures, today: dt.date | None 
     out.afis.sort(key=lambda f: (-f.need, _ref_key(f.ref)))
     out.illustrative = any(f.illustrative for f in out.afis) or any(a.illustrative for a in out.actions)
     return out
+
+
+def _date(x) -> dt.date | None:
+    """A stored date, or None for an empty one (NaT, which is a date to isinstance but compares with nothing)."""
+    return None if x is None or pd.isna(x) else x
 
 
 def need(f: Afi) -> tuple[int, str]:
@@ -515,7 +520,7 @@ def _number(x: float) -> str:
 
 
 def _date_cell(d) -> str:
-    return d.isoformat() if isinstance(d, dt.date) else ""
+    return "" if _date(d) is None else d.isoformat()
 
 
 def frame(conn, area_code: str) -> pd.DataFrame:
@@ -529,15 +534,15 @@ def frame(conn, area_code: str) -> pd.DataFrame:
     rows = []
     for f in sorted(t["afis"].itertuples(), key=lambda f: _ref_key(f.ref)):
         acts = t["actions"][t["actions"]["afi_ref"] == f.ref]
-        base = {"afi_ref": f.ref, "afi_title": f.title, "afi_detail": f.detail or ""}
+        base = {"afi_ref": f.ref, "afi_title": f.title, "afi_detail": clean(f.detail) or ""}
         if acts.empty:
             rows.append(base)
         for a in sorted(acts.itertuples(), key=lambda a: _ref_key(a.ref)):
             rows.append(
                 base
                 | {
-                    "ref": a.ref, "title": a.title, "owner": a.owner or "", "owner_email": a.owner_email or "",
-                    "lead_org": a.lead_org or "", "start_date": _date_cell(a.start_date), "due_date": _date_cell(a.due_date),
+                    "ref": a.ref, "title": a.title, "owner": clean(a.owner) or "", "owner_email": clean(a.owner_email) or "",
+                    "lead_org": clean(a.lead_org) or "", "start_date": _date_cell(a.start_date), "due_date": _date_cell(a.due_date),
                     "status": a.status, "indicators": "; ".join(links.get(a.ref, [])), "milestones": "; ".join(marks.get(a.ref, [])),
                 }
             )  # fmt: skip

@@ -27,7 +27,7 @@ def afi_form(cur, who, area: str, the_plan: plan.PlanView) -> None:
         refs = ["(a new area for improvement)"] + [f.ref for f in the_plan.afis]
         chosen = st.selectbox("Area for improvement to change", refs, key="afi_pick")
         held = next((f for f in the_plan.afis if f.ref == chosen), None)
-        with st.form(f"afi_form_{chosen}"):
+        with st.form("afi_form_new" if held is None else f"afi_form_{refs.index(chosen)}"):
             ref = st.text_input("Reference", value=held.ref if held else "", placeholder="e.g. AFI5", disabled=held is not None)
             title = st.text_input("Area for improvement", value=held.title if held else "")
             detail = st.text_area("In full (as the inspection report or strategy words it)", value=held.detail if held else "")
@@ -56,7 +56,7 @@ def action_form(cur, who, cfg, area: str, the_plan: plan.PlanView) -> None:
         chosen = st.selectbox("Action to change", refs, key="action_pick")
         a = the_plan.action(chosen)
         afis = {f.ref: f for f in the_plan.afis}
-        with st.form(f"action_form_{chosen}"):
+        with st.form("action_form_new" if a is None else f"action_form_{refs.index(chosen)}"):
             afi_ref = st.selectbox(
                 "Area for improvement",
                 list(afis),

@@ -134,7 +134,8 @@ def test_the_plan_view_judges_milestones_and_puts_the_greatest_need_first(conn, 
         conn, ADMIN, AREA,
         afis=[{"ref": "AFI2", "title": "Waits for CAMHS and neurodevelopmental pathways"}],
         actions=[{"ref": "2.1", "afi_ref": "AFI2", "title": "Autism assessment capacity", "status": "off track",
-                  "start_date": dt.date(2024, 10, 1), "due_date": dt.date(2025, 3, 31)}],
+                  "start_date": dt.date(2024, 10, 1), "due_date": dt.date(2025, 3, 31)},
+                 {"ref": "2.2", "afi_ref": "AFI2", "title": "No dates yet", "status": "not started"}],
         links={"2.1": [("asd_avg_wait_weeks", [(dt.date(2025, 3, 31), 10.0)])]},
     )  # fmt: skip
     af = readmodel.figures(conn, cfg, AREA, today=SAMPLE_AS_AT)
@@ -149,7 +150,9 @@ def test_the_plan_view_judges_milestones_and_puts_the_greatest_need_first(conn, 
     ehcp = v.action("1.1").measures[0]
     f = af.indicators["ehcp_20wk"]
     assert ehcp.latest_text == f.latest["value_text"] and ehcp.baseline_period
-    assert [a.ref for a in v.action_log()] == ["2.1", "1.1"]
+    assert [a.ref for a in v.action_log()] == ["2.1", "1.1", "2.2"]  # overdue first (both), then by status
+    assert (v.action("2.2").start, v.action("2.2").due, v.action("2.2").overdue) == (None, None, False)
+    assert v.afis[0].detail == "" and "nan" not in plan.frame(conn, AREA).to_csv()
 
 
 def _cli(*args):
