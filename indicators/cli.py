@@ -7,8 +7,8 @@ import contextlib
 import sys
 from pathlib import Path
 
+from indicators import board_paper, ees, export, markup, monitoring, plan, readmodel, spc, store, tables, uploads
 from indicators import config as config_mod
-from indicators import ees, export, markup, monitoring, plan, readmodel, spc, store, tables, uploads
 from indicators.access import Forbidden, cli_access
 from indicators.problems import suggest
 from indicators.sample import load_sample
@@ -177,6 +177,9 @@ def cmd_export(args, cfg) -> int:
         if code is None:
             return EXIT_PROBLEMS
         ids = [i.strip() for i in args.indicators.split(",")] if args.indicators else None
+        paper = board_paper.Paper(
+            meeting=args.meeting, author=args.author or "", purpose=args.purpose, since=_date_arg(args.since, "--since")
+        )
         try:
             data = export.export(
                 conn,
@@ -185,6 +188,7 @@ def cmd_export(args, cfg) -> int:
                 code,
                 as_of=args.period,
                 indicator_ids=ids,
+                paper=paper,
                 progress=lambda f, msg: _err(f"{f:4.0%}  {msg}"),
             )
         except export.ExportError as e:
@@ -379,6 +383,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--indicators",
         default=None,
         help="comma-separated indicator ids, or all for a page per indicator (default: a page per exception and headline indicator)",
+    )
+    p.add_argument("--meeting", default=board_paper.DEFAULT_MEETING, help="the meeting, for the cover sheet")
+    p.add_argument("--author", default=None, help="the author, for the cover sheet")
+    p.add_argument("--purpose", choices=board_paper.PURPOSES, default=board_paper.PURPOSES[0], help="for the cover sheet")
+    p.add_argument(
+        "--since", default=None, metavar="DATE", help="the last meeting: what changed after it is listed (default: 91 days ago)"
     )
     p.add_argument("-o", "--output", required=True, help="the file to write")
     p = sub.add_parser("backup", help=COMMANDS["backup"][1])

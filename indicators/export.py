@@ -41,7 +41,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators import charts, commentary, exceptions, markup, periods, rag, readmodel, spc, store
+from indicators import board_paper, charts, commentary, exceptions, markup, periods, plan, rag, readmodel, spc, store
 from indicators.config import Config
 
 PUBLISHED_NOTE = (
@@ -735,8 +735,14 @@ def build(
     indicator_ids: list[str] | str | None = None,
     today: dt.date | None = None,
     on_chart: Callable[[str, Chart], None] | None = None,
+    paper: board_paper.Paper | None = None,
 ) -> Pack:
     """Assemble the pages (charts as figures, not yet drawn) for one area, cut off at the end of period `as_of`.
+
+    A board paper: the cover sheet and key messages first, then the scorecard and exceptions, what changed since the
+    last meeting, the action log and the recommendations, then the indicators' pages. `paper` holds the author's
+    choices (meeting, date, author, purpose, the last meeting's date, edited key messages and recommendations);
+    what it leaves empty is drafted from the figures and the improvement plan.
 
     indicator_ids None: the default pack (every indicator on the scorecard; pages for the exceptions and the
     headline indicators); ALL: a page for every indicator; a list: those indicators, each with a page."""
@@ -766,6 +772,7 @@ def build(
     produced = (today or dt.date.today()).strftime("%-d %B %Y")
     as_of_text = f"Figures up to {cut.display}" if cut else af.figures_up_to(ids)
     provenance = as_of_text + (f". {markup.SAMPLE_BANNER}" if af.illustrative_shown(ids) else "")
+    # The exceptions every view shows (the Exceptions page and the deck list the same): of the indicators chosen.
     ex = exceptions.exception_report(af, ids)
     if chosen_ids is None and not full:
         paged = set(ex["indicator_id"]) | {i.id for i in config.indicators if i.headline}
@@ -777,14 +784,19 @@ def build(
         if chosen_ids is None and not full
         else "the scorecard, the exceptions, then a page for each indicator"
     )
+    paper = paper or board_paper.Paper()
+    view = plan.view(conn, config, af, today=cut_date or today)
     slides = [
         Slide(
             "title",
             "SEND performance board pack",
-            f"{area_name}\n{as_of_text}\nProduced {produced}\nIn this pack: {what}.",
+            f"{paper.cover_lines(area_name, as_of_text, produced)}\nIn this pack: key messages, {what}, what changed "
+            "since the last meeting, the action log and the recommendations.",
             footer=provenance,
         )
     ]
+    messages = paper.key_messages if paper.key_messages is not None else board_paper.draft_key_messages(af, view, ex, ids)
+    slides += text_pages("Key messages", f"{paper.purpose} · {paper.meeting}", [f"• {m}" for m in messages], provenance)
 
     # The scorecard on one page: the RAG in a word, a star where its thresholds are illustrative (the indicator's own
     # page says what it is judged against), the SPC reading in a word or two.
@@ -833,6 +845,8 @@ def build(
         most=2,
     )
 
+    slides += _board_sections(conn, config, af, view, ex, ids, paper, cut_date or today or dt.date.today(), provenance)
+
     reasons = dict(zip(ex["indicator_id"], ex["reasons"]))
     for r in page_rows:
         f = af.indicators[r.indicator_id]
@@ -874,6 +888,50 @@ def build(
                 on_chart(ind.name, c)
         slides.append(s)
     return Pack(area_name, as_of_text, produced, slides)
+
+
+def _board_sections(conn, config, af, view, ex, ids, paper: board_paper.Paper, day: dt.date, footer: str) -> list[Slide]:
+    """Since the last meeting (figures and RAG, then actions), the action log, the recommendations: through the same
+    page makers as the scorecard and exceptions."""
+    since = paper.since or day - dt.timedelta(days=board_paper.SINCE_DAYS)
+    out: list[Slide] = []
+    rows, statuses = board_paper.since_figures(conn, config, af, since, ids)
+    title = f"Since the last meeting ({since:%-d %B %Y}): figures and RAG"
+    if rows:
+        out += _table_pages(
+            "changes", title, "Each indicator with a new figure or a new RAG since then; the figures then are those whose "
+            "period had ended by that date.", ["Indicator", "Then", "Now", "RAG (then → now)"], rows,
+            statuses, [0.34, 0.24, 0.24, 0.18], footer,
+        )  # fmt: skip
+    else:
+        out += text_pages(title, "", ["No indicator has a new figure or a new RAG since then."], footer)
+    acted = board_paper.since_actions(view, since)
+    title = f"Since the last meeting ({since:%-d %B %Y}): actions"
+    if acted:
+        out += table_pages(
+            title, "Each action with a progress update since then: its delivery status then and now.",
+            ["Ref", "Action", "Delivery status then → now", "Latest update"], acted, [0.06, 0.36, 0.22, 0.36], footer,
+            kind="changes",
+        )  # fmt: skip
+    else:
+        out += text_pages(title, "", ["No progress update has been posted since then."], footer)
+    log = board_paper.action_log(view)
+    if log:
+        out += table_pages(
+            "Action log: overdue and at risk first",
+            "Every action not yet complete. Delivery status (◌ ▷ ⚑ ⊘ ■) is how the work is going, not a RAG.",
+            ["Ref", "Action", "Owner", "Due", "Delivery status", "Latest update"], log,
+            [0.05, 0.3, 0.15, 0.13, 0.1, 0.27], footer, kind="action_log",
+        )  # fmt: skip
+    else:
+        out += text_pages(
+            "Action log", "", ["No improvement plan is held for this area yet, or every action is complete."], footer
+        )
+    recs = (
+        paper.recommendations if paper.recommendations is not None else board_paper.draft_recommendations(paper.purpose, view, ex)
+    )
+    out += text_pages("Recommendations", paper.purpose, [f"{n}. {r}" for n, r in enumerate(recs, 1)], footer)
+    return out
 
 
 # ---------------------------------------------------------------- text and charts, safely
@@ -1270,6 +1328,7 @@ def export(
     indicator_ids: list[str] | str | None = None,
     progress: Callable[[float, str], None] | None = None,
     today: dt.date | None = None,
+    paper: board_paper.Paper | None = None,
 ) -> bytes:
     """The whole pack as PowerPoint (fmt 'pptx') or PDF ('pdf') bytes."""
     if fmt not in ("pptx", "pdf"):
@@ -1283,7 +1342,16 @@ def export(
         try:
             step = "gathering the figures and drawing the charts"
             pack = clean_pack(
-                build(conn, config, area_code, as_of=as_of, indicator_ids=indicator_ids, today=today, on_chart=drawer.submit)
+                build(
+                    conn,
+                    config,
+                    area_code,
+                    as_of=as_of,
+                    indicator_ids=indicator_ids,
+                    today=today,
+                    on_chart=drawer.submit,
+                    paper=paper,
+                )
             )
             if progress:
                 progress(0.05, f"Drawing {len(drawer.jobs)} charts for {len(pack.slides)} pages")

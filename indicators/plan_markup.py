@@ -15,6 +15,8 @@ PLAN_CSS = """<style>
 .plan-key {font-size: 0.95rem; margin: 4px 0 12px 0;}
 .plan-key span {margin-right: 10px;}
 .need {font-weight: 700;}
+.visually-hidden {position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+                  white-space: nowrap;}
 </style>"""
 
 
@@ -73,7 +75,7 @@ def measures_html(measures: list[plan.Measure], area_code: str, label: str, *, w
         )
     head = "<th scope='col'>Action</th>" if with_action else ""
     return (
-        SCORECARD_CSS + f"<div class='scorecard-wrap' role='region' aria-label='{esc(label)}' tabindex='0'>"
+        SCORECARD_CSS + PLAN_CSS + f"<div class='scorecard-wrap' role='region' aria-label='{esc(label)}' tabindex='0'>"
         f"<table class='scorecard'><caption class='visually-hidden'>{esc(label)}</caption><thead><tr>{head}"
         "<th scope='col'>Impact measure</th><th scope='col'>Baseline</th><th scope='col'>Latest</th>"
         "<th scope='col'>Milestone</th><th scope='col'>Against milestone</th><th scope='col'>Target</th>"
