@@ -919,7 +919,8 @@ def _board_sections(conn, config, af, view, ex, ids, paper: board_paper.Paper, d
     if log:
         out += table_pages(
             "Action log: overdue and at risk first",
-            "Every action not yet complete. Delivery status (◌ ▷ ⚑ ⊘ ■) is how the work is going, not a RAG.",
+            "Every action not yet complete. Delivery status (◌ ▷ ⚑ ⊘ ■) is how the work is going, not a RAG."
+            + (" The plan is illustrative sample data." if view.illustrative else ""),
             ["Ref", "Action", "Owner", "Due", "Delivery status", "Latest update"], log,
             [0.05, 0.3, 0.15, 0.13, 0.1, 0.27], footer, kind="action_log",
         )  # fmt: skip
