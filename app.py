@@ -12,13 +12,20 @@ from pages.common import get_access, get_config, local_mode_sidebar, opened_by_a
 PAGES = Path(__file__).resolve().parent / "pages"
 
 
-def page(file: str, *, title: str, icon: str, url_path: str, default: bool = False) -> list:
+def page(file: str, *, title: str, icon: str, url_path: str, default: bool = False, hidden: bool = False) -> list:
     """The page at /url_path, and (hidden) at its file's name: an address such as /scorecard_page, which Streamlit's
     legacy discovery answers on a fresh server, then opens the same page through the gate, not "Page not found".
     The default page lives at / (Streamlit gives it no other address), so /url_path is a hidden one too."""
     hidden = [Path(file).stem] + ([url_path] if default else [])
     return [
-        st.Page(PAGES / file, title=title, icon=icon, url_path="" if default else url_path, default=default),
+        st.Page(
+            PAGES / file,
+            title=title,
+            icon=icon,
+            url_path="" if default else url_path,
+            default=default,
+            visibility="hidden" if hidden else "visible",
+        ),
         *[st.Page(PAGES / file, title=title, icon=icon, url_path=h, visibility="hidden") for h in hidden],
     ]
 
@@ -36,6 +43,9 @@ def main() -> None:
         *page("providers_page.py", title="Provider scorecard", icon=":material/handshake:", url_path="providers"),
         *page("present_page.py", title="Presentation mode", icon=":material/slideshow:", url_path="present"),
         *page("pack_page.py", title="Board pack", icon=":material/picture_as_pdf:", url_path="pack"),
+        *page("plan_page.py", title="Improvement plan", icon=":material/flag:", url_path="plan"),
+        # One action of the plan, reached from the plan and indicator pages (?action=REF&area=CODE).
+        *page("action_page.py", title="Action", icon=":material/task_alt:", url_path="action", hidden=True),
     ]
     # Pages a person may not use are not offered; each also checks for itself, in case its URL is typed in.
     if who.can_upload:

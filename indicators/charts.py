@@ -429,3 +429,35 @@ def league_chart(
         bargap=0.1,
     )
     return fig
+
+
+def add_milestones(fig: go.Figure, ind: Indicator, milestones: list[tuple], font_size: int = 14) -> go.Figure:
+    """The improvement plan's milestones for this indicator on its trend chart: a hollow star at each (due date, value),
+    labelled with its action's reference, in the legend as "Milestone (improvement plan)"; the date axis is widened to
+    show a milestone still ahead. `milestones` are (due, value, action ref), as PlanView.milestones_for gives them."""
+    if not milestones:
+        return fig
+    due = pd.to_datetime([m[0] for m in milestones])
+    fig.add_trace(
+        go.Scatter(
+            x=due,
+            y=[m[1] for m in milestones],
+            mode="markers+text",
+            name="Milestone (improvement plan)",
+            text=[_t(m[2]) for m in milestones],
+            textposition="top center",
+            textfont={"size": max(font_size - 2, 10), "color": "#0b0c0c"},
+            marker={"symbol": "star-open", "size": 16, "color": "#0b0c0c", "line": {"width": 2}},
+            hovertext=[f"<b>Milestone, action {_t(m[2])}</b>: {rag.format_value(ind, m[1])} by {m[0]:%B %Y}" for m in milestones],
+            hoverinfo="text",
+        )
+    )
+    current = fig.layout.xaxis.range
+    if current:
+        lo, hi = pd.to_datetime(current[0]), pd.to_datetime(current[1])
+        fig.update_xaxes(range=[min(lo, due.min() - pd.Timedelta(days=15)), max(hi, due.max() + pd.Timedelta(days=45))])
+    values = [m[1] for m in milestones]
+    y = fig.layout.yaxis.range
+    if y:
+        fig.update_yaxes(range=[min(y[0], min(values)), max(y[1], max(values) * 1.05)])
+    return fig

@@ -7,8 +7,8 @@ import contextlib
 import sys
 from pathlib import Path
 
+from indicators import board_paper, ees, export, markup, monitoring, official, plan, readmodel, spc, store, tables, uploads
 from indicators import config as config_mod
-from indicators import ees, export, markup, official, readmodel, spc, store, tables, uploads
 from indicators.access import Forbidden, cli_access
 from indicators.problems import suggest
 from indicators.sample import load_sample
@@ -188,6 +188,9 @@ def cmd_export(args, cfg) -> int:
         if code is None:
             return EXIT_PROBLEMS
         ids = [i.strip() for i in args.indicators.split(",")] if args.indicators else None
+        paper = board_paper.Paper(
+            meeting=args.meeting, author=args.author or "", purpose=args.purpose, since=_date_arg(args.since, "--since")
+        )
         try:
             data = export.export(
                 conn,
@@ -196,6 +199,7 @@ def cmd_export(args, cfg) -> int:
                 code,
                 as_of=args.period,
                 indicator_ids=ids,
+                paper=paper,
                 progress=lambda f, msg: _err(f"{f:4.0%}  {msg}"),
             )
         except export.ExportError as e:
@@ -310,6 +314,77 @@ def cmd_remind(args, cfg) -> int:
         conn.close()
 
 
+def cmd_plan_import(args, cfg) -> int:
+    data = _read(Path(args.path))
+    if data is None:
+        return EXIT_PROBLEMS
+    with _area_store(cfg, args.area) as (conn, code):
+        if code is None:
+            return EXIT_PROBLEMS
+        done, problems = plan.import_file(
+            conn, cli_access(args.user or store.os_user()), cfg, code, data, Path(args.path).name, dry_run=args.dry_run
+        )
+    if problems:
+        _err(f"{args.path}: {len(problems)} problem(s); nothing was changed.")
+        _err(plan.problems_text(problems))
+        return EXIT_PROBLEMS
+    prefix = "Dry run, nothing written: would be " if args.dry_run and done.change_id is not None else ""
+    print(prefix + done.summary)
+    return 0
+
+
+def cmd_plan_export(args, cfg) -> int:
+    fmt = Path(args.output).suffix.lower().lstrip(".")
+    if fmt not in ("csv", "xlsx"):
+        _err(f"{args.output}: the plan is written as .csv or .xlsx; name the file with one of those endings.")
+        return EXIT_PROBLEMS
+    with _area_store(cfg, args.area) as (conn, code):
+        if code is None:
+            return EXIT_PROBLEMS
+        data = plan.export_bytes(conn, code, fmt)
+        rows = len(plan.frame(conn, code))
+    Path(args.output).write_bytes(data)
+    print(f"Wrote {args.output}: {rows} row(s), one per action.")
+    return 0
+
+
+def _date_arg(text: str | None, what: str):
+    if text is None:
+        return None
+    d = plan.parse_date(text)
+    if d is None:
+        raise SystemExit(f'{what} "{text}" is not a date; write it as 2026-04-01 or 1 April 2026.')
+    return d
+
+
+def cmd_plan_report(args, cfg) -> int:
+    import datetime as dt
+
+    import pandas as pd
+
+    fmt = Path(args.output).suffix.lower().lstrip(".")
+    if fmt not in ("docx", "pdf"):
+        _err(f"{args.output}: the report is written as .docx (Word) or .pdf; name the file with one of those endings.")
+        return EXIT_PROBLEMS
+    start, end = monitoring.default_window(dt.date.today())
+    start = _date_arg(args.start, "--from") or start
+    if args.start and not args.end:  # six months from the first day given
+        end = (pd.Timestamp(start) + pd.DateOffset(months=6) - pd.Timedelta(days=1)).date()
+    end = _date_arg(args.end, "--to") or end
+    with _area_store(cfg, args.area) as (conn, code):
+        if code is None:
+            return EXIT_PROBLEMS
+        try:
+            report = monitoring.build(conn, cfg, code, start, end)
+        except monitoring.ReportError as e:
+            _err(f"The report was not made: {e}")
+            return EXIT_PROBLEMS
+    data = monitoring.to_docx(report) if fmt == "docx" else monitoring.to_pdf(report)
+    Path(args.output).write_bytes(data)
+    print(f"Wrote {args.output}: {report.area_name}, {report.window_text}, {len(report.sections)} area(s) for improvement.")
+    return 0
+
+
 COMMANDS = {
     "init": (cmd_init, "create the database (KPI_DB, default data/kpi.duckdb) and load the sample data"),
     "validate-config": (cmd_validate_config, "check an indicators file and list every problem"),
@@ -333,6 +408,12 @@ COMMANDS = {
     "remind": (cmd_remind, "e-mail reminders of returns due soon or overdue (KPI_SMTP_URL); safe to run twice"),
     "list": (cmd_list, "list the indicators with their latest value and RAG for an area"),
     "series": (cmd_series, "print one indicator's series for one area as CSV"),
+    "plan-import": (cmd_plan_import, "import an improvement plan spreadsheet (.csv or .xlsx, one row per action) all-or-nothing"),
+    "plan-export": (
+        cmd_plan_export,
+        "write an area's improvement plan as a spreadsheet (.csv or .xlsx) in the shape plan-import reads",
+    ),
+    "plan-report": (cmd_plan_report, "write the six-monthly monitoring report for the DfE and NHS England (.docx or .pdf)"),
 }
 
 
@@ -366,6 +447,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="comma-separated indicator ids, or all for a page per indicator (default: a page per exception and headline indicator)",
     )
+    p.add_argument("--meeting", default=board_paper.DEFAULT_MEETING, help="the meeting, for the cover sheet")
+    p.add_argument("--author", default=None, help="the author, for the cover sheet")
+    p.add_argument("--purpose", choices=board_paper.PURPOSES, default=board_paper.PURPOSES[0], help="for the cover sheet")
+    p.add_argument(
+        "--since", default=None, metavar="DATE", help="the last meeting: what changed after it is listed (default: 91 days ago)"
+    )
     p.add_argument("-o", "--output", required=True, help="the file to write")
     p = sub.add_parser("backup", help=COMMANDS["backup"][1])
     p.add_argument("-o", "--output", default=None, help="the backup file to write (default: a dated file in the backup folder)")
@@ -386,6 +473,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("series", help=COMMANDS["series"][1])
     p.add_argument("indicator")
     p.add_argument("--area", required=True, help="ONS code or name, e.g. E06000047")
+    p = sub.add_parser("plan-import", help=COMMANDS["plan-import"][1])
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--area", default=None, help="ONS code or name (default: the config's default area)")
+    p.add_argument("--dry-run", action="store_true", help="check and count what would change, write nothing")
+    p.add_argument("--user", default=None, metavar="NAME", help="who is importing (default: your login name)")
+    p = sub.add_parser("plan-export", help=COMMANDS["plan-export"][1])
+    p.add_argument("--area", default=None, help="ONS code or name (default: the config's default area)")
+    p.add_argument("-o", "--output", required=True, help="the file to write: .csv or .xlsx")
+    p = sub.add_parser("plan-report", help=COMMANDS["plan-report"][1])
+    p.add_argument("--area", default=None, help="ONS code or name (default: the config's default area)")
+    p.add_argument(
+        "--from", dest="start", default=None, metavar="DATE", help="the window's first day (default: the last complete half-year)"
+    )
+    p.add_argument(
+        "--to", dest="end", default=None, metavar="DATE", help="the window's last day (default: six months from --from)"
+    )
+    p.add_argument("-o", "--output", required=True, help="the file to write: .docx or .pdf")
     return parser
 
 

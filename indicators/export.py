@@ -41,7 +41,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators import charts, commentary, exceptions, markup, periods, rag, readmodel, spc, store
+from indicators import board_paper, charts, commentary, exceptions, markup, periods, plan, rag, readmodel, spc, store
 from indicators.config import Config
 
 PUBLISHED_NOTE = (
@@ -101,6 +101,7 @@ class Slide:
     review: str = ""
     footer: str = PUBLISHED_NOTE
     table_pt: float = TABLE_PT
+    body: str = ""  # a page of text (kind "text"): the board paper's cover sheet and key messages, a report's narrative
 
     @property
     def commentary_text(self) -> str:
@@ -121,6 +122,7 @@ class Pack:
     as_of_text: str
     produced: str
     slides: list[Slide]
+    document: str = "SEND performance board pack"  # the PDF's title, before the area's name
 
 
 def chromium_path() -> str | None:
@@ -639,7 +641,9 @@ def _indicator_parts(s: Slide, body_top: float, body_bottom: float) -> tuple[flo
 def layout(s: Slide, n: int | None = None, total: int | None = None) -> list[Box]:
     """Every box on page `n` of `total`: the PowerPoint and the PDF both draw exactly these."""
     boxes, top, bottom = _frame(s)
-    if s.kind in ("scorecard", "exceptions") and s.rows:
+    if s.kind == "text" and s.body:
+        boxes.append(Box("text", MARGIN, top, WIDTH, text_height(s.body, BODY_PT + 1, WIDTH), s.body, BODY_PT + 1))
+    elif s.kind not in ("title", "indicator", "text") and s.rows:  # a table page: scorecard, exceptions, plan tables
         h = table_height(s.header, s.rows, WIDTH, s.widths, s.table_pt)
         boxes.append(Box("table", MARGIN, top, WIDTH, h, size=s.table_pt, slide=s))
     elif s.kind == "indicator":
@@ -706,6 +710,30 @@ def _table_pages(kind, title, subtitle, header, rows, statuses, widths, footer, 
     return out
 
 
+def text_pages(title: str, subtitle: str, paragraphs: list[str], footer: str) -> list[Slide]:
+    """Pages of text (kind "text"), as many as the paragraphs need, none running into the footer; a paragraph too long
+    for a page on its own is cut to fit, with an ellipsis."""
+    probe = Slide("text", title + " (1 of 9)", subtitle, footer=footer)
+    _, top, bottom = _frame(probe)
+    space, size = bottom - top, BODY_PT + 1
+    pages: list[list[str]] = [[]]
+    for para in paragraphs or [""]:
+        para = fit_lines(para, size, WIDTH, space)
+        if pages[-1] and text_height("\n\n".join(pages[-1] + [para]), size, WIDTH) > space:
+            pages.append([])
+        pages[-1].append(para)
+    n = len(pages)
+    return [
+        Slide("text", title + (f" ({i} of {n})" if n > 1 else ""), subtitle, footer=footer, body="\n\n".join(page))
+        for i, page in enumerate(pages, 1)
+    ]
+
+
+def table_pages(title, subtitle, header, rows, widths, footer, statuses=None, kind="table") -> list[Slide]:
+    """Pages of one table (a header row on each), at the largest text size that fits, never under 9 pt."""
+    return _table_pages(kind, title, subtitle, header, rows, statuses or [""] * len(rows), widths, footer)
+
+
 def _one_line(text: str, limit: int = 110) -> str:
     """The first sentence or so of a commentary, for the exceptions summary (each exception has a page of its own)."""
     text = " ".join(text.split())
@@ -723,8 +751,14 @@ def build(
     indicator_ids: list[str] | str | None = None,
     today: dt.date | None = None,
     on_chart: Callable[[str, Chart], None] | None = None,
+    paper: board_paper.Paper | None = None,
 ) -> Pack:
     """Assemble the pages (charts as figures, not yet drawn) for one area, cut off at the end of period `as_of`.
+
+    A board paper: the cover sheet and key messages first, then the scorecard and exceptions, what changed since the
+    last meeting, the action log and the recommendations, then the indicators' pages. `paper` holds the author's
+    choices (meeting, date, author, purpose, the last meeting's date, edited key messages and recommendations);
+    what it leaves empty is drafted from the figures and the improvement plan.
 
     indicator_ids None: the default pack (every indicator on the scorecard; pages for the exceptions and the
     headline indicators); ALL: a page for every indicator; a list: those indicators, each with a page."""
@@ -754,6 +788,7 @@ def build(
     produced = (today or dt.date.today()).strftime("%-d %B %Y")
     as_of_text = f"Figures up to {cut.display}" if cut else af.figures_up_to(ids)
     provenance = as_of_text + (f". {markup.SAMPLE_BANNER}" if af.illustrative_shown(ids) else "")
+    # The exceptions every view shows (the Exceptions page and the deck list the same): of the indicators chosen.
     ex = exceptions.exception_report(af, ids)
     if chosen_ids is None and not full:
         paged = set(ex["indicator_id"]) | {i.id for i in config.indicators if i.headline}
@@ -785,14 +820,19 @@ def build(
         if chosen_ids is None and not full
         else "the scorecard, the exceptions, then a page for each indicator"
     )
+    paper = paper or board_paper.Paper()
+    view = plan.view(conn, config, af, today=cut_date or today)
     slides = [
         Slide(
             "title",
             "SEND performance board pack",
-            f"{area_name}\n{as_of_text}\nProduced {produced}\nIn this pack: {what}.",
+            f"{paper.cover_lines(area_name, as_of_text, produced)}\nIn this pack: key messages, {what}, what changed "
+            "since the last meeting, the action log and the recommendations.",
             footer=provenance,
         )
     ]
+    messages = paper.key_messages if paper.key_messages is not None else board_paper.draft_key_messages(af, view, ex, ids)
+    slides += text_pages("Key messages", f"{paper.purpose} · {paper.meeting}", [f"• {m}" for m in messages], provenance)
 
     # The scorecard on one page: the RAG in a word, a star where its thresholds are illustrative (the indicator's own
     # page says what it is judged against), the SPC reading in a word or two.
@@ -841,6 +881,8 @@ def build(
         most=2,
     )
 
+    slides += _board_sections(conn, config, af, view, ex, ids, paper, cut_date or today or dt.date.today(), provenance)
+
     reasons = dict(zip(ex["indicator_id"], ex["reasons"]))
     for r in page_rows:
         f = af.indicators[r.indicator_id]
@@ -883,6 +925,51 @@ def build(
                 on_chart(ind.name, c)
         slides.append(s)
     return Pack(area_name, as_of_text, produced, slides)
+
+
+def _board_sections(conn, config, af, view, ex, ids, paper: board_paper.Paper, day: dt.date, footer: str) -> list[Slide]:
+    """Since the last meeting (figures and RAG, then actions), the action log, the recommendations: through the same
+    page makers as the scorecard and exceptions."""
+    since = paper.since or day - dt.timedelta(days=board_paper.SINCE_DAYS)
+    out: list[Slide] = []
+    rows, statuses = board_paper.since_figures(conn, config, af, since, ids)
+    title = f"Since the last meeting ({since:%-d %B %Y}): figures and RAG"
+    if rows:
+        out += _table_pages(
+            "changes", title, "Each indicator with a new figure or a new RAG since then; the figures then are those whose "
+            "period had ended by that date.", ["Indicator", "Then", "Now", "RAG (then → now)"], rows,
+            statuses, [0.34, 0.24, 0.24, 0.18], footer,
+        )  # fmt: skip
+    else:
+        out += text_pages(title, "", ["No indicator has a new figure or a new RAG since then."], footer)
+    acted = board_paper.since_actions(view, since)
+    title = f"Since the last meeting ({since:%-d %B %Y}): actions"
+    if acted:
+        out += table_pages(
+            title, "Each action with a progress update since then: its delivery status then and now.",
+            ["Ref", "Action", "Delivery status then → now", "Latest update"], acted, [0.06, 0.36, 0.22, 0.36], footer,
+            kind="changes",
+        )  # fmt: skip
+    else:
+        out += text_pages(title, "", ["No progress update has been posted since then."], footer)
+    log = board_paper.action_log(view)
+    if log:
+        out += table_pages(
+            "Action log: overdue and at risk first",
+            "Every action not yet complete. Delivery status (◌ ▷ ⚑ ⊘ ■) is how the work is going, not a RAG."
+            + (" The plan is illustrative sample data." if view.illustrative else ""),
+            ["Ref", "Action", "Owner", "Due", "Delivery status", "Latest update"], log,
+            [0.05, 0.3, 0.15, 0.13, 0.1, 0.27], footer, kind="action_log",
+        )  # fmt: skip
+    else:
+        out += text_pages(
+            "Action log", "", ["No improvement plan is held for this area yet, or every action is complete."], footer
+        )
+    recs = (
+        paper.recommendations if paper.recommendations is not None else board_paper.draft_recommendations(paper.purpose, view, ex)
+    )
+    out += text_pages("Recommendations", paper.purpose, [f"{n}. {r}" for n, r in enumerate(recs, 1)], footer)
+    return out
 
 
 # ---------------------------------------------------------------- text and charts, safely
@@ -930,6 +1017,7 @@ def clean_pack(pack: Pack) -> Pack:
             review=clean_text(s.review),
             footer=clean_text(s.footer),
             comparison=clean_text(s.comparison),
+            body=clean_text(s.body),
             charts=[_clean_alt(c) for c in s.charts],  # the same objects: charts being drawn get their PNG on them
         )
         for s in pack.slides
@@ -1235,7 +1323,7 @@ def to_pdf(pack: Pack) -> bytes:
     rl_config.useA85 = 0
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H))
-    c.setTitle(f"SEND performance board pack — {pack.area_name}")
+    c.setTitle(f"{pack.document} — {pack.area_name}")
     c.setAuthor("SEND performance dashboard")
     c.setSubject(pack.as_of_text)
 
@@ -1278,6 +1366,7 @@ def export(
     indicator_ids: list[str] | str | None = None,
     progress: Callable[[float, str], None] | None = None,
     today: dt.date | None = None,
+    paper: board_paper.Paper | None = None,
 ) -> bytes:
     """The whole pack as PowerPoint (fmt 'pptx') or PDF ('pdf') bytes."""
     if fmt not in ("pptx", "pdf"):
@@ -1291,7 +1380,16 @@ def export(
         try:
             step = "gathering the figures and drawing the charts"
             pack = clean_pack(
-                build(conn, config, area_code, as_of=as_of, indicator_ids=indicator_ids, today=today, on_chart=drawer.submit)
+                build(
+                    conn,
+                    config,
+                    area_code,
+                    as_of=as_of,
+                    indicator_ids=indicator_ids,
+                    today=today,
+                    on_chart=drawer.submit,
+                    paper=paper,
+                )
             )
             if progress:
                 progress(0.05, f"Drawing {len(drawer.jobs)} charts for {len(pack.slides)} pages")

@@ -57,6 +57,17 @@ MESSAGES: dict[str, str] = {
     # slips: warnings the person must confirm (indicators.slips)
     "slip_percent": "{value} — did you mean {meant}%? {indicator_name} for {area} in {period} is a percentage, and its last {n} figures were {lo}–{hi}%. Correct it, or confirm it if {value}% is right",
     "slip_tenfold": "{value} is {how} the recent range — {indicator_name} for {area} in {period}: its last {n} figures were {lo}–{hi}{meant} Correct it, or confirm it if {value} is right",
+    # the improvement plan's spreadsheet (indicators/plan.py)
+    "plan_empty": "is empty; {hint}",
+    "plan_bad_date": '"{value}" is not a date; write it as 2025-04-01 or 1 April 2025',
+    "plan_bad_status": '"{value}" is not a delivery status; use one of: {statuses}',
+    "plan_bad_email": '"{value}" is not an e-mail address; give the owner\'s sign-in address (e.g. name@durham.gov.uk) or leave it empty',
+    "plan_bad_milestone": '"{value}" is not a milestone; write each as indicator: value by date, e.g. "ehcp_20wk: 60 by 2026-03-31", separated by ";"',
+    "plan_milestone_unlinked": "{indicator} has a milestone but is not in the Indicators column; add it there or remove the milestone",
+    "plan_afi_differs": 'area for improvement {ref} is "{value}" here but "{first_value}" on row {first}; give it the same text on every row',
+    "plan_duplicate_action": "action {ref} is also on row {first}; give each action one row",
+    "plan_due_before_start": "the due date {due} is before the start date {start}",
+    "plan_too_long": "is {length:,} characters; keep it under {limit:,}",
     # DfE open data (EES)
     "not_ees": "{name} is not an EES open-data CSV: it has no {missing} column{plural}. An EES file starts with time_period,time_identifier,geographic_level,…; is this a file from explore-education-statistics.service.gov.uk?",
     "unmapped_layout": "{name} is DfE open data that no mapping in config/ees/ reads yet{release}. {closest} To load it, copy that mapping to config/ees/<new name>.yaml, change its column names to this file's, and import again (python -m indicators import-ees {name} --mapping <new name>).",

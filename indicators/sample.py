@@ -6,9 +6,12 @@ readers, validator and writer as an upload."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 from pathlib import Path
 
-from indicators import neighbours, store, uploads
+from indicators import neighbours, plan, plan_store, store, uploads
 from indicators.access import system_access
 from indicators.config import ROOT, Config
 
@@ -30,6 +33,11 @@ OFFICIAL_FILES = (
 NEIGHBOURS_FILE = "sn-model-long.csv"
 # The balanced provider scorecard's sample returns (all illustrative), loaded with the sample data in one upload.
 PROVIDER_SAMPLE = ROOT / "data" / "sample" / "provider_scorecard.csv"
+# An illustrative improvement plan for County Durham, built from its 2024 inspection's four areas for improvement (the
+# areas are quoted from the report; the actions, owners, dates, milestones and updates are made up), with its updates.
+SAMPLE_PLAN = ROOT / "data" / "sample" / "plan.csv"
+SAMPLE_PLAN_UPDATES = ROOT / "data" / "sample" / "plan_updates.csv"
+SAMPLE_PLAN_AREA = "E06000047"
 
 
 def load_official(conn, config: Config, folder: Path = OFFICIAL_DIR) -> list[store.WriteSummary]:
@@ -63,6 +71,28 @@ def load_sample(conn, config: Config, csv_path: Path | str = store.SAMPLE_CSV, *
     if not preview.result.ok:
         shown = "\n".join(f"  {p}" for p in preview.result.problems[:20])
         raise store.StoreError(f"The sample data {path} does not match the indicators file:\n{shown}")
-    return store.write_observations(
+    done = store.write_observations(
         conn, preview.to_write, access=who, kind="sample", file_name=preview.file_name, content_hash=preview.content_hash
     )
+    if path.resolve() == Path(store.SAMPLE_CSV).resolve():
+        load_sample_plan(conn, config)
+    return done
+
+
+def load_sample_plan(conn, config: Config) -> None:
+    """The illustrative plan (marked illustrative in the store) through the plan importer, then its progress updates."""
+    who = system_access(SAMPLE_USER)
+    read, problems = plan.read_file(SAMPLE_PLAN.read_bytes(), SAMPLE_PLAN.name, config)
+    if problems:
+        raise store.StoreError(f"The sample plan {SAMPLE_PLAN} cannot be loaded:\n" + plan.problems_text(problems[:20]))
+    for row in read.afis + read.actions:
+        row["illustrative"] = True
+    plan_store.write_plan(
+        conn, who, SAMPLE_PLAN_AREA, afis=read.afis, actions=read.actions, links=read.links, kind="sample",
+        file_name=f"sample plan ({SAMPLE_PLAN.name})",
+    )  # fmt: skip
+    for r in csv.DictReader(io.StringIO(SAMPLE_PLAN_UPDATES.read_text(encoding="utf-8"))):
+        plan_store.post_update(
+            conn, system_access(r["author"]), SAMPLE_PLAN_AREA, r["action"], update_date=dt.date.fromisoformat(r["date"]),
+            status=r["status"], progress=r["progress"], evidence=r["evidence"],
+        )  # fmt: skip

@@ -34,7 +34,7 @@ from indicators.config import ROOT, Config
 
 DEFAULT_DB = ROOT / "data" / "kpi.duckdb"
 SAMPLE_CSV = ROOT / "data" / "sample" / "observations.csv"
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 TABLES = (
     "meta",
     "areas",
@@ -44,6 +44,14 @@ TABLES = (
     "commentary",
     "neighbours",
     "reminders_sent",
+    # The improvement plan (indicators/plan_store.py): small tables, each copied whole to a server's local copy.
+    "plan_changes",
+    "plan_afis",
+    "plan_actions",
+    "plan_links",
+    "plan_milestones",
+    "plan_updates",
+    "plan_history",
 )
 FIGURE_TYPES = ("published", "illustrative", "submitted")
 
@@ -129,9 +137,45 @@ MIGRATIONS: dict[int, list[str]] = {
             attempted_at TIMESTAMP NOT NULL, detail VARCHAR,
             PRIMARY KEY (recipient, kind, area_code, indicator_id, period))""",
     ],
+    8: [
+        # The improvement plan: areas for improvement, their actions, the indicators each action should move with
+        # milestones (a value by a date), and dated progress updates. Every write is a plan change (who, when, what);
+        # a row it replaces or removes is kept in plan_history as JSON with the change that replaced it.
+        "CREATE SEQUENCE plan_change_id_seq START 1",
+        """CREATE TABLE plan_changes (
+            id INTEGER PRIMARY KEY, area_code VARCHAR NOT NULL, kind VARCHAR NOT NULL, user_name VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL, file_name VARCHAR, note VARCHAR)""",
+        """CREATE TABLE plan_afis (
+            area_code VARCHAR NOT NULL, ref VARCHAR NOT NULL, title VARCHAR NOT NULL, detail VARCHAR,
+            illustrative BOOLEAN NOT NULL DEFAULT false, change_id INTEGER NOT NULL, PRIMARY KEY (area_code, ref))""",
+        """CREATE TABLE plan_actions (
+            area_code VARCHAR NOT NULL, ref VARCHAR NOT NULL, afi_ref VARCHAR NOT NULL, title VARCHAR NOT NULL,
+            owner VARCHAR, owner_email VARCHAR, lead_org VARCHAR, start_date DATE, due_date DATE,
+            status VARCHAR NOT NULL, illustrative BOOLEAN NOT NULL DEFAULT false, change_id INTEGER NOT NULL,
+            PRIMARY KEY (area_code, ref))""",
+        """CREATE TABLE plan_links (
+            area_code VARCHAR NOT NULL, action_ref VARCHAR NOT NULL, indicator_id VARCHAR NOT NULL,
+            change_id INTEGER NOT NULL, PRIMARY KEY (area_code, action_ref, indicator_id))""",
+        """CREATE TABLE plan_milestones (
+            area_code VARCHAR NOT NULL, action_ref VARCHAR NOT NULL, indicator_id VARCHAR NOT NULL, due DATE NOT NULL,
+            value DOUBLE NOT NULL, change_id INTEGER NOT NULL, PRIMARY KEY (area_code, action_ref, indicator_id, due))""",
+        "CREATE SEQUENCE plan_update_id_seq START 1",
+        """CREATE TABLE plan_updates (
+            id INTEGER PRIMARY KEY, area_code VARCHAR NOT NULL, action_ref VARCHAR NOT NULL, update_date DATE NOT NULL,
+            status VARCHAR NOT NULL, progress VARCHAR NOT NULL, evidence VARCHAR, author VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL, change_id INTEGER NOT NULL)""",
+        """CREATE TABLE plan_history (
+            table_name VARCHAR NOT NULL, area_code VARCHAR NOT NULL, row_key VARCHAR NOT NULL, row_json VARCHAR NOT NULL,
+            change_id INTEGER NOT NULL, replaced_by INTEGER NOT NULL, replaced_at TIMESTAMP NOT NULL)""",
+    ],
 }
 # Each sequence and the table whose ids it gives.
-SEQUENCES = {"upload_id_seq": "uploads", "commentary_id_seq": "commentary"}
+SEQUENCES = {
+    "upload_id_seq": "uploads",
+    "commentary_id_seq": "commentary",
+    "plan_change_id_seq": "plan_changes",
+    "plan_update_id_seq": "plan_updates",
+}
 # Fault injection for the kill-mid-commit test: seconds to pause inside the write transaction.
 PAUSE_ENV = "KPI_FAULT_PAUSE_IN_COMMIT"
 

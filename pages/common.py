@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators import access as access_mod
-from indicators import charts, commentary, markup, readmodel, signin, store
+from indicators import charts, commentary, markup, plan, readmodel, signin, store
 from indicators import config as config_mod
 from indicators import periods as periods_mod
 
@@ -557,6 +557,19 @@ def charts_league(db: str, version: int, indicator_id: str, period: str, area: s
     table = readmodel.league_table(ind, league, area, neighbours, info.region)
     summary = readmodel.league_summary(ind, league, info, display, england)
     return fig, table, summary
+
+
+@shared(size=64, copy_frames=False)
+def cached_plan(db: str, version: int, area: str, cfg_mtime: float, today: dt.date) -> plan.PlanView:
+    """The improvement plan of one area with its measures' figures, built once per data version (every plan change
+    bumps it), like the figures."""
+    cfg = get_config()
+    return plan.view(get_cursor(cfg), cfg, cached_figures(db, version, area, cfg_mtime, today), today=today)
+
+
+def plan_for(cur, area: str) -> plan.PlanView:
+    db, version, mtime = cache_key(cur)
+    return cached_plan(db, version, area, mtime, dt.date.today())
 
 
 @shared(size=256, copy_frames=False)

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pandas as pd
 import streamlit as st
 
-from indicators import alt_text, commentary, markup, rag, readmodel, store, tables, uploads
+from indicators import alt_text, charts, commentary, markup, plan_markup, rag, readmodel, store, tables, uploads
 from indicators.about import target_text
 from indicators.access import Forbidden
 from pages.common import (
@@ -20,6 +20,7 @@ from pages.common import (
     get_cursor,
     page_title,
     plain,
+    plan_for,
     provenance,
     require,
     run_page,
@@ -213,6 +214,10 @@ def indicator_page() -> None:
         st.success(f"The latest figure is a published figure — source: {plain(head['source'])}", icon=":material/verified:")
 
     trend_fig, spc_fig = charts_for(cur, ind.id, area)
+    the_plan = plan_for(cur, area)
+    milestones = the_plan.milestones_for(ind.id)
+    if milestones:  # drawn on a copy: the cached figure is shared by every session
+        trend_fig = charts.add_milestones(type(trend_fig)(trend_fig), ind, milestones)
     if f.spc is not None:
         icons = markup.spc_icons_html(SimpleNamespace(**{**head, "spc_note": ""}), 40)  # the words say it all below
         said = f.spc.headline + (f"; {head['assurance_text']}" if head["assurance_text"] else "")
@@ -226,7 +231,14 @@ def indicator_page() -> None:
             "trend_chart",
             trend_fig,
             alt_text.trend_name(f, area_name),
-            alt_text.trend_summary(f, area_name),
+            alt_text.trend_summary(f, area_name)
+            + (
+                " Improvement plan milestones (stars): "
+                + "; ".join(f"action {r}: {rag.format_value(ind, v)} by {d:%B %Y}" for d, v, r in milestones)
+                + "."
+                if milestones
+                else ""
+            ),
             alt_text.trend_table(f, area_name),
         )
         gaps = int((~f.series["held"]).sum())
@@ -245,6 +257,20 @@ def indicator_page() -> None:
                 "spc_chart", spc_fig, alt_text.spc_name(f, area_name), alt_text.spc_summary(f, area_name), alt_text.spc_table(f)
             )
             spc_explained(f)
+
+    aiming = the_plan.by_indicator.get(ind.id, [])
+    st.header("Actions that aim to move this indicator")
+    if aiming:
+        st.caption(
+            f"From the improvement plan of {plain(area_name)}"
+            + (" (illustrative sample plan)" if the_plan.illustrative else "")
+            + ". Delivery status says how each action's work is going; the milestone is the action's own."
+        )
+        acts = [the_plan.action(m.action_ref) for m in aiming]
+        st.html(plan_markup.actions_html([a for a in acts if a], area, "Actions that aim to move this indicator"))
+        st.html(plan_markup.measures_html(aiming, area, "This indicator against each action's milestone"))
+    else:
+        st.write("No action in the improvement plan is linked to this indicator yet.")
 
     counterpart = af.indicators.get(ind.official) if ind.official else (f if ind.kind == "official" else None)
     if counterpart is not None:

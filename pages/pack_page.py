@@ -1,12 +1,57 @@
 """Board pack: one click makes the PowerPoint deck or the PDF with the same slides."""
 
+import datetime as dt
 import sys
 import time
 
 import streamlit as st
 
-from indicators import export
-from pages.common import area_picker, get_access, get_config, get_cursor, plain, require, run_page
+from indicators import board_paper, exceptions, export
+from pages.common import area_picker, figures_for, get_access, get_config, get_cursor, plain, plan_for, require, run_page
+
+
+def paper_settings(cur, cfg, area: str, ids: list[str]) -> board_paper.Paper:
+    """The cover sheet, the last meeting's date, and the key messages and recommendations drafted from the figures and
+    the plan, for the author to edit before the pack is made."""
+    st.header("The board paper")
+    c1, c2 = st.columns(2)
+    meeting = c1.text_input("Meeting", value=board_paper.DEFAULT_MEETING, key="paper_meeting")
+    when = c2.date_input("Date of the meeting", value=dt.date.today(), format="DD/MM/YYYY", key="paper_date")
+    c1, c2 = st.columns(2)
+    author = c1.text_input("Author", key="paper_author", placeholder="name and role")
+    purpose = c2.radio("Purpose", board_paper.PURPOSES, horizontal=True, key="paper_purpose")
+    since = st.date_input(
+        "Since the last meeting on",
+        value=dt.date.today() - dt.timedelta(days=board_paper.SINCE_DAYS),
+        max_value=dt.date.today(),
+        format="DD/MM/YYYY",
+        key="paper_since",
+        help="The pack lists the figures, RAG and actions that changed after this date.",
+    )
+    af = figures_for(cur, area)
+    view = plan_for(cur, area)
+    chosen = ids or [i.id for i in cfg.indicators]
+    ex = exceptions.exception_report(af, chosen)
+    drafted = board_paper.draft_key_messages(af, view, ex, chosen)
+    recs = board_paper.draft_recommendations(purpose, view, ex)
+    # The drafts follow the figures until the author edits them (a new area or purpose gives a new draft).
+    key = f"{area}|{purpose}|{','.join(sorted(ids))}"
+    messages = st.text_area(
+        "Key messages (one a line; drafted from the figures and the plan, edit before making the pack)",
+        value="\n".join(drafted),
+        height=220,
+        key=f"paper_messages|{key}",
+    )
+    recommendations = st.text_area("Recommendations (one a line)", value="\n".join(recs), height=120, key=f"paper_recs|{key}")
+    return board_paper.Paper(
+        meeting=meeting.strip() or board_paper.DEFAULT_MEETING,
+        date=when,
+        author=author.strip(),
+        purpose=purpose,
+        since=since,
+        key_messages=[m.strip() for m in messages.splitlines() if m.strip()],
+        recommendations=[r.strip() for r in recommendations.splitlines() if r.strip()],
+    )
 
 
 def pack_page() -> None:
@@ -18,7 +63,8 @@ def pack_page() -> None:
 
     st.title("Board pack")
     st.write(
-        "What a board reads in ten minutes: a title page, the scorecard on one page, the exceptions worst first, then a "
+        "A board paper: the cover sheet (meeting, date, author, purpose), key messages, the scorecard on one page, the "
+        "exceptions worst first, what changed since the last meeting, the action log and the recommendations, then a "
         "page for each exception and each headline indicator with its trend and SPC charts, its recent figures, how it "
         "compares with England, the region and neighbours, and the commentary. Every page says how old the figures "
         "are and marks published and illustrative figures."
@@ -36,6 +82,7 @@ def pack_page() -> None:
         key="pack_period",
         placeholder='e.g. "2019-20 Q4" or "2019-12"; empty for the latest figures held',
     )
+    paper = paper_settings(cur, cfg, area, ids)
     if export.chromium_path() is None:
         st.error(export.INSTALL_HINT, icon=":material/error:")
         st.stop()
@@ -53,6 +100,7 @@ def pack_page() -> None:
                     area,
                     as_of=period.strip() or None,
                     indicator_ids=ids or (export.ALL if every else None),
+                    paper=paper,
                     progress=lambda f, msg, bar=bar: bar.progress(min(f, 1.0), text=plain(msg)),
                 )
             except export.ExportError as e:
@@ -69,7 +117,7 @@ def pack_page() -> None:
                 )
                 st.stop()
             bar.progress(1.0, text=f"Done in {time.monotonic() - began:.1f} s")
-            st.session_state["pack"] = (fmt, data, f"board-pack-{area}.{fmt}")
+            st.session_state["pack"] = (fmt, data, board_paper.file_name(area_name, fmt, paper.date or dt.date.today()))
 
     if "pack" in st.session_state:
         fmt, data, name = st.session_state["pack"]

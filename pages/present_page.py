@@ -222,16 +222,15 @@ def present_page() -> None:
                 f"<tbody>{rows}</tbody></table></div>"
             )
         elif kind == "exceptions":
-            ex = exceptions.exception_report(af, ids)
+            ex = exceptions.exception_report(af)  # the area's exceptions, as the Exceptions page and the pack list them
             rows = "".join(
                 f"<tr><td>{html.escape(r.indicator)}</td><td>{html.escape(r.reasons)}</td><td>{markup.rag_badge_html(r.status)}</td>"
                 f"<td>{commentary.to_html(r.actions) or 'No commentary yet'}</td></tr>"
-                for r in ex.head(6).itertuples()
+                for r in ex.itertuples()
             )
-            more = f"<p>…and {len(ex) - 6} more on the Exceptions page.</p>" if len(ex) > 6 else ""
             body = f"<h1>{html.escape(_title(kind))}</h1><div class='sub'>Worst first</div>" + (
                 "<div class='scorecard-wrap' role='region' aria-label='Exceptions, worst first' tabindex='0'>"
-                f"<table><thead><tr><th>Indicator</th><th>Why</th><th>RAG</th><th>What we are doing</th></tr></thead><tbody>{rows}</tbody></table></div>{more}"
+                f"<table><thead><tr><th>Indicator</th><th>Why</th><th>RAG</th><th>What we are doing</th></tr></thead><tbody>{rows}</tbody></table></div>"
                 if len(ex)
                 else "<p>No indicator is red, worse than the period before or showing special-cause concern.</p>"
             )

@@ -120,9 +120,10 @@ def test_board_pack_of_ten_indicators_as_pptx_and_pdf(conn, cfg, tmp_path):
     pptx = export.export(conn, cfg, "pptx", "E06000047", indicator_ids=TEN, today=TODAY)
     deck = Presentation(io.BytesIO(pptx))
     titles = [next((s.text_frame.text for s in slide.shapes if s.has_text_frame), "") for slide in deck.slides]
-    # title, the scorecard on one page, exceptions (one or two pages), ten indicator slides
-    assert titles[0] == "SEND performance board pack"
-    assert titles[1] == "Scorecard — County Durham"
+    # the cover sheet, key messages, the scorecard on one page, exceptions (one or two pages), the board paper's
+    # sections, ten indicator slides
+    assert titles[0] == "SEND performance board pack" and titles[1] == "Key messages"
+    assert titles[2] == "Scorecard — County Durham"
     assert any(t.startswith("Exceptions: red, worsening or special-cause concern") for t in titles)
     assert titles[-10:] == [cfg.by_id[i].name for i in TEN]
     everything = "\n".join(s.text_frame.text for slide in deck.slides for s in slide.shapes if s.has_text_frame)
@@ -188,4 +189,6 @@ def test_cli_export_writes_the_file(db_path, tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert out.exists() and f"Wrote {out}" in run.stdout
-    assert len(Presentation(str(out)).slides) == 1 + 1 + 1 + 2
+    # cover sheet, key messages, scorecard, exceptions, since the last meeting (figures, actions), action log,
+    # recommendations, and the two indicators' pages
+    assert len(Presentation(str(out)).slides) == 1 + 1 + 1 + 1 + 2 + 1 + 1 + 2

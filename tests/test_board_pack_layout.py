@@ -57,16 +57,24 @@ def test_the_default_pack_is_what_a_board_reads_in_ten_minutes(made, cfg):
     af = made["figures"]
     ex = exceptions.exception_report(af)
     titles = slide_titles(made["default", "pptx"])
-    assert titles[0] == "SEND performance board pack"
-    assert titles[1] == "Scorecard — County Durham"  # every indicator on one page
-    assert not titles[2].startswith("Scorecard")
+    # a board paper: the cover sheet and the key messages first
+    assert titles[0] == "SEND performance board pack" and titles[1] == "Key messages"
+    assert titles[2] == "Scorecard — County Durham"  # every indicator on one page
+    assert not titles[3].startswith("Scorecard")
     ex_pages = [t for t in titles if t.startswith(EXCEPTIONS_TITLE)]
-    assert 1 <= len(ex_pages) <= 2 and titles[2 : 2 + len(ex_pages)] == ex_pages
+    assert 1 <= len(ex_pages) <= 2 and titles[3 : 3 + len(ex_pages)] == ex_pages
+    # then what changed since the last meeting, the action log and the recommendations
+    paper = [t for t in titles[3 + len(ex_pages) :] if t.startswith(("Since the last meeting", "Action log", "Recommendations"))]
+    assert [t.split(" (")[0].split(":")[0] for t in paper] == [
+        "Since the last meeting", "Since the last meeting", "Action log", "Recommendations"
+    ]  # fmt: skip
+    assert titles[3 + len(ex_pages) : 3 + len(ex_pages) + len(paper)] == paper
+    first = 3 + len(ex_pages) + len(paper)
     # then a page for each exception and each headline indicator, in the indicators file's order
     paged = set(ex["indicator_id"]) | {i.id for i in cfg.indicators if i.headline}
     expected = [i.name for i in cfg.indicators if i.id in paged and i.id in af.indicators]
-    assert titles[2 + len(ex_pages) :] == expected
-    assert len(titles) <= 2 + 2 + len(expected) and len(titles) < len(af.indicators)
+    assert titles[first:] == expected
+    assert len(titles) <= first + len(expected) and len(titles) < len(af.indicators) + len(paper) + 4
     # the exceptions are summarised worst first: the pages list them in the report's order
     pack = made["default", "pack"]
     listed = [row[0] for s in pack.slides if s.kind == "exceptions" for row in s.rows]

@@ -102,6 +102,11 @@ def test_pack_page_says_what_to_install_without_chromium(db_path, monkeypatch):
 def test_pack_page_makes_a_pdf_with_one_click(db_path):
     at = page("pages/pack_page.py")
     at.multiselect(key="pack_ids").set_value(["ehcp_20wk", "send_neet"]).run()
+    at.text_input(key="paper_author").set_value("Clare Nicholls").run()
     at.button(key="make_pdf").click().run()
     assert not at.exception
     assert at.success[0].value.startswith("The PDF is ready")
+    import datetime as dt
+
+    # the board paper's file: the area and the meeting's date
+    assert at.session_state["pack"][2] == f"board-pack-county-durham-{dt.date.today().isoformat()}.pdf"

@@ -171,6 +171,34 @@ def test_rollback_and_commentary_reach_the_other_servers_copy(pg, other):
     assert other.read(CHECKSUM) == [list(pg.execute(CHECKSUM).fetchone())]  # every figure, in the other process's copy
 
 
+def test_the_improvement_plan_reaches_the_other_servers_copy(pg, other):
+    """Plan writes (tables copied whole at each refresh) show on the other server at its next page run, and the plan's
+    history with them."""
+    import datetime as dt
+
+    from indicators import plan_store
+
+    cur = pg.cursor()
+    plan_store.write_plan(
+        cur,
+        ADMIN,
+        "E06000003",
+        afis=[{"ref": "AFI1", "title": "EHC plans"}],
+        actions=[{"ref": "1.1", "afi_ref": "AFI1", "title": "Clear the backlog", "status": "on track", "owner_email": "o@x.org"}],
+        links={"1.1": [("ehcp_20wk", [(dt.date(2026, 3, 31), 60.0)])]},
+    )
+    plan_store.post_update(
+        cur, ADMIN, "E06000003", "1.1", update_date=dt.date(2025, 1, 10), status="at risk", progress="Slower than planned"
+    )
+    assert other.read("SELECT ref, status FROM plan_actions WHERE area_code = 'E06000003'") == [["1.1", "at risk"]]
+    assert other.read("SELECT indicator_id, value FROM plan_milestones WHERE area_code = 'E06000003'") == [["ehcp_20wk", 60.0]]
+    assert other.read("SELECT progress, author FROM plan_updates WHERE area_code = 'E06000003'") == [
+        ["Slower than planned", ADMIN.user]
+    ]
+    assert other.read("SELECT table_name FROM plan_history WHERE area_code = 'E06000003'") == [["plan_actions"]]
+    assert same_as_postgresql(pg)
+
+
 def test_an_upload_and_its_rollback_between_two_page_runs(pg, other):
     cur = pg.cursor()
     durham = "SELECT period, value, upload_id FROM observations WHERE indicator_id = 'ehcp_20wk' AND area_code = 'E06000047' ORDER BY 1"
