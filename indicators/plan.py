@@ -342,10 +342,10 @@ def _unformula(text: str) -> str:
 def read_file(data: bytes, file_name: str, config: Config) -> tuple[PlanFile | None, list[Problem]]:
     """A plan spreadsheet (.xlsx or CSV, one row per action) → the plan it holds, or every problem by row and column."""
     if file_name.lower().endswith(".xlsx"):
-        df, problems = returns.read_xlsx(data, file_name)
+        df, problems, _, _ = returns.read_xlsx(data, file_name)
     else:
         text, problems = returns.decode(data, file_name)
-        df, more = (None, []) if text is None else returns.read_csv_text(text, file_name)
+        df, more, _, _ = (None, [], 0, []) if text is None else returns.read_csv_text(text, file_name)
         problems += more
     if df is None:
         return None, problems
