@@ -80,6 +80,8 @@ def spc_summary(f: IndicatorFigures, area_name: str) -> str:
         words += f"; {_clause(reading.assurance_text)}"
     flagged = [p for p in reading.points if p.variation not in (None, spc.COMMON_CAUSE)]
     words += f"; {len(flagged)} of {sum(p.value is not None for p in reading.points)} figures show special cause"
+    if reading.shifts:  # the dotted line on the chart, in words
+        words += f". {reading.shift_text}"
     return words + "."
 
 

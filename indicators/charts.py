@@ -293,7 +293,30 @@ def spc_figure(f: IndicatorFigures, area_name: str, *, height: int = 460, font_s
     )
     fig.update_layout(xaxis={"type": "date", "range": x_range(f.series["period_start"])})
     draw_breaks(fig, f.ind, f.breaks, font_size, f.series["period_start"])
+    draw_shifts(fig, f, font_size)
     return fig
+
+
+def draw_shifts(fig: go.Figure, f: IndicatorFigures, font_size: int = 14) -> None:
+    """Each sustained shift's suggested rebase as a dotted vertical line, labelled, so the chart shows where the
+    limits span two processes (the SPC tab gives the config that confirms it)."""
+    starts = dict(zip(f.series["period"], pd.to_datetime(f.series["period_start"])))
+    for shift in f.spc.shifts:
+        x = starts.get(shift.start)
+        if x is None:
+            continue
+        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line={"color": "#6f2c91", "width": 2, "dash": "dot"})
+        fig.add_annotation(
+            x=x,
+            y=0,
+            yref="paper",
+            text=_t(f"Shift from {shift.start}: suggested rebase"),
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            bgcolor="rgba(255,255,255,0.85)",
+            font={"size": max(font_size - 2, 10), "color": "#6f2c91"},
+        )
 
 
 QUARTILE_FILLS = {1: "rgba(0,112,60,0.10)", 2: "rgba(0,112,60,0.04)", 3: "rgba(178,31,18,0.04)", 4: "rgba(178,31,18,0.10)"}

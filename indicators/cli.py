@@ -517,7 +517,9 @@ def _official_arguments(p) -> None:
         "--release",
         default=None,
         metavar="YEAR",
-        help='the release, e.g. "2025" (default: the year after the latest figures for SEN2; the latest month for NHS files)',
+        help="the release, e.g. \"2026\" (default: for DfE files from the zip's name, its data guidance or the file's name, "
+        "guessed from the latest figures only when none says and refused if that guess is older than a stored release; "
+        "for NHS files the latest month)",
     )
     p.add_argument("--dry-run", action="store_true", help="check and show what would change, write nothing")
     p.add_argument("--user", default=None, metavar="NAME", help="who is importing (default: your login name)")

@@ -162,6 +162,8 @@ SPC_SHORT = {
     "special_cause_neither": "Special cause",
 }
 SPC_WORD = SPC_SHORT | {"special_cause_improvement": "Improving", "special_cause_concern": "Concern"}
+# The one-page scorecard has room for a word of SPC: these marks say why where the word alone would mislead.
+SPC_MARKS = "† limits span a shift (rebase suggested on its page); ‡ judged on long-run limits, against the arrow."
 ASSURANCE_SHORT = {"consistently_pass": "target met", "consistently_fail": "target missed", "inconsistent": "hit and miss"}
 
 
@@ -174,8 +176,8 @@ def spc_words(r, short: bool = False) -> str:
     why = "; vs long-run limits" if isinstance(note, str) and note.startswith(("Concern though", "Improvement though")) else ""
     shift_at = getattr(r, "spc_shift_at", "")
     shift = f"; shift at {shift_at}" if isinstance(shift_at, str) and shift_at else ""
-    if short:  # the variation alone: the indicator's page gives the assurance too
-        return SPC_WORD.get(r.variation, r.variation) + why + shift
+    if short:  # the variation alone, marked (SPC_MARKS): the indicator's page gives the assurance and the why
+        return SPC_WORD.get(r.variation, r.variation) + (" ‡" if why else "") + (" †" if shift else "")
     words = SPC_SHORT.get(r.variation, r.variation)
     return words + (f"; {ASSURANCE_SHORT[r.assurance]}" if isinstance(r.assurance, str) else "") + why + shift
 
@@ -855,7 +857,7 @@ def build(
     slides += _table_pages(
         "scorecard",
         f"Scorecard — {area_name}",
-        f"{as_of_text}. {af.overdue_summary(ids)} ◆ published, ○ illustrative; * illustrative thresholds.",
+        f"{as_of_text}. {af.overdue_summary(ids)} ◆ published, ○ illustrative; * illustrative thresholds; {SPC_MARKS}",
         header,
         rows,
         list(card["status"]),

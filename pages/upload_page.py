@@ -167,7 +167,10 @@ def upload_page() -> None:
             )
             mapping = None if picked == DETECT else picked
             release = (
-                st.text_input("Release", key="ees_release", placeholder="detected from the figures, e.g. 2025").strip() or None
+                st.text_input(
+                    "Release", key="ees_release", placeholder="from the zip's or file's name or data guidance, e.g. 2026"
+                ).strip()
+                or None
             )
             st.caption(
                 "The layout of every file is detected from its header; choose a mapping only if the dashboard asks you to."

@@ -254,6 +254,7 @@ def test_durhams_20_week_spc_tab_and_scorecard_say_where_the_shift_is_on_the_shi
         "limits from a sustained shift); rebased there, the latest point shows special cause variation: improving, "
         "higher values."
     )
+    assert any("Shift from 2021-22 Q4: suggested rebase" in c.proto.spec for c in at.get("plotly_chart"))  # on the chart
     assert [c.value for c in at.code] == [
         "  - id: ehcp_20wk\n    spc:\n      rebase_at:\n"
         '        - {period: "2021-22 Q4", areas: [E06000047], reason: "sustained shift: 16 points below the mean from '
