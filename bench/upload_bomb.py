@@ -10,25 +10,18 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indicators import config, store  # noqa: E402
-from tests.test_bounds import HEADER  # noqa: E402
-
-ROW = b"2024,Calendar year,Local authority,E92000001,England,E12000001,North East,E06000047,County Durham and a long padding name to make the row long,840,1234,567\n"
+from tests.test_bounds import build_lzma_bomb  # noqa: E402
 
 
 def main(runs: int = 5) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        bomb = Path(tmp) / "release.zip"
-        with zipfile.ZipFile(bomb, "w", zipfile.ZIP_LZMA) as z, z.open("data/sen2_mi.csv", "w", force_zip64=True) as f:
-            f.write(HEADER)
-            for _ in range(246):
-                f.write(ROW * 10_000)
+        bomb = build_lzma_bomb(Path(tmp) / "release.zip")
         db = Path(tmp) / "kpi.duckdb"
         store.open_store(config.load(ROOT / "config" / "indicators.yaml"), db).close()
         got = []

@@ -3,12 +3,13 @@ place: what a zip may unpack to and hold, rows and line length checked while a f
 it all), how long a name taken from a file may be, and which files are checked in the worker process.
 
 A reader calls, in this order: `open_zip` (a zip's members, counted and bounded by what they declare), then for each
-file it reads `read_member` (a zip member) or `check_lines` (bytes already in memory), and `name_problem` for every
+file it reads `read_member` (a zip member), `read_gzip` (a .gz file) or `check_lines` (bytes already in memory), and `name_problem` for every
 text that becomes a stored name. The Upload page asks `offload_wanted` where to check a file."""
 
 from __future__ import annotations
 
 import bz2
+import gzip
 import io
 import lzma
 import struct
@@ -22,6 +23,7 @@ MAX_NAME_CHARS = 200  # an area, provider or indicator name taken from a file; t
 MAX_LINE_CHARS = 100_000  # far beyond any real row; stops a single-line bomb early
 MAX_ZIP_MEMBERS = 1_000  # a DfE "Download all data" zip holds 15 files
 MAX_RELEASE_ROWS = 500_000  # rows in one DfE or NHS file; the largest real one (SEN2 caseload.csv) has 25,340
+MAX_RELEASE_FILE_BYTES = 150 * 1000 * 1000  # one file unpacked from a release (the largest real one: 6.4 MB)
 # Files that unpack to more than this are read and checked in a worker process, so one person's big file never
 # holds up the pages other people are reading. Decided on what the file unpacks to, not its size as sent.
 OFFLOAD_BYTES = 512 * 1024
@@ -44,8 +46,24 @@ def unpacked_size(data: bytes) -> int:
 
 
 def offload_wanted(data: bytes) -> bool:
-    """Whether a file should be checked in the worker process: it unpacks to more than OFFLOAD_BYTES."""
-    return unpacked_size(data) > OFFLOAD_BYTES
+    """Whether a file should be checked in the worker process: it unpacks to more than OFFLOAD_BYTES, or it is
+    gzip-compressed (a gzip file does not say reliably what it unpacks to)."""
+    return data[:2] == GZIP_MAGIC or unpacked_size(data) > OFFLOAD_BYTES
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def read_gzip(
+    data: bytes, file_name: str, *, max_bytes: int, max_rows: int = MAX_RELEASE_ROWS, max_line: int = MAX_LINE_CHARS
+) -> tuple[bytes | None, list[Problem]]:
+    """A .gz file (as NHS England publishes some of its CSVs) unpacked a megabyte at a time within the same bounds
+    as a zip member (bytes, rows, line length), or a problem if it is damaged."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
+            return _streamed(iter(lambda: fh.read(CHUNK), b""), file_name, None, max_bytes, max_rows, max_line, keep=True)
+    except (OSError, EOFError, zlib.error) as e:
+        return None, [Problem.of("gzip_damaged", name=file_name, detail=str(e) or type(e).__name__)]
 
 
 def open_zip(

@@ -786,7 +786,7 @@ def _unpack(data: bytes, file_name: str, member: Member) -> list[Problem]:
     """A zip member's bytes into `member.data`, streamed within the bounds (bytes, rows, line length)."""
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         info = z.getinfo(member.zip_path)
-    member.data, problems = bounds.read_member(data, info, file_name, max_bytes=MAX_UNPACKED)
+    member.data, problems = bounds.read_member(data, info, file_name, max_bytes=bounds.MAX_RELEASE_FILE_BYTES)
     return problems
 
 

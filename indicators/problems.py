@@ -86,6 +86,7 @@ MESSAGES: dict[str, str] = {
     "zip_too_big": "{name} would unpack to {size:,.0f} MB; release zips that unpack to more than {limit} MB are refused. Import the CSV files you need one by one.",
     "zip_too_many_members": "{name} holds {count:,} files; a release zip holds a few dozen, and zips of more than {limit:,} files are refused. Import the CSV files you need one by one.",
     "zip_member_damaged": '{where} cannot be unpacked ({detail}): the zip is damaged. Download the release again ("Download all data") and use the .zip as it comes.',
+    "gzip_damaged": "{name} cannot be unpacked ({detail}): the .gz file is damaged. Download it again and use it as it comes.",
     "member_too_big": "{where} unpacks to more than {limit:,.0f} MB; files over that are refused. Import the CSV files you need one by one.",
     "release_too_many_rows": "{where} has more than {limit:,} rows; a DfE or NHS file with more is refused (the largest real one, SEN2 caseload.csv, has about 25,000). Download the data set filtered to national, regional and local authority level.",
     "line_too_long_streamed": "the line is more than {limit:,} characters long; lines over {limit:,} characters are refused. Check the file is a CSV of figures.",

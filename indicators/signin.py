@@ -68,7 +68,7 @@ def request_from_elsewhere(headers: Mapping[str, str], peer: str | None) -> str 
         if name.lower() in lower:
             value = lower[name.lower()]
             value = value if len(value) <= 60 else value[:60] + "…"
-            return f"it was passed on by a proxy or load balancer: its {name} header says {value}"
+            return f"it was passed on by a proxy or load balancer, whose {name} header says {value}"
     if peer:
         try:
             local = ipaddress.ip_address(peer.strip("[]").split("%")[0])

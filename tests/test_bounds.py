@@ -33,18 +33,21 @@ def release_zip(rows: list[bytes] | bytes, name: str = "data/sen2_mi.csv", metho
     return buf.getvalue()
 
 
-@pytest.fixture(scope="session")
-def lzma_bomb(tmp_path_factory):
-    """58 KB: an LZMA zip holding a 390 MB CSV of 2.46 million rows in the layout a mapping reads (built here,
-    not committed: about 12 s)."""
+def build_lzma_bomb(path):
+    """58 KB: an LZMA zip holding a 390 MB CSV of 2.46 million rows in the layout a mapping reads (built by the
+    tests, not committed: about 12 s)."""
     row = b"2024,Calendar year,Local authority,E92000001,England,E12000001,North East,E06000047,County Durham and a long padding name to make the row long,840,1234,567\n"
-    path = tmp_path_factory.mktemp("bomb") / "release.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_LZMA) as z, z.open("data/sen2_mi.csv", "w", force_zip64=True) as f:
         f.write(HEADER)
         block = row * 10_000
         for _ in range(246):
             f.write(block)
     return path
+
+
+@pytest.fixture(scope="session")
+def lzma_bomb(tmp_path_factory):
+    return build_lzma_bomb(tmp_path_factory.mktemp("bomb") / "release.zip")
 
 
 def _limit_memory():  # the stand-in server may not take the machine down if the bound fails: 4 GB of address space
@@ -223,4 +226,40 @@ def test_a_lead_s_xlsx_compressed_with_lzma_is_refused_before_it_is_unpacked(emp
     preview = uploads.check(empty_conn, cfg, data, "return.xlsx", ADMIN)
     assert [str(p) for p in preview.result.problems] == [
         "return.xlsx is not a valid Excel .xlsx file; open it in Excel and save it again as .xlsx or as CSV"
+    ]
+
+
+def test_a_gzip_file_is_unpacked_within_the_same_bounds():
+    """For readers of .csv.gz files (NHS England publishes some): 2.46 million rows in 1 MB of gzip are refused
+    while streaming, a damaged file is a message, a real-sized one reads whole; and a .gz is checked in the worker."""
+    import gzip
+
+    from indicators import bounds
+
+    bomb = gzip.compress(HEADER + ROW * 2_460_000, compresslevel=9)
+    assert len(bomb) < 1_000_000 and uploads.offload_wanted(bomb)
+    data, problems = bounds.read_gzip(bomb, "autism.csv.gz", max_bytes=400 << 20)
+    assert data is None and [str(p) for p in problems] == [
+        "autism.csv.gz has more than 500,000 rows; a DfE or NHS file with more is refused (the largest real one, "
+        "SEN2 caseload.csv, has about 25,000). Download the data set filtered to national, regional and local "
+        "authority level."
+    ]
+    small = HEADER + ROW * 1000
+    cut = gzip.compress(small)
+    _, problems = bounds.read_gzip(cut[: len(cut) // 2], "cut.csv.gz", max_bytes=400 << 20)
+    assert [str(p) for p in problems] == [
+        "cut.csv.gz cannot be unpacked (Compressed file ended before the end-of-stream marker was reached): the .gz "
+        "file is damaged. Download it again and use it as it comes."
+    ]
+    assert bounds.read_gzip(gzip.compress(small), "ok.csv.gz", max_bytes=400 << 20) == (small, [])
+
+
+def test_one_file_in_a_release_that_unpacks_past_150_mb_is_refused_while_streaming(empty_conn, cfg):
+    long_row = ROW[:-1] + b"," + b"x" * 300 + b"\n"  # under the line and row limits: only the bytes stop it
+    data = release_zip(long_row * 400_000)
+    assert len(data) < 2_000_000
+    preview = uploads.check(empty_conn, cfg, data, "release.zip", ADMIN, official=True)
+    assert [str(p) for p in preview.result.problems] == [
+        "data/sen2_mi.csv: data/sen2_mi.csv in release.zip unpacks to more than 150 MB; files over that are refused. "
+        "Import the CSV files you need one by one."
     ]

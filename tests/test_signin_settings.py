@@ -193,14 +193,14 @@ def test_a_misspelt_auth_section_serves_nothing(db_path, monkeypatch, tmp_path):
         (
             {"x-forwarded-for": "10.1.2.3"},
             None,
-            "it was passed on by a proxy or load balancer: its X-Forwarded-For header says 10.1.2.3",
+            "it was passed on by a proxy or load balancer, whose X-Forwarded-For header says 10.1.2.3",
         ),
         (
             {"Forwarded": "for=192.0.2.60;proto=https"},
             None,
-            "it was passed on by a proxy or load balancer: its Forwarded header says for=192.0.2.60;proto=https",
+            "it was passed on by a proxy or load balancer, whose Forwarded header says for=192.0.2.60;proto=https",
         ),
-        ({"X-Real-IP": "10.0.0.1"}, None, "it was passed on by a proxy or load balancer: its X-Real-IP header says 10.0.0.1"),
+        ({"X-Real-IP": "10.0.0.1"}, None, "it was passed on by a proxy or load balancer, whose X-Real-IP header says 10.0.0.1"),
         ({}, "10.0.0.7", "it came from 10.0.0.7, not from this computer"),
     ],
 )

@@ -120,7 +120,7 @@ def test_local_mode_behind_haproxy_is_refused(local_behind_haproxy, browser):
             refusal = page.get_by_test_id("stAlertContentError")
             expect(refusal).to_contain_text(
                 "The dashboard will not open: no sign-in is set up, and this request did not come from this computer "
-                "(it was passed on by a proxy or load balancer: its X-Forwarded-For header says 127.0.0.1).",
+                "(it was passed on by a proxy or load balancer, whose X-Forwarded-For header says 127.0.0.1).",
                 timeout=60_000,
             )
             UI(page, cluster.url).idle()
