@@ -125,16 +125,8 @@ def _csv_header(text: str, config: Config | None) -> tuple[int, list[str]]:
     return k, _above_header(rows[:k])
 
 
-def read_csv_text(
-    text: str, file_name: str = "the file", config: Config | None = None
-) -> tuple[pd.DataFrame | None, list[Problem], int, list[str]]:
-    """CSV text → text cells under the header row, problems, the header's index (0 = row 1) and the rows above it."""
-    skip, above = _csv_header(text, config)
-    df, problems = _read_csv_from(text, file_name, skip)
-    return df, problems, skip, above
-
-
-def _read_csv_from(text: str, file_name: str, skip: int) -> tuple[pd.DataFrame | None, list[Problem]]:
+def read_csv_text(text: str, file_name: str = "the file", skip: int = 0) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """CSV text → text cells under its header, the header being line `skip` + 1 (the lines above it are left out)."""
     if skip:
         text = text.split("\n", skip)[-1]  # the title rows above the header are not the table
     first = text.split("\n", 1)[0]
@@ -159,6 +151,15 @@ def _read_csv_from(text: str, file_name: str, skip: int) -> tuple[pd.DataFrame |
         m = re.search(r"line (\d+)", msg)
         return None, [Problem.of("csv_unreadable", row=int(m.group(1)) + skip if m else None, detail=msg.split(". ")[0].strip())]
     return df, []
+
+
+def _read_csv(
+    text: str, file_name: str = "the file", config: Config | None = None
+) -> tuple[pd.DataFrame | None, list[Problem], int, list[str]]:
+    """CSV text → text cells under the header row, problems, the header's index (0 = row 1) and the rows above it."""
+    skip, above = _csv_header(text, config)
+    df, problems = read_csv_text(text, file_name, skip)
+    return df, problems, skip, above
 
 
 def _excel_cell(value, number_format: str | None) -> str:
@@ -373,7 +374,7 @@ def read(data: bytes, file_name: str, config: Config, *, max_bytes: int = MAX_BY
         text, problems = decode(data, file_name)
         df = None
         if not problems:
-            df, problems, header, above = read_csv_text(text, file_name, config)
+            df, problems, header, above = _read_csv(text, file_name, config)
     if problems:
         return refused(kind, problems)
     notes = []

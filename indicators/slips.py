@@ -51,6 +51,11 @@ def find(
         if ind is None or pd.isna(r.value) or r.n < MIN_RECENT:
             continue
         value, lo, hi = float(r.value), float(r.lo), float(r.hi)
+        if ind.unit == "percent":
+            if not (0 < value < PERCENT_BELOW and lo > PERCENT_RECENT_ABOVE):
+                continue
+        elif not ((value * TENFOLD <= lo and lo > 0) or (hi > 0 and value >= hi * TENFOLD)):
+            continue  # most figures: no message to build
         where = dict(
             indicator_name=ind.name,
             area=names.get(r.area_code, r.area_code),

@@ -121,10 +121,28 @@
     last = null;
   }
 
+  // A plain table (st.table) wider than a narrow window scrolls in its own box: that box takes focus, so the keyboard
+  // can scroll it too, and is named as the table it holds (2.1.1; axe's scrollable-region-focusable).
+  function tables() {
+    document.querySelectorAll("[data-testid=stTable] > div").forEach((box) => {
+      const scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      if (scrolls) {
+        set(box, "tabindex", "0");
+        set(box, "role", "region");
+        set(box, "aria-label", "Table (scrolls sideways)");
+      } else if (box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+
   let queued = false;
   const run = () => {
     queued = false;
     charts();
+    tables();
     sidebar();
     giveFocusBack();
   };

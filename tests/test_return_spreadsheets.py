@@ -262,3 +262,19 @@ def test_my_uploads_lists_the_figures_each_upload_added_or_changed(conn, cfg):
         },
     ]
     assert uploads.my_uploads(conn, cfg, "someone.else@nhs.net") == []
+
+
+def test_load_refuses_a_slip_unless_confirmed_on_the_command_line(db_path, tmp_path, capsys):
+    from indicators import cli
+
+    f = tmp_path / "salt.csv"
+    f.write_text("indicator,area,period,value\nsalt_seen_6wk,E06000047,2026-09,0.8\n")
+    assert cli.main(["load", str(f)]) == 1
+    out = capsys.readouterr()
+    assert out.out.startswith("Warning: row 2, column value: 0.8 — did you mean 80%?")
+    assert out.err.strip() == (
+        "salt.csv: 1 figure(s) look mistyped; nothing was loaded. Correct them, or load again with --confirm-warnings "
+        "if they are right."
+    )
+    assert cli.main(["load", str(f), "--confirm-warnings"]) == 0
+    assert "Loaded as upload" in capsys.readouterr().out

@@ -46,6 +46,8 @@ def test_the_messy_salt_workbook_is_previewed_with_the_header_notice_and_a_slip_
         )
         notice.wait_for(timeout=60_000)
         ui.idle()
+        notice.scroll_into_view_if_needed()
+        shot(page, "upload-notice")
         warning = page.get_by_test_id("stAlertContentWarning")
         assert "0.8 — did you mean 80%?" in warning.inner_text()
         confirm = page.get_by_role("button", name="Confirm: load 1 new and 1 changed figure(s)")

@@ -289,9 +289,13 @@ def test_a_viewer_cannot_reach_uploads_or_rollback_even_by_url(person, signin):
 def test_an_uploader_may_upload_only_their_own_indicators(person, signin, tmp_path):
     email = "salt.lead@example.org"
     ui = person(email)
-    assert "Upload figures" in nav(ui) and "Upload history" not in nav(ui)
-    said = refused_by_url(ui, "/history", email)
-    print(f"uploader at /history: {said!r}")
+    # An uploader's history is their own (My uploads), with no rollback: the full history is the administrators'.
+    assert "Upload figures" in nav(ui) and "My uploads" in nav(ui) and "Upload history" not in nav(ui)
+    page = open_by_url(ui, "/history", email)
+    page.locator("h1", has_text="My uploads").wait_for(timeout=60_000)
+    ui.idle()
+    assert page.get_by_role("button", name="Roll back", exact=False).count() == 0
+    assert page.get_by_text(f"{email.replace('@', chr(0x2060) + '@')} has not uploaded any figures yet.").count() == 1
 
     mixed = tmp_path / "mixed.csv"
     mixed.write_text(MIXED, encoding="utf-8")
@@ -325,6 +329,16 @@ def test_an_uploader_may_upload_only_their_own_indicators(person, signin, tmp_pa
     new_rows = [r for r in after["observations"] if r not in signin.before["observations"]]
     assert [(r[0], r[1], r[2], r[5]) for r in new_rows] == [("salt_seen_6wk", DURHAM, SALT_MONTH, 81.0)]
     assert not [r for r in new_rows if r[0] == "send_neet"]
+
+    # My uploads: the upload with the figure it added, in names.
+    page = open_by_url(ui, "/history", email)
+    page.get_by_text("Upload ", exact=False).filter(has_text="salt.csv").first.click()
+    table = page.get_by_test_id("stTable").first
+    table.wait_for(timeout=60_000)
+    ui.idle()
+    assert "SALT routine referrals seen and assessed within 6 weeks" in table.inner_text() and "81%" in table.inner_text()
+    page.wait_for_timeout(600)  # the expander's opening animation
+    ui.screenshots("my-uploads", 1366, 768)
 
 
 def test_an_admin_may_upload_anything_and_open_the_upload_history(person, tmp_path):
