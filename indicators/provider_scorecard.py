@@ -147,9 +147,10 @@ def grid_html(table: pd.DataFrame, link: str = "providers?provider=") -> str:
             f"<td>{esc(r['Latest quarter'])}</td>{''.join(cells)}</tr>"
         )
     return (
+        "<div class='scorecard-wrap' role='region' aria-label='Provider scorecard' tabindex='0'>"
         '<table class="provider-grid"><caption>Every commissioned provider by the five domains: each cell is the domain\'s '
         "worst RAG in its latest quarter, with how many of its measures are at it.</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
@@ -174,7 +175,8 @@ def measures_html(rows: pd.DataFrame) -> str:
             for r in d.itertuples(index=False)
         )
         parts.append(
-            f"<h2>{esc(words)}</h2><table class='provider-measures'><caption>{esc(words)}: each measure's latest quarter"
-            f"</caption><thead><tr>{head}</tr></thead><tbody>{trs}</tbody></table>"
+            f"<h2>{esc(words)}</h2><div class='scorecard-wrap' role='region' aria-label='{esc(words)}' tabindex='0'>"
+            f"<table class='provider-measures'><caption>{esc(words)}: each measure's latest quarter"
+            f"</caption><thead><tr>{head}</tr></thead><tbody>{trs}</tbody></table></div>"
         )
     return "".join(parts)

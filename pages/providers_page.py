@@ -14,6 +14,8 @@ GRID_CSS = """<style>
 .provider-grid thead th, .provider-measures thead th {background: #f3f2f1}
 .provider-grid a {color: #1d70b8; text-decoration: underline}
 .provider-grid a:focus {outline: 3px solid #ffdd00; background: #ffdd00; color: #0b0c0c}
+.scorecard-wrap {overflow-x: auto}
+.scorecard-wrap:focus {outline: 3px solid #ffdd00; box-shadow: 0 0 0 5px #0b0c0c}
 .rag {display: inline-block; padding: 0.1rem 0.4rem; border-radius: 3px; font-weight: 600}
 </style>"""
 

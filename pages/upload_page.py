@@ -108,7 +108,7 @@ def upload_page() -> None:
 
     st.title("Upload figures")
     st.write(
-        "Upload a return of figures (CSV or Excel), or, as an administrator, a DfE open-data release. Nothing is written "
+        "Upload a return of figures (CSV or Excel), or, as an administrator, official statistics (DfE or NHS England). Nothing is written "
         "until you confirm: first you see every problem in the file, or exactly which figures would be new or changed and "
         "the RAG status each would have."
     )

@@ -230,8 +230,11 @@ def test_templates_are_prefilled_and_load_back(conn, cfg):
     due = uploads.template_rows(conn, cfg, "E06000047", ADMIN, today=LATER)
     assert list(due.columns) == uploads.TEMPLATE_COLUMNS
     assert set(due["area"]) == {"E06000047"}
-    # Only the partnership's own indicators: official statistics come from the DfE import, never from a lead.
-    assert set(due["indicator"]) == {i.id for i in cfg.indicators if i.kind == "local"}
+    # Only the partnership's own indicators: official statistics come from the DfE import, never from a lead; the
+    # provider scorecard's measures are in a provider's template, not a council's.
+    assert set(due["indicator"]) == {i.id for i in cfg.indicators if i.kind == "local" and i.domain is None}
+    providers = uploads.template_rows(conn, cfg, "ZZP03", ADMIN, today=LATER)
+    assert set(providers["indicator"]) == {i.id for i in cfg.indicators if i.domain is not None}
     neet = due[due["indicator"] == "send_neet"]
     assert neet["period"].tolist()[-1] == "2029-30 Q2" and len(neet) == 8  # due since 22 November 2027
     assert neet["period"].tolist()[0] == "2027-28 Q3"  # due 30 January 2028; 2027-28 Q2 fell due 30 October 2027

@@ -56,3 +56,13 @@ def test_the_nhs_indicator_page_for_durham_shows_the_counts(ui):
     expect(main.locator(".headline")).to_contain_text("92.4%")
     expect(main).to_contain_text("covers the same area as County Durham")
     ui.screenshots("nhs-asd-official-durham", 1366, 768)
+
+
+def test_the_upload_page_offers_one_section_for_every_official_source(ui):
+    page = ui.open("/upload")
+    page.get_by_text(
+        "Official statistics (DfE open data; NHS England autism statistics or community health waiting lists)"
+    ).click()
+    ui.idle()
+    expect(page.get_by_test_id("stMain")).to_contain_text("NHS England Autism Statistics (CSV or .csv.gz)")
+    ui.screenshots("upload-official-sources", 1366, 768)
