@@ -46,6 +46,12 @@ def own_indicators(config: Config, access: Access, indicator_id: str | None = No
     ]
 
 
+def returned_for(ind: Indicator, area_code: str, config: Config) -> bool:
+    """Whether the area returns this indicator: a provider scorecard measure (one with a domain) is returned by each
+    provider, the partnership's own measures by each council."""
+    return (ind.domain is not None) == (area_code in {a.code for a in config.areas if a.level == "provider"})
+
+
 def held_periods(conn, area_code: str) -> dict[str, set[str]]:
     held: dict[str, set[str]] = {}
     for ind_id, label in conn.execute(
@@ -62,12 +68,10 @@ def missing_periods(
     own indicators, oldest first per indicator."""
     today = today or dt.date.today()
     held = held_periods(conn, area_code)
-    # A provider scorecard measure (one with a domain) is returned per provider; the partnership's own per council.
-    provider = area_code in {a.code for a in config.areas if a.level == "provider"}
     return [
         (ind, p)
         for ind in own_indicators(config, access, indicator_id)
-        if (ind.domain is not None) == provider
+        if returned_for(ind, area_code, config)
         for p in periods_due(ind, today)
         if p.label not in held.get(ind.id, set())
     ]
@@ -244,7 +248,7 @@ def returns_status(conn, config: Config, area_code: str, roles=None, today: dt.d
     got = {key: uploads_by_id.get(first[key], (None, None)) for key in held}
     rows = []
     for ind in config.indicators:
-        if ind.kind != "local":
+        if ind.kind != "local" or not returned_for(ind, area_code, config):
             continue
         due_periods = periods_due(ind, today)
         nxt = periods.shift(due_periods[-1] if due_periods else latest_due(ind, today), 1)

@@ -345,7 +345,7 @@ def read_file(data: bytes, file_name: str, config: Config) -> tuple[PlanFile | N
         df, problems, _, _ = returns.read_xlsx(data, file_name)
     else:
         text, problems = returns.decode(data, file_name)
-        df, more, _, _ = (None, [], 0, []) if text is None else returns.read_csv_text(text, file_name)
+        df, more = (None, []) if text is None else returns.read_csv_text(text, file_name)
         problems += more
     if df is None:
         return None, problems
