@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from indicators import official
 from indicators.cells import marker_of, parse_number
@@ -49,12 +49,7 @@ COLUMN_ROLES = ("period", "breakdown", "code", "name", "metric", "value")
 
 
 def _settings(src: official.Source) -> Settings:
-    try:
-        s = Settings.model_validate(src.settings)
-    except ValidationError as e:
-        raise official.MappingError(
-            src.name, [f"field settings.{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()]
-        ) from None
+    s = official.settings(src, Settings)
     missing = [r for r in COLUMN_ROLES if r not in s.columns]
     if missing:
         raise official.MappingError(src.name, [f"field settings.columns: needs {join_words(missing)}"])

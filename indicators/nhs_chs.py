@@ -13,7 +13,7 @@ import re
 import zipfile
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from indicators import official, returns
 from indicators.cells import parse_number
@@ -48,12 +48,7 @@ class Settings(BaseModel):
 
 
 def _settings(src: official.Source) -> Settings:
-    try:
-        s = Settings.model_validate(src.settings)
-    except ValidationError as e:
-        raise official.MappingError(
-            src.name, [f"field settings.{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()]
-        ) from None
+    s = official.settings(src, Settings)
     for ind, f in s.figures.items():
         for t in [f.value, *f.numerator, f.denominator]:
             if t and t not in s.tables:

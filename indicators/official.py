@@ -75,6 +75,14 @@ class Source(BaseModel):
     settings: dict
 
 
+def settings(src: Source, model: type[BaseModel]):
+    """A mapping's `settings` as its reader's model, or a MappingError naming each field at fault."""
+    try:
+        return model.model_validate(src.settings)
+    except ValidationError as e:
+        raise MappingError(src.name, [f"field settings.{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()]) from None
+
+
 def nhs_mappings(directory: Path | str | None = None) -> list[Source]:
     """Every mapping in config/nhs/, sorted by name; a broken one raises MappingError naming the file and field."""
     folder = Path(directory) if directory else NHS_DIR

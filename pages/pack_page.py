@@ -7,7 +7,13 @@ import time
 import streamlit as st
 
 from indicators import board_paper, exceptions, export
-from pages.common import area_picker, figures_for, get_access, get_config, get_cursor, plain, plan_for, require, run_page
+from pages.common import (
+    area_page,
+    figures_for,
+    plain,
+    plan_for,
+    run_page,
+)
 
 
 def paper_settings(cur, cfg, area: str, ids: list[str]) -> board_paper.Paper:
@@ -55,11 +61,7 @@ def paper_settings(cur, cfg, area: str, ids: list[str]) -> board_paper.Paper:
 
 
 def pack_page() -> None:
-    cfg = get_config()
-    who = get_access()
-    require(who.viewer, "make the board pack")
-    cur = get_cursor(cfg)
-    area, area_name = area_picker(cur, cfg)
+    cfg, who, cur, area, area_name = area_page("make the board pack")
 
     st.title("Board pack")
     st.write(

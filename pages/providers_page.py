@@ -4,7 +4,13 @@ finance, service-user experience, service delivery, safeguarding and provider-ma
 import streamlit as st
 
 from indicators import provider_scorecard
-from pages.common import ILLUSTRATIVE_NOTE, area_picker, get_access, get_config, get_cursor, page_title, plain, require, run_page
+from pages.common import (
+    ILLUSTRATIVE_NOTE,
+    area_page,
+    page_title,
+    plain,
+    run_page,
+)
 
 GRID_CSS = """<style>
 .provider-grid, .provider-measures {border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem}
@@ -21,11 +27,7 @@ GRID_CSS = """<style>
 
 
 def providers_page() -> None:
-    cfg = get_config()
-    who = get_access()
-    require(who.viewer, "see the provider scorecard")
-    cur = get_cursor(cfg)
-    area, area_name = area_picker(cur, cfg)
+    cfg, who, cur, area, area_name = area_page("see the provider scorecard")
     page_title("Provider scorecard", area_name)
     rows = provider_scorecard.provider_rows(cur, cfg, area)
     chosen = {c: n for c, n in provider_scorecard.providers(cfg, area)}
