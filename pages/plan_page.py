@@ -218,6 +218,18 @@ def plan_page() -> None:
                 icon=":material/picture_as_pdf:",
             )
 
+    changes = plan_store.plan_changes(cur, area)
+    with st.expander(f"Changes to this plan: who and when ({len(changes)})", icon=":material/history:"):
+        st.dataframe(
+            changes.rename(
+                columns={"id": "Change", "kind": "Kind", "user_name": "Who", "created_at": "When", "file_name": "File",
+                         "note": "What"}
+            ),
+            hide_index=True,
+            width="stretch",
+        )  # fmt: skip
+        st.caption("Every row a change replaced or removed is kept with the change that replaced it.")
+
     if not who.admin:
         st.caption("Administrators change the plan; an action's owner posts its progress updates on the action's page.")
         stop()

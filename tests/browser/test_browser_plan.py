@@ -29,10 +29,15 @@ def expander(page, label: str):
 
 def choose(ui, scope, label: str, option: str) -> None:
     box = scope.get_by_test_id("stSelectbox").filter(has=ui.page.get_by_text(label, exact=True))
-    box.evaluate("e => e.scrollIntoView({block: 'center'})")
+    box.evaluate("e => e.scrollIntoView({block: 'start'})")  # room below it for the list
     box.click()
     ui.page.keyboard.type(option[:10])  # as a person narrows a long list; the list is redrawn as they type
-    ui.page.get_by_role("option", name=option, exact=True).wait_for(timeout=30_000)
+    wanted = ui.page.get_by_role("option", name=option, exact=True)
+    try:
+        wanted.wait_for(timeout=10_000)
+    except Exception:  # the list closed while the page settled: open it again from the keyboard
+        ui.page.keyboard.press("ArrowDown")
+        wanted.wait_for(timeout=20_000)
     ui.page.keyboard.press("Enter")
     assert box.locator("input").first.input_value() == option
 
