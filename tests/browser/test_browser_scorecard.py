@@ -63,3 +63,30 @@ def test_scorecard_csv_download_holds_the_figures_shown(ui, cfg, expected_conn, 
     pd.testing.assert_series_equal(got["value"].astype(float), want["value"].astype(float), check_names=False)
     ehcp = got.set_index("indicator_id").loc["ehcp_20wk"]
     assert ehcp["indicator"] == "New EHC plans issued within 20 weeks"
+
+
+def _visible_page_titles() -> list[str]:
+    """The title of every page app.py offers in the navigation (pages marked hidden=True, such as Action, are not)."""
+    import ast
+
+    from tests.browser.conftest import ROOT
+
+    titles = []
+    for node in ast.walk(ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "page":
+            kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+            if not kw.get("hidden"):
+                titles.append(kw["title"])
+    return titles
+
+
+def test_the_sidebar_lists_every_page_a_person_may_use(ui):
+    """Local mode may do everything, so the navigation lists every page app.py offers, each once (a page that lost its
+    place in the navigation could only be reached by typing its address). History is titled Upload history here."""
+    page = ui.open("/", ready="table.scorecard")
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav).to_be_visible()
+    titles = [t for t in _visible_page_titles() if t != "My uploads"]  # an administrator's history is Upload history
+    assert len(titles) >= 12
+    for title in titles:
+        expect(nav.get_by_role("link", name=title, exact=True)).to_have_count(1)
