@@ -133,7 +133,9 @@ def versus_england_html(r) -> str:
         return "<span class='small'>–</span>"
     lines = []
     if getattr(r, "comparison_indicator", None) and r.comparison_indicator != r.indicator_id:
-        lines.append(f"<span class='small'>DfE {esc(r.comparison_period)}: {esc(r.comparison_value_text)}</span>")
+        label = getattr(r, "comparison_label", "") or "DfE"
+        when = getattr(r, "comparison_period_display", "") or r.comparison_period
+        lines.append(f"<span class='small'>{esc(label)} {esc(when)}: {esc(r.comparison_value_text)}</span>")
     elif getattr(r, "comparison_period", None) and r.comparison_period != r.period:
         lines.append(f"<span class='small'>{esc(r.comparison_period)}</span>")
     lines.append(f"England {esc(r.england_text)}")

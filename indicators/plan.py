@@ -188,12 +188,18 @@ def _judge(ind: Indicator, value: float | None, latest_end: dt.date | None, mile
     return chosen, MISSED if passed else SHORT
 
 
+def _judged_against(text: str) -> str:
+    """What a measure's RAG is judged against, as the scorecard says it ("Threshold 80% (illustrative)"), never "No
+    target" beside a RAG."""
+    return text[:1].upper() + text[1:]
+
+
 def _measure(af: readmodel.AreaFigures, ind: Indicator, action_ref: str, start: dt.date | None, marks) -> Measure:
     m = Measure(action_ref, ind, marks)
     f = af.indicators.get(ind.id)
     if f is None or f.held.empty:
         m.milestone, m.state = (marks[0] if marks else None), (NO_FIGURE if marks else NO_MILESTONE)
-        m.target_text = rag.format_target(ind, None)
+        m.target_text = _judged_against(readmodel.threshold_text(ind, None))
         return m
     held = f.held[f.held["value"].notna()]
     if not held.empty:
@@ -204,7 +210,8 @@ def _measure(af: readmodel.AreaFigures, ind: Indicator, action_ref: str, start: 
     latest = f.latest
     m.latest_value = None if missing(latest["value"]) else float(latest["value"])
     m.latest_text, m.latest_period, m.latest_end = latest["value_text"], latest["period_display"], latest["period_end"]
-    m.rag_status, m.rag_text, m.target_text = latest["status"], latest["rag_text"], latest["target_text"]
+    m.rag_status, m.rag_text = latest["status"], latest["rag_text"]
+    m.target_text = _judged_against(latest["threshold_text"])
     m.milestone, m.state = _judge(ind, m.latest_value, m.latest_end, marks)
     if latest.get("comparison_indicator") and latest.get("england_text", "–") != "–":
         basis = af.config.by_id.get(latest["comparison_indicator"]) if af.config else None

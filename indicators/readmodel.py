@@ -535,7 +535,9 @@ def _versus_england(f: IndicatorFigures, built: dict[str, IndicatorFigures], kno
     basis = built.get(ind.official) if ind.official else f
     out = {
         "comparison_indicator": None,
+        "comparison_label": "",
         "comparison_period": None,
+        "comparison_period_display": "",
         "comparison_value_text": "",
         "england_text": "–",
         "vs_england_text": "–",
@@ -549,7 +551,18 @@ def _versus_england(f: IndicatorFigures, built: dict[str, IndicatorFigures], kno
     b_ind = basis.ind
     last = basis.series.iloc[-1]  # the latest held period (_previous)
     e = known.england_value(b_ind.id, last["period"])
-    out.update(comparison_indicator=b_ind.id, comparison_period=last["period"], comparison_value_text=last["value_text"])
+    # Whose statistics these are: the DfE's, or NHS England's (for the NHS area that stands for the council, named
+    # where it is not the council itself, e.g. the ICB when the trust submitted nothing).
+    label = "DfE" if b_ind.nhs_geography is None else "NHS England"
+    if basis.stand_in is not None:
+        label += f" ({basis.stand_in.name})"
+    out.update(
+        comparison_indicator=b_ind.id,
+        comparison_label=label,
+        comparison_period=last["period"],
+        comparison_period_display=periods.parse(last["period"], b_ind.period_type).display,
+        comparison_value_text=last["value_text"],
+    )
     value = clean(last["value"])
     if e is not None:
         out["england_text"] = rag.format_value(b_ind, e)
