@@ -16,11 +16,10 @@ from streamlit.testing.v1 import AppTest
 from indicators import export, store
 from pages.common import unplain
 from tests.conftest import ROOT, as_user
+from tests.harness import needs_mark
 
 SIX = ["ehcp_20wk", "salt_seen_6wk", "salt_treated_12wk", "asd_waiting_list", "send_neet", "ehc_requests"]
-needs_chromium = pytest.mark.skipif(
-    export.chromium_path() is None and not os.environ.get("CI"), reason="Chromium is not installed: apt-get install chromium"
-)
+needs_chromium = needs_mark("pdf-chromium")
 
 
 @needs_chromium

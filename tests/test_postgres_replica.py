@@ -10,12 +10,14 @@ import sys
 import threading
 import time
 
+import duckdb
 import pytest
 
 from indicators import replica, store, uploads
 from indicators.sample import load_sample
 from tests import pg_server
 from tests.conftest import ADMIN, ROOT, as_user, sample_last, sample_next
+from tests.pg_server import PG_NOT_NULL
 
 # The second app server: opens the store as the dashboard does and answers one command per line, each through a
 # new cursor (a page run): `read SQL` prints the rows as JSON, `load CSV-TEXT` uploads it, `rollback ID` rolls an
@@ -249,7 +251,7 @@ def test_a_failed_write_changes_neither_postgresql_nor_the_copy(pg, cfg):
         cur, cfg, b"indicator,area,period,value\nsend_neet,E06000047,2020-21 Q1,13\n", "x.csv", ADMIN
     ).result.rows
     rows = rows.assign(period_start=None)  # NOT NULL fails inside the PostgreSQL transaction
-    with pytest.raises(Exception):  # noqa: B017 - the driver's own error type differs between DuckDB and PostgreSQL
+    with pytest.raises(duckdb.Error, match=PG_NOT_NULL):
         store.write_observations(cur, rows, access=ADMIN, kind="upload")
     assert not cur.writing  # the cursor reads the copy again
     assert store.table_snapshot(pg) == before_pg
