@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 
 import duckdb
 import pytest
@@ -17,6 +16,7 @@ from indicators import replica, store, uploads
 from indicators.sample import load_sample
 from tests import pg_server
 from tests.conftest import ADMIN, ROOT, as_user, sample_last, sample_next
+from tests.harness import wait_until
 from tests.pg_server import PG_NOT_NULL
 
 # The second app server: opens the store as the dashboard does and answers one command per line, each through a
@@ -230,13 +230,11 @@ def test_readers_never_see_a_mix_while_the_copy_is_refreshed(pg, other, cfg):
     threads = [threading.Thread(target=reader) for _ in range(8)]
     for t in threads:
         t.start()
-    while len(seen) < 20 and not errors:
-        time.sleep(0.01)
+    wait_until(lambda: len(seen) >= 20 or errors, timeout=60, what="twenty reads")
     other.load(rows(70))  # written by the other process: this one learns of it only through the data version
-    deadline = time.monotonic() + 30
-    while frozenset({70.0}) not in seen and time.monotonic() < deadline and not errors:
-        time.sleep(0.01)
-    time.sleep(0.2)
+    wait_until(lambda: frozenset({70.0}) in seen or errors, timeout=30, what="a read of the other process's write")
+    after = len(seen)
+    wait_until(lambda: len(seen) >= after + 20 or errors, timeout=60, what="twenty reads after it")
     stop.set()
     for t in threads:
         t.join(timeout=60)
@@ -284,7 +282,8 @@ def test_a_write_is_all_or_nothing_in_the_copy_too(pg, cfg):
     t = threading.Thread(target=reader)
     t.start()
     summary = uploads.commit(cur, preview, as_user("lead"))
-    time.sleep(0.1)
+    after = len(counts)
+    wait_until(lambda: len(counts) >= after + 5, timeout=60, what="five reads after the commit")
     stop.set()
     t.join()
     n = summary.new + summary.changed
