@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -49,15 +50,34 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "needs(thing): the test needs a tool (tests/harness.py NEEDS); skipped locally, failed in CI"
     )
-    config.addinivalue_line("markers", "xdist_group(name): tests pytest-xdist keeps on one worker (--dist loadgroup)")
 
 
-def pytest_collection_modifyitems(config, items):
-    """For pytest-xdist's --dist loadgroup (make test): a file's tests on one worker, so a module's fixtures are built
-    once; and every test on the shared browser server (app_server) on one worker, so one server serves them all."""
-    for item in items:
-        group = "app_server" if "app_server" in getattr(item, "fixturenames", ()) else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+SHARED_SERVER = "tests/browser: the shared app_server"
+
+
+@functools.cache
+def shares_the_app_server(file: str) -> bool:
+    """Whether a test file uses the session's one browser server (the ui, app_server or expected_conn fixture)."""
+    path = ROOT / file
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    return bool(re.search(r"def test_\w+\([^)]*\bui\b|\b(app_server|expected_conn)\b", text))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` (-n 2 --dist loadgroup): each file's tests on one worker, so a module's fixtures are built once,
+    and every file on the shared browser server on one worker, so one server serves them all. (pytest-xdist's own
+    loadgroup reads xdist_group marks into node ids, which pytest 9 no longer lets it change.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileOrSharedServer(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = nodeid.split("::", 1)[0]
+            return SHARED_SERVER if shares_the_app_server(file) else file
+
+    return FileOrSharedServer(config, log)
 
 
 def pytest_runtest_setup(item):
