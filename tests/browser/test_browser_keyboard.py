@@ -83,9 +83,11 @@ def _shot(page, clip: dict) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(page.screenshot(clip=clip, animations="disabled"))).convert("RGB"))
 
 
-def _frame(page) -> None:
-    """Until the browser has drawn a frame with the page as it now stands (focus moved, styles applied): a wait for
-    the condition, where a fixed pause would be too short on a busy machine and too long on a quiet one."""
+def _frame(page, at_least_ms: int) -> None:
+    """Until the browser has drawn a frame with the page as it now stands (focus moved, styles applied), and no less
+    than AT_LEAST_MS: a widget that draws its focus ring through React state can take longer than a frame on a busy
+    machine (the frame wait alone missed a ring on the history page at 320 px)."""
+    page.wait_for_timeout(at_least_ms)
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
@@ -121,10 +123,10 @@ def indicator_pixels(page, stop: dict) -> tuple[int, int]:
     clip = {"x": x0, "y": y0, "width": x1 - x0, "height": y1 - y0}
     focused = _shot(page, clip)
     page.evaluate("() => { window.__kpiBlurred = document.activeElement; document.activeElement.blur(); }")
-    _frame(page)
+    _frame(page, 60)
     unfocused = _shot(page, clip)
     page.evaluate("() => window.__kpiBlurred.focus()")
-    _frame(page)
+    _frame(page, 30)
     changed = pixels_changed_by_3_to_1(focused, unfocused)
     # Only the edges inside the window can show a ring: a long table's bottom edge is further down the page.
     top, right, bottom, left = stop["edges"]
@@ -158,7 +160,7 @@ def tab_through(page, *, measure: bool = True) -> tuple[list[dict], list[str]]:
     page.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")
     for _ in range(MAX_STOPS):
         page.keyboard.press("Tab")
-        _frame(page)
+        _frame(page, 40)
         stop = page.evaluate(FOCUSED)
         if stop is None:
             if seen:
