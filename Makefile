@@ -40,14 +40,19 @@ fix: $(BIN)/.installed
 # while a board-pack thread imports), so nothing is left to compile on the fly.
 COMPILE := $(BIN)/python -m compileall -q -j 0 app.py indicators pages tests bench
 
+# Tests run in WORKERS processes (pytest-xdist). --dist loadgroup keeps each file's tests on one worker (a module's
+# fixtures are built once) and every browser test of the shared app server on one worker (tests/conftest.py).
+WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup --durations=15
+
 test: lint $(AXE)
 	$(COMPILE)
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # The inner loop: everything but the real-browser tests (tests/browser), which take most of the time.
 fast: lint
 	$(COMPILE)
-	$(BIN)/python -m pytest --ignore=tests/browser -q
+	$(PYTEST) --ignore=tests/browser -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

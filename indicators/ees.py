@@ -280,32 +280,6 @@ def _pydantic_problems(exc: ValidationError) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def parse_mapping(text: str, path: Path | str = "<text>", config: Config | None = None) -> Mapping:
-    """Mapping YAML text → a validated Mapping; with `config`, its indicator ids and period type are checked too."""
-    try:
-        raw = yamlfile.parse(text, "an EES mapping", path)
-    except yamlfile.YamlError as e:
-        raise MappingError(path, e.problems) from None
-    if not isinstance(raw, dict):
-        raise MappingError(
-            path, ["the file must be a YAML mapping with name, description, layout, source, time_identifier, filters and figures"]
-        )
-    try:
-        mapping = Mapping.model_validate(raw)
-    except ValidationError as e:
-        raise MappingError(path, _pydantic_problems(e)) from None
-    problems = check_mapping(mapping, config) if config is not None else []
-    stem = Path(str(path)).stem
-    if str(path) != "<text>" and mapping.name != stem:
-        problems.insert(
-            0,
-            f'field name: "{mapping.name}" differs from the file name {Path(str(path)).name}; name the file {mapping.name}.yaml or set name: {stem}',
-        )
-    if problems:
-        raise MappingError(path, problems)
-    return mapping
-
-
 def list_mappings(directory: Path | str | None = None) -> list[str]:
     """The names of the mappings in config/ees/ (file names without .yaml), sorted."""
     folder = Path(directory) if directory else MAPPINGS_DIR

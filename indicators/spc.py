@@ -1,4 +1,5 @@
-"""Statistical process control for one series: Making Data Count XmR limits, special-cause rules, icons, chart and CLI.
+"""Statistical process control for one series: Making Data Count XmR limits, special-cause rules, icons and CLI
+(the chart is indicators/charts.py's spc_chart).
 
 The method follows NHS England's "Making Data Count" (MDC) guidance and its Excel SPC tool.
 
@@ -88,7 +89,6 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from indicators.cells import MARKER_HINT, parse_number
 
@@ -811,166 +811,6 @@ def assurance_icon_svg(kind: str, size: int = 40) -> str:
         raise ValueError(f"unknown assurance {kind!r}; one of {', '.join(ASSURANCE_TEXT)}")
     letter = {PASS: "P", FAIL: "F", INCONSISTENT: "?"}[kind]
     return _badge(ASSURANCE_COLOURS[kind], ASSURANCE_TEXT[kind], _letter(letter), size)
-
-
-# ---------------------------------------------------------------- chart
-
-
-def _fmt(v: float) -> str:
-    return f"{v:,.6g}"
-
-
-# The legend sits at the foot of the figure (container coordinates), where Plotly makes room for it below the axis
-# labels at any width; placed relative to the plot it could ride up over them after a resize.
-LEGEND = {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0}
-# Room under the plot for the tick labels and up to three rows of legend: Plotly makes room for the larger of the two
-# (not their sum), so the room is set, not left to its automatic margins.
-LEGEND_ROOM = 130
-
-
-def base_layout(title: str, font_size: int, height: int, top: int = 60, bottom: int = LEGEND_ROOM) -> dict:
-    """What every chart's layout shares (trend, SPC, league): title, size, margins, font, white ground, the legend at
-    the foot and hover labels. `title` is already escaped for Plotly's HTML."""
-    return {
-        "title": {"text": title, "font": {"size": font_size + 4}},
-        "height": height,
-        "margin": {"l": 60, "r": 20, "t": top, "b": bottom},
-        "font": {"family": FONT, "size": font_size, "color": "#0b0c0c"},
-        "plot_bgcolor": "#ffffff",
-        "paper_bgcolor": "#ffffff",
-        "legend": LEGEND,
-        "hoverlabel": {"bgcolor": "#ffffff", "font": {"size": font_size}},
-    }
-
-
-def spc_chart(
-    result: SpcResult,
-    title: str,
-    unit_label: str = "",
-    target: float | Sequence[float | None] | None = None,
-    *,
-    x: Sequence | None = None,
-    height: int = 460,
-    font_size: int = 14,
-) -> go.Figure:
-    """The XmR chart: values marked by variation, and each segment's mean (solid) and process limits (dashed).
-
-    `target` defaults to the targets given to `analyse`. `x` gives the positions, e.g. period start dates;
-    it defaults to the period labels on a category axis.
-    """
-    pts = result.points
-    xs = list(x) if x is not None else [p.period for p in pts]
-    if len(xs) != len(pts):
-        raise ValueError(f"x has {len(xs)} positions for {len(pts)} points")
-    fig = go.Figure()
-
-    shown: set[str] = set()  # one legend entry per kind of line, however many segments
-
-    def legend(name: str) -> bool:
-        first = name not in shown
-        shown.add(name)
-        return first
-
-    for seg in result.segments:
-        if not seg.has_limits:
-            continue
-        where = [i for i, p in enumerate(pts) if p.segment == seg.index]
-        seg_x = [xs[where[0]], xs[where[-1]]]
-        fig.add_trace(
-            go.Scatter(
-                x=seg_x,
-                y=[seg.mean, seg.mean],
-                mode="lines",
-                name="Mean",
-                line={"color": "#0b0c0c", "width": 2},
-                legendgroup="mean",
-                showlegend=legend("Mean"),
-                hovertemplate=f"Mean {_fmt(seg.mean)} ({seg.start} to {seg.end})<extra></extra>",
-            )
-        )
-        # Trial limits (too few points behind them) are dotted rather than dashed, and say so in the legend.
-        name = "Process limits (trial)" if seg.trial_limits else "Process limits"
-        for y, which in ((seg.upl, "Upper"), (seg.lpl, "Lower")):
-            fig.add_trace(
-                go.Scatter(
-                    x=seg_x,
-                    y=[y, y],
-                    mode="lines",
-                    name=name,
-                    legendgroup=name,
-                    line={"color": "#505a5f", "width": 1.5, "dash": "dot" if seg.trial_limits else "dash"},
-                    showlegend=legend(name),
-                    hovertemplate=f"{which} process limit {_fmt(y)}<extra></extra>",
-                )
-            )
-
-    targets = (
-        [p.target for p in pts] if target is None else ([target] * len(pts) if isinstance(target, numbers.Real) else list(target))
-    )
-    if any(t is not None for t in targets):
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=[t if t is not None else None for t in targets],
-                mode="lines",
-                name="Target",
-                line={"color": "#0b0c0c", "width": 2, "dash": "dashdot"},
-                hoverinfo="skip",
-            )
-        )
-
-    # The line joins the values; a missing value leaves a gap rather than a made-up line.
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=[p.value for p in pts],
-            mode="lines",
-            name="Value",
-            showlegend=False,
-            line={"color": VALUE_LINE, "width": 2},
-            connectgaps=False,
-            hoverinfo="skip",
-        )
-    )
-    for kind in VARIATIONS:
-        chosen = [i for i, p in enumerate(pts) if p.variation == kind]
-        if not chosen:
-            continue
-        hover = []
-        for i in chosen:
-            p = pts[i]
-            lines = [f"<b>{html.escape(p.period)}</b>", f"Value: {_fmt(p.value)}", POINT_WORDS[kind]]
-            if p.rule:
-                lines.append(f"Rule: {rule_text(p.rule, result.settings)}")
-            hover.append("<br>".join(lines))
-        fig.add_trace(
-            go.Scatter(
-                x=[xs[i] for i in chosen],
-                y=[pts[i].value for i in chosen],
-                mode="markers",
-                name=POINT_WORDS[kind],
-                marker={
-                    "symbol": SYMBOLS[kind],
-                    "size": 9 if kind == COMMON_CAUSE else 12,
-                    "color": COLOURS[kind],
-                    "line": {"color": "#ffffff", "width": 1},
-                },
-                hovertext=hover,
-                hoverinfo="text",
-            )
-        )
-
-    fig.update_layout(
-        **base_layout(html.escape(title, quote=False), font_size, height),  # the title shown as written
-        yaxis={"title": unit_label, "gridcolor": "#e5e5e5", "zeroline": False},
-        xaxis={"gridcolor": "#f0f0f0"},
-    )
-    if x is None:
-        # Categories would otherwise be ordered as traces first mention them (segment lines come first).
-        fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs, tickangle=-45, automargin=True)
-        # Angled labels need room: put the legend at the foot of the figure rather than just under the axis.
-        fig.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"}, margin={"b": 90})
-    return fig
 
 
 # ---------------------------------------------------------------- command line

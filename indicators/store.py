@@ -1594,33 +1594,6 @@ def _drop_unused_postgres_store(conn) -> None:
         pass  # the original error is the one to report
 
 
-def store_exists(target: Path | str | None = None) -> bool:
-    """Whether the database file exists, or the PostgreSQL database has the dashboard's tables."""
-    target = _target(target)
-    if not isinstance(target, str):
-        return target.exists()
-    conn = _connect_postgres(target)
-    try:
-        return schema_version(conn) > 0
-    finally:
-        conn.close()
-
-
-def delete_store(target: Path | str | None = None) -> None:
-    """Delete the database file, or the dashboard's tables and sequences from the PostgreSQL database (in one
-    transaction; nothing else in that database is touched). For `init --force`."""
-    target = _target(target)
-    if not isinstance(target, str):
-        target.unlink(missing_ok=True)
-        Path(str(target) + ".wal").unlink(missing_ok=True)
-        return
-    conn = _connect_postgres(target)
-    try:
-        _drop_tables(conn)
-    finally:
-        conn.close()
-
-
 def _backup_postgres(conn, dest: Path) -> Path:
     """Every table of the PostgreSQL store, read in one snapshot, into a new DuckDB file of the same schema."""
     if isinstance(conn, replica.CopyCursor):  # read from PostgreSQL itself, not from this server's copy
@@ -1707,50 +1680,3 @@ def _restore_postgres(src: Path, url: str, access: Access) -> Path:
     finally:
         conn.close()
     return kept
-
-
-# ---------------------------------------------------------------- comparators and benchmarks
-
-
-def comparator_series(conn, indicator_id: str, area_codes: list[str], stat: str = "median") -> pd.DataFrame:
-    """One comparator line: a single area's series, or the mean/median of several areas per period."""
-    if not area_codes:
-        return pd.DataFrame(columns=["period", "period_start", "value", "n_areas"])
-    agg = "median" if stat == "median" else "avg"
-    placeholders = ", ".join("?" for _ in area_codes)
-    return conn.execute(
-        f"""
-        SELECT period, min(period_start) AS period_start, {agg}(value) AS value, count(value) AS n_areas
-        FROM observations WHERE indicator_id = ? AND area_code IN ({placeholders}) AND value IS NOT NULL
-        GROUP BY period ORDER BY period_start""",
-        [indicator_id, *area_codes],
-    ).df()
-
-
-def period_comparison(conn, indicator_ids: list[str], periods: list[str], area_code: str) -> dict[str, dict]:
-    """For each (indicator, period): England's value, how many local authorities have a figure, and the
-    area's rank among them (1 = highest value)."""
-    if not indicator_ids:
-        return {}
-    pairs = pd.DataFrame({"indicator_id": indicator_ids, "period": periods})
-    conn.register("wanted", pairs)
-    try:
-        rows = conn.execute(
-            """
-            WITH la AS (
-                SELECT o.indicator_id, o.period, o.area_code, o.value,
-                       rank() OVER (PARTITION BY o.indicator_id, o.period ORDER BY o.value DESC) AS rnk,
-                       count(*) OVER (PARTITION BY o.indicator_id, o.period) AS n
-                FROM observations o JOIN wanted w USING (indicator_id, period)
-                JOIN areas a ON a.code = o.area_code
-                WHERE a.level = 'local_authority' AND o.value IS NOT NULL
-            )
-            SELECT w.indicator_id, e.value AS england, l.n AS n_las, l.rnk AS rank
-            FROM wanted w
-            LEFT JOIN observations e ON e.indicator_id = w.indicator_id AND e.period = w.period AND e.area_code = 'E92000001'
-            LEFT JOIN la l ON l.indicator_id = w.indicator_id AND l.period = w.period AND l.area_code = ?""",
-            [area_code],
-        ).fetchall()
-    finally:
-        conn.unregister("wanted")
-    return {ind: {"england": eng, "n_las": n, "rank": rnk} for ind, eng, n, rnk in rows}

@@ -1,6 +1,6 @@
 """The load workflow shared by the Upload page, the command line and the first start: read a file (a lead's return
 or a DfE release), validate it, compare it with what is stored, preview, commit; history, rollback, templates and
-data completeness."""
+the period a template asks for (expected_period, by readmodel.due_status's rule)."""
 
 from __future__ import annotations
 
@@ -580,55 +580,13 @@ def history(conn) -> pd.DataFrame:
     return df
 
 
-# ---------------------------------------------------------------- what is due: completeness and templates
+# ---------------------------------------------------------------- what is due and templates
 
 
 def expected_period(ind: Indicator, today: dt.date) -> periods.Period:
-    """The latest period whose figure is due by `today`, as the read model decides it."""
+    """The latest period whose figure is due by `today`, by the one rule of what is due: readmodel.due_status (through
+    owed.latest_due), which the scorecard shows and data/sample/build_sample.py builds the sample to."""
     return owed.latest_due(ind, today)
-
-
-def completeness(conn, config: Config, area_code: str, today: dt.date | None = None) -> pd.DataFrame:
-    """Per indicator, for one area: the latest period held, the latest period due, and in / overdue."""
-    today = today or dt.date.today()
-    held = dict(
-        conn.execute(
-            "SELECT indicator_id, max(period_start) FROM observations WHERE area_code = ? GROUP BY 1", [area_code]
-        ).fetchall()
-    )
-    rows = []
-    for ind in config.indicators:
-        due = expected_period(ind, today)
-        last = held.get(ind.id)
-        last = last.date() if isinstance(last, dt.datetime) else last
-        if last is None:
-            status, missing = "no data", None
-        elif last >= due.start:
-            status, missing = "in", 0
-        else:
-            p, missing = periods.parse(due.label, ind.period_type), 0
-            while p.start > last:
-                missing += 1
-                p = periods.shift(p, -1)
-            status = "overdue"
-        rows.append(
-            {
-                "indicator_id": ind.id,
-                "latest_due": due.label,
-                "latest_due_display": due.display,
-                "status": status,
-                "periods_missing": missing,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def completeness_text(status: str, missing, due_display: str) -> str:
-    if status == "in":
-        return "✔ Up to date"
-    if status == "overdue":
-        return f"⚠ Overdue: {int(missing)} missing"
-    return "– No figures"
 
 
 TEMPLATE_COLUMNS = [

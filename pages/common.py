@@ -302,11 +302,6 @@ def sign_in_settings() -> tuple[bool, list[str], list[str]]:
     return "auth" in secrets, problems, found
 
 
-def auth_configured() -> bool:
-    """Sign-in is on when the secrets have an [auth] section (Streamlit's OpenID Connect)."""
-    return sign_in_settings()[0]
-
-
 def server_address() -> str | None:
     return st.get_option("server.address")
 

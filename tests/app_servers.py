@@ -5,55 +5,18 @@ Used by the two-server browser test and by bench/run.py."""
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.harness import find_haproxy as haproxy
+from tests.harness import free_port, stop, wait_healthy
+from tests.harness import start_streamlit as _start_streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
 HAPROXY_CFG = ROOT / "deploy" / "haproxy.cfg"
 HAPROXY_HINT = "HAProxy is not installed: apt-get install haproxy (.ci/run does this)"
 SERVER_COOKIE = "KPI_SERVER"  # deploy/haproxy.cfg: the sticky-session cookie, valued with the server's name
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def haproxy() -> str | None:
-    return shutil.which("haproxy") or next((p for p in ("/usr/sbin/haproxy",) if Path(p).is_file()), None)
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90, headers: dict | None = None) -> None:
-    """Wait for Streamlit's /_stcore/health to answer ok, as Streamlit's own end-to-end tests do."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            req = urllib.request.Request(f"{url}/_stcore/health", headers=headers or {})
-            with urllib.request.urlopen(req, timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"{url} did not become healthy:\n{log.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.25)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @dataclass
@@ -79,37 +42,20 @@ class Cluster:
 
 
 def start_app_server(name: str, db_url: str, config: Path, folder: Path, extra_env: dict | None = None) -> AppServer:
-    port = free_port()
     copy_dir = folder / f"pg-copy-{name}"  # each server its own folder, as on separate machines
-    log = folder / f"streamlit-{name}.log"
-    env = {
-        **os.environ,
-        "KPI_DB": db_url,
-        "KPI_CONFIG": str(config),
-        "KPI_PG_COPY_DIR": str(copy_dir),
-        "KPI_BACKUP_EVERY_HOURS": "0",
-        **(extra_env or {}),
-    }
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    return AppServer(name, f"http://127.0.0.1:{port}", proc, copy_dir, log)
+    extra = {"KPI_PG_COPY_DIR": str(copy_dir), **(extra_env or {})}
+    # Started, not yet waited for: start_cluster waits for every server once all are starting.
+    s = _start_streamlit(
+        db_url,
+        folder,
+        config=config,
+        env=extra,
+        host="127.0.0.1",
+        address="127.0.0.1",
+        log=folder / f"streamlit-{name}.log",
+        wait=False,
+    )
+    return AppServer(name, s.url, s.proc, copy_dir, s.log)
 
 
 def start_cluster(

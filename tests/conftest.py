@@ -1,4 +1,10 @@
-"""Shared fixtures: the shipped config, a real temporary DuckDB file per test, and a real PostgreSQL server."""
+"""Shared fixtures: the shipped config, a real temporary DuckDB file per test, and a real PostgreSQL server.
+
+For a new test: `cfg` (the shipped config), `db_path` / `conn` (a private copy of the full sample: official data
+for every area plus the local figures), `small_db_path` / `small_conn` (the local sample only, no national data:
+enough for a test about one area's own figures), `empty_conn` (schema and areas, no figures), `pg_url` (a new
+database on a real PostgreSQL server). Processes, servers and missing tools: tests/harness.py (run_cli,
+hold_database, streamlit_server, free_port, wait_until, needs / @needs_mark("chromium"))."""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -16,7 +23,7 @@ import pytest
 from indicators import config, periods, store
 from indicators.access import Access
 from indicators.sample import load_sample
-from tests import pg_server
+from tests import harness, pg_server
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -39,6 +46,56 @@ def lead(*indicator_ids: str, name: str = "lead@example.org") -> Access:
 ADMIN = as_user()
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "needs(thing): the test needs a tool (tests/harness.py NEEDS); skipped locally, failed in CI"
+    )
+
+
+SHARED_SERVER = "tests/browser: the shared app_server"
+
+
+@functools.cache
+def shares_the_app_server(file: str) -> bool:
+    """Whether a test file uses the session's one browser server (the ui, app_server or expected_conn fixture)."""
+    path = ROOT / file
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    return bool(re.search(r"def test_\w+\([^)]*\bui\b|\b(app_server|expected_conn)\b", text))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` (-n 2 --dist loadgroup): each file's tests on one worker, so a module's fixtures are built once,
+    and every file on the shared browser server on one worker, so one server serves them all. (pytest-xdist's own
+    loadgroup reads xdist_group marks into node ids, which pytest 9 no longer lets it change.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileOrSharedServer(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = nodeid.split("::", 1)[0]
+            return SHARED_SERVER if shares_the_app_server(file) else file
+
+    return FileOrSharedServer(config, log)
+
+
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("needs"):
+        harness.needs(*mark.args)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    # Kept on the item so the browser's page fixture can save a screenshot of a failing test.
+    setattr(item, f"rep_{rep.when}", rep)
+    # Every test skipped for the same missing tool is reported at one place, so `-ra` folds them into one line.
+    if rep.skipped and isinstance(rep.longrepr, tuple) and any(r in rep.longrepr[2] for r in harness.MISSING):
+        rep.longrepr = (str(Path(harness.__file__)), None, rep.longrepr[2])
+
+
 @pytest.fixture(scope="session")
 def cfg():
     return config.load(ROOT / "config" / "indicators.yaml")
@@ -53,19 +110,45 @@ def sample_db_template(tmp_path_factory, cfg):
     return path
 
 
-@pytest.fixture
-def db_path(tmp_path, sample_db_template, monkeypatch):
-    """A private copy of the sample database; KPI_DB and KPI_CONFIG point at it for the CLI and the app."""
+@pytest.fixture(scope="session")
+def small_db_template(tmp_path_factory, cfg):
+    """The local sample only (County Durham's and Redcar and Cleveland's own figures, no official releases), built
+    once per test session: a fifth of the full sample's build and no national data to read past."""
+    path = tmp_path_factory.mktemp("small-template") / "kpi.duckdb"
+    store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg, official=False)).close()
+    return path
+
+
+def _private_copy(template: Path, tmp_path: Path, monkeypatch) -> Path:
     path = tmp_path / "kpi.duckdb"
-    shutil.copy(sample_db_template, path)
+    shutil.copy(template, path)
     monkeypatch.setenv("KPI_DB", str(path))
     monkeypatch.setenv("KPI_CONFIG", str(ROOT / "config" / "indicators.yaml"))
     return path
 
 
 @pytest.fixture
+def db_path(tmp_path, sample_db_template, monkeypatch):
+    """A private copy of the sample database; KPI_DB and KPI_CONFIG point at it for the CLI and the app."""
+    return _private_copy(sample_db_template, tmp_path, monkeypatch)
+
+
+@pytest.fixture
 def conn(db_path, cfg):
     c = store.open_store(cfg, db_path)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def small_db_path(tmp_path, small_db_template, monkeypatch):
+    """A private copy of the small database (local sample only); KPI_DB and KPI_CONFIG point at it."""
+    return _private_copy(small_db_template, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def small_conn(small_db_path, cfg):
+    c = store.open_store(cfg, small_db_path)
     yield c
     c.close()
 
@@ -132,10 +215,7 @@ def pg_server_url():
     if url:
         yield url
         return
-    if pg_server.bin_dir() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is needed in CI: {pg_server.INSTALL_HINT}")
-        pytest.skip(f"PostgreSQL is not installed: {pg_server.INSTALL_HINT}")
+    harness.needs("postgresql")
     server = pg_server.start()
     yield server.url
     server.stop()

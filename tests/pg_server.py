@@ -6,15 +6,18 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import urllib.parse
 from pathlib import Path
 
+from tests.harness import free_port
+
 INSTALL_HINT = (
     "no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb); run `bash .ci/postgres.sh` or `apt-get install postgresql`"
 )
+# PostgreSQL's own refusal of a NULL in observations.period_start, passed through DuckDB's postgres extension.
+PG_NOT_NULL = r'null value in column "period_start"'
 
 
 def bin_dir() -> Path | None:
@@ -26,18 +29,12 @@ def bin_dir() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     """One cluster: `url` reaches its `postgres` database as the superuser `postgres` (trust auth on 127.0.0.1)."""
 
     def __init__(self, bindir: Path):
         self.bindir = bindir
-        self.port = _free_port()
+        self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="kpi-pg-"))
         self.data = self.root / "data"
         self.log = self.root / "server.log"

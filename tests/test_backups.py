@@ -1,14 +1,12 @@
 """Backups: a consistent copy while the dashboard holds the database, and a restore that gives back exactly
 the earlier figures (and keeps the file it replaced)."""
 
-import subprocess
-import sys
-
 import duckdb
 import pytest
 
 from indicators import store, uploads
-from tests.conftest import ADMIN, ROOT, as_user, sample_last, sample_next, snapshot
+from tests.conftest import ADMIN, as_user, sample_last, sample_next, snapshot
+from tests.harness import run_cli
 
 
 def test_backup_while_open_then_restore_gives_back_the_earlier_figures(db_path, cfg, tmp_path):
@@ -26,9 +24,7 @@ def test_backup_while_open_then_restore_gives_back_the_earlier_figures(db_path, 
     assert store.table_snapshot(conn) != before
     assert snapshot(dest) == before  # the copy is of the moment it was made
     # While the dashboard holds the file, a restore from another process refuses and changes nothing.
-    out = subprocess.run(
-        [sys.executable, "-m", "indicators", "restore", str(dest)], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
+    out = run_cli("restore", str(dest), timeout=60)
     assert out.returncode == 3 and "in use by another program" in out.stderr
     conn.close()
     kept = store.restore(dest, ADMIN, db_path)
@@ -42,9 +38,7 @@ def test_cli_backup_and_restore(db_path, tmp_path, monkeypatch):
     monkeypatch.setenv("KPI_BACKUP_DIR", str(tmp_path / "backups"))
     before = snapshot(db_path)
 
-    def run(*args):
-        return subprocess.run([sys.executable, "-m", "indicators", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
-
+    run = run_cli
     out = run("backup")
     assert out.returncode == 0, out.stderr
     made = list((tmp_path / "backups").glob("kpi-*.duckdb"))

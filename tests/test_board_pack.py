@@ -3,16 +3,16 @@ PowerPoint and PDF with the same slides (opened with python-pptx and a PDF reade
 
 import datetime as dt
 import io
-import shutil
 import subprocess
-import sys
 
 import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
 from indicators import commentary, exceptions, export, rag, readmodel, store, uploads
-from tests.conftest import ADMIN, ROOT, as_user, sample_last, sample_next
+from tests import harness
+from tests.conftest import ADMIN, as_user, sample_last, sample_next
+from tests.harness import needs_mark, run_cli
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -28,10 +28,7 @@ TEN = [
     "senco_network_schools",
     "dfe_ehcp_20wk",
 ]
-needs_chromium = pytest.mark.skipif(
-    export.chromium_path() is None and not __import__("os").environ.get("CI"),
-    reason="Chromium is not installed: apt-get install chromium",
-)
+needs_chromium = needs_mark("pdf-chromium")
 
 
 @pytest.mark.parametrize(
@@ -149,7 +146,7 @@ def test_board_pack_of_ten_indicators_as_pptx_and_pdf(conn, cfg, tmp_path):
         assert "Figures up to August 2026" in words, n
         assert "Sample data: illustrative figures are made up" in words, n
     assert "threshold 80% (illustrative)" in " ".join(text.split())  # an illustrative threshold says so, never "no target"
-    if shutil.which("pdftoppm"):
+    if harness.has("pdftoppm") or harness.in_ci():  # in CI pdftoppm must be there: a missing one fails here
         (tmp_path / "pack.pdf").write_bytes(pdf)
         subprocess.run(["pdftoppm", "-r", "20", "-png", str(tmp_path / "pack.pdf"), str(tmp_path / "page")], check=True)
         assert len(list(tmp_path.glob("page-*.png"))) == len(reader.pages)
@@ -180,13 +177,7 @@ def test_bad_export_requests_are_explained(conn, cfg):
 @needs_chromium
 def test_cli_export_writes_the_file(db_path, tmp_path):
     out = tmp_path / "pack.pptx"
-    run = subprocess.run(
-        [sys.executable, "-m", "indicators", "export", "--format", "pptx", "--indicators", "ehcp_20wk,send_neet", "-o", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    run = run_cli("export", "--format", "pptx", "--indicators", "ehcp_20wk,send_neet", "-o", str(out), timeout=180)
     assert run.returncode == 0, run.stderr
     assert out.exists() and f"Wrote {out}" in run.stdout
     # cover sheet, key messages, scorecard, exceptions, since the last meeting (figures, actions), action log,

@@ -3,7 +3,6 @@ thread each) all come out whole; control characters in names are removed before 
 fails, or never starts, ends in a message, not a traceback or a spinner."""
 
 import io
-import os
 import stat
 import threading
 import time
@@ -16,11 +15,10 @@ from streamlit.testing.v1 import AppTest
 from indicators import export, store
 from pages.common import unplain
 from tests.conftest import ROOT, as_user
+from tests.harness import needs_mark, wait_until
 
 SIX = ["ehcp_20wk", "salt_seen_6wk", "salt_treated_12wk", "asd_waiting_list", "send_neet", "ehc_requests"]
-needs_chromium = pytest.mark.skipif(
-    export.chromium_path() is None and not os.environ.get("CI"), reason="Chromium is not installed: apt-get install chromium"
-)
+needs_chromium = needs_mark("pdf-chromium")
 
 
 @needs_chromium
@@ -108,10 +106,14 @@ def test_a_chromium_that_never_answers_times_out_with_a_message(conn, cfg, tmp_p
         "starts on the server (KPI_CHART_TIMEOUT sets the wait)."
     )
     pid = int((tmp_path / "pid").read_text())
-    time.sleep(0.5)
-    assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z", (
-        "the hung Chromium was left running"
-    )
+
+    def gone() -> bool:
+        try:
+            return open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+        except FileNotFoundError:
+            return True
+
+    wait_until(gone, timeout=10, what="the end of the hung Chromium (it was left running)")
 
 
 def test_the_pack_page_says_what_went_wrong(db_path, tmp_path, monkeypatch):

@@ -1,10 +1,10 @@
 """The board-meeting pages run headless (AppTest): exceptions, presentation mode and the board pack."""
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators import config, export, rag, store
+from indicators import config, rag, store
 from tests.conftest import ROOT, sample_last
+from tests.harness import needs_mark
 
 
 def page(path, **query) -> AppTest:
@@ -95,10 +95,7 @@ def test_pack_page_says_what_to_install_without_chromium(db_path, monkeypatch):
     assert "needs Chromium on this machine" in at.error[0].value and "apt-get install chromium" in at.error[0].value
 
 
-@pytest.mark.skipif(
-    export.chromium_path() is None and not __import__("os").environ.get("CI"),
-    reason="Chromium is not installed: apt-get install chromium",
-)
+@needs_mark("pdf-chromium")
 def test_pack_page_makes_a_pdf_with_one_click(db_path):
     at = page("pages/pack_page.py")
     at.multiselect(key="pack_ids").set_value(["ehcp_20wk", "send_neet"]).run()

@@ -2,14 +2,10 @@
 
 import csv
 import io
-import subprocess
-import sys
 
 from tests.conftest import FIXTURES, ROOT, good_return, sample_next, snapshot
-
-
-def run(*args, env_db=None):
-    return subprocess.run([sys.executable, "-m", "indicators", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+from tests.harness import hold_database
+from tests.harness import run_cli as run
 
 
 def test_load_bad_file_prints_each_problem_and_changes_nothing(db_path):
@@ -134,20 +130,7 @@ def test_init_creates_once_and_force_recreates(tmp_path, monkeypatch):
 def test_load_waits_for_a_running_dashboard_then_says_so(db_path, tmp_path):
     good = tmp_path / "good.csv"
     good.write_text(good_return())
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(db_path)!r}); print('ready', flush=True); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with hold_database(db_path):
         out = run("load", str(good))
-    finally:
-        holder.kill()
-        holder.wait()
     assert out.returncode == 3
     assert "waiting up to" in out.stderr and "in use by another program" in out.stderr

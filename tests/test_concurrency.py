@@ -3,13 +3,13 @@ every reader sees either all the old figures or all the new ones, never a mix. O
 PostgreSQL (where each session's cursor reads the app server's local copy and the write goes to PostgreSQL)."""
 
 import threading
-import time
 
 import pytest
 
 from indicators import store, uploads
 from indicators.sample import load_sample
 from tests.conftest import ADMIN, as_user
+from tests.harness import wait_until
 
 
 @pytest.fixture(params=["duckdb", "postgresql"])
@@ -55,11 +55,11 @@ def test_twenty_readers_see_old_or_new_never_a_mix(server_conn, cfg):
     threads = [threading.Thread(target=reader) for _ in range(20)]
     for t in threads:
         t.start()
-    while len(seen) < 40 and not errors:  # every reader is under way before the write starts
-        time.sleep(0.01)
+    wait_until(lambda: len(seen) >= 40 or errors, timeout=60, what="forty reads")  # every reader under way first
     writer = conn.cursor()
     summary = uploads.commit(writer, pending, as_user("lead"))
-    time.sleep(0.3)  # and still reading after it
+    after = len(seen)
+    wait_until(lambda: len(seen) >= after + 40 or errors, timeout=60, what="forty reads after the write")  # and still reading
     stop.set()
     for t in threads:
         t.join(timeout=60)

@@ -1,8 +1,6 @@
 """Faults: a full or read-only disk gives a clear message and no partial write; the database reopens unchanged."""
 
-import os
 import subprocess
-import sys
 import uuid
 
 import pytest
@@ -10,6 +8,7 @@ import pytest
 from indicators import config, store, uploads
 from indicators.sample import load_sample
 from tests.conftest import ADMIN, ROOT, as_user
+from tests.harness import hold_database, missing, needs, run_cli
 
 
 @pytest.fixture
@@ -17,9 +16,10 @@ def small_disk(tmp_path):
     """A 3 MB file system of its own (tmpfs), so the disk really fills up."""
     where = tmp_path / f"disk-{uuid.uuid4().hex[:6]}"
     where.mkdir()
+    needs("tmpfs")  # skipped on a developer's machine without root; CI runs as root, so a refusal there fails
     made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(where)], capture_output=True, text=True)
     if made.returncode != 0:
-        pytest.skip(f"cannot mount a small file system here ({made.stderr.strip() or 'mount refused'}); needs root")
+        missing(f"cannot mount a small file system here ({made.stderr.strip() or 'mount refused'}); needs root")
     yield where
     subprocess.run(["umount", "-l", str(where)], check=False)
 
@@ -57,36 +57,16 @@ def test_read_only_disk_says_so(small_disk):
     path = small_disk / "kpi.duckdb"
     store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg, official=False)).close()
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
-    out = subprocess.run(
-        [sys.executable, "-m", "indicators", "list"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "KPI_DB": str(path)},
-    )
+    out = run_cli("list", env={"KPI_DB": str(path)})
     assert out.returncode == 3
     assert "Read-only file system" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_a_second_dashboard_on_the_same_file_says_it_is_in_use(db_path):
     """The second app process cannot open the file while the first holds it, and says so plainly."""
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(db_path)!r}); print('ready', flush=True); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with hold_database(db_path):
         from streamlit.testing.v1 import AppTest
 
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
         assert not at.exception
         assert "is in use by another program" in at.error[0].value
-    finally:
-        holder.kill()
-        holder.wait()

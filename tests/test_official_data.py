@@ -3,8 +3,6 @@ and named, one reader per source feeding the one validator and writer. Real rele
 published); hand-made files for the other layouts and faults are in tests/fixtures/ees/ (see its README)."""
 
 import io
-import subprocess
-import sys
 import zipfile
 
 import pytest
@@ -14,6 +12,7 @@ from indicators.access import Forbidden
 from indicators.config import ROOT
 from tests import derived_releases
 from tests.conftest import ADMIN, FIXTURES, lead
+from tests.harness import run_cli
 
 OFFICIAL = ROOT / "data" / "official"
 ZIP_2025 = OFFICIAL / "sen2" / "education-health-and-care-plans_2025.zip"
@@ -381,14 +380,7 @@ def test_deeply_nested_yaml_in_a_mapping_is_refused_with_a_message(cfg, tmp_path
 
 
 def run(*args, db):
-    return subprocess.run(
-        [sys.executable, "-m", "indicators", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"KPI_DB": str(db), "PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
+    return run_cli(*args, env={"KPI_DB": str(db), "PATH": "/usr/bin:/bin"}, inherit=False)
 
 
 def test_cli_import_ees_detects_the_layout_of_a_release_zip(tmp_path, cfg):

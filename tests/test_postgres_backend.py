@@ -1,15 +1,14 @@
 """The store on a real PostgreSQL server (KPI_DB=postgresql://…), reached through DuckDB's postgres extension:
 the same behaviours as the embedded DuckDB file, and the same figures."""
 
-import os
-import subprocess
-import sys
-
+import duckdb
 import pytest
 
 from indicators import periods, store, uploads
 from indicators.sample import load_sample
 from tests.conftest import ADMIN, ROOT, as_user, good_return, sample_last
+from tests.harness import run_cli
+from tests.pg_server import PG_NOT_NULL
 
 
 @pytest.fixture
@@ -58,7 +57,7 @@ def test_a_failed_write_leaves_every_table_as_it_was(pg, cfg):
     before = store.table_snapshot(pg)
     rows = uploads.check(pg, cfg, b"indicator,area,period,value\nsend_neet,E06000047,2020-21 Q1,13\n", "x.csv", ADMIN).result.rows
     rows = rows.assign(period_start=None)  # NOT NULL fails inside the transaction
-    with pytest.raises(Exception):  # noqa: B017 - the driver's own error type differs between DuckDB and PostgreSQL
+    with pytest.raises(duckdb.Error, match=PG_NOT_NULL):
         store.write_observations(pg, rows, access=ADMIN, kind="upload")
     assert store.table_snapshot(pg) == before
 
@@ -70,10 +69,7 @@ def test_commentary_versions(pg):
 
 
 def test_cli_works_against_postgresql(pg_url, cfg, tmp_path):
-    env = {**os.environ, "KPI_DB": pg_url}
-    run = lambda *a: subprocess.run(
-        [sys.executable, "-m", "indicators", *a], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
-    )  # noqa: E731
+    run = lambda *a: run_cli(*a, env={"KPI_DB": pg_url}, timeout=180)  # noqa: E731
     out = run("init")
     assert out.returncode == 0 and "PostgreSQL database is ready" in out.stdout, out.stderr
     good = tmp_path / "good.csv"

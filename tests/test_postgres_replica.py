@@ -8,14 +8,16 @@ import os
 import subprocess
 import sys
 import threading
-import time
 
+import duckdb
 import pytest
 
 from indicators import replica, store, uploads
 from indicators.sample import load_sample
 from tests import pg_server
 from tests.conftest import ADMIN, ROOT, as_user, sample_last, sample_next
+from tests.harness import wait_until
+from tests.pg_server import PG_NOT_NULL
 
 # The second app server: opens the store as the dashboard does and answers one command per line, each through a
 # new cursor (a page run): `read SQL` prints the rows as JSON, `load CSV-TEXT` uploads it, `rollback ID` rolls an
@@ -256,13 +258,11 @@ def test_readers_never_see_a_mix_while_the_copy_is_refreshed(pg, other, cfg):
     threads = [threading.Thread(target=reader) for _ in range(8)]
     for t in threads:
         t.start()
-    while len(seen) < 20 and not errors:
-        time.sleep(0.01)
+    wait_until(lambda: len(seen) >= 20 or errors, timeout=60, what="twenty reads")
     other.load(rows(70))  # written by the other process: this one learns of it only through the data version
-    deadline = time.monotonic() + 30
-    while frozenset({70.0}) not in seen and time.monotonic() < deadline and not errors:
-        time.sleep(0.01)
-    time.sleep(0.2)
+    wait_until(lambda: frozenset({70.0}) in seen or errors, timeout=30, what="a read of the other process's write")
+    after = len(seen)
+    wait_until(lambda: len(seen) >= after + 20 or errors, timeout=60, what="twenty reads after it")
     stop.set()
     for t in threads:
         t.join(timeout=60)
@@ -277,7 +277,7 @@ def test_a_failed_write_changes_neither_postgresql_nor_the_copy(pg, cfg):
         cur, cfg, b"indicator,area,period,value\nsend_neet,E06000047,2020-21 Q1,13\n", "x.csv", ADMIN
     ).result.rows
     rows = rows.assign(period_start=None)  # NOT NULL fails inside the PostgreSQL transaction
-    with pytest.raises(Exception):  # noqa: B017 - the driver's own error type differs between DuckDB and PostgreSQL
+    with pytest.raises(duckdb.Error, match=PG_NOT_NULL):
         store.write_observations(cur, rows, access=ADMIN, kind="upload")
     assert not cur.writing  # the cursor reads the copy again
     assert store.table_snapshot(pg) == before_pg
@@ -310,7 +310,8 @@ def test_a_write_is_all_or_nothing_in_the_copy_too(pg, cfg):
     t = threading.Thread(target=reader)
     t.start()
     summary = uploads.commit(cur, preview, as_user("lead"))
-    time.sleep(0.1)
+    after = len(counts)
+    wait_until(lambda: len(counts) >= after + 5, timeout=60, what="five reads after the commit")
     stop.set()
     t.join()
     n = summary.new + summary.changed

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from indicators import periods, store, uploads
+from indicators import periods, readmodel, store, uploads
 from indicators.cells import half_up
 from tests.conftest import ROOT, SAMPLE_AS_AT
 
@@ -201,7 +201,7 @@ def test_every_local_series_runs_without_a_gap_to_the_last_period_due_at_the_as_
             p = periods.shift(p, 1)
         assert held == expected + [held[-1]], (ind_id, area, "gap")
     # And so nothing local is overdue the day after, on the scorecard's own reckoning.
-    done = uploads.completeness(conn, cfg, area, day_after).set_index("indicator_id")
+    done = readmodel.figures(conn, cfg, area, today=day_after).due.set_index("indicator_id")
     assert set(done.loc[ids, "status"]) == {"in"}
 
 

@@ -6,14 +6,13 @@ one area only, a point where improving and concerning signals fire at once, and 
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 
 import pytest
 import yaml
 
 from indicators import charts, config, exceptions, markup, readmodel, spc, store, uploads
 from tests.conftest import ADMIN, ROOT
+from tests.harness import run_cli
 
 DURHAM, REDCAR = "E06000047", "E06000003"
 TODAY = dt.date(2026, 11, 30)
@@ -194,13 +193,8 @@ def test_an_area_named_by_its_alias_is_accepted_by_uploads_and_the_cli(world):
     uploads.commit(conn, preview, ADMIN)
     db = conn.execute("PRAGMA database_list").fetchall()[0][2]
     conn.close()
-    run = subprocess.run(
-        [sys.executable, "-m", "indicators", "series", "wait", "--area", "Durham"],
-        cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "KPI_DB": db, "KPI_CONFIG": str(path)},
-        capture_output=True,
-        text=True,
-        timeout=120,
+    run = run_cli(
+        "series", "wait", "--area", "Durham", env={"PATH": "/usr/bin:/bin", "KPI_DB": db, "KPI_CONFIG": str(path)}, inherit=False
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[1].startswith("2026-08,2026-08-01,2026-08-31,14.0,")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators import spc
+from indicators import charts, spc
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "spc"
 
@@ -554,14 +554,14 @@ def test_icons_are_labelled_svg():
 def test_chart_draws_each_segment_and_marks_variation_by_shape_as_well_as_colour():
     values = [10, 14] * 6 + [30, 34] * 6
     r = run(values, target=25)  # not rebased: concern (first 12) and improvement (last 12)
-    fig = spc.spc_chart(r, "ASD assessments", "weeks")
+    fig = charts.spc_chart(r, "ASD assessments", "weeks")
     names = [t.name for t in fig.data]
     assert names.count("Mean") == 1 and "Process limits" in names and "Target" in names
     marks = {t.name: t.marker for t in fig.data if t.mode == "markers"}
     assert marks["Special cause: improvement"].symbol != marks["Special cause: concern"].symbol
     assert marks["Special cause: improvement"].color != marks["Special cause: concern"].color
 
-    rebased = spc.spc_chart(run(values, rebase_at=["2018-09"]), "ASD", "weeks", font_size=18)
+    rebased = charts.spc_chart(run(values, rebase_at=["2018-09"]), "ASD", "weeks", font_size=18)
     means = [t for t in rebased.data if t.name == "Mean"]
     assert [list(t.x) for t in means] == [["2017-09", "2018-08"], ["2018-09", "2019-08"]]
     assert [t.showlegend for t in means] == [True, False]

@@ -2,12 +2,14 @@
 
 import datetime as dt
 
+import duckdb
 import pandas as pd
 import pytest
 
 from indicators import store, uploads
 from indicators.sample import load_sample
 from tests.conftest import ADMIN, as_user
+from tests.harness import hold_database
 
 
 def rows(cfg, conn, text):
@@ -108,7 +110,7 @@ def test_a_failure_mid_write_leaves_every_table_as_it_was(cfg, empty_conn):
     before = store.table_snapshot(empty_conn)
     bad = pd.concat([rows(cfg, empty_conn, "indicator,area,period,value\nsend_neet,E06000047,2024-25 Q2,13\n")] * 2)
     bad.loc[:, "period_start"] = None  # violates NOT NULL inside the transaction
-    with pytest.raises(Exception):  # noqa: B017 - the driver's own error type differs between DuckDB and PostgreSQL
+    with pytest.raises(duckdb.ConstraintException, match="NOT NULL constraint failed: observations.period_start"):
         store.write_observations(empty_conn, bad, access=ADMIN, kind="upload")
     assert store.table_snapshot(empty_conn) == before
 
@@ -149,27 +151,11 @@ def test_latest_finds_previous_and_year_ago(conn):
 
 def test_busy_database_waits_then_says_so(db_path):
     """A real second process holds the write lock, as the running dashboard does."""
-    import subprocess
-    import sys
-
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(db_path)!r}); print('ready', flush=True); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with hold_database(db_path):
         calls = []
         with pytest.raises(store.StoreBusy, match="in use by another program"):
             store.connect(db_path, wait_seconds=0.5, on_wait=calls.append)
         assert len(calls) == 1 and "waiting up to" in calls[0]
-    finally:
-        holder.kill()
-        holder.wait()
     store.connect(db_path).close()  # free again once the other process has gone
 
 

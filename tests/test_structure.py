@@ -145,6 +145,66 @@ def test_indicators_never_imports_streamlit():
     assert not used, f"indicators/ must not import Streamlit (it is reused by the CLI and tested without it): {used}"
 
 
+def test_spc_is_statistics_only_and_imports_no_plotly():
+    """The SPC module reckons (limits, rules, icons, the CLI's JSON); indicators/charts.py draws every chart."""
+    used = [f"indicators/spc.py:{line}" for name, _, line in imports(PACKAGE / "spc.py") if name == "plotly"]
+    assert not used, f"spc.py imports Plotly; chart code belongs in indicators/charts.py: {used}"
+
+
+# Files with dead code removed (issue 24): each name must not come back unused. (The 700-line rule for indicators/
+# waits for the store and export splits: store.py, export.py, spc.py and ees.py are longer today.)
+DELETED = {
+    "store.py": ["comparator_series", "period_comparison", "store_exists", "delete_store"],
+    "cells.py": ["marker_of"],
+    "ees.py": ["parse_mapping"],
+    "uploads.py": ["completeness", "completeness_text"],
+}
+
+
+def test_dead_code_stays_deleted():
+    back = [
+        f"indicators/{f}: {name}"
+        for f, names in DELETED.items()
+        for name in names
+        if f"def {name}(" in (PACKAGE / f).read_text(encoding="utf-8")
+    ]
+    assert not back, f"deleted as unused (issue 24), now defined again: {back}"
+
+
+def test_what_is_due_is_reckoned_in_one_place():
+    """readmodel.due_status holds the rule (a period is due `due_days` after it ends); the upload templates
+    (uploads.expected_period) and the sample builder call it instead of writing the rule again."""
+    files = [*PACKAGE.glob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "data" / "sample" / "build_sample.py"]
+    holders = sorted(
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in files
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if "due_days" in line and "timedelta(" in line  # a period's end plus its days to report
+    )
+    assert len(holders) == 1 and holders[0].startswith("indicators/readmodel.py:"), holders
+
+
+def test_tests_start_processes_and_servers_through_the_one_harness():
+    """tests/harness.py runs `python -m indicators`, `streamlit run`, waits for health and picks ports; a test that
+    wrote its own would drift from it (different waits, skips that do not fail in CI)."""
+    own = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        if path.name in ("harness.py", "test_structure.py"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for pattern in (
+            '"-m", "indicators"',
+            '"-m", "streamlit"',
+            "/_stcore/health",
+            "socket.socket(",
+            "def free_port",
+            "def _free_port",
+        ):
+            if pattern in text:
+                own.append(f"{path.relative_to(ROOT)}: {pattern}")
+    assert not own, own
+
+
 # ---------------------------------------------------------------- queries per scorecard
 
 

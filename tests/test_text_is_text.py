@@ -82,7 +82,7 @@ def test_charts_draw_names_sources_and_notes_as_text(cfg, conn):
         "<i>&lt;b&gt;bold&lt;/b&gt; &lt;a href='https://evil.example/note'&gt;note link&lt;/a&gt; :red[alarm] $x^2$ www.evil.example</i>"
     )
     reading = spc.analyse([80 + i % 3 for i in range(14)], [f"p{i}" for i in range(14)], improvement="increase")
-    assert spc.spc_chart(reading, INDICATOR_NAME).layout.title.text.startswith("EHC plans &lt;a href=")
+    assert charts.spc_chart(reading, INDICATOR_NAME).layout.title.text.startswith("EHC plans &lt;a href=")
 
 
 @pytest.fixture

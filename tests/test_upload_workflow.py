@@ -4,16 +4,15 @@ templates and data completeness — through the package, the CLI and the pages."
 import datetime as dt
 import re
 import signal
-import subprocess
-import sys
 
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators import periods, rag, store, uploads
+from indicators import periods, rag, readmodel, store, uploads
 from pages.common import unplain
 from tests.conftest import ADMIN, ROOT, as_user, lead, sample_last
+from tests.harness import run_cli, start_cli
 
 TODAY = dt.date(2026, 11, 22)
 # Late enough that a series left as shipped misses more than a template's 12 periods.
@@ -135,15 +134,7 @@ def test_killing_a_load_mid_commit_leaves_the_database_unchanged_and_openable(db
         f"salt_seen_6wk,E06000047,{y}-{m:02d},{50 + m}" for y in range(2020, 2026) for m in range(1, 13)
     ]
     big.write_text("\n".join(lines) + "\n")
-    env = {**__import__("os").environ, store.PAUSE_ENV: "30"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "indicators", "load", str(big)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_cli("load", str(big), env={store.PAUSE_ENV: "30"})
     try:
         assert proc.stderr.readline().strip() == "paused inside the commit"
         proc.send_signal(signal.SIGKILL)
@@ -159,9 +150,7 @@ def test_killing_a_load_mid_commit_leaves_the_database_unchanged_and_openable(db
 
 
 def test_cli_history_and_rollback(db_path):
-    def run(*args):
-        return subprocess.run([sys.executable, "-m", "indicators", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
-
+    run = run_cli
     f = db_path.parent / "q.csv"
     f.write_bytes(CHANGE)
     loaded = run("load", str(f), "--user", "lead")
@@ -190,17 +179,22 @@ def missing_after_sample(indicator_id: str, due: periods.Period) -> int:
     return n
 
 
+def due(conn, cfg, area: str, today):
+    """What is due for one area, as the scorecard reckons it (readmodel.figures' due table)."""
+    return readmodel.figures(conn, cfg, area, today=today).due
+
+
 def test_expected_period_and_completeness(conn, cfg):
     ind = cfg.by_id["ehcp_20wk"]
     assert uploads.expected_period(ind, TODAY).label == "2026-27 Q2"  # Jul–Sep 2026, due 30 days after
     assert uploads.expected_period(cfg.by_id["salt_seen_6wk"], TODAY).label == "2026-09"
-    df = uploads.completeness(conn, cfg, "E06000047", TODAY).set_index("indicator_id")
+    df = due(conn, cfg, "E06000047", TODAY).set_index("indicator_id")
     # The sample stands at 30 September 2026 (its quarters end at 2026-27 Q1): by 22 November one quarter is missing.
     assert (
         df.loc["ehcp_20wk", "status"] == "overdue"
         and df.loc["ehcp_20wk", "periods_missing"] == missing_after_sample("ehcp_20wk", uploads.expected_period(ind, TODAY)) == 1
     )
-    later = uploads.completeness(conn, cfg, "E06000047", LATER).set_index("indicator_id")
+    later = due(conn, cfg, "E06000047", LATER).set_index("indicator_id")
     assert (
         later.loc["ehcp_20wk", "periods_missing"] == missing_after_sample("ehcp_20wk", uploads.expected_period(ind, LATER)) == 13
     )
@@ -211,14 +205,11 @@ def test_expected_period_and_completeness(conn, cfg):
         ),
         as_user("a"),
     )
-    df = uploads.completeness(conn, cfg, "E06000047", TODAY).set_index("indicator_id")
+    df = due(conn, cfg, "E06000047", TODAY).set_index("indicator_id")
     assert df.loc["ehcp_20wk", "status"] == "in" and df.loc["ehcp_20wk", "periods_missing"] == 0
     assert df.loc["salt_seen_6wk", "status"] == "overdue"  # September's figure was due by 30 October
     assert df.loc["senco_network_schools", "status"] == "in"  # 2025-26 is held; 2026-27 is not due until September 2027
-    assert (
-        uploads.completeness(conn, cfg, "E06000003", TODAY).set_index("indicator_id").loc["senco_network_schools", "status"]
-        == "no data"
-    )
+    assert due(conn, cfg, "E06000003", TODAY).set_index("indicator_id").loc["senco_network_schools", "status"] == "no data"
 
 
 def test_templates_are_prefilled_and_load_back(conn, cfg):

@@ -4,15 +4,14 @@ fill up to the sample's "as at" date, so a new install looks like a partnership 
     python data/sample/build_sample.py [--as-at YYYY-MM-DD] [--out PATH]
 
 Every local series (County Durham's and Redcar and Cleveland's) runs to the last period due at the as-at date: the
-last period that ended more than its indicator's `due_days` before the day after the as-at date, as the dashboard's
-indicators.uploads.expected_period reckons it. The as-at date is written beside the CSV, in observations.meta.json.
-Stdlib only, so it runs without the dashboard's environment.
+period the dashboard's own rule (indicators.readmodel.due_status) holds due the day after the as-at date, so the
+sample and the scorecard never disagree about what is due. The as-at date is written beside the CSV, in
+observations.meta.json. Runs in the dashboard's environment (.venv/bin/python data/sample/build_sample.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import calendar
 import csv
 import datetime as dt
 import json
@@ -124,44 +123,6 @@ LABEL_PATTERNS = {
 def calendar_year_quarters(year: int) -> list[str]:
     """The four fy_quarter labels that make up a calendar year: Jan–Mar is Q4 of the previous financial year."""
     return [f"{year - 1}-{str(year)[2:]} Q4"] + [f"{year}-{str(year + 1)[2:]} Q{q}" for q in (1, 2, 3)]
-
-
-def index_of(period_type: str, day: dt.date) -> int:
-    """The index of the period of this type that contains `day`."""
-    if period_type == "month":
-        return day.year * 12 + day.month - 1
-    if period_type == "fy_quarter":
-        fy = day.year if day.month >= 4 else day.year - 1
-        return fy * 4 + (day.month - 4) % 12 // 3
-    if period_type == "calendar_year":
-        return day.year
-    start_month = 4 if period_type == "financial_year" else 9
-    return day.year if day.month >= start_month else day.year - 1
-
-
-def period_end(period_type: str, idx: int) -> dt.date:
-    """The last day of the period (financial years run April–March, academic years September–August)."""
-    if period_type == "month":
-        y, m = idx // 12, idx % 12 + 1
-    elif period_type == "fy_quarter":
-        months = idx * 3 + 5  # Q1 of financial year Y (idx 4Y) ends in June of Y: month index 12Y + 5
-        y, m = months // 12, months % 12 + 1
-    elif period_type == "calendar_year":
-        y, m = idx, 12
-    elif period_type == "financial_year":
-        y, m = idx + 1, 3
-    else:
-        y, m = idx + 1, 8
-    return dt.date(y, m, calendar.monthrange(y, m)[1])
-
-
-def last_due(period_type: str, due_days: int, as_at: dt.date) -> int:
-    """The last period due by the end of `as_at`: it ended `due_days` or more days before. The same period as the
-    dashboard's uploads.expected_period(indicator, as_at + 1 day)."""
-    idx = index_of(period_type, as_at)
-    while period_end(period_type, idx) + dt.timedelta(days=due_days) > as_at:
-        idx -= 1
-    return idx
 
 
 # ---- Values ----
@@ -1059,11 +1020,17 @@ def dfe_rows() -> list[dict]:
 
 
 def series_ends(as_at: dt.date) -> dict[str, str]:
-    """The last period due at `as_at`, for every local indicator."""
-    cfg = config_indicators()
+    """The last period due at `as_at`, for every local indicator: due by the end of that day, which is the period
+    the dashboard's readmodel.due_status holds due the day after (one rule of what is due, written there)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from indicators import config, readmodel
+
+    cfg = config.load(CONFIG)
+    day_after = as_at + dt.timedelta(days=1)
     return {
-        ind: to_label(ptype, last_due(ptype, cfg[ind][2], as_at))
-        for ind, (ptype, _, _) in INDICATORS.items()
+        ind: readmodel.due_status(cfg.by_id[ind], None, day_after)["latest_due"]
+        for ind in INDICATORS
         if not ind.startswith("dfe_")
     }
 

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import ast
-import contextlib
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from indicators import store
+from tests import harness
+from tests.harness import (  # noqa: F401 - re-exported: browser tests import these names from here
+    AXE_JS,
+    ROOT,
+    SYSTEM_CHROMIUM,
+    Server,
+    find_chromium,
+    free_port,
+    missing,
+    streamlit_server,
+    wait_healthy,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+_free_port = free_port  # the name the sign-in tests import
 # The flags keep Chromium from calling home: this machine's network is closed and CI has no sandbox (runs as root).
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -32,7 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-SYSTEM_CHROMIUM = "/usr/bin/chromium"  # Debian's package `chromium`
 SIZES = [(1366, 768), (1920, 1080)]
 DURHAM, REDCAR = "E06000047", "E06000003"
 # Query strings that make a page show real content rather than its defaults (only the indicator page needs one).
@@ -50,36 +52,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-_MISSING: set[str] = set()
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    rep = outcome.get_result()
-    # Kept on the item so the page fixture can save a screenshot of a failing test.
-    setattr(item, f"rep_{rep.when}", rep)
-    # Every test skipped for the same missing tool is reported at one place, so `-ra` folds them into one line.
-    if rep.skipped and isinstance(rep.longrepr, tuple) and any(r in rep.longrepr[2] for r in _MISSING):
-        rep.longrepr = (__file__, None, rep.longrepr[2])
-
-
-def missing(reason: str) -> None:
-    """Skip with a one-line reason on a developer's machine; in CI (CI=true) a missing tool fails the run."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason, pytrace=False)
-    _MISSING.add(reason)
-    pytest.skip(reason)
-
-
-def find_chromium() -> str | None:
-    """The operating system's Chromium: $CHROMIUM, /usr/bin/chromium or `chromium` on the PATH; never a downloaded one."""
-    for candidate in (os.environ.get("CHROMIUM"), SYSTEM_CHROMIUM, shutil.which("chromium")):
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
 def app_pages() -> list[tuple[str, str]]:
     """(name, link) of every st.Page that app.py puts in the navigation, so a new page is covered without edits."""
     found = []
@@ -95,116 +67,27 @@ def app_pages() -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
-    path = find_chromium()
-    if path is None:
-        missing("Chromium is not installed: apt-get install chromium")
-    return path
+    return harness.needs("chromium")
 
 
 @pytest.fixture(scope="session")
 def axe_js() -> Path:
-    if not AXE_JS.is_file():
-        missing("axe-core is not installed: npm ci (make test does this when npm is installed)")
-    return AXE_JS
+    return harness.needs("axe")
 
 
 @pytest.fixture(scope="session")
 def oidc_mock():
     """The sign-in tests' local OpenID Connect provider (oidc-provider-mock), with Authlib and httpx, which Streamlit's
     st.login needs at run time; anything missing skips locally and fails CI, with the pip command."""
-    import importlib.util
     import warnings
 
-    absent = [
-        name
-        for module, name in (("authlib", "Authlib"), ("httpx", "httpx"), ("oidc_provider_mock", "oidc-provider-mock"))
-        if importlib.util.find_spec(module) is None
-    ]
-    if absent:
-        missing(f"{', '.join(absent)} not installed (sign-in tests): .venv/bin/python -m pip install -r requirements-dev.txt")
+    harness.needs("oidc")
     with warnings.catch_warnings():
         import authlib.deprecate  # noqa: F401  (its import turns its own warnings on; the filter below wins)
 
         warnings.simplefilter("ignore")  # the mock imports authlib.jose, which Authlib 1.9 marks deprecated
         import oidc_provider_mock
     return oidc_provider_mock
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("localhost", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Server:
-    url: str
-    db: Path
-    expected_db: Path
-    log: Path
-    proc: subprocess.Popen | None = None
-    port: int = 0
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    """Until /_stcore/health answers ok, as Streamlit's own end-to-end suite waits; fails with the log's tail."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(
-                f"streamlit run did not become healthy at {url}:\n{log.read_text(errors='replace')[-3000:]}", pytrace=False
-            )
-        time.sleep(0.25)
-
-
-@contextlib.contextmanager
-def streamlit_server(db: Path, folder: Path, *, env: dict | None = None, args: tuple[str, ...] = (), host: str = "localhost"):
-    """`streamlit run app.py` on a free port with the database DB, more environment and command-line options;
-    yields a Server (url on HOST, which stays a loopback name) and stops the process afterwards."""
-    port = _free_port()
-    log = folder / f"streamlit-{port}.log"
-    full_env = {
-        **os.environ,
-        "KPI_DB": str(db),
-        "KPI_CONFIG": str(ROOT / "config" / "indicators.yaml"),
-        "KPI_BACKUP_EVERY_HOURS": "0",
-        **(env or {}),
-    }
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-        *args,
-    ]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://{host}:{port}"
-    try:
-        wait_healthy(url, proc, log)
-        yield Server(url, db, db, log, proc, port)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="session")
@@ -215,47 +98,8 @@ def app_server(chromium_path, cfg, sample_db_template, tmp_path_factory):
     shutil.copy(sample_db_template, served)
     # The server holds its file for writing, so the tests read what it should show from an identical copy.
     shutil.copy(sample_db_template, expected)
-    port = _free_port()
-    log = tmp / "streamlit.log"
-    env = {**os.environ, "KPI_DB": str(served), "KPI_CONFIG": str(ROOT / "config" / "indicators.yaml")}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit run did not become healthy on port {port}:\n{log.read_text()[-3000:]}", pytrace=False)
-            time.sleep(0.25)
-        yield Server(url, served, expected, log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with streamlit_server(served, tmp) as server:
+        yield Server(server.url, served, expected, server.log, server.proc, server.port)
 
 
 @pytest.fixture(scope="session")

@@ -5,16 +5,13 @@ with a registered client and known people, and the dashboard under `streamlit ru
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import subprocess
-import sys
-import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.harness import start_streamlit, stop
 
 # Each person's subject at the provider differs from their e-mail address, so a passing test shows that the
 # dashboard reads the e-mail claim (as the roles file is written) and not the subject.
@@ -81,59 +78,16 @@ class Dashboard:
         self.before: dict | None = None  # the database's tables before the first start, for "nothing was written"
         self.url = f"http://localhost:{port}"
         self.log = folder / "streamlit.log"
-        self.env = {
-            **os.environ,
-            "KPI_DB": str(db),
-            "KPI_ROLES": str(roles_file),
-            "KPI_BACKUP_EVERY_HOURS": "0",
-            "KPI_CONFIG": str(ROOT / "config" / "indicators.yaml"),
-        }
-        self.cmd = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-            "--secrets.files",
-            str(secrets_file),
-        ]
+        self.env = {"KPI_ROLES": str(roles_file)}
+        self.args = ("--secrets.files", str(secrets_file))
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        return
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(
-                    f"streamlit run did not become healthy on port {self.port}:\n{self.log.read_text(errors='replace')[-3000:]}"
-                )
-            time.sleep(0.25)
+        """Started and healthy (harness.start_streamlit), on the same port every time: the provider knows it."""
+        self.proc = start_streamlit(self.db, self.folder, env=self.env, args=self.args, port=self.port, log=self.log).proc
 
     def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop(self.proc)
         self.proc = None
 
     @contextmanager

@@ -14,8 +14,10 @@ import io
 import re
 import shutil
 
+import numpy as np
 import pytest
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import DURHAM, UI, app_pages, streamlit_server
 from tests.browser.test_browser_accessibility import FAILING_IMPACTS, contrast
@@ -76,17 +78,40 @@ def _where(stop: dict) -> str:
     )
 
 
-def _shot(page, clip: dict) -> Image.Image:
-    return Image.open(io.BytesIO(page.screenshot(clip=clip, animations="disabled"))).convert("RGB")
+def _shot(page, clip: dict) -> np.ndarray:
+    """The CLIP of the window as an array of sRGB pixels (height × width × 3)."""
+    return np.asarray(Image.open(io.BytesIO(page.screenshot(clip=clip, animations="disabled"))).convert("RGB"))
 
 
-def _luminance(rgb) -> float:
-    def channel(c: int) -> float:
-        c = c / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+def _frame(page, at_least_ms: int) -> None:
+    """Until the browser has drawn a frame with the page as it now stands (focus moved, styles applied), and no less
+    than AT_LEAST_MS: a widget that draws its focus ring through React state can take longer than a frame on a busy
+    machine (the frame wait alone missed a ring on the history page at 320 px)."""
+    page.wait_for_timeout(at_least_ms)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
-    r, g, b = (channel(c) for c in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+def _channel(c: np.ndarray) -> np.ndarray:
+    c = c / 255
+    return np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+# The relative luminance's channel term for each 8-bit value (WCAG 2.2's formula), looked up, not worked out per pixel.
+_LINEAR = _channel(np.arange(256, dtype=float))
+
+
+def _luminance(rgb: np.ndarray) -> np.ndarray:
+    """WCAG relative luminance of every pixel of an (…, 3) array of 8-bit sRGB."""
+    lin = _LINEAR[rgb]
+    return 0.2126 * lin[..., 0] + 0.7152 * lin[..., 1] + 0.0722 * lin[..., 2]
+
+
+def pixels_changed_by_3_to_1(focused: np.ndarray, unfocused: np.ndarray) -> int:
+    """How many pixels differ between the two pictures by a contrast ratio of 3:1 or more."""
+    differ = np.any(focused != unfocused, axis=-1)  # most of the picture is the same: only the rest is worked out
+    la, lb = _luminance(focused[differ]), _luminance(unfocused[differ])
+    ratio = (np.maximum(la, lb) + 0.05) / (np.minimum(la, lb) + 0.05)
+    return int(np.count_nonzero(ratio >= 3))
 
 
 def indicator_pixels(page, stop: dict) -> tuple[int, int]:
@@ -98,24 +123,35 @@ def indicator_pixels(page, stop: dict) -> tuple[int, int]:
     clip = {"x": x0, "y": y0, "width": x1 - x0, "height": y1 - y0}
     focused = _shot(page, clip)
     page.evaluate("() => { window.__kpiBlurred = document.activeElement; document.activeElement.blur(); }")
-    page.wait_for_timeout(60)
+    _frame(page, 60)
     unfocused = _shot(page, clip)
     page.evaluate("() => window.__kpiBlurred.focus()")
-    page.wait_for_timeout(30)
-    lum: dict = {}
-    changed = 0
-    for a, b in zip(focused.getdata(), unfocused.getdata()):
-        if a == b:
-            continue
-        la = lum.get(a) or lum.setdefault(a, _luminance(a))
-        lb = lum.get(b) or lum.setdefault(b, _luminance(b))
-        if (max(la, lb) + 0.05) / (min(la, lb) + 0.05) >= 3:
-            changed += 1
+    _frame(page, 30)
+    changed = pixels_changed_by_3_to_1(focused, unfocused)
     # Only the edges inside the window can show a ring: a long table's bottom edge is further down the page.
     top, right, bottom, left = stop["edges"]
     w, h = stop["vx1"] - stop["vx0"], stop["vy1"] - stop["vy0"]
     wanted = int(w * (top + bottom) + h * (left + right))
     return changed, wanted
+
+
+def test_the_focus_ring_count_is_wcags_contrast_ratio_pixel_by_pixel():
+    """The array count above against WCAG's formula worked out one pixel at a time, as the test used to."""
+
+    def one(rgb) -> float:
+        r, g, b = ((c / 255) / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    rng = np.random.default_rng(24)
+    a, b = rng.integers(0, 256, (40, 50, 3), dtype=np.uint8), rng.integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    b[:5] = a[:5]  # some pixels the same
+    slow = sum(
+        (max(one(p), one(q)) + 0.05) / (min(one(p), one(q)) + 0.05) >= 3
+        for p, q in zip(a.reshape(-1, 3).tolist(), b.reshape(-1, 3).tolist())
+    )
+    assert pixels_changed_by_3_to_1(a, b) == slow > 0
+    white, grey = np.full((1, 2, 3), 255, np.uint8), np.array([[[0x76] * 3, [0x96] * 3]], np.uint8)
+    assert pixels_changed_by_3_to_1(grey, white) == 1  # #767676 on white is 4.5:1; #969696 is 2.9:1
 
 
 def tab_through(page, *, measure: bool = True) -> tuple[list[dict], list[str]]:
@@ -124,7 +160,7 @@ def tab_through(page, *, measure: bool = True) -> tuple[list[dict], list[str]]:
     page.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")
     for _ in range(MAX_STOPS):
         page.keyboard.press("Tab")
-        page.wait_for_timeout(40)
+        _frame(page, 40)
         stop = page.evaluate(FOCUSED)
         if stop is None:
             if seen:
@@ -287,14 +323,13 @@ def test_compare_chart_labels_do_not_overlap_and_stay_inside_the_chart(ui, area,
 @pytest.mark.parametrize("name, link", PAGES, ids=IDS)
 def test_nothing_scrolls_sideways_at_320_px_and_axe_is_clean(ui, axe_js, name, link):
     page = _open(ui, link, 320, 256)
-    # Tabs and charts re-lay themselves out after the window narrows, later on a busy machine: look again for up to
-    # ten seconds before calling what sticks out a failure (what still sticks out then is real).
-    wide = None
-    for _ in range(20):
-        page.wait_for_timeout(500)
-        wide = page.evaluate(WIDE_JS)
-        if not wide:
-            break
+    # Tabs and charts re-lay themselves out after the window narrows, later on a busy machine: wait up to ten seconds
+    # for nothing to stick out before calling what does a failure (what still sticks out then is real).
+    try:
+        page.wait_for_function(f"() => ({WIDE_JS})().length === 0", timeout=10_000, polling=250)
+    except PlaywrightTimeout:
+        pass
+    wide = page.evaluate(WIDE_JS)
     assert not wide, f"{name} at 320 px scrolls sideways: {wide}"
     violations = ui.axe(axe_js, f"{name}-320")
     bad = [v for v in violations if v["impact"] in FAILING_IMPACTS]

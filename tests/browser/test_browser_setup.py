@@ -1,7 +1,10 @@
 """The browser suite's own rules: a missing browser skips locally but fails CI, and every navigation page is covered."""
 
+import re
+
 import pytest
 
+from tests import harness
 from tests.browser import conftest
 from tests.browser.conftest import app_pages, missing
 
@@ -20,13 +23,26 @@ def test_missing_browser_fails_the_run_in_ci(monkeypatch):
 
 def test_only_the_operating_systems_chromium_is_used(monkeypatch, tmp_path):
     monkeypatch.setenv("CHROMIUM", str(tmp_path / "absent"))
-    monkeypatch.setattr(conftest, "SYSTEM_CHROMIUM", str(tmp_path / "not-installed"))
+    monkeypatch.setattr(harness, "SYSTEM_CHROMIUM", str(tmp_path / "not-installed"))
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert conftest.find_chromium() is None
+    assert harness.find_chromium() is None
     fake = tmp_path / "chromium"
     fake.write_text("#!/bin/sh\n")
     fake.chmod(0o755)
-    assert conftest.find_chromium() == str(fake)
+    assert harness.find_chromium() == str(fake)
+
+
+def test_every_missing_tool_skips_locally_and_fails_in_ci(monkeypatch):
+    """needs() for each tool the suite uses: the install command when it skips, a failure when CI=true."""
+    for thing, (_, reason) in harness.NEEDS.items():
+        monkeypatch.setitem(harness.NEEDS, thing, (lambda: None, reason))
+        monkeypatch.delenv("CI", raising=False)
+        with pytest.raises(pytest.skip.Exception, match=f"^{re.escape(reason)}$"):
+            harness.needs(thing)
+        monkeypatch.setenv("CI", "true")
+        with pytest.raises(pytest.fail.Exception, match=re.escape(reason)):
+            harness.needs(thing)
+    assert set(harness.NEEDS) >= {"chromium", "axe", "pdfplumber", "postgresql", "haproxy"}
 
 
 def test_every_page_in_the_navigation_is_covered():
