@@ -27,6 +27,12 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
+def marker_of(text: str) -> str | None:
+    """The suppression marker a cell holds (lower case), or None."""
+    low = text.strip().lower()
+    return low if low in SUPPRESSION_MARKERS else None
+
+
 def parse_number(text: str, percent_ok: bool = True) -> tuple[float, str | None, tuple[str, dict] | None]:
     """Cell text (already stripped) → (value or NaN, suppression marker, (problem kind, params) or None)."""
     s = text

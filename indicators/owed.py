@@ -18,9 +18,7 @@ UNITS = {"percent": "%", "count": "count", "weeks": "weeks", "days": "days", "nu
 EXAMPLE_VALUE = {"percent": "83.5 (or 83.5%)", "count": "120", "weeks": "14", "days": "30", "number": "2.5"}
 
 
-def due_date(ind: Indicator, p: periods.Period) -> dt.date:
-    """The day a period's figure is due: `due_days` after the period ends."""
-    return p.end + dt.timedelta(days=ind.due_days)
+due_date = readmodel.due_date  # the day a period's figure is due: `due_days` after the period ends
 
 
 def latest_due(ind: Indicator, today: dt.date) -> periods.Period:

@@ -321,10 +321,15 @@ def _comparator_lines(
     return out
 
 
+def due_date(ind: Indicator, p: periods.Period) -> dt.date:
+    """The day a period's figure is due: `due_days` after the period ends (the one place this rule is written)."""
+    return p.end + dt.timedelta(days=ind.due_days)
+
+
 def due_status(ind: Indicator, last_held_start: dt.date | None, today: dt.date) -> dict:
     """Whether the latest period due by `today` is held: in, overdue (with how many periods are missing) or no data."""
     due = periods.current(ind.period_type, today)
-    while due.end + dt.timedelta(days=ind.due_days) >= today:
+    while due_date(ind, due) >= today:
         due = periods.shift(due, -1)
     base = {"indicator_id": ind.id, "indicator": ind.name, "latest_due": due.label, "latest_due_display": due.display}
     if last_held_start is None:

@@ -7,13 +7,14 @@ import datetime as dt
 import email
 import email.policy
 import ipaddress
-import socket
 import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from tests.harness import free_port
 
 USER, PASSWORD = "dashboard", "p@ss word"
 
@@ -69,12 +70,6 @@ class Mailbox:
 
     def to(self, address: str) -> list:
         return [m for rcpt, m, _ in self.messages if address in rcpt]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class SmtpServer:

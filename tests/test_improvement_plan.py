@@ -156,12 +156,9 @@ def test_the_plan_view_judges_milestones_and_puts_the_greatest_need_first(conn, 
 
 
 def _cli(*args):
-    import subprocess
-    import sys
+    from tests.harness import run_cli
 
-    from tests.conftest import ROOT
-
-    return subprocess.run([sys.executable, "-m", "indicators", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return run_cli(*args, timeout=300)
 
 
 def test_the_plan_commands_export_import_and_report(db_path, tmp_path):

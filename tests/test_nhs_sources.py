@@ -4,8 +4,6 @@ changed as NHS England changes it), and a workbook that cannot be read, refused 
 
 import hashlib
 import io
-import subprocess
-import sys
 
 import duckdb
 import openpyxl
@@ -16,6 +14,7 @@ from indicators import store, uploads
 from indicators.config import ROOT
 from pages.common import unplain
 from tests.conftest import ADMIN
+from tests.harness import run_cli
 
 NHS = ROOT / "data" / "official" / "nhs"
 AUTISM = NHS / "AutismStatsDec22_subICB.csv.gz"
@@ -222,14 +221,7 @@ def test_an_oversized_gzip_is_refused_before_it_is_unpacked(bare, cfg, monkeypat
 
 
 def run(*args, db):
-    return subprocess.run(
-        [sys.executable, "-m", "indicators", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"KPI_DB": str(db), "PATH": "/usr/bin:/bin"},
-        timeout=180,
-    )
+    return run_cli(*args, env={"KPI_DB": str(db), "PATH": "/usr/bin:/bin"}, inherit=False, timeout=180)
 
 
 def test_cli_import_official_reads_both_nhs_sources_with_dry_runs(tmp_path, cfg):

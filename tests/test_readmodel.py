@@ -219,16 +219,11 @@ def test_indicator_page_gives_the_neighbours_average_as_lait_with_how_many_and_t
 def test_series_download_carries_the_neighbours_average_how_many_and_the_method(db_path):
     import csv
     import io
-    import subprocess
-    import sys
 
-    out = subprocess.run(
-        [sys.executable, "-m", "indicators", "series", "dfe_ehcp_20wk", "--area", "E06000047"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"KPI_DB": str(db_path), "PATH": "/usr/bin:/bin"},
-        timeout=120,
+    from tests.harness import run_cli
+
+    out = run_cli(
+        "series", "dfe_ehcp_20wk", "--area", "E06000047", env={"KPI_DB": str(db_path), "PATH": "/usr/bin:/bin"}, inherit=False
     )
     assert out.returncode == 0, out.stderr
     rows = {r["period"]: r for r in csv.DictReader(io.StringIO(out.stdout))}

@@ -155,7 +155,6 @@ def test_spc_is_statistics_only_and_imports_no_plotly():
 # waits for the store and export splits: store.py, export.py, spc.py and ees.py are longer today.)
 DELETED = {
     "store.py": ["comparator_series", "period_comparison", "store_exists", "delete_store"],
-    "cells.py": ["marker_of"],
     "ees.py": ["parse_mapping"],
     "uploads.py": ["completeness", "completeness_text"],
 }
