@@ -19,7 +19,9 @@ def statement_page() -> None:
     st.markdown(
         """
 This accessibility statement applies to the SEND performance dashboard: the scorecard, indicator, exceptions, compare
-areas, upload, upload history, about the indicators, presentation mode and board pack pages.
+areas, provider scorecard, improvement plan, action, presentation mode, board pack, upload figures, upload history
+(my uploads), returns, about the indicators and accessibility statement pages, and the documents it makes (the board
+pack and the six-monthly monitoring report).
 
 The local area partnership wants as many people as possible to be able to use this dashboard. For example, that means
 you should be able to:
@@ -48,6 +50,10 @@ We know some parts of this dashboard are not fully accessible:
   control you used; we return focus where Streamlit allows it
 - the board pack (PowerPoint and PDF) is being made accessible: chart images are getting alternative text and the
   PDF is not yet tagged
+- in presentation mode on a 1366 × 768 screen some slides are taller than the screen (the agenda's last rows, the
+  exceptions list and the charts' legends need a scroll); at 1920 × 1080 they fit. The same figures are on the
+  ordinary pages, which reflow
+- the six-monthly monitoring report's PDF is not tagged either; its Word version (.docx) has real headings and tables
 - in presentation mode on a screen 320 pixels wide, the Compare areas slide's chart is drawn at projector size, so
   its quartile names overlap; the same chart on the Compare areas page, and the table beside it, read correctly
 - signing in uses your organisation's sign-in page, which this statement does not cover
