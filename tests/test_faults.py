@@ -13,11 +13,12 @@ from tests.harness import hold_database, missing, needs, run_cli
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 3 MB file system of its own (tmpfs), so the disk really fills up."""
+    """An 8 MB file system of its own (tmpfs), so the disk really fills up: room for the local sample (with the plan and the
+    provider scorecard), not for the big upload as well."""
     where = tmp_path / f"disk-{uuid.uuid4().hex[:6]}"
     where.mkdir()
     needs("tmpfs")  # skipped on a developer's machine without root; CI runs as root, so a refusal there fails
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(where)], capture_output=True, text=True)
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(where)], capture_output=True, text=True)
     if made.returncode != 0:
         missing(f"cannot mount a small file system here ({made.stderr.strip() or 'mount refused'}); needs root")
     yield where
@@ -37,10 +38,11 @@ def test_full_disk_refuses_the_upload_cleanly_and_loses_nothing(small_disk):
     path = small_disk / "kpi.duckdb"
     # The local sample only: the disk is small on purpose, and the official releases would fill it before the upload.
     conn = store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg, official=False))
-    store.add_areas(conn, [(f"E069{i:05d}", f"Area {i}", "local_authority", None, "E12000001") for i in range(150)])
+    # Far more than the disk has room for (about 80,000 figures), so the test does not hang on the exact free space.
+    store.add_areas(conn, [(f"E069{i:05d}", f"Area {i}", "local_authority", None, "E12000001") for i in range(600)])
     conn.execute("CHECKPOINT")
     before = store.table_snapshot(conn)
-    preview = uploads.check(conn, cfg, big_upload(), "big.csv", ADMIN)
+    preview = uploads.check(conn, cfg, big_upload(areas_n=600), "big.csv", ADMIN)
     assert preview.result.ok
     with pytest.raises(
         uploads.DiskError, match="The disk holding the database is full, so the upload was not written: nothing changed"

@@ -22,7 +22,8 @@ def test_schema_is_migrated_and_the_sample_loads(pg):
     assert store.schema_version(pg) == store.SCHEMA_VERSION
     assert store.is_postgres(pg)
     counts = store.table_counts(pg)
-    assert counts["observations"] > 8000 and counts["uploads"] == 5 and counts["neighbours"] == 1530
+    # The sample, five DfE files, three NHS England files and the provider scorecard sample: one upload each.
+    assert counts["observations"] > 8000 and counts["uploads"] == 8 and counts["neighbours"] == 1530
 
 
 def test_same_figures_as_the_duckdb_file(pg, conn):
