@@ -41,7 +41,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators import board_paper, charts, commentary, exceptions, markup, periods, plan, rag, readmodel, spc, store
+from indicators import (
+    board_paper,
+    charts,
+    commentary,
+    exceptions,
+    markup,
+    periods,
+    plan,
+    pptx_deck,
+    rag,
+    readmodel,
+    spc,
+    store,
+)
 from indicators.config import Config
 
 PUBLISHED_NOTE = (
@@ -83,6 +96,8 @@ class Chart:
     height: float
     alt: str
     png: bytes | None = None
+    native: dict | None = None  # the PowerPoint chart's categories and series (pptx_deck), drawn natively there
+    title: str = ""
 
 
 @dataclass
@@ -102,6 +117,7 @@ class Slide:
     footer: str = PUBLISHED_NOTE
     table_pt: float = TABLE_PT
     body: str = ""  # a page of text (kind "text"): the board paper's cover sheet and key messages, a report's narrative
+    sources: list[str] = field(default_factory=list)  # where the figures on the page come from (the deck's notes)
 
     @property
     def commentary_text(self) -> str:
@@ -754,6 +770,7 @@ def build(
     today: dt.date | None = None,
     on_chart: Callable[[str, Chart], None] | None = None,
     paper: board_paper.Paper | None = None,
+    figures: bool = True,
 ) -> Pack:
     """Assemble the pages (charts as figures, not yet drawn) for one area, cut off at the end of period `as_of`.
 
@@ -763,7 +780,8 @@ def build(
     what it leaves empty is drafted from the figures and the improvement plan.
 
     indicator_ids None: the default pack (every indicator on the scorecard; pages for the exceptions and the
-    headline indicators); ALL: a page for every indicator; a list: those indicators, each with a page."""
+    headline indicators); ALL: a page for every indicator; a list: those indicators, each with a page.
+    figures False: no Plotly figures (the PowerPoint deck draws its charts natively from each Chart's `native`)."""
     cut = parse_as_of(as_of)
     cut_date = cut.end if cut else None
     areas = store.areas(conn)
@@ -854,6 +872,12 @@ def build(
                 spc_words(r, short=True),
             ]
         )
+    latest_sources = list(
+        dict.fromkeys(
+            src for i in card["indicator_id"] if i in af.indicators for src in pptx_deck.sources_of(af.indicators[i])[:1]
+        )
+    )
+    first_card = len(slides)
     slides += _table_pages(
         "scorecard",
         f"Scorecard — {area_name}",
@@ -883,6 +907,8 @@ def build(
         most=2,
     )
 
+    for page in slides[first_card:]:  # the scorecard's and the exceptions' pages: their latest figures' sources
+        page.sources = latest_sources
     slides += _board_sections(conn, config, af, view, ex, ids, paper, cut_date or today or dt.date.today(), provenance)
 
     reasons = dict(zip(ex["indicator_id"], ex["reasons"]))
@@ -917,12 +943,28 @@ def build(
         chart_h, _, _ = _indicator_parts(s, top, bottom)
         two = f.spc is not None
         w = (WIDTH - CHART_GAP) / 2 if two else WIDTH
-        trend = board_trend(f, area_name, width=w, height=chart_h, font=CHART_PT, title=trend_title(f))
-        s.charts.append(Chart(trend, w, chart_h, trend_alt(f, shown)))
+        trend = board_trend(f, area_name, width=w, height=chart_h, font=CHART_PT, title=trend_title(f)) if figures else None
+        s.sources = pptx_deck.sources_of(f)
+        s.charts.append(
+            Chart(trend, w, chart_h, trend_alt(f, shown), native=pptx_deck.trend_data(f, shown), title=trend_title(f))
+        )
         if two:
-            xmr = board_spc(f, shown, width=w, height=chart_h, font=CHART_PT, title="Statistical process control (XmR)")
-            s.charts.append(Chart(xmr, w, chart_h, spc_alt(f, shown)))
-        if on_chart:  # drawn while the next pages are built
+            xmr = (
+                board_spc(f, shown, width=w, height=chart_h, font=CHART_PT, title="Statistical process control (XmR)")
+                if figures
+                else None
+            )
+            s.charts.append(
+                Chart(
+                    xmr,
+                    w,
+                    chart_h,
+                    spc_alt(f, shown),
+                    native=pptx_deck.spc_data(f, shown),
+                    title="Statistical process control (XmR)",
+                )
+            )
+        if on_chart and figures:  # drawn while the next pages are built
             for c in s.charts:
                 on_chart(ind.name, c)
         slides.append(s)
@@ -1002,6 +1044,7 @@ def _clean_tree(obj):
 
 def _clean_alt(c: Chart) -> Chart:
     c.alt = clean_text(c.alt)
+    c.native = _clean_tree(c.native)
     return c
 
 
@@ -1020,6 +1063,7 @@ def clean_pack(pack: Pack) -> Pack:
             footer=clean_text(s.footer),
             comparison=clean_text(s.comparison),
             body=clean_text(s.body),
+            sources=[clean_text(x) for x in s.sources],
             charts=[_clean_alt(c) for c in s.charts],  # the same objects: charts being drawn get their PNG on them
         )
         for s in pack.slides
@@ -1243,71 +1287,8 @@ def _rgb(hex_colour: str):
 
 
 def to_pptx(pack: Pack) -> bytes:
-    from pptx import Presentation
-    from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
-    from pptx.util import Pt
-
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Pt(PAGE_W), Pt(PAGE_H)
-    blank = prs.slide_layouts[6]
-
-    def text(slide, b: Box):
-        box = slide.shapes.add_textbox(Pt(b.x), Pt(b.y), Pt(b.w), Pt(b.h))
-        tf = box.text_frame
-        tf.word_wrap = True
-        tf.auto_size = MSO_AUTO_SIZE.NONE
-        tf.vertical_anchor = MSO_ANCHOR.TOP
-        tf.margin_left = tf.margin_right = tf.margin_top = tf.margin_bottom = 0
-        for i, line in enumerate(b.text.split("\n")):
-            para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-            para.text = line
-            para.line_spacing = Pt(b.size * LEADING)
-            para.font.size, para.font.bold, para.font.name = Pt(b.size), b.bold, "Arial"
-            para.font.color.rgb = _rgb(b.colour)
-
-    def table(slide, b: Box):
-        s = b.slide
-        heights = row_heights(s.header, s.rows, b.w, s.widths, b.size)
-        shape = slide.shapes.add_table(len(s.rows) + 1, len(s.header), Pt(b.x), Pt(b.y), Pt(b.w), Pt(b.h))
-        t = shape.table
-        for c, f in enumerate(s.widths):
-            t.columns[c].width = Pt(b.w * f)
-        for r, h in enumerate(heights):
-            t.rows[r].height = Pt(h)
-        rag_col = next((i for i, h in enumerate(s.header) if h.startswith("RAG")), None)
-        for r, row in enumerate([s.header, *s.rows]):
-            for c, value in enumerate(row):
-                cell = t.cell(r, c)
-                cell.text = str(value)
-                cell.margin_left, cell.margin_right = Pt(TABLE_PADDING["LEFTPADDING"]), Pt(TABLE_PADDING["RIGHTPADDING"])
-                cell.margin_top, cell.margin_bottom = Pt(TABLE_PADDING["TOPPADDING"]), Pt(TABLE_PADDING["BOTTOMPADDING"])
-                cell.vertical_anchor = MSO_ANCHOR.TOP
-                fill, ink, bold = ("#ffffff" if r % 2 else "#f3f2f1"), "#0b0c0c", False
-                if r == 0:
-                    fill, ink, bold = "#0b0c0c", "#ffffff", True
-                elif c == rag_col and r - 1 < len(s.statuses):
-                    badge = rag.BADGES.get(s.statuses[r - 1], rag.BADGES[rag.NO_DATA])
-                    fill, ink, bold = badge.colour, badge.text_colour, True
-                cell.fill.solid()
-                cell.fill.fore_color.rgb = _rgb(fill)
-                for para in cell.text_frame.paragraphs:
-                    para.font.size, para.font.name, para.font.bold = Pt(b.size), "Arial", bold
-                    para.font.color.rgb = _rgb(ink)
-
-    total = len(pack.slides)
-    for n, s in enumerate(pack.slides, 1):
-        slide = prs.slides.add_slide(blank)
-        for b in layout(s, n, total):
-            if b.kind == "text":
-                text(slide, b)
-            elif b.kind == "table":
-                table(slide, b)
-            elif b.kind == "picture" and b.chart.png:
-                pic = slide.shapes.add_picture(io.BytesIO(b.chart.png), Pt(b.x), Pt(b.y), Pt(b.w), Pt(b.h))
-                pic._element.nvPicPr.cNvPr.set("descr", b.chart.alt)  # the chart's text alternative (alt text)
-    buf = io.BytesIO()
-    prs.save(buf)
-    return buf.getvalue()
+    """The deck people can edit: native charts, 18 pt tables, titles and speaker notes (see pptx_deck)."""
+    return pptx_deck.to_pptx(pack)
 
 
 # ---------------------------------------------------------------- PDF
@@ -1377,6 +1358,15 @@ def export(
     try:
         if progress:
             progress(0.0, "Gathering the figures")
+        if fmt == "pptx":  # the deck's charts are PowerPoint's own: nothing to draw in Chromium
+            step = "gathering the figures"
+            pack = clean_pack(
+                build(conn, config, area_code, as_of=as_of, indicator_ids=indicator_ids, today=today, paper=paper, figures=False)
+            )
+            step = "writing the PPTX file"
+            if progress:
+                progress(0.92, f"Writing the PPTX file ({len(pack.slides)} pages)")
+            return to_pptx(pack)
         step = "starting Chromium to draw the charts"
         drawer = _Drawer(progress)
         try:
@@ -1402,7 +1392,7 @@ def export(
         step = f"writing the {fmt.upper()} file"
         if progress:
             progress(0.92, f"Writing the {fmt.upper()} file ({len(pack.slides)} pages)")
-        return to_pptx(pack) if fmt == "pptx" else to_pdf(pack)
+        return to_pdf(pack)
     except ExportError:
         raise
     except Exception as e:  # every failure reaches the page or the command line as a message; the details go to the log
