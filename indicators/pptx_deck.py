@@ -28,6 +28,9 @@ AREA_COLOUR, TARGET_COLOUR = "1d70b8", "00703c"
 COMPARATOR_STYLES = [("505a5f", "dash"), ("912b88", "sysDot"), ("b58840", "lgDash"), ("0b0c0c", "dashDot")]
 # Special-cause points as the XmR chart draws them (improvement a diamond, concern a cross), never by colour alone.
 SPECIAL_MARKERS = {}  # filled in to_pptx (the enum is imported there)
+TABLE_TAIL = "The table shows the latest {n} periods; the chart holds every period."
+MORE = " … (in full in the notes)"
+DECK_ONLY = (TABLE_TAIL.format(n=""), MORE)  # what the deck says that the PDF does not
 _PART = re.compile(r" \(\d+ of \d+\)$")
 
 
@@ -353,8 +356,8 @@ def to_pptx(pack) -> bytes:
             tw = export.WIDTH - export.INDICATOR_TABLE_W - export.CHART_GAP
             words = "\n".join(t for t in (s.comparison, s.commentary_text) if t)
             if len(rows) < len(s.rows):
-                words = f"The table shows the latest {len(rows)} periods; the chart holds every period.\n" + words
-            words = export.fit_lines(words, NOTE_PT, tw, bottom - y, more=" … (in full in the notes)")
+                words = TABLE_TAIL.format(n=len(rows)) + "\n" + words
+            words = export.fit_lines(words, NOTE_PT, tw, bottom - y, more=MORE)
             text(slide, export.Box("text", tx, y, tw, bottom - y, words, NOTE_PT))
             text(slide, footer)
         else:
