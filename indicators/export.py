@@ -42,6 +42,7 @@ from pathlib import Path
 import pandas as pd
 
 from indicators import (
+    alt_text,
     board_paper,
     charts,
     commentary,
@@ -304,7 +305,14 @@ def fit_chart(
     top = pad + lines * PLOTLY_LINE * title_px + font_px * 0.6
     if any(a.get("yref") == "paper" and (a.get("y") or 0) >= 1 for a in lay.get("annotations") or ()):
         top += font_px * PLOTLY_LINE  # labels along the top of the plot (e.g. quartile names): a line of their own
-    lay["margin"] = {"l": font_px * 4.5, "r": font_px, "t": top, "b": font_px * 2, "autoexpand": True}
+    # labels in the right margin (the RAG boundaries' rules): as wide as the longest
+    beside = [
+        len(re.sub(r"<[^>]+>", "", str(a.get("text") or "")))
+        for a in lay.get("annotations") or ()
+        if a.get("xref") == "paper" and (a.get("x") or 0) >= 1 and a.get("xanchor") == "left"
+    ]
+    right = max([font_px] + [n * font_px * 0.62 + font_px for n in beside])
+    lay["margin"] = {"l": font_px * 4.5, "r": right, "t": top, "b": font_px * 2, "autoexpand": True}
     lay["legend"] = {
         "orientation": "h",
         "yref": "container",  # at the foot of the picture: the margin grows to fit it, under the axis labels
@@ -380,6 +388,7 @@ def trend_alt(f: readmodel.IndicatorFigures, area_name: str) -> str:
     return (
         f"Chart: line chart of {f.ind.name} for {area_name}, {first} to {r['period_display']}: latest {r['value_text']}, "
         f"{r['rag_text']} ({r['threshold_text']}), target {r['target_text']}, {r['direction_prev_text']}.{compared}"
+        + (f" {alt_text.breaks_text(f)}" if f.breaks else "")
     )
 
 
@@ -932,7 +941,9 @@ def build(
             [[t.period_display, t.value_text, t.rag_text, t.figure_type] for t in tail.itertuples()],
             list(tail["status"]),
             [0.42, 0.18, 0.2, 0.2],
-            comparison="\n".join(t for t in (spc_reading(r), comparison_text(af, f)) if t),
+            comparison="\n".join(
+                t for t in (spc_reading(r), comparison_text(af, f), alt_text.breaks_text(f) if f.breaks else "") if t
+            ),
             data_shows=commentary.to_text(note["data_shows"]) if note is not None else "",
             actions=commentary.to_text(note["actions"]) if note is not None else "",
             review=commentary.review_text(note["next_review"]) if note is not None else "",
