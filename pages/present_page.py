@@ -214,9 +214,9 @@ def present_page() -> None:
                 f"<td>{markup.rag_badge_html(r.status)}</td><td>{html.escape(r.direction_prev_text)}</td></tr>"
                 for r in card.itertuples()
             )
+            notes.append(af.overdue_summary(ids))  # for the presenter: the board sees the scorecard, not the chasing
             body = (
                 f"<h1>{html.escape(_title(kind))}</h1>"
-                f"<div class='sub'>{html.escape(af.overdue_summary(ids))}</div>"
                 "<div class='scorecard-wrap' role='region' aria-label='Agenda: the scorecard' tabindex='0'>"
                 "<table><thead><tr><th>Indicator</th><th>Period</th><th>Latest</th><th>RAG</th><th>vs previous</th></tr></thead>"
                 f"<tbody>{rows}</tbody></table></div>"

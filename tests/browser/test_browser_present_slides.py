@@ -204,3 +204,16 @@ def test_arrow_left_in_the_deck_settings_indicator_list_does_not_change_the_slid
     assert page.evaluate("() => new URLSearchParams(location.search).get('slide')") == "4"
     assert page.locator(".slide[data-slide='4'] h1").count() == 1
     assert dialog.is_visible()
+
+
+def test_overdue_warnings_are_for_the_presenter_not_the_boards_agenda_slide(ui):
+    ui.page.set_viewport_size({"width": 1366, "height": 768})
+    page = ui.open("/present?slide=1", ready=".slide[data-slide='1'] h1")
+    assert page.locator(".slide[data-slide='1']").get_attribute("data-kind") == "agenda"
+    seen = page.evaluate(SEEN_TEXT)
+    assert "have figures overdue" not in seen and "Agenda" in seen
+    page = ui.open("/present?slide=1&presenter=1", ready="[data-presenter='1']")
+    said = page.locator("[data-presenter='1']").inner_text()
+    assert "indicators have figures overdue." in said
+    assert "have figures overdue" not in page.locator(".slide[data-slide='1']").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "screenshots" / "present-agenda-presenter-1366.png"))
