@@ -156,6 +156,13 @@ def present_page() -> None:
     area = st.session_state["deck_area"]
     ids = st.session_state["deck_ids"] or headline
     presenter = st.session_state["deck_presenter"]
+    if not presenter:  # the audience sees only the slide: controls on mouse movement or keyboard focus (pages/a11y.js)
+        st.html("""<style>
+        .st-key-deck_nav, .st-key-deck_tools {opacity: 0; transition: opacity 0.2s;}
+        html.deck-awake .st-key-deck_nav, html.deck-awake .st-key-deck_tools,
+        .st-key-deck_nav:focus-within, .st-key-deck_tools:focus-within {opacity: 1;}
+        @media (prefers-reduced-motion: reduce) {.st-key-deck_nav, .st-key-deck_tools {transition: none;}}
+        </style>""")
     # One Compare areas slide for the first official counterpart of the chosen indicators (e.g. EHC plans in 20
     # weeks among every local authority), after the indicators it belongs to.
     counterparts = [cfg.by_id[i].official or i for i in ids if (cfg.by_id[i].official or cfg.by_id[i].kind == "official")]
