@@ -159,8 +159,8 @@ def present_page() -> None:
     if not presenter:  # the audience sees only the slide: controls on mouse movement or keyboard focus (pages/a11y.js)
         st.html("""<style>
         .st-key-deck_nav, .st-key-deck_tools {opacity: 0; transition: opacity 0.2s;}
-        html.deck-awake .st-key-deck_nav, html.deck-awake .st-key-deck_tools,
-        .st-key-deck_nav:focus-within, .st-key-deck_tools:focus-within {opacity: 1;}
+        html.deck-awake .st-key-deck_nav, html.deck-awake .st-key-deck_tools {opacity: 1;}
+        .st-key-deck_nav:focus-within, .st-key-deck_tools:focus-within {opacity: 1; transition: none;}
         @media (prefers-reduced-motion: reduce) {.st-key-deck_nav, .st-key-deck_tools {transition: none;}}
         </style>""")
     # One Compare areas slide for the first official counterpart of the chosen indicators (e.g. EHC plans in 20
