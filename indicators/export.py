@@ -1299,7 +1299,7 @@ def _rgb(hex_colour: str):
 
 def to_pptx(pack: Pack) -> bytes:
     """The deck people can edit: native charts, 18 pt tables, titles and speaker notes (see pptx_deck)."""
-    return pptx_deck.to_pptx(pack)
+    return pptx_deck.to_pptx(pack, sys.modules[__name__])
 
 
 # ---------------------------------------------------------------- PDF

@@ -17,6 +17,7 @@ import dataclasses
 import io
 import math
 import re
+import types
 
 from indicators import readmodel, spc
 
@@ -99,11 +100,9 @@ def sources_of(f: readmodel.IndicatorFigures) -> list[str]:
 # ---------------------------------------------------------------- the deck
 
 
-def _regroup(slides: list) -> list:
+def _regroup(slides: list, export: types.ModuleType) -> list:
     """The PDF's table pages put back together (a scorecard the PDF split in two is one table again), then split at
     the deck's 18 pt: consecutive pages of one kind whose titles differ only by "(n of m)"."""
-    from indicators import export
-
     out: list = []
     for s in slides:
         if s.kind in ("title", "indicator", "text") or not s.rows:
@@ -158,11 +157,9 @@ def notes_text(s, pack) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def _indicator_layout(s, top: float, bottom: float) -> tuple[float, list[list[str]], list[str], float]:
+def _indicator_layout(s, top: float, bottom: float, export: types.ModuleType) -> tuple[float, list[list[str]], list[str], float]:
     """(chart height, the table's rows, their statuses, table height) for an indicator slide: the table at 18 pt
     under the charts, keeping its latest rows when all do not fit above MIN_CHART_H (every period is in the chart)."""
-    from indicators import export
-
     rows, statuses = list(s.rows), list(s.statuses)
     w = export.INDICATOR_TABLE_W
     while True:
@@ -176,7 +173,9 @@ def _indicator_layout(s, top: float, bottom: float) -> tuple[float, list[list[st
 PPTX_INDICATOR_WIDTHS = [0.34, 0.2, 0.2, 0.26]
 
 
-def to_pptx(pack) -> bytes:
+def to_pptx(pack, export: types.ModuleType) -> bytes:
+    """The deck of `pack`, placed with the pack's page layout (`export`, the module that lays out the pages for the
+    PDF too: passed in, so this module does not import the one that imports it)."""
     from pptx import Presentation
     from pptx.chart.data import CategoryChartData
     from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
@@ -184,7 +183,7 @@ def to_pptx(pack) -> bytes:
     from pptx.oxml.ns import qn
     from pptx.util import Pt
 
-    from indicators import export, rag
+    from indicators import rag
 
     rgb = export._rgb
     SPECIAL_MARKERS.update(
@@ -321,7 +320,7 @@ def to_pptx(pack) -> bytes:
         place(ph, b)
         fill(ph.text_frame, b.text, size, True)
 
-    slides = _regroup(pack.slides)
+    slides = _regroup(pack.slides, export)
     total = len(slides)
     for n, s in enumerate(slides, 1):
         boxes = export.layout(s, n, total)
@@ -342,7 +341,7 @@ def to_pptx(pack) -> bytes:
             for b in frame[:1]:
                 text(slide, b)
             _, top, bottom = export._frame(s)
-            chart_h, rows, statuses, table_h = _indicator_layout(s, top, bottom)
+            chart_h, rows, statuses, table_h = _indicator_layout(s, top, bottom, export)
             drawn = [c for c in s.charts if c.native]
             w = (export.WIDTH - export.CHART_GAP * (len(drawn) - 1)) / max(len(drawn), 1)
             for i, c in enumerate(drawn):
