@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from indicators import rag, spc
+from indicators import periods, rag, spc
 from indicators.cells import missing
 
 if TYPE_CHECKING:  # the read model is only a type here
@@ -56,7 +56,17 @@ def trend_summary(f: IndicatorFigures, area_name: str) -> str:
     words += f"; {len(held)} figure(s) from {first} to {last}"
     if f.comparators:
         words += f", shown with {', '.join(f.comparators)}"
-    return words + "."
+    return words + "." + (f" {breaks_text(f)}" if f.breaks else "")
+
+
+def breaks_text(f: IndicatorFigures) -> str:
+    """Each break in the series in words, as the chart's dashed line and its label say it: figures either side of it
+    are not comparable, so a step there is not a real change."""
+    return " ".join(
+        f"Series break at {periods.parse(b.period, f.ind.period_type).display}: {str(b.reason).rstrip('.')}; "
+        "figures before and after it are not directly comparable."
+        for b in f.breaks
+    )
 
 
 def spc_name(f: IndicatorFigures, area_name: str) -> str:
@@ -100,6 +110,9 @@ def trend_table(f: IndicatorFigures, area_name: str) -> pd.DataFrame:
     for label, comp in f.comparators.items():
         values = comp.set_index("period")["value"]
         out[label] = [rag.format_value(f.ind, values.get(p)) if p in values.index else "–" for p in s["period"]]
+    if f.breaks:  # the chart's break line, in the row of the period it starts
+        at = {b.period: f"Series break: {str(b.reason).rstrip('.')}" for b in f.breaks}
+        out["Note"] = [at.get(p, "") for p in s["period"]]
     return out
 
 

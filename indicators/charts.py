@@ -353,6 +353,9 @@ def indicator_chart(
     )
     draw_breaks(fig, ind, breaks or [], font_size, x)
     fig.update_xaxes(range=x_range(x))
+    beside = [len(a.text) for a in fig.layout.annotations if a.xref == "paper" and (a.x or 0) >= 1 and a.xanchor == "left"]
+    if beside:  # the RAG boundaries' rules in the right margin: room for the longest
+        fig.update_layout(margin={"r": int(max(beside) * max(font_size - 2, 10) * 0.62 + 16)})
     return fig
 
 
@@ -391,15 +394,16 @@ def draw_band_boundaries(fig: go.Figure, ind: Indicator, x, green, amber, lo: fl
                 showlegend=False,
             )
         )
+        # In the right margin, beside the boundary's end: a label inside the plot would cover the latest points.
         fig.add_annotation(
             x=1,
             xref="paper",
-            xanchor="right",
+            xanchor="left",
+            xshift=4,
             y=last,
-            yanchor="bottom" if (name == "green") == better_up else "top",
+            yanchor="middle",
             text=label,
             showarrow=False,
-            bgcolor="rgba(255,255,255,0.9)",
             font={"size": max(font_size - 2, 10), "color": "#0b0c0c"},
         )
 
@@ -414,23 +418,24 @@ def draw_breaks(fig: go.Figure, ind: Indicator, breaks: list[Break], font_size: 
         fig.add_shape(
             type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line={"color": "#0b0c0c", "width": 2, "dash": "longdashdot"}
         )
-        # Long reasons wrap, and a label after the middle of the series runs leftwards, so it stays inside the plot.
-        words, lines = f"Break {p.display}: {b.reason}".split(), [""]
-        for w in words:
-            lines[-1:] = [f"{lines[-1]} {w}".strip()] if len(lines[-1]) + len(w) < 45 else [lines[-1], w]
+        # The label goes in the margin above the plot (fit_chart and the page give it a line there), beside the line
+        # and running away from the middle, so it never covers a figure or a comparator; its reason is in the chart's
+        # text alternative and table (alt_text.breaks_text), and in its hover text.
         right = bool(xs is not None and len(xs) and x > xs.min() + (xs.max() - xs.min()) / 2)
         fig.add_annotation(
             x=x,
             y=1,
             yref="paper",
-            text="<br>".join(_t(line) for line in lines),
+            yanchor="bottom",
+            yshift=2,
+            text=_t(f"Break {p.display}"),
+            hovertext=_t(f"Break {p.display}: {b.reason}"),
             showarrow=False,
             xanchor="right" if right else "left",
-            yanchor="top",
-            align="left",
-            bgcolor="rgba(255,255,255,0.85)",
             font={"size": max(font_size - 2, 10), "color": "#0b0c0c"},
         )
+    if breaks:
+        fig.update_layout(margin={"t": max(fig.layout.margin.t or 0, 60 + font_size + 8)})
 
 
 UNIT_LABELS = {"percent": "%", "weeks": "weeks", "days": "days"}
@@ -468,15 +473,15 @@ def draw_shifts(fig: go.Figure, f: IndicatorFigures, font_size: int = 14) -> Non
         if x is None:
             continue
         fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line={"color": "#6f2c91", "width": 2, "dash": "dot"})
-        fig.add_annotation(
+        fig.add_annotation(  # above the plot, like a break's label: never over the figures
             x=x,
-            y=0,
+            y=1,
             yref="paper",
+            yshift=2,
             text=_t(f"Shift from {shift.start}: suggested rebase"),
             showarrow=False,
             xanchor="left",
             yanchor="bottom",
-            bgcolor="rgba(255,255,255,0.85)",
             font={"size": max(font_size - 2, 10), "color": "#6f2c91"},
         )
 

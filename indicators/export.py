@@ -41,7 +41,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators import board_paper, charts, commentary, exceptions, markup, periods, plan, rag, readmodel, spc, store
+from indicators import (
+    alt_text,
+    board_paper,
+    charts,
+    commentary,
+    exceptions,
+    markup,
+    periods,
+    plan,
+    pptx_deck,
+    rag,
+    readmodel,
+    spc,
+    store,
+)
 from indicators.config import Config
 
 PUBLISHED_NOTE = (
@@ -83,6 +97,8 @@ class Chart:
     height: float
     alt: str
     png: bytes | None = None
+    native: dict | None = None  # the PowerPoint chart's categories and series (pptx_deck), drawn natively there
+    title: str = ""
 
 
 @dataclass
@@ -102,6 +118,7 @@ class Slide:
     footer: str = PUBLISHED_NOTE
     table_pt: float = TABLE_PT
     body: str = ""  # a page of text (kind "text"): the board paper's cover sheet and key messages, a report's narrative
+    sources: list[str] = field(default_factory=list)  # where the figures on the page come from (the deck's notes)
 
     @property
     def commentary_text(self) -> str:
@@ -288,7 +305,14 @@ def fit_chart(
     top = pad + lines * PLOTLY_LINE * title_px + font_px * 0.6
     if any(a.get("yref") == "paper" and (a.get("y") or 0) >= 1 for a in lay.get("annotations") or ()):
         top += font_px * PLOTLY_LINE  # labels along the top of the plot (e.g. quartile names): a line of their own
-    lay["margin"] = {"l": font_px * 4.5, "r": font_px, "t": top, "b": font_px * 2, "autoexpand": True}
+    # labels in the right margin (the RAG boundaries' rules): as wide as the longest
+    beside = [
+        len(re.sub(r"<[^>]+>", "", str(a.get("text") or "")))
+        for a in lay.get("annotations") or ()
+        if a.get("xref") == "paper" and (a.get("x") or 0) >= 1 and a.get("xanchor") == "left"
+    ]
+    right = max([font_px] + [n * font_px * 0.62 + font_px for n in beside])
+    lay["margin"] = {"l": font_px * 4.5, "r": right, "t": top, "b": font_px * 2, "autoexpand": True}
     lay["legend"] = {
         "orientation": "h",
         "yref": "container",  # at the foot of the picture: the margin grows to fit it, under the axis labels
@@ -364,6 +388,7 @@ def trend_alt(f: readmodel.IndicatorFigures, area_name: str) -> str:
     return (
         f"Chart: line chart of {f.ind.name} for {area_name}, {first} to {r['period_display']}: latest {r['value_text']}, "
         f"{r['rag_text']} ({r['threshold_text']}), target {r['target_text']}, {r['direction_prev_text']}.{compared}"
+        + (f" {alt_text.breaks_text(f)}" if f.breaks else "")
     )
 
 
@@ -754,6 +779,7 @@ def build(
     today: dt.date | None = None,
     on_chart: Callable[[str, Chart], None] | None = None,
     paper: board_paper.Paper | None = None,
+    figures: bool = True,
 ) -> Pack:
     """Assemble the pages (charts as figures, not yet drawn) for one area, cut off at the end of period `as_of`.
 
@@ -763,7 +789,8 @@ def build(
     what it leaves empty is drafted from the figures and the improvement plan.
 
     indicator_ids None: the default pack (every indicator on the scorecard; pages for the exceptions and the
-    headline indicators); ALL: a page for every indicator; a list: those indicators, each with a page."""
+    headline indicators); ALL: a page for every indicator; a list: those indicators, each with a page.
+    figures False: no Plotly figures (the PowerPoint deck draws its charts natively from each Chart's `native`)."""
     cut = parse_as_of(as_of)
     cut_date = cut.end if cut else None
     areas = store.areas(conn)
@@ -854,6 +881,12 @@ def build(
                 spc_words(r, short=True),
             ]
         )
+    latest_sources = list(
+        dict.fromkeys(
+            src for i in card["indicator_id"] if i in af.indicators for src in pptx_deck.sources_of(af.indicators[i])[:1]
+        )
+    )
+    first_card = len(slides)
     slides += _table_pages(
         "scorecard",
         f"Scorecard — {area_name}",
@@ -883,6 +916,8 @@ def build(
         most=2,
     )
 
+    for page in slides[first_card:]:  # the scorecard's and the exceptions' pages: their latest figures' sources
+        page.sources = latest_sources
     slides += _board_sections(conn, config, af, view, ex, ids, paper, cut_date or today or dt.date.today(), provenance)
 
     reasons = dict(zip(ex["indicator_id"], ex["reasons"]))
@@ -906,7 +941,9 @@ def build(
             [[t.period_display, t.value_text, t.rag_text, t.figure_type] for t in tail.itertuples()],
             list(tail["status"]),
             [0.42, 0.18, 0.2, 0.2],
-            comparison="\n".join(t for t in (spc_reading(r), comparison_text(af, f)) if t),
+            comparison="\n".join(
+                t for t in (spc_reading(r), comparison_text(af, f), alt_text.breaks_text(f) if f.breaks else "") if t
+            ),
             data_shows=commentary.to_text(note["data_shows"]) if note is not None else "",
             actions=commentary.to_text(note["actions"]) if note is not None else "",
             review=commentary.review_text(note["next_review"]) if note is not None else "",
@@ -917,12 +954,28 @@ def build(
         chart_h, _, _ = _indicator_parts(s, top, bottom)
         two = f.spc is not None
         w = (WIDTH - CHART_GAP) / 2 if two else WIDTH
-        trend = board_trend(f, area_name, width=w, height=chart_h, font=CHART_PT, title=trend_title(f))
-        s.charts.append(Chart(trend, w, chart_h, trend_alt(f, shown)))
+        trend = board_trend(f, area_name, width=w, height=chart_h, font=CHART_PT, title=trend_title(f)) if figures else None
+        s.sources = pptx_deck.sources_of(f)
+        s.charts.append(
+            Chart(trend, w, chart_h, trend_alt(f, shown), native=pptx_deck.trend_data(f, shown), title=trend_title(f))
+        )
         if two:
-            xmr = board_spc(f, shown, width=w, height=chart_h, font=CHART_PT, title="Statistical process control (XmR)")
-            s.charts.append(Chart(xmr, w, chart_h, spc_alt(f, shown)))
-        if on_chart:  # drawn while the next pages are built
+            xmr = (
+                board_spc(f, shown, width=w, height=chart_h, font=CHART_PT, title="Statistical process control (XmR)")
+                if figures
+                else None
+            )
+            s.charts.append(
+                Chart(
+                    xmr,
+                    w,
+                    chart_h,
+                    spc_alt(f, shown),
+                    native=pptx_deck.spc_data(f, shown),
+                    title="Statistical process control (XmR)",
+                )
+            )
+        if on_chart and figures:  # drawn while the next pages are built
             for c in s.charts:
                 on_chart(ind.name, c)
         slides.append(s)
@@ -1002,6 +1055,7 @@ def _clean_tree(obj):
 
 def _clean_alt(c: Chart) -> Chart:
     c.alt = clean_text(c.alt)
+    c.native = _clean_tree(c.native)
     return c
 
 
@@ -1020,6 +1074,7 @@ def clean_pack(pack: Pack) -> Pack:
             footer=clean_text(s.footer),
             comparison=clean_text(s.comparison),
             body=clean_text(s.body),
+            sources=[clean_text(x) for x in s.sources],
             charts=[_clean_alt(c) for c in s.charts],  # the same objects: charts being drawn get their PNG on them
         )
         for s in pack.slides
@@ -1243,71 +1298,8 @@ def _rgb(hex_colour: str):
 
 
 def to_pptx(pack: Pack) -> bytes:
-    from pptx import Presentation
-    from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
-    from pptx.util import Pt
-
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Pt(PAGE_W), Pt(PAGE_H)
-    blank = prs.slide_layouts[6]
-
-    def text(slide, b: Box):
-        box = slide.shapes.add_textbox(Pt(b.x), Pt(b.y), Pt(b.w), Pt(b.h))
-        tf = box.text_frame
-        tf.word_wrap = True
-        tf.auto_size = MSO_AUTO_SIZE.NONE
-        tf.vertical_anchor = MSO_ANCHOR.TOP
-        tf.margin_left = tf.margin_right = tf.margin_top = tf.margin_bottom = 0
-        for i, line in enumerate(b.text.split("\n")):
-            para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-            para.text = line
-            para.line_spacing = Pt(b.size * LEADING)
-            para.font.size, para.font.bold, para.font.name = Pt(b.size), b.bold, "Arial"
-            para.font.color.rgb = _rgb(b.colour)
-
-    def table(slide, b: Box):
-        s = b.slide
-        heights = row_heights(s.header, s.rows, b.w, s.widths, b.size)
-        shape = slide.shapes.add_table(len(s.rows) + 1, len(s.header), Pt(b.x), Pt(b.y), Pt(b.w), Pt(b.h))
-        t = shape.table
-        for c, f in enumerate(s.widths):
-            t.columns[c].width = Pt(b.w * f)
-        for r, h in enumerate(heights):
-            t.rows[r].height = Pt(h)
-        rag_col = next((i for i, h in enumerate(s.header) if h.startswith("RAG")), None)
-        for r, row in enumerate([s.header, *s.rows]):
-            for c, value in enumerate(row):
-                cell = t.cell(r, c)
-                cell.text = str(value)
-                cell.margin_left, cell.margin_right = Pt(TABLE_PADDING["LEFTPADDING"]), Pt(TABLE_PADDING["RIGHTPADDING"])
-                cell.margin_top, cell.margin_bottom = Pt(TABLE_PADDING["TOPPADDING"]), Pt(TABLE_PADDING["BOTTOMPADDING"])
-                cell.vertical_anchor = MSO_ANCHOR.TOP
-                fill, ink, bold = ("#ffffff" if r % 2 else "#f3f2f1"), "#0b0c0c", False
-                if r == 0:
-                    fill, ink, bold = "#0b0c0c", "#ffffff", True
-                elif c == rag_col and r - 1 < len(s.statuses):
-                    badge = rag.BADGES.get(s.statuses[r - 1], rag.BADGES[rag.NO_DATA])
-                    fill, ink, bold = badge.colour, badge.text_colour, True
-                cell.fill.solid()
-                cell.fill.fore_color.rgb = _rgb(fill)
-                for para in cell.text_frame.paragraphs:
-                    para.font.size, para.font.name, para.font.bold = Pt(b.size), "Arial", bold
-                    para.font.color.rgb = _rgb(ink)
-
-    total = len(pack.slides)
-    for n, s in enumerate(pack.slides, 1):
-        slide = prs.slides.add_slide(blank)
-        for b in layout(s, n, total):
-            if b.kind == "text":
-                text(slide, b)
-            elif b.kind == "table":
-                table(slide, b)
-            elif b.kind == "picture" and b.chart.png:
-                pic = slide.shapes.add_picture(io.BytesIO(b.chart.png), Pt(b.x), Pt(b.y), Pt(b.w), Pt(b.h))
-                pic._element.nvPicPr.cNvPr.set("descr", b.chart.alt)  # the chart's text alternative (alt text)
-    buf = io.BytesIO()
-    prs.save(buf)
-    return buf.getvalue()
+    """The deck people can edit: native charts, 18 pt tables, titles and speaker notes (see pptx_deck)."""
+    return pptx_deck.to_pptx(pack, sys.modules[__name__])
 
 
 # ---------------------------------------------------------------- PDF
@@ -1377,6 +1369,15 @@ def export(
     try:
         if progress:
             progress(0.0, "Gathering the figures")
+        if fmt == "pptx":  # the deck's charts are PowerPoint's own: nothing to draw in Chromium
+            step = "gathering the figures"
+            pack = clean_pack(
+                build(conn, config, area_code, as_of=as_of, indicator_ids=indicator_ids, today=today, paper=paper, figures=False)
+            )
+            step = "writing the PPTX file"
+            if progress:
+                progress(0.92, f"Writing the PPTX file ({len(pack.slides)} pages)")
+            return to_pptx(pack)
         step = "starting Chromium to draw the charts"
         drawer = _Drawer(progress)
         try:
@@ -1402,7 +1403,7 @@ def export(
         step = f"writing the {fmt.upper()} file"
         if progress:
             progress(0.92, f"Writing the {fmt.upper()} file ({len(pack.slides)} pages)")
-        return to_pptx(pack) if fmt == "pptx" else to_pdf(pack)
+        return to_pdf(pack)
     except ExportError:
         raise
     except Exception as e:  # every failure reaches the page or the command line as a message; the details go to the log

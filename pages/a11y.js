@@ -138,6 +138,16 @@
     });
   }
 
+  // The deck's audience view shows only the slide: its controls appear when the mouse moves (or a finger touches)
+  // and fade again after 3 s still; a control with keyboard focus shows its bar (CSS :focus-within, present_page).
+  let still = null;
+  const awake = () => {
+    document.documentElement.classList.add("deck-awake");
+    clearTimeout(still);
+    still = setTimeout(() => document.documentElement.classList.remove("deck-awake"), 3000);
+  };
+  ["mousemove", "pointerdown", "touchstart"].forEach((type) => document.addEventListener(type, awake, { passive: true }));
+
   let queued = false;
   const run = () => {
     queued = false;

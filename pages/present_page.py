@@ -156,6 +156,13 @@ def present_page() -> None:
     area = st.session_state["deck_area"]
     ids = st.session_state["deck_ids"] or headline
     presenter = st.session_state["deck_presenter"]
+    if not presenter:  # the audience sees only the slide: controls on mouse movement or keyboard focus (pages/a11y.js)
+        st.html("""<style>
+        .st-key-deck_nav, .st-key-deck_tools {opacity: 0; transition: opacity 0.2s;}
+        html.deck-awake .st-key-deck_nav, html.deck-awake .st-key-deck_tools {opacity: 1;}
+        .st-key-deck_nav:focus-within, .st-key-deck_tools:focus-within {opacity: 1; transition: none;}
+        @media (prefers-reduced-motion: reduce) {.st-key-deck_nav, .st-key-deck_tools {transition: none;}}
+        </style>""")
     # One Compare areas slide for the first official counterpart of the chosen indicators (e.g. EHC plans in 20
     # weeks among every local authority), after the indicators it belongs to.
     counterparts = [cfg.by_id[i].official or i for i in ids if (cfg.by_id[i].official or cfg.by_id[i].kind == "official")]
@@ -214,9 +221,9 @@ def present_page() -> None:
                 f"<td>{markup.rag_badge_html(r.status)}</td><td>{html.escape(r.direction_prev_text)}</td></tr>"
                 for r in card.itertuples()
             )
+            notes.append(af.overdue_summary(ids))  # for the presenter: the board sees the scorecard, not the chasing
             body = (
                 f"<h1>{html.escape(_title(kind))}</h1>"
-                f"<div class='sub'>{html.escape(af.overdue_summary(ids))}</div>"
                 "<div class='scorecard-wrap' role='region' aria-label='Agenda: the scorecard' tabindex='0'>"
                 "<table><thead><tr><th>Indicator</th><th>Period</th><th>Latest</th><th>RAG</th><th>vs previous</th></tr></thead>"
                 f"<tbody>{rows}</tbody></table></div>"

@@ -48,8 +48,8 @@ We know some parts of this dashboard are not fully accessible:
   beside each chart
 - after some actions Streamlit redraws the page and focus can move to the top of the page rather than staying on the
   control you used; we return focus where Streamlit allows it
-- the board pack (PowerPoint and PDF) is being made accessible: chart images are getting alternative text and the
-  PDF is not yet tagged
+- the board pack's PDF is not yet tagged (its charts are pictures with a text layer); the PowerPoint has a title on
+  every slide, native charts with alternative text, tables at 18 pt or more and speaker notes
 - in presentation mode on a 1366 × 768 screen some slides are taller than the screen (the agenda's last rows, the
   exceptions list and the charts' legends need a scroll); at 1920 × 1080 they fit. The same figures are on the
   ordinary pages, which reflow

@@ -8,6 +8,7 @@ import collections
 import datetime as dt
 import io
 import itertools
+import re
 import shutil
 import subprocess
 
@@ -15,7 +16,7 @@ import pytest
 from pptx import Presentation
 from pptx.util import Emu
 
-from indicators import exceptions, export, periods, readmodel, store
+from indicators import exceptions, export, periods, pptx_deck, readmodel, store
 from tests import harness
 from tests.conftest import ROOT
 from tests.harness import needs_mark
@@ -46,18 +47,29 @@ def made(sample_db_template, tmp_path_factory, cfg):
     return out
 
 
+PART = re.compile(r" \(\d+ of \d+\)$")
+
+
 def slide_titles(pptx: bytes) -> list[str]:
+    """The deck's pages as the PDF has them: a table the deck carries over several slides at 18 pt ("Scorecard (1 of
+    5)", ...) is one page of the PDF when it fits there."""
     deck = Presentation(io.BytesIO(pptx))
-    return [next((s.text_frame.text for s in slide.shapes if s.has_text_frame), "") for slide in deck.slides]
+    return list(dict.fromkeys(PART.sub("", slide.shapes.title.text) for slide in deck.slides))
+
+
+def pdf_titles(pack) -> list[str]:
+    return list(dict.fromkeys(PART.sub("", s.title) for s in pack.slides))
 
 
 def test_the_default_pack_is_what_a_board_reads_in_ten_minutes(made, cfg):
     af = made["figures"]
     ex = exceptions.exception_report(af)
-    titles = slide_titles(made["default", "pptx"])
+    # the PDF's pages, a table run over pages ("(1 of 2)") counted once; the deck has the same, at 18 pt
+    titles = pdf_titles(made["default", "pack"])
+    assert slide_titles(made["default", "pptx"]) == titles
     # a board paper: the cover sheet and the key messages first
     assert titles[0] == "SEND performance board pack" and titles[1] == "Key messages"
-    assert titles[2] == "Scorecard — County Durham"  # every indicator on one page
+    assert titles[2] == "Scorecard — County Durham"  # every indicator, on as few pages as 9 pt allows
     assert not titles[3].startswith("Scorecard")
     ex_pages = [t for t in titles if t.startswith(EXCEPTIONS_TITLE)]
     assert 1 <= len(ex_pages) <= 2 and titles[3 : 3 + len(ex_pages)] == ex_pages
@@ -70,21 +82,29 @@ def test_the_default_pack_is_what_a_board_reads_in_ten_minutes(made, cfg):
     first = 3 + len(ex_pages) + len(paper)
     # then a page for each exception and each headline indicator, in the indicators file's order
     paged = set(ex["indicator_id"]) | {i.id for i in cfg.indicators if i.headline}
-    expected = [i.name for i in cfg.indicators if i.id in paged and i.id in af.indicators]
+    # (a local measure's NHS England counterpart follows its page)
+    expected = []
+    for i in cfg.indicators:
+        if i.id in paged and i.id in af.indicators:
+            nhs = i.official if i.official and cfg.by_id[i.official].nhs_geography and i.official in af.indicators else None
+            for name in [i.name] + ([cfg.by_id[nhs].name] if nhs else []):
+                if name not in expected:
+                    expected.append(name)
     assert titles[first:] == expected
     assert len(titles) <= first + len(expected) and len(titles) < len(af.indicators) + len(paper) + 4
     # the exceptions are summarised worst first: the pages list them in the report's order
     pack = made["default", "pack"]
     listed = [row[0] for s in pack.slides if s.kind == "exceptions" for row in s.rows]
     assert listed == list(ex["indicator"])[: len(listed)]
-    assert len(pdfplumber.open(io.BytesIO(made["default", "pdf"])).pages) == len(titles)
+    assert len(pdfplumber.open(io.BytesIO(made["default", "pdf"])).pages) == len(pack.slides)
 
 
 def test_the_full_pack_keeps_a_page_for_every_indicator(made):
-    titles = slide_titles(made["full", "pptx"])
+    titles = pdf_titles(made["full", "pack"])
+    assert slide_titles(made["full", "pptx"]) == titles
     names = [f.ind.name for f in made["figures"].indicators.values()]
     assert titles[-len(names) :] == names
-    assert len(pdfplumber.open(io.BytesIO(made["full", "pdf"])).pages) == len(titles)
+    assert len(pdfplumber.open(io.BytesIO(made["full", "pdf"])).pages) == len(made["full", "pack"].slides)
 
 
 def _overlap(a, b, slack=0.5) -> bool:
@@ -169,19 +189,26 @@ def test_chart_text_is_9pt_or_more_at_print_size_and_axes_show_periods(made, cfg
 @pytest.mark.parametrize("name", ["default", "full"])
 def test_the_pdf_and_the_powerpoint_say_the_same_on_every_page(made, name):
     deck = Presentation(io.BytesIO(made[name, "pptx"]))
+    # The deck sets tables at 18 pt, so a long one runs over more slides than the PDF's pages, and an indicator's
+    # slide keeps the latest rows its table has room for: every word on a slide (but its footer's page number and
+    # the deck's own notes on that) is on the PDF's page(s) of the same title.
+    pages = collections.defaultdict(set)
     with pdfplumber.open(io.BytesIO(made[name, "pdf"])) as pdf:
-        assert len(pdf.pages) == len(deck.slides)
-        for n, (page, slide) in enumerate(zip(pdf.pages, deck.slides), 1):
-            said = []
-            for s in slide.shapes:
-                if s.has_text_frame:
-                    said.append(s.text_frame.text)
-                elif s.has_table:
-                    said += [c.text for r in s.table.rows for c in r.cells]
-            in_pptx = collections.Counter(" ".join(said).split())
-            in_pdf = collections.Counter(w["text"] for w in page.extract_words())
-            missing = in_pptx - in_pdf
-            assert not missing, f"{name} page {n}: in the PowerPoint, not the PDF: {dict(missing)}"
+        for page, s in zip(pdf.pages, made[name, "pack"].slides, strict=True):
+            pages[PART.sub("", s.title)] |= {w["text"] for w in page.extract_words()}
+            if s.kind == "indicator":  # the PDF may cut the commentary shorter than the slide does
+                pages[PART.sub("", s.title)] |= set(f"{s.comparison}\n{s.commentary_text}".split())
+    deck_only = set(" ".join(pptx_deck.DECK_ONLY).split()) | {"…"} | {str(n) for n in range(10)}
+    for n, slide in enumerate(deck.slides, 1):
+        title = PART.sub("", slide.shapes.title.text)
+        said = [title]
+        for s in list(slide.shapes)[1:-1]:  # the title (checked whole), then all but the footer
+            if s.has_text_frame:
+                said.append(s.text_frame.text)
+            elif s.has_table:
+                said += [c.text for r in s.table.rows for c in r.cells]
+        missing = set(" ".join(said).split()) - pages[title] - deck_only
+        assert not missing, f"{name} slide {n}: in the PowerPoint, not the PDF: {sorted(missing)}"
 
 
 @needs_mark("pdftoppm")

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 import yaml
 
-from indicators import charts, config, exceptions, markup, readmodel, spc, store, uploads
+from indicators import alt_text, charts, config, exceptions, markup, readmodel, spc, store, uploads
 from tests.conftest import ADMIN, ROOT
 from tests.harness import run_cli
 
@@ -144,8 +144,10 @@ def test_a_break_is_drawn_labelled_and_starts_a_segment_for_its_area_only(world)
     assert ("2024-01", "a break in the series at 2024-01: New referral criteria from January 2024") in starts
     fig = charts.trend_figure(f, "Redcar")
     assert len(fig.layout.shapes) == 1 and str(fig.layout.shapes[0].x0).startswith("2024-01-01")
-    breaks = [a.text.replace("<br>", " ") for a in fig.layout.annotations if a.text.startswith("Break")]
-    assert breaks == ["Break January 2024: New referral criteria from January 2024"]  # wrapped onto lines on the chart
+    breaks = [(a.text, a.hovertext, a.yref, a.y, a.yanchor) for a in fig.layout.annotations if a.text.startswith("Break")]
+    # labelled in the margin above the plot (never over a figure), its reason in the hover text and the text alternative
+    assert breaks == [("Break January 2024", "Break January 2024: New referral criteria from January 2024", "paper", 1, "bottom")]
+    assert "Series break at January 2024: New referral criteria from January 2024;" in alt_text.trend_summary(f, "Redcar")
     assert {"Green ≤ 12.0 weeks", "Red > 18.0 weeks"} <= {a.text for a in fig.layout.annotations}  # the band edges, in words
     assert len(charts.spc_figure(f, "Redcar").layout.shapes) == 1  # the SPC chart draws it too
     # The step up at the break is the break, not a signal: after it, common cause in its own segment.

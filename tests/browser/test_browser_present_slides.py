@@ -204,3 +204,44 @@ def test_arrow_left_in_the_deck_settings_indicator_list_does_not_change_the_slid
     assert page.evaluate("() => new URLSearchParams(location.search).get('slide')") == "4"
     assert page.locator(".slide[data-slide='4'] h1").count() == 1
     assert dialog.is_visible()
+
+
+def test_overdue_warnings_are_for_the_presenter_not_the_boards_agenda_slide(ui):
+    ui.page.set_viewport_size({"width": 1366, "height": 768})
+    page = ui.open("/present?slide=1", ready=".slide[data-slide='1'] h1")
+    assert page.locator(".slide[data-slide='1']").get_attribute("data-kind") == "agenda"
+    seen = page.evaluate(SEEN_TEXT)
+    assert "have figures overdue" not in seen and "Agenda" in seen
+    page = ui.open("/present?slide=1&presenter=1", ready="[data-presenter='1']")
+    said = page.locator("[data-presenter='1']").inner_text()
+    assert "indicators have figures overdue." in said
+    assert "have figures overdue" not in page.locator(".slide[data-slide='1']").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "screenshots" / "present-agenda-presenter-1366.png"))
+
+
+NAV_OPACITY = """() => ['.st-key-deck_nav', '.st-key-deck_tools'].map(s => getComputedStyle(document.querySelector(s)).opacity)"""
+
+
+def test_the_audience_sees_only_the_slide_until_the_mouse_moves_or_a_control_is_focused(ui):
+    ui.page.set_viewport_size({"width": 1366, "height": 768})
+    page = ui.open("/present?slide=2", ready=".slide[data-slide='2'] h1")
+    page.wait_for_timeout(3500)  # any movement while loading has faded
+    assert page.evaluate(NAV_OPACITY) == ["0", "0"]  # Previous / Next and Deck settings: not on the projector
+    page.mouse.move(600, 400)
+    page.mouse.move(640, 420)
+    page.wait_for_timeout(400)
+    assert page.evaluate(NAV_OPACITY) == ["1", "1"]
+    page.screenshot(path=str(ARTIFACTS / "screenshots" / "present-controls-shown-1366.png"))
+    page.wait_for_timeout(3600)  # still for 3 s: gone again
+    assert page.evaluate(NAV_OPACITY) == ["0", "0"]
+    page.screenshot(path=str(ARTIFACTS / "screenshots" / "present-audience-only-slide-1366.png"))
+    page.get_by_role("button", name="Next ▶").focus()  # a keyboard user reaching a control sees its bar
+    page.wait_for_timeout(400)
+    assert page.evaluate(NAV_OPACITY)[0] == "1"
+    page.get_by_role("button", name="Deck settings: area, indicators, presenter view").focus()
+    page.wait_for_timeout(400)
+    assert page.evaluate(NAV_OPACITY)[1] == "1"
+    # the presenter's own screen keeps its controls
+    page = ui.open("/present?slide=2&presenter=1", ready="[data-presenter='1']")
+    page.wait_for_timeout(3500)
+    assert page.evaluate(NAV_OPACITY) == ["1", "1"]
