@@ -35,8 +35,9 @@ def main() -> None:
 
     who = get_access()  # signs people in; stops with only a message when sign-in is missing, wrong or refused
     get_config()  # a broken indicators file stops here with every problem listed
-    # The navigation in sections, every page listed (expanded): past ten pages Streamlit would otherwise fold the
-    # rest under "View more", and a person would not see Upload, Returns or About at all.
+    # Every page listed (expanded): past ten pages Streamlit would otherwise fold the rest under "View more", and a
+    # person would not see Upload, Returns or About at all. Grouped here in the order a person works through them; the
+    # navigation itself is one flat list, since Streamlit's section headings sit inside its <ul> (axe: list, serious).
     sections = {
         "Figures": [
             *page("scorecard_page.py", title="Scorecard", icon=":material/table_chart:", url_path="scorecard", default=True),
@@ -68,7 +69,7 @@ def main() -> None:
     about += page("about_page.py", title="About the indicators", icon=":material/info:", url_path="about")
     about += page("statement_page.py", title="Accessibility statement", icon=":material/accessibility:", url_path="statement")
     local_mode_sidebar(who)
-    chosen = st.navigation({k: v for k, v in sections.items() if v}, expanded=True)
+    chosen = st.navigation([p for group in sections.values() for p in group], expanded=True)
     # Each page's own title in the browser tab (WCAG 2.4.2); pages that show an area or indicator name it too.
     st.set_page_config(page_title=f"{chosen.title} – SEND performance dashboard")
     with opened_by_app():
