@@ -192,7 +192,7 @@ def test_every_message_of_the_upload_page_is_text(guarded):
     guarded.screenshots("text-is-text-upload-problems", 1366, 900)
 
     # 3. DfE open data: zip members named with Markdown, then a release adding an area named with it.
-    page.get_by_text("DfE open data (a release zip, or a CSV from it)").click()
+    page.get_by_text("Official statistics (DfE open data", exact=False).click()
     guarded.idle()
     member = f"data/{IMAGE.replace('/', '_')}.csv"
     page.get_by_test_id("stTable").wait_for(state="detached", timeout=60_000)

@@ -45,7 +45,7 @@ def test_the_lzma_zip_is_refused_and_other_pages_keep_drawing(browser, bomb_serv
         other.open("/", ready="table.scorecard")
         before.append(time.perf_counter() - t)
     page = admin.open("/upload", ready="[data-testid=stFileUploaderDropzone]")
-    page.get_by_text("DfE open data (a release zip, or a CSV from it)").click()
+    page.get_by_text("Official statistics (DfE open data", exact=False).click()
     page.get_by_text("DfE release zip (as downloaded", exact=False).wait_for(timeout=60_000)
     admin.idle()
 
