@@ -7,7 +7,21 @@ import contextlib
 import sys
 from pathlib import Path
 
-from indicators import board_paper, ees, export, markup, monitoring, official, plan, readmodel, spc, store, tables, uploads
+from indicators import (
+    board_paper,
+    ees,
+    export,
+    markup,
+    monitoring,
+    official,
+    plan,
+    readmodel,
+    spc,
+    spc_series_file,
+    store,
+    tables,
+    uploads,
+)
 from indicators import config as config_mod
 from indicators.access import Forbidden, cli_access
 from indicators.problems import suggest
@@ -402,7 +416,7 @@ COMMANDS = {
     ),
     "import-ees": (cmd_import_ees, "the same as import-official (its earlier name, kept)"),
     "spc": (
-        lambda args, cfg: spc.run_cli(args),
+        lambda args, cfg: run_spc(args),
         "XmR (SPC) analysis of a CSV of period,value, printed as JSON (Making Data Count rules)",
     ),
     "remind": (cmd_remind, "e-mail reminders of returns due soon or overdue (KPI_SMTP_URL); safe to run twice"),
@@ -461,7 +475,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in ("import-official", "import-ees"):
         _official_arguments(sub.add_parser(command, help=COMMANDS[command][1]))
     p = sub.add_parser("spc", help=COMMANDS["spc"][1])
-    spc.add_cli_arguments(p)
+    spc_arguments(p)
     p = sub.add_parser("remind", help=COMMANDS["remind"][1])
     p.add_argument("--dry-run", action="store_true", help="print what would be sent; send and log nothing")
     p.add_argument(
@@ -542,3 +556,101 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("Stopped; nothing was written by the interrupted command.")
         return 130
+
+
+# ---------------------------------------------------------------- the spc command
+
+
+def spc_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the `spc` command's arguments to `parser` (a subparser); run it with `run_spc(args)`."""
+    d = spc.SpcSettings()
+    parser.add_argument("file", metavar="FILE", help="CSV with columns period,value, one row per period in time order")
+    parser.add_argument(
+        "--improvement",
+        required=True,
+        choices=(spc.INCREASE, spc.DECREASE),
+        help="which direction is improvement: increase (higher is better) or decrease (lower is better)",
+    )
+    parser.add_argument("--target", type=float, default=None, metavar="X", help="target value, for the assurance")
+    parser.add_argument(
+        "--rebase-at",
+        action="append",
+        default=None,
+        metavar="PERIOD",
+        help="start new limits at this period, e.g. when a new service started (repeatable)",
+    )
+    parser.add_argument(
+        "--baseline", type=int, default=None, metavar="N", help="fix each segment's mean and limits from its first N values"
+    )
+    parser.add_argument(
+        "--screen",
+        action=argparse.BooleanOptionalAction,
+        default=d.screen_moving_ranges,
+        help=f"drop moving ranges of at least {spc.SCREEN_FACTOR} × the mean moving range before computing limits "
+        "(default: no screening, as the Making Data Count tool)",
+    )
+    parser.add_argument(
+        "--run-length",
+        type=int,
+        default=d.run_length,
+        metavar="N",
+        help=f"points in a row on one side of the mean that make a run (default {d.run_length})",
+    )
+    parser.add_argument(
+        "--trend-length",
+        type=int,
+        default=d.trend_length,
+        metavar="N",
+        help=f"points in a row rising or falling that make a trend (default {d.trend_length})",
+    )
+    parser.add_argument(
+        "--min-points",
+        type=int,
+        default=d.min_points,
+        metavar="N",
+        help=f"spc.analyse a series with at least N values (default {d.min_points}, Making Data Count's advice); "
+        "with fewer than that the JSON carries a warning",
+    )
+    return parser
+
+
+def run_spc(args: argparse.Namespace) -> int:
+    """Analyse args.file and print the JSON to stdout; print problems to stderr and return 1."""
+    err = sys.stderr
+    try:
+        settings = spc.SpcSettings(
+            run_length=args.run_length,
+            trend_length=args.trend_length,
+            screen_moving_ranges=args.screen,
+            min_points=args.min_points,
+        )
+    except spc.SpcSettingError as e:
+        option = {"screen_moving_ranges": "screen"}.get(e.field, e.field).replace("_", "-")
+        print(f"--{option}: {e.message}", file=err)
+        return 1
+    try:
+        periods, values = spc_series_file.read_series_csv(args.file)
+    except spc_series_file.SeriesFileError as e:
+        for problem in e.problems:
+            print(problem, file=err)
+        return 1
+    try:
+        result = spc.analyse(
+            values,
+            periods,
+            improvement=args.improvement,
+            target=args.target,
+            rebase_at=args.rebase_at or (),
+            baseline=args.baseline,
+            settings=settings,
+        )
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=err)
+    except spc.SpcSettingError as e:
+        print(f"--{e.field}: {e.message}", file=err)
+        return 1
+    except ValueError as e:  # NotEnoughPoints included
+        print(f"{Path(args.file).name}: {e}", file=err)
+        return 1
+    print(result.to_json())
+    return 0

@@ -1,5 +1,5 @@
-"""Statistical process control for one series: Making Data Count XmR limits, special-cause rules, icons and CLI
-(the chart is indicators/charts.py's spc_chart).
+"""Statistical process control for one series: Making Data Count XmR limits and special-cause rules (the names,
+words and icons are in spc_terms, the settings in spc_settings, the chart in charts.py, the command in cli.py).
 
 The method follows NHS England's "Making Data Count" (MDC) guidance and its Excel SPC tool.
 
@@ -76,79 +76,62 @@ Assurance (target in the last segment)
 
 from __future__ import annotations
 
-import argparse
-import csv
-import html
-import io
 import json
 import math
 import numbers
-import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
-from indicators.cells import MARKER_HINT, parse_number
+from indicators.spc_settings import (  # noqa: F401  (re-exported: spc is where the settings are looked for)
+    MDC_MIN_POINTS,
+    OPTION_NAMES,
+    SETTING_NAMES,
+    SpcSettingError,
+    SpcSettings,
+    _whole_number,
+    options_from_mapping,
+    settings_from_mapping,
+)
+from indicators.spc_terms import (  # noqa: F401  (re-exported: every SPC name and icon, as spc.COMMON_CAUSE, spc.variation_icon_svg…)
+    ASSURANCE_COLOURS,
+    ASSURANCE_TEXT,
+    ASSURANCES,
+    BEYOND_LIMITS,
+    COLOURS,
+    COMMON_CAUSE,
+    CONCERN,
+    DECREASE,
+    FAIL,
+    FONT,
+    HIGH,
+    IMPROVEMENT,
+    INCONSISTENT,
+    INCREASE,
+    LOW,
+    NEITHER,
+    PASS,
+    POINT_WORDS,
+    RULE_PRIORITY,
+    RULE_WORDS,
+    RUN,
+    SYMBOLS,
+    TREND,
+    TWO_OF_THREE,
+    VALUE_LINE,
+    VARIATION_TEXT,
+    VARIATIONS,
+    _badge,
+    _letter,
+    assurance_icon_svg,
+    contrast_ratio,
+    variation_icon_svg,
+)
 
 LIMIT_FACTOR = 2.66  # 3 / d2, with d2 = 1.128 for moving ranges of two points
 SCREEN_FACTOR = 3.267  # D4 for n = 2: the upper limit of the moving-range chart
 NEAR_FRACTION = 2 / 3  # "close to a limit" = the outer third between the mean and a limit
-
-INCREASE, DECREASE = "increase", "decrease"
-COMMON_CAUSE = "common_cause"
-IMPROVEMENT = "special_cause_improvement"
-CONCERN = "special_cause_concern"
-NEITHER = "special_cause_neither"
-VARIATIONS = (COMMON_CAUSE, IMPROVEMENT, CONCERN, NEITHER)
-
-BEYOND_LIMITS, TWO_OF_THREE, RUN, TREND = "beyond_limits", "two_of_three", "run", "trend"
-RULE_PRIORITY = (BEYOND_LIMITS, TWO_OF_THREE, RUN, TREND)
-HIGH, LOW = "high", "low"
-
-PASS, FAIL, INCONSISTENT = "consistently_pass", "consistently_fail", "inconsistent"
-ASSURANCES = (PASS, FAIL, INCONSISTENT)
-
-MAX_CSV_BYTES = 20 * 1024 * 1024
-
-# ---------------------------------------------------------------- words and colours
-
-VARIATION_TEXT = {
-    "common_cause": "Common cause variation: no significant change",
-    "special_cause_improvement_high": "Special cause variation: improving, higher values",
-    "special_cause_improvement_low": "Special cause variation: improving, lower values",
-    "special_cause_concern_high": "Special cause variation: concerning, higher values",
-    "special_cause_concern_low": "Special cause variation: concerning, lower values",
-    "special_cause_neither_high": "Special cause variation: higher values (neither improving nor concerning)",
-    "special_cause_neither_low": "Special cause variation: lower values (neither improving nor concerning)",
-}
-ASSURANCE_TEXT = {
-    PASS: "Consistently passing the target",
-    FAIL: "Consistently failing the target",
-    INCONSISTENT: "Hit and miss: the target will sometimes be met and sometimes not",
-}
-RULE_WORDS = {
-    BEYOND_LIMITS: "a point beyond a process limit",
-    TWO_OF_THREE: "two of three points close to a process limit",
-    RUN: "{run_length} or more points in a row on one side of the mean",
-    TREND: "{trend_length} or more points in a row rising or falling",
-}
-POINT_WORDS = {
-    COMMON_CAUSE: "Common cause",
-    IMPROVEMENT: "Special cause: improvement",
-    CONCERN: "Special cause: concern",
-    NEITHER: "Special cause: neither improvement nor concern",
-}
-
-# MDC's colours are grey, blue, orange and purple. These shades carry white text at 4.5:1 or more (WCAG AA).
-COLOURS = {COMMON_CAUSE: "#505a5f", IMPROVEMENT: "#005eb8", CONCERN: "#b35900", NEITHER: "#6f2c91"}
-ASSURANCE_COLOURS = {PASS: "#005eb8", FAIL: "#b35900", INCONSISTENT: "#505a5f"}
-# Shapes differ as well as colours, so the chart reads in greyscale and for colour-blind readers.
-# The line joining the values: a grey at 4.6:1 on white (1.4.11 asks 3:1), lighter than the black mean line.
-VALUE_LINE = "#6f777b"
-SYMBOLS = {COMMON_CAUSE: "circle", IMPROVEMENT: "diamond", CONCERN: "x", NEITHER: "square"}
-FONT = "Arial, Helvetica, sans-serif"
 
 
 class NotEnoughPoints(ValueError):
@@ -158,98 +141,6 @@ class NotEnoughPoints(ValueError):
         super().__init__(message)
         self.have = have
         self.needed = needed
-
-
-class SpcSettingError(ValueError):
-    """A bad SPC setting; `field` names it (e.g. "run_length") so config errors can say where."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
-
-
-def _whole_number(field: str, value, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise SpcSettingError(field, f"must be a whole number, got {value!r}")
-    if value < minimum:
-        raise SpcSettingError(field, f"must be at least {minimum}, got {value}")
-
-
-@dataclass(frozen=True)
-class SpcSettings:
-    """The special-cause rules' settings; defaults are Making Data Count's (see the module docstring)."""
-
-    run_length: int = 7
-    trend_length: int = 6
-    two_of_three: bool = True
-    # The MDC Excel tool does not screen moving ranges; NHSRplotthedots does by default.
-    screen_moving_ranges: bool = False
-    min_points: int = 12
-
-    def __post_init__(self):
-        _whole_number("run_length", self.run_length, 2)
-        _whole_number("trend_length", self.trend_length, 3)
-        _whole_number("min_points", self.min_points, 2)
-        for name in ("two_of_three", "screen_moving_ranges"):
-            if not isinstance(getattr(self, name), bool):
-                raise SpcSettingError(name, f"must be true or false, got {getattr(self, name)!r}")
-
-    def as_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-
-SETTING_NAMES = tuple(f.name for f in fields(SpcSettings))
-OPTION_NAMES = ("rebase_at", "baseline", "max_gap")
-MDC_MIN_POINTS = SpcSettings().min_points  # Making Data Count's advice: fewer points and the limits are unreliable
-
-
-def settings_from_mapping(mapping: Mapping | None) -> SpcSettings:
-    """SpcSettings from a YAML mapping (missing keys take MDC's defaults); SpcSettingError names any bad field."""
-    if mapping is None:
-        return SpcSettings()
-    if not isinstance(mapping, Mapping):
-        raise SpcSettingError("spc", f"must be a mapping of settings ({', '.join(SETTING_NAMES)}), got {mapping!r}")
-    for key in mapping:
-        if key not in SETTING_NAMES:
-            raise SpcSettingError(str(key), f"is not a known SPC setting; accepted: {', '.join(SETTING_NAMES)}")
-    return SpcSettings(**dict(mapping))
-
-
-def options_from_mapping(mapping: Mapping | None) -> dict:
-    """A whole `spc:` block (settings plus rebase_at and baseline) → keyword arguments for `analyse`."""
-    if mapping is not None and not isinstance(mapping, Mapping):
-        raise SpcSettingError("spc", f"must be a mapping of settings, rebase_at and baseline, got {mapping!r}")
-    mapping = dict(mapping or {})
-    accepted = SETTING_NAMES + OPTION_NAMES
-    for key in mapping:
-        if key not in accepted:
-            raise SpcSettingError(str(key), f"is not a known SPC setting; accepted: {', '.join(accepted)}")
-    rebase = mapping.pop("rebase_at", None) or []
-    if isinstance(rebase, (str, int)):
-        rebase = [rebase]
-    # A rebase is a period label, or {period, areas, reason} for a rebase that applies to some areas only.
-    if not isinstance(rebase, list) or not all(
-        (isinstance(r, (str, int)) and not isinstance(r, bool)) or (isinstance(r, Mapping) and "period" in r) for r in rebase
-    ):
-        raise SpcSettingError(
-            "rebase_at", f"must be a period label, or a list of period labels or of {{period, areas, reason}}, got {rebase!r}"
-        )
-    for r in rebase:
-        if isinstance(r, Mapping):
-            extra = set(r) - {"period", "areas", "reason"}
-            if extra:
-                raise SpcSettingError(
-                    "rebase_at", f"{', '.join(sorted(extra))} is not a rebase field; use period, areas and reason"
-                )
-            if "areas" in r and not (isinstance(r["areas"], list) and all(isinstance(a, str) for a in r["areas"])):
-                raise SpcSettingError("rebase_at", f"areas must be a list of ONS codes, got {r['areas']!r}")
-    baseline = mapping.pop("baseline", None)
-    if baseline is not None:
-        _whole_number("baseline", baseline, 2)
-    max_gap = mapping.pop("max_gap", 1)
-    _whole_number("max_gap", max_gap, 0)
-    return {"settings": settings_from_mapping(mapping), "rebase_at": tuple(rebase), "baseline": baseline, "max_gap": max_gap}
 
 
 def improvement_for(polarity: str) -> str | None:
@@ -758,219 +649,3 @@ def _shifts(points: list[SpcPoint], segments: list[SpcSegment], settings: SpcSet
 def rule_text(rule: str, settings: SpcSettings = SpcSettings()) -> str:
     """A rule name in words, with the lengths in use."""
     return RULE_WORDS[rule].format(**settings.as_dict())
-
-
-# ---------------------------------------------------------------- icons
-
-
-def contrast_ratio(foreground: str, background: str) -> float:
-    """WCAG 2 contrast ratio of two #rrggbb colours."""
-
-    def luminance(colour: str) -> float:
-        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-        r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-    hi, lo = sorted((luminance(foreground), luminance(background)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
-def _badge(colour: str, label: str, inner: str, size: int) -> str:
-    text = html.escape(label, quote=True)
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 40 40" '
-        f'role="img" aria-label="{text}"><title>{text}</title>'
-        f'<circle cx="20" cy="20" r="19" fill="{colour}"/>{inner}</svg>'
-    )
-
-
-def _letter(letter: str) -> str:
-    return (
-        f'<text x="20" y="27" text-anchor="middle" font-family="{FONT}" font-size="20" '
-        f'font-weight="bold" fill="#ffffff">{html.escape(letter)}</text>'
-    )
-
-
-def variation_icon_svg(key: str, size: int = 40) -> str:
-    """An inline SVG badge for a variation icon key (see VARIATION_TEXT), with a <title> and aria-label."""
-    if key not in VARIATION_TEXT:
-        raise ValueError(f"unknown variation icon {key!r}; one of {', '.join(VARIATION_TEXT)}")
-    if key == COMMON_CAUSE:
-        # A flat line with dots on it: nothing unusual is happening.
-        inner = '<path d="M9 20 H31" stroke="#ffffff" stroke-width="3" stroke-linecap="round"/>' + "".join(
-            f'<circle cx="{x}" cy="20" r="2.6" fill="#ffffff"/>' for x in (12, 20, 28)
-        )
-        return _badge(COLOURS[COMMON_CAUSE], VARIATION_TEXT[key], inner, size)
-    variation, level = key.rsplit("_", 1)
-    return _badge(COLOURS[variation], VARIATION_TEXT[key], _letter("H" if level == HIGH else "L"), size)
-
-
-def assurance_icon_svg(kind: str, size: int = 40) -> str:
-    """An inline SVG badge for an assurance (P pass, F fail, ? hit and miss), with a <title> and aria-label."""
-    if kind not in ASSURANCE_TEXT:
-        raise ValueError(f"unknown assurance {kind!r}; one of {', '.join(ASSURANCE_TEXT)}")
-    letter = {PASS: "P", FAIL: "F", INCONSISTENT: "?"}[kind]
-    return _badge(ASSURANCE_COLOURS[kind], ASSURANCE_TEXT[kind], _letter(letter), size)
-
-
-# ---------------------------------------------------------------- command line
-
-
-class SeriesFileError(ValueError):
-    """A CSV of period,value that cannot be used; `problems` lists each with its row and column."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
-
-
-def read_series_csv(path: str | Path) -> tuple[list[str], list[float | None]]:
-    """(periods, values) from a CSV with columns period,value in time order; SeriesFileError lists every problem."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise SeriesFileError([f"{path}: cannot be read ({e.strerror}); check the path"]) from None
-    if len(data) > MAX_CSV_BYTES:
-        raise SeriesFileError([f"{path.name}: the file is {len(data):,} bytes; files over {MAX_CSV_BYTES:,} bytes are refused"])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    numbered = [(i, row) for i, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
-    if not numbered:
-        raise SeriesFileError([f"{path.name}: the file is empty; it needs a header row period,value and one row per period"])
-    header_row, header = numbered[0]
-    names = [h.strip().lower() for h in header]
-    missing = [c for c in ("period", "value") if c not in names]
-    if missing:
-        raise SeriesFileError(
-            [
-                f"row {header_row}: the header must name the columns period and value "
-                f"(missing: {', '.join(missing)}; found: {', '.join(h.strip() for h in header) or 'nothing'})"
-            ]
-        )
-    pi, vi = names.index("period"), names.index("value")
-    problems, periods, values, first_row = [], [], [], {}
-    for row_no, row in numbered[1:]:
-        period = row[pi].strip() if pi < len(row) else ""
-        raw = row[vi].strip() if vi < len(row) else ""
-        if not period:
-            problems.append(f"row {row_no}, column period: the period is empty; every row needs a period label")
-        elif period in first_row:
-            problems.append(
-                f'row {row_no}, column period: "{period}" appears again (first at row {first_row[period]}); each period once'
-            )
-        else:
-            first_row[period] = row_no
-        value = None
-        if raw:
-            number, _marker, err = parse_number(raw)
-            if err is not None:
-                problems.append(
-                    f'row {row_no}, column value: "{raw}" is not a number; write a number such as 62.5 '
-                    f"(91% and 1,234 are read too), or leave it empty or write a suppression marker ({MARKER_HINT})"
-                )
-            elif _marker is None:
-                value = number
-        periods.append(period)
-        values.append(value)
-    if problems:
-        raise SeriesFileError(problems)
-    return periods, values
-
-
-def add_cli_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Add the `spc` command's arguments to `parser` (a subparser); run it with `run_cli(args)`."""
-    d = SpcSettings()
-    parser.add_argument("file", metavar="FILE", help="CSV with columns period,value, one row per period in time order")
-    parser.add_argument(
-        "--improvement",
-        required=True,
-        choices=(INCREASE, DECREASE),
-        help="which direction is improvement: increase (higher is better) or decrease (lower is better)",
-    )
-    parser.add_argument("--target", type=float, default=None, metavar="X", help="target value, for the assurance")
-    parser.add_argument(
-        "--rebase-at",
-        action="append",
-        default=None,
-        metavar="PERIOD",
-        help="start new limits at this period, e.g. when a new service started (repeatable)",
-    )
-    parser.add_argument(
-        "--baseline", type=int, default=None, metavar="N", help="fix each segment's mean and limits from its first N values"
-    )
-    parser.add_argument(
-        "--screen",
-        action=argparse.BooleanOptionalAction,
-        default=d.screen_moving_ranges,
-        help=f"drop moving ranges of at least {SCREEN_FACTOR} × the mean moving range before computing limits "
-        "(default: no screening, as the Making Data Count tool)",
-    )
-    parser.add_argument(
-        "--run-length",
-        type=int,
-        default=d.run_length,
-        metavar="N",
-        help=f"points in a row on one side of the mean that make a run (default {d.run_length})",
-    )
-    parser.add_argument(
-        "--trend-length",
-        type=int,
-        default=d.trend_length,
-        metavar="N",
-        help=f"points in a row rising or falling that make a trend (default {d.trend_length})",
-    )
-    parser.add_argument(
-        "--min-points",
-        type=int,
-        default=d.min_points,
-        metavar="N",
-        help=f"analyse a series with at least N values (default {d.min_points}, Making Data Count's advice); "
-        "with fewer than that the JSON carries a warning",
-    )
-    return parser
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    """Analyse args.file and print the JSON to stdout; print problems to stderr and return 1."""
-    err = sys.stderr
-    try:
-        settings = SpcSettings(
-            run_length=args.run_length,
-            trend_length=args.trend_length,
-            screen_moving_ranges=args.screen,
-            min_points=args.min_points,
-        )
-    except SpcSettingError as e:
-        option = {"screen_moving_ranges": "screen"}.get(e.field, e.field).replace("_", "-")
-        print(f"--{option}: {e.message}", file=err)
-        return 1
-    try:
-        periods, values = read_series_csv(args.file)
-    except SeriesFileError as e:
-        for problem in e.problems:
-            print(problem, file=err)
-        return 1
-    try:
-        result = analyse(
-            values,
-            periods,
-            improvement=args.improvement,
-            target=args.target,
-            rebase_at=args.rebase_at or (),
-            baseline=args.baseline,
-            settings=settings,
-        )
-        for warning in result.warnings:
-            print(f"warning: {warning}", file=err)
-    except SpcSettingError as e:
-        print(f"--{e.field}: {e.message}", file=err)
-        return 1
-    except ValueError as e:  # NotEnoughPoints included
-        print(f"{Path(args.file).name}: {e}", file=err)
-        return 1
-    print(result.to_json())
-    return 0

@@ -14,7 +14,7 @@ from indicators.access import Access
 from indicators.cells import parse_number
 from indicators.config import Config
 from indicators.problems import Problem, short, suggest
-from indicators.store import FIGURE_TYPES, OBS_COLUMNS
+from indicators.store_schema import FIGURE_TYPES, OBS_COLUMNS
 
 FIELDS = ("indicator", "area", "period", "value", "numerator", "denominator", "note", "figure_type", "source")
 VALUE_FIELDS = ("value", "numerator", "denominator")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators import charts, spc
+from indicators import charts, cli, spc
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "spc"
 
@@ -573,12 +573,12 @@ def test_chart_draws_each_segment_and_marks_variation_by_shape_as_well_as_colour
 
 def parse(argv):
     parser = argparse.ArgumentParser(prog="python -m indicators spc")
-    spc.add_cli_arguments(parser)
+    cli.spc_arguments(parser)
     return parser.parse_args(argv)
 
 
 def test_cli_prints_the_json(capsys):
-    code = spc.run_cli(parse([str(FIXTURES / "beyond_limit.csv"), "--improvement", "decrease", "--target", "20"]))
+    code = cli.run_spc(parse([str(FIXTURES / "beyond_limit.csv"), "--improvement", "decrease", "--target", "20"]))
     out = capsys.readouterr()
     assert code == 0 and out.err == ""
     data = json.loads(out.out)
@@ -607,7 +607,7 @@ def test_cli_options_reach_the_analysis(capsys):
             "2018-03",
         ]
     )
-    assert spc.run_cli(args) == 0
+    assert cli.run_spc(args) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["settings"]["screen_moving_ranges"] is True
     assert (data["settings"]["run_length"], data["settings"]["trend_length"], data["baseline"]) == (8, 7, 12)
@@ -626,7 +626,7 @@ def test_cli_options_reach_the_analysis(capsys):
 
 
 def test_cli_without_screening_and_without_a_target(capsys):
-    assert spc.run_cli(parse([str(FIXTURES / "with_suppressed.csv"), "--improvement", "increase", "--no-screen"])) == 0
+    assert cli.run_spc(parse([str(FIXTURES / "with_suppressed.csv"), "--improvement", "increase", "--no-screen"])) == 0
     data = json.loads(capsys.readouterr().out)
     # 12 values, six 10s and six 14s → mean 12; ten MRs of 4 (none across the suppressed month) → limits 12 ± 10.64.
     assert (data["segments"][0]["mean"], data["segments"][0]["upper_process_limit"]) == pytest.approx((12, 22.64), abs=1e-9)
@@ -634,7 +634,7 @@ def test_cli_without_screening_and_without_a_target(capsys):
 
 
 def test_cli_bad_csv_lists_every_problem_with_its_row(capsys):
-    assert spc.run_cli(parse([str(FIXTURES / "bad_value.csv"), "--improvement", "increase"])) == 1
+    assert cli.run_spc(parse([str(FIXTURES / "bad_value.csv"), "--improvement", "increase"])) == 1
     out = capsys.readouterr()
     assert out.out == ""
     assert out.err.splitlines() == [
@@ -647,24 +647,24 @@ def test_cli_bad_csv_lists_every_problem_with_its_row(capsys):
 def test_cli_problems_go_to_stderr(capsys, tmp_path):
     short = tmp_path / "short.csv"
     short.write_text("period,value\n2024-01,5\n2024-02,6\n")
-    assert spc.run_cli(parse([str(short), "--improvement", "increase"])) == 1
+    assert cli.run_spc(parse([str(short), "--improvement", "increase"])) == 1
     assert "needs at least 12 values" in capsys.readouterr().err
 
     no_header = tmp_path / "no_header.csv"
     no_header.write_text("month,rate\n2024-01,5\n")
-    assert spc.run_cli(parse([str(no_header), "--improvement", "increase"])) == 1
+    assert cli.run_spc(parse([str(no_header), "--improvement", "increase"])) == 1
     assert (
         "row 1: the header must name the columns period and value (missing: period, value; found: month, rate)"
         in capsys.readouterr().err
     )
 
-    assert spc.run_cli(parse([str(tmp_path / "nope.csv"), "--improvement", "increase"])) == 1
+    assert cli.run_spc(parse([str(tmp_path / "nope.csv"), "--improvement", "increase"])) == 1
     assert "cannot be read" in capsys.readouterr().err
 
-    assert spc.run_cli(parse([str(FIXTURES / "beyond_limit.csv"), "--improvement", "increase", "--run-length", "1"])) == 1
+    assert cli.run_spc(parse([str(FIXTURES / "beyond_limit.csv"), "--improvement", "increase", "--run-length", "1"])) == 1
     assert capsys.readouterr().err.strip() == "--run-length: must be at least 2, got 1"
 
-    assert spc.run_cli(parse([str(FIXTURES / "beyond_limit.csv"), "--improvement", "increase", "--rebase-at", "2030-01"])) == 1
+    assert cli.run_spc(parse([str(FIXTURES / "beyond_limit.csv"), "--improvement", "increase", "--rebase-at", "2030-01"])) == 1
     assert 'rebase period "2030-01"' in capsys.readouterr().err
 
 
@@ -739,9 +739,9 @@ def test_a_point_with_improving_and_concerning_signals_is_improvement_and_flagge
 def test_cli_min_points_analyses_a_short_series_with_a_warning(tmp_path, capsys):
     f = tmp_path / "short.csv"
     f.write_text("period,value\n" + "".join(f"2024-{m:02d},{10 + m % 3}\n" for m in range(1, 9)))
-    assert spc.run_cli(parse([str(f), "--improvement", "increase"])) == 1
+    assert cli.run_spc(parse([str(f), "--improvement", "increase"])) == 1
     assert "needs at least 12 values" in capsys.readouterr().err
-    assert spc.run_cli(parse([str(f), "--improvement", "increase", "--min-points", "6"])) == 0
+    assert cli.run_spc(parse([str(f), "--improvement", "increase", "--min-points", "6"])) == 0
     out = capsys.readouterr()
     data = json.loads(out.out)
     assert data["warnings"] == [

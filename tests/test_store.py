@@ -6,10 +6,16 @@ import duckdb
 import pandas as pd
 import pytest
 
-from indicators import store, uploads
+from indicators import store, store_commit, uploads
 from indicators.sample import load_sample
 from tests.conftest import ADMIN, as_user
 from tests.harness import hold_database
+
+
+def series(conn, indicator_id, area_code):
+    """One indicator's figures for one area, in period order, as the read model reads them."""
+    df = store.area_observations(conn, area_code)
+    return df[df["indicator_id"] == indicator_id].reset_index(drop=True)
 
 
 def rows(cfg, conn, text):
@@ -56,7 +62,7 @@ def test_round_trip_keeps_values_and_provenance(cfg, empty_conn):
         empty_conn, r, access=as_user("lead@x"), kind="upload", file_name="q1.csv", content_hash="abc"
     )
     assert (summary.new, summary.changed, summary.unchanged) == (2, 0, 0)
-    s = store.series(empty_conn, "ehcp_20wk", "E06000047")
+    s = series(empty_conn, "ehcp_20wk", "E06000047")
     got = s.iloc[0]
     assert (got["period"], got["value"], got["numerator"], got["denominator"], got["note"]) == (
         "2024-25 Q1",
@@ -66,10 +72,10 @@ def test_round_trip_keeps_values_and_provenance(cfg, empty_conn):
         "first return",
     )
     assert got["period_start"] == dt.date(2024, 4, 1) or str(got["period_start"])[:10] == "2024-04-01"
-    assert (got["figure_type"], got["upload_kind"], got["upload_file"]) == ("submitted", "upload", "q1.csv")
+    assert (got["figure_type"], got["upload_file"]) == ("submitted", "q1.csv")
     up = empty_conn.execute("SELECT kind, file_name, content_hash, user_name, rows_new FROM uploads").fetchall()
     assert up == [("upload", "q1.csv", "abc", "lead@x", 2)]
-    assert store.series(empty_conn, "ehc_requests", "E06000047").iloc[0]["value"] == 1234
+    assert series(empty_conn, "ehc_requests", "E06000047").iloc[0]["value"] == 1234
 
 
 def test_changed_value_keeps_the_earlier_version(cfg, empty_conn):
@@ -89,7 +95,7 @@ def test_changed_value_keeps_the_earlier_version(cfg, empty_conn):
         file_name="b.csv",
     )
     assert (s.new, s.changed) == (0, 1)
-    assert store.series(empty_conn, "send_neet", "E06000047")["value"].tolist() == [11.9]
+    assert series(empty_conn, "send_neet", "E06000047")["value"].tolist() == [11.9]
     hist = empty_conn.execute("SELECT value, upload_id, replaced_by FROM observation_history").fetchall()
     assert hist == [(12.5, 1, 2)]
     assert store.data_version(empty_conn) == v0 + 1
@@ -142,13 +148,6 @@ def test_a_bad_sample_leaves_no_database_behind(tmp_path, cfg):
     assert not path.exists()
 
 
-def test_latest_finds_previous_and_year_ago(conn):
-    df = store.latest(conn, "E06000047").set_index("indicator_id")
-    r = df.loc["send_neet"]
-    assert r["prev_period"] is not None and r["year_ago_period"] is not None
-    assert len(r["spark"]) == 12
-
-
 def test_busy_database_waits_then_says_so(db_path):
     """A real second process holds the write lock, as the running dashboard does."""
     with hold_database(db_path):
@@ -167,7 +166,7 @@ def test_a_big_write_commits_then_checkpoints_in_the_background_and_nothing_is_l
     import sys
     from pathlib import Path
 
-    monkeypatch.setattr(store, "CHECKPOINT_AFTER_BYTES", 1)  # so a small test write counts as big
+    monkeypatch.setattr(store_commit, "CHECKPOINT_AFTER_BYTES", 1)  # so a small test write counts as big
     path = tmp_path / "k.duckdb"
     conn = store.open_store(cfg, path)
     assert conn.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0] == "256.0 MiB"
@@ -178,7 +177,7 @@ def test_a_big_write_commits_then_checkpoints_in_the_background_and_nothing_is_l
     assert s.new == 104
     started = list(store._checkpoints)
     assert started, "the commit did not hand the checkpoint to a background thread"
-    assert store.series(conn, "ehc_requests", "E06000047")["value"].size == 104  # readable at once, checkpoint or not
+    assert series(conn, "ehc_requests", "E06000047")["value"].size == 104  # readable at once, checkpoint or not
     store.wait_for_checkpoints(timeout=30)
     assert not any(t.is_alive() for t in started)
     wal = Path(f"{path}.wal")
