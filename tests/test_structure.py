@@ -151,10 +151,28 @@ def test_spc_is_statistics_only_and_imports_no_plotly():
     assert not used, f"spc.py imports Plotly; chart code belongs in indicators/charts.py: {used}"
 
 
-# Files with dead code removed (issue 24): each name must not come back unused. (The 700-line rule for indicators/
-# waits for the store and export splits: store.py, export.py, spc.py and ees.py are longer today.)
+MAX_MODULE_LINES = 700
+# Being split on other branches (issue 24); the lead removes this allow-list after merging them:
+# export.py by the "pdf" engineer (the chart server, text measuring, layout), readmodel.py by the "pages" engineer.
+LONGER_FOR_NOW = {"export.py", "readmodel.py"}
+
+
+def test_no_module_in_indicators_is_over_700_lines():
+    """One job per module: a module past 700 lines has grown a second job (split it by job and re-export what its
+    callers import, as store.py does for store_schema, store_postgres, store_backups…)."""
+    long = {
+        p.name: n
+        for p in sorted(PACKAGE.glob("*.py"))
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES and p.name not in LONGER_FOR_NOW
+    }
+    assert not long, f"modules in indicators/ over {MAX_MODULE_LINES} lines (lines each): {long}"
+
+
+# Files with dead code removed (issue 24): each name must not come back unused.
+_STORE_DEAD = ["comparator_series", "period_comparison", "store_exists", "delete_store", "latest", "series", "neighbours"]
 DELETED = {
-    "store.py": ["comparator_series", "period_comparison", "store_exists", "delete_store"],
+    "store.py": _STORE_DEAD,
+    "store_queries.py": _STORE_DEAD,
     "ees.py": ["parse_mapping"],
     "uploads.py": ["completeness", "completeness_text"],
 }
