@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from indicators import official
+from indicators import bounds, official
 from indicators.cells import marker_of, parse_number
 from indicators.config import Config
 from indicators.problems import Problem, join_words
@@ -75,19 +75,10 @@ def recognises(data: bytes, file_name: str) -> bool:
 
 
 def _unpack(data: bytes, file_name: str) -> tuple[bytes | None, list[Problem]]:
+    """The CSV's bytes: a .gz unpacked within the bounds every official file has (bytes, rows, line length)."""
     if data[:2] != GZIP:
         return data, []
-    out, total = [], 0
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as g:
-            while block := g.read(1 << 20):
-                total += len(block)
-                if total > MAX_UNPACKED:
-                    return None, [Problem.of("nhs_gz_too_big", name=file_name, limit=MAX_UNPACKED // (1024 * 1024))]
-                out.append(block)
-    except (OSError, EOFError):
-        return None, [Problem.of("nhs_bad_gz", name=file_name)]
-    return b"".join(out), []
+    return bounds.read_gzip(data, file_name, max_bytes=MAX_UNPACKED)
 
 
 def _month(text: str) -> str | None:

@@ -162,6 +162,11 @@ def _find(sheets, key: str, start: str, s: Settings, file_name: str, src) -> tup
         month = f"{m.group(2)}-{MONTHS.index(m.group(1).capitalize()) + 1:02d}"
         service = _fold(s.service)
         last = min(len(rows), HEADER_SEARCH_ROWS)
+
+        def missing(kind: str, month=month, title=title, sheet=sheet, **params) -> tuple[None, str, Problem]:
+            """No usable header in this table: the problem, naming the table, its sheet and the mapping."""
+            return None, month, Problem.of(kind, file=file_name, table=title, sheet=sheet, mapping=src.name, **params)
+
         for i, r in enumerate(rows[:last]):
             folded = [_fold(v) for v in r]
             if service not in folded:
@@ -177,36 +182,9 @@ def _find(sheets, key: str, start: str, s: Settings, file_name: str, src) -> tup
                 type_col = name_col - 1
             if name_col < 0:
                 headers = join_words([f'"{h}"' for h in s.name_column])
-                return (
-                    None,
-                    month,
-                    Problem.of(
-                        "nhs_no_name_column",
-                        row=i + 1,
-                        file=file_name,
-                        table=title,
-                        sheet=sheet,
-                        header_row=i + 1,
-                        headers=headers,
-                        mapping=src.name,
-                    ),
-                )
+                return missing("nhs_no_name_column", row=i + 1, header_row=i + 1, headers=headers)
             return _Table(sheet, title, rows, i, name_col, type_col, value_col), month, None
-        return (
-            None,
-            month,
-            Problem.of(
-                "nhs_header_missing",
-                row=at + 1,
-                file=file_name,
-                table=title,
-                sheet=sheet,
-                service=s.service,
-                first=at + 1,
-                last=last,
-                mapping=src.name,
-            ),
-        )
+        return missing("nhs_header_missing", row=at + 1, service=s.service, first=at + 1, last=last)
     shown = join_words([f'"{t[:60]}"' for t in titles if t][:16]) or "none"
     return (
         None,

@@ -46,8 +46,6 @@ MESSAGES.update(
         "nhs_unknown_source": "{name} is not a file an official mapping reads: {why}. The official sources are DfE open "
         "data (a release zip or CSV), NHS England Autism Statistics (CSV, or .csv.gz) and the NHS England community "
         "health services waiting-list workbook (.xlsx)",
-        "nhs_gz_too_big": "{name} would unpack to more than {limit} MB; files that unpack past that are refused",
-        "nhs_bad_gz": "{name} is not a valid gzip file; download it again and use it as it comes",
     }
 )
 

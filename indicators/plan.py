@@ -459,15 +459,7 @@ def read_frame(df: pd.DataFrame, config: Config) -> tuple[PlanFile | None, list[
         linked: list[str] = []
         for word in [w.strip() for w in re.split(r"[;,\n]", r["indicators"]) if w.strip()]:
             if word not in config.by_id:
-                problems.append(
-                    Problem.of(
-                        "unknown_indicator",
-                        row=row,
-                        column=COLUMNS["indicators"],
-                        value=word,
-                        suggestion=suggest(word, config.by_id),
-                    )
-                )
+                bad("unknown_indicator", "indicators", value=word, suggestion=suggest(word, config.by_id))
             elif word not in linked:
                 linked.append(word)
         marks: dict[str, list] = {}
@@ -480,21 +472,13 @@ def read_frame(df: pd.DataFrame, config: Config) -> tuple[PlanFile | None, list[
             ind_id, value = m.group(1), float(m.group(2).replace(",", ""))
             ind = config.by_id.get(ind_id)
             if ind is None:
-                problems.append(
-                    Problem.of(
-                        "unknown_indicator",
-                        row=row,
-                        column=COLUMNS["milestones"],
-                        value=ind_id,
-                        suggestion=suggest(ind_id, config.by_id),
-                    )
-                )
+                bad("unknown_indicator", "milestones", value=ind_id, suggestion=suggest(ind_id, config.by_id))
                 continue
             if ind_id not in linked:
-                problems.append(Problem.of("plan_milestone_unlinked", row=row, column=COLUMNS["milestones"], indicator=ind_id))
+                bad("plan_milestone_unlinked", "milestones", indicator=ind_id)
                 continue
             if ind.unit == "percent" and not 0 <= value <= 100:
-                problems.append(Problem.of("out_of_range", row=row, column=COLUMNS["milestones"], indicator=ind_id, value=value))
+                bad("out_of_range", "milestones", indicator=ind_id, value=value)
                 continue
             marks.setdefault(ind_id, []).append((due, value))
         out.actions.append(

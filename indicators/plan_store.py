@@ -75,6 +75,24 @@ def _keep(conn, table: str, area: str, key: str, old: dict, change_id: int, now:
     )
 
 
+def _replace_row(conn, table: str, fields, area: str, row: dict, old: dict | None, change, out) -> bool | None:
+    """An area for improvement or action as the plan now has it: None when the stored one is the same (counted
+    unchanged); otherwise the stored one, if any, moved to plan_history and deleted (counted changed, or new), and
+    the row's `illustrative` flag returned for the caller's INSERT under `change()`'s id."""
+    illustrative = row.get("illustrative", old["illustrative"] if old else False)
+    if old and all(_same(row.get(f), old[f]) for f in fields) and illustrative == old["illustrative"]:
+        out.unchanged += 1
+        return None
+    cid, now = change()
+    if old:
+        _keep(conn, table, area, row["ref"], old, cid, now)
+        conn.execute(f"DELETE FROM {table} WHERE area_code = ? AND ref = ?", [area, row["ref"]])
+        out.changed += 1
+    else:
+        out.new += 1
+    return illustrative
+
+
 def _start(conn, access: Access, area: str, kind: str, file_name: str | None, note: str | None) -> tuple[int, dt.datetime]:
     change_id = store._next_id(conn, "plan_change_id_seq")
     now = _now()
@@ -142,22 +160,12 @@ def _write_plan(conn, access, area, afis, actions, links, kind, file_name, note)
 
     held_afis = {r["ref"]: r for r in _rows(conn, "SELECT * FROM plan_afis WHERE area_code = ?", [area])}
     for a in afis:
-        old = held_afis.get(a["ref"])
-        illustrative = a.get("illustrative", old["illustrative"] if old else False)
-        if old and all(_same(a.get(f), old[f]) for f in AFI_FIELDS) and illustrative == old["illustrative"]:
-            out.unchanged += 1
-            continue
-        cid, now = change()
-        if old:
-            _keep(conn, "plan_afis", area, a["ref"], old, cid, now)
-            conn.execute("DELETE FROM plan_afis WHERE area_code = ? AND ref = ?", [area, a["ref"]])
-            out.changed += 1
-        else:
-            out.new += 1
-        conn.execute(
-            "INSERT INTO plan_afis VALUES (?, ?, ?, ?, ?, ?)",
-            [area, a["ref"], a["title"], a.get("detail") or None, illustrative, cid],
-        )
+        illustrative = _replace_row(conn, "plan_afis", AFI_FIELDS, area, a, held_afis.get(a["ref"]), change, out)
+        if illustrative is not None:
+            conn.execute(
+                "INSERT INTO plan_afis VALUES (?, ?, ?, ?, ?, ?)",
+                [area, a["ref"], a["title"], a.get("detail") or None, illustrative, change()[0]],
+            )
         held_afis[a["ref"]] = {"ref": a["ref"]}
     held_actions = {r["ref"]: r for r in _rows(conn, "SELECT * FROM plan_actions WHERE area_code = ?", [area])}
     for a in actions:
@@ -166,22 +174,13 @@ def _write_plan(conn, access, area, afis, actions, links, kind, file_name, note)
                 f"Action {a['ref']} belongs to area for improvement {a['afi_ref']}, which the plan does not hold; "
                 "add the area for improvement first. Nothing was changed."
             )
-        old = held_actions.get(a["ref"])
-        illustrative = a.get("illustrative", old["illustrative"] if old else False)
-        if old and all(_same(a.get(f), old[f]) for f in ACTION_FIELDS) and illustrative == old["illustrative"]:
-            out.unchanged += 1
+        illustrative = _replace_row(conn, "plan_actions", ACTION_FIELDS, area, a, held_actions.get(a["ref"]), change, out)
+        if illustrative is None:
             continue
-        cid, now = change()
-        if old:
-            _keep(conn, "plan_actions", area, a["ref"], old, cid, now)
-            conn.execute("DELETE FROM plan_actions WHERE area_code = ? AND ref = ?", [area, a["ref"]])
-            out.changed += 1
-        else:
-            out.new += 1
         conn.execute(
             "INSERT INTO plan_actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [area, a["ref"], a["afi_ref"], a["title"], a.get("owner") or None, (a.get("owner_email") or "").lower() or None,
-             a.get("lead_org") or None, a.get("start_date"), a.get("due_date"), a["status"], illustrative, cid],
+             a.get("lead_org") or None, a.get("start_date"), a.get("due_date"), a["status"], illustrative, change()[0]],
         )  # fmt: skip
         held_actions[a["ref"]] = a
     for action_ref, wanted in links.items():

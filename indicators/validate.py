@@ -211,10 +211,42 @@ def validate(
 ) -> Result:
     """Check a reader's table and turn it into tidy rows. Every problem is reported at once; rows are returned
     only when there are none. `access` is who is loading: a person may load only their own indicators, and only
-    an administrator or an official importer may load published figures or figures for England and the regions."""
+    an administrator or an official importer may load published figures or figures for England and the regions.
+    Each check below is a function of its own, run in the order the problems were always found in."""
     if table.problems and table.cells.empty:  # the file itself could not be read
         return Result(empty_rows(), list(table.problems), table)
     today = today or dt.date.today()
+    cell, rows_all, per_row, stray = _rows_with_figures(table)
+    if len(rows_all) == 0:
+        what = "the file has a header row but no figures under it" + (f" ({stray} row(s) have no value)" if stray else "")
+        return Result(empty_rows(), [Problem("no_figures", what)], table, blank=stray)  # the template, with a count
+
+    c = _Check(table, config, access, cell, rows_all, per_row)
+    ind_u, ind_ok = _check_indicators(c)
+    codes, resolved, levels = _check_areas(c, areas_df)
+    _check_provider_measures(c, ind_u, ind_ok, codes, resolved, levels)
+    found_u, pair_of_row = _check_periods(c, ind_u, today)
+    value, marker, num, den = _check_numbers(c, ind_u, ind_ok)
+    ft_u = _check_figure_types(c, default_figure_type)
+    tidy, label_u = _tidy(c, ind_u, codes, found_u, pair_of_row, (value, marker, num, den), ft_u, default_source)
+    key_num, dup_mask = _check_repeats(c, tidy, codes, label_u, pair_of_row)
+
+    problems = c.problems
+    if problems:
+        order = {f: k for k, f in enumerate(FIELDS)}
+        problems.sort(key=lambda p: (p.file or "", p.row or 0, order.get(_field_of(p.column, c.columns), 99)))
+        return Result(empty_rows(), problems, table, blank=stray)
+    row_numbers = rows_all
+    if dup_mask.any():
+        first = ~pd.Series(key_num).duplicated(keep="first").to_numpy()
+        tidy, row_numbers = tidy[first].reset_index(drop=True), rows_all[first]
+    return Result(tidy, [], table, blank=stray, row_numbers=row_numbers.tolist())
+
+
+def _rows_with_figures(table: Table) -> tuple[dict[str, Column], np.ndarray, dict[str, np.ndarray], int]:
+    """Each field's cells, the file's row numbers and each row's own columns, for the rows holding a figure. Rows with
+    no figure at all (every value cell empty) are what templates and real files leave: skipped, and counted when
+    something else in them is filled in (`stray`)."""
     df = table.cells
     n_all = len(df)
     cell = {c: Column.of(df[c].to_numpy(dtype=object)) if c in df.columns else Column.empty(n_all) for c in FIELDS}
@@ -223,7 +255,6 @@ def validate(
         c: (df[c].to_numpy(dtype=object) if c in df.columns else np.full(n_all, None, dtype=object))
         for c in ("value_col", "area_col", "numerator_col", "denominator_col", "period_col", "file")
     }
-    # Rows with no figure at all (every value cell empty) are what templates and real files leave: skipped and counted.
     filled = {c: cell[c].each(bool, bool) for c in FIELDS}
     keep = filled["value"] | filled["numerator"] | filled["denominator"]
     stray = 0
@@ -232,40 +263,50 @@ def validate(
         cell = {c: col.keep(keep) for c, col in cell.items()}
         per_row = {c: vals[keep] for c, vals in per_row.items()}
         rows_all = rows_all[keep]
-    n = len(rows_all)
-    if n == 0:
-        what = "the file has a header row but no figures under it" + (f" ({stray} row(s) have no value)" if stray else "")
-        return Result(empty_rows(), [Problem("no_figures", what)], table, blank=stray)  # the template, with a count
+    return cell, rows_all, per_row, stray
 
-    columns = {f: table.columns.get(f, f) for f in FIELDS}
-    by_id = config.by_id
-    trusted = access.admin or table.official  # may load published figures, official series and every area level
-    problems: list[Problem] = list(table.problems)  # a reader's problems with single rows, listed with the rest
-    bad = np.zeros(n, dtype=bool)
-    ind_col = cell["indicator"]
 
-    def add(i, kind, column, indicator=None, **params):
-        problems.append(
-            Problem.of(kind, row=int(rows_all[i]), column=column, indicator=indicator, file=per_row["file"][i], **params)
+class _Check:
+    """The rows under check and what the checks have found: the problems, and which rows are bad."""
+
+    def __init__(self, table: Table, config: Config, access: Access, cell, rows_all, per_row):
+        self.table, self.config, self.access = table, config, access
+        self.cell, self.rows_all, self.per_row = cell, rows_all, per_row
+        self.n = len(rows_all)
+        self.columns = {f: table.columns.get(f, f) for f in FIELDS}
+        self.trusted = access.admin or table.official  # may load published figures, official series and every area level
+        self.problems: list[Problem] = list(table.problems)  # a reader's problems with single rows, listed with the rest
+        self.bad = np.zeros(self.n, dtype=bool)
+        self.ind_col = cell["indicator"]
+
+    def add(self, i, kind, column, indicator=None, **params) -> None:
+        self.problems.append(
+            Problem.of(
+                kind, row=int(self.rows_all[i]), column=column, indicator=indicator, file=self.per_row["file"][i], **params
+            )
         )
-        bad[i] = True
+        self.bad[i] = True
 
-    def col_name(i, f):
+    def col_name(self, i, f) -> str:
         """The header, as written, of the column field `f` of row i came from."""
-        return per_row[f"{f}_col"][i] or columns[f]
+        return self.per_row[f"{f}_col"][i] or self.columns[f]
 
-    def value_column(i):
-        return col_name(i, "value")
+    def value_column(self, i) -> str:
+        return self.col_name(i, "value")
 
-    # Indicator ids or names (in the wide layout the header named them)
+
+def _check_indicators(c: _Check) -> tuple[list, np.ndarray]:
+    """Indicator ids or names (in the wide layout the header named them), and whether this person may load each:
+    each distinct cell's indicator (or None), and which rows name a known one."""
+    config, access, ind_col, columns = c.config, c.access, c.ind_col, c.columns
     by_name = {" ".join(ind.name.lower().split()): ind for ind in config.indicators}
-    ind_u = [by_id.get(x) or by_name.get(" ".join(x.lower().split())) for x in ind_col.values]  # each one's indicator
+    ind_u = [config.by_id.get(x) or by_name.get(" ".join(x.lower().split())) for x in ind_col.values]
     ind_ok = _per_value([x is not None for x in ind_u], bool)[ind_col.codes]
     for i in np.flatnonzero(~ind_ok):
         if ind_col[i] == "":
-            add(i, "empty_indicator", columns["indicator"])
+            c.add(i, "empty_indicator", columns["indicator"])
         else:
-            add(
+            c.add(
                 i,
                 "unknown_indicator",
                 columns["indicator"],
@@ -274,41 +315,45 @@ def validate(
             )
     refused_u = [
         None
-        if ind is None or not ((ind.kind == "official" and not trusted) or not access.may_upload(ind.id))
-        else ("official_only" if ind.kind == "official" and not trusted else "not_permitted")
+        if ind is None or not ((ind.kind == "official" and not c.trusted) or not access.may_upload(ind.id))
+        else ("official_only" if ind.kind == "official" and not c.trusted else "not_permitted")
         for ind in ind_u
     ]
     if any(refused_u):
         for i in np.flatnonzero(_per_value([r is not None for r in refused_u], bool)[ind_col.codes]):
-            add(i, refused_u[ind_col.codes[i]], columns["indicator"], ind_col[i], user=access.user)
+            c.add(i, refused_u[ind_col.codes[i]], columns["indicator"], ind_col[i], user=access.user)
+    return ind_u, ind_ok
 
-    # Areas by ONS code, name, old LA code or alias; the reader may bring areas the store does not know yet
+
+def _check_areas(c: _Check, areas_df: pd.DataFrame) -> tuple[np.ndarray, list, dict]:
+    """Areas by ONS code, name, old LA code or alias; the reader may bring areas the store does not know yet. Returns
+    each row's area code (None where unknown), each distinct cell's code, and each known area's level."""
     known = areas_df
-    if table.new_areas:
+    if c.table.new_areas:
         known = pd.concat(
-            [areas_df, pd.DataFrame(table.new_areas, columns=["code", "name", "level", "la_code", "region"])], ignore_index=True
+            [areas_df, pd.DataFrame(c.table.new_areas, columns=["code", "name", "level", "la_code", "region"])], ignore_index=True
         )
-    lookup = area_lookup(known, config)
+    lookup = area_lookup(known, c.config)
     levels = dict(zip(known["code"], known["level"]))
-    area_col = cell["area"]
+    area_col = c.cell["area"]
     resolved = [lookup.get(x.lower()) for x in area_col.values]  # each distinct way of naming an area, once
     codes = _objects(resolved)[area_col.codes]
     listing = None
-    example = next((r.code for r in known.itertuples() if r.level == LOCAL_LEVEL), config.default_area)
+    example = next((r.code for r in known.itertuples() if r.level == LOCAL_LEVEL), c.config.default_area)
     submittable = (LOCAL_LEVEL, PROVIDER_LEVEL)
-    wrong_u = [code is None or (levels.get(code) not in submittable and not trusted) for code in resolved]
+    wrong_u = [code is None or (levels.get(code) not in submittable and not c.trusted) for code in resolved]
     for i in np.flatnonzero(_per_value(wrong_u, bool)[area_col.codes]) if any(wrong_u) else []:
         code = codes[i]
-        column = col_name(i, "area")
+        column = c.col_name(i, "area")
         if code is None:
             listing = listing or ", ".join(
-                f"{r.code} ({r.name})" for r in areas_df.itertuples() if r.level == LOCAL_LEVEL or trusted
+                f"{r.code} ({r.name})" for r in areas_df.itertuples() if r.level == LOCAL_LEVEL or c.trusted
             )
             if area_col[i] == "":
-                add(i, "empty_area", column, listing=listing)
+                c.add(i, "empty_area", column, listing=listing)
             else:
                 value = area_col[i]
-                add(
+                c.add(
                     i,
                     "unknown_area",
                     column,
@@ -316,8 +361,8 @@ def validate(
                     listing=listing,
                     suggestion=suggest(value, list(known["name"]) + list(known["code"])),
                 )
-        elif levels.get(code) not in submittable and not trusted:
-            add(
+        elif levels.get(code) not in submittable and not c.trusted:
+            c.add(
                 i,
                 "area_level_not_allowed",
                 column,
@@ -325,20 +370,26 @@ def validate(
                 level=LEVEL_WORDS.get(levels.get(code), "an"),
                 example=example,
             )
+    return codes, resolved, levels
 
-    # A provider scorecard measure is reported for a provider, every other local measure for a council.
-    mixed = any(ind is not None and ind.domain for ind in ind_u) or any(levels.get(c) == PROVIDER_LEVEL for c in resolved)
-    for i in np.flatnonzero(ind_ok) if mixed and not table.official else []:
-        ind, code = ind_u[ind_col.codes[i]], codes[i]
+
+def _check_provider_measures(c: _Check, ind_u: list, ind_ok: np.ndarray, codes, resolved: list, levels: dict) -> None:
+    """A provider scorecard measure is reported for a provider, every other local measure for a council."""
+    mixed = any(ind is not None and ind.domain for ind in ind_u) or any(levels.get(x) == PROVIDER_LEVEL for x in resolved)
+    for i in np.flatnonzero(ind_ok) if mixed and not c.table.official else []:
+        ind, code = ind_u[c.ind_col.codes[i]], codes[i]
         if code is None or ind.kind == "official" or (ind.domain is None) == (levels.get(code) != PROVIDER_LEVEL):
             continue
         if ind.domain is not None:
-            add(i, "provider_measure_needs_provider", col_name(i, "area"), ind.id, area=code)
+            c.add(i, "provider_measure_needs_provider", c.col_name(i, "area"), ind.id, area=code)
         else:
-            add(i, "provider_area_for_area_measure", col_name(i, "area"), ind.id, area=code)
+            c.add(i, "provider_area_for_area_measure", c.col_name(i, "area"), ind.id, area=code)
 
-    # Periods, read by each indicator's period type; each distinct (indicator, label) parsed once
-    period_col = cell["period"]
+
+def _check_periods(c: _Check, ind_u: list, today: dt.date) -> tuple[list, np.ndarray]:
+    """Periods, read by each indicator's period type; each distinct (indicator, label) parsed once. Returns each
+    pair's Period (or its parse error, or None) and each row's pair."""
+    ind_col, period_col, columns = c.ind_col, c.cell["period"], c.columns
     pair_of_row, pair_ind, pair_label = _pairs(ind_col.codes, period_col.codes, len(period_col.values))
     found_u, status_u = [], []  # per pair: the Period (or the parse error), and what is wrong with it
     for ind_k, label_k in zip(pair_ind.tolist(), pair_label.tolist()):
@@ -363,7 +414,7 @@ def validate(
         status, p = status_u[k], found_u[k]
         if status == "empty":
             ind = ind_u[pair_ind[k]]
-            add(
+            c.add(
                 i,
                 "empty_period",
                 columns["period"],
@@ -372,11 +423,16 @@ def validate(
                 example=periods.EXAMPLES[ind.period_type][0],
             )
         elif status == "bad":
-            add(i, "bad_period", columns["period"], ind_col[i], detail=p.replace("this indicator", ind_col[i]))
+            c.add(i, "bad_period", columns["period"], ind_col[i], detail=p.replace("this indicator", ind_col[i]))
         else:
-            add(i, "future_period", columns["period"], ind_col[i], label=p.label, display=p.display)
+            c.add(i, "future_period", columns["period"], ind_col[i], label=p.label, display=p.display)
+    return found_u, pair_of_row
 
-    # Values, numerators, denominators
+
+def _check_numbers(c: _Check, ind_u: list, ind_ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Values, numerators, denominators: numbers (or suppression markers), in range, and agreeing with each other.
+    Returns each row's value, marker, numerator and denominator."""
+    ind_col, cell, bad, add, col_name, value_column = c.ind_col, c.cell, c.bad, c.add, c.col_name, c.value_column
     is_pct_u = [ind is not None and ind.unit == "percent" for ind in ind_u]
     is_pct_a = _per_value(is_pct_u, bool)[ind_col.codes]
     value, marker, errs, err_of = _numbers(cell["value"], is_pct_a)
@@ -385,7 +441,7 @@ def validate(
         add(i, kind, value_column(i), ind_col[i] or None, **params)
     counts = {}
     for col in ("numerator", "denominator"):
-        nums, _, col_errs, _ = _numbers(cell[col], np.zeros(n, dtype=bool))
+        nums, _, col_errs, _ = _numbers(cell[col], np.zeros(c.n, dtype=bool))
         for i in np.flatnonzero((col_errs >= 0) & cell[col].each(bool, bool)):
             add(i, "count_not_a_number", col_name(i, col), ind_col[i] or None, value=short(cell[col][i]))
         counts[col] = nums
@@ -418,10 +474,15 @@ def validate(
                 denominator=den[i],
                 expected=expected[i],
             )
+    return value, marker, num, den
 
-    # figure_type and source: a lead's figures are submitted; only the trusted mark them published or illustrative
+
+def _check_figure_types(c: _Check, default_figure_type: str) -> list[str]:
+    """figure_type: a lead's figures are submitted; only the trusted mark them published or illustrative. Returns each
+    distinct cell's figure type."""
+    access, trusted = c.access, c.trusted
     allowed = FIGURE_TYPES if trusted else ("submitted",)
-    ft_col = cell["figure_type"]
+    ft_col = c.cell["figure_type"]
     ft_u = [x.lower() or default_figure_type for x in ft_col.values]
     if any(x not in allowed for x in ft_u):
         for i in np.flatnonzero(_per_value([x not in allowed for x in ft_u], bool)[ft_col.codes]):
@@ -432,8 +493,14 @@ def validate(
                 else f"{access.user}'s figures are stored as submitted (only an administrator or an official import may "
                 "load published or illustrative figures); leave figure_type empty"
             )
-            add(i, "bad_figure_type", columns["figure_type"], value=short(ft_col[i]), hint=hint)
+            c.add(i, "bad_figure_type", c.columns["figure_type"], value=short(ft_col[i]), hint=hint)
+    return ft_u
 
+
+def _tidy(c: _Check, ind_u, codes, found_u, pair_of_row, numbers, ft_u, default_source) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows as the store keeps them (OBS_COLUMNS), and each pair's period label."""
+    value, marker, num, den = numbers
+    ind_col, cell = c.ind_col, c.cell
     label_u = _objects([p.label if isinstance(p, periods.Period) else None for p in found_u])
     start_u = _objects([p.start if isinstance(p, periods.Period) else None for p in found_u])
     end_u = _objects([p.end if isinstance(p, periods.Period) else None for p in found_u])
@@ -450,41 +517,45 @@ def validate(
             "denominator": den,
             "marker": text(marker),
             "note": text(cell["note"].each(lambda x: x or None)),
-            "figure_type": text(_objects(ft_u)[ft_col.codes]),
+            "figure_type": text(_objects(ft_u)[cell["figure_type"].codes]),
             "source": text(cell["source"].each(lambda x: x or default_source or None)),
-            "release": text(np.full(n, table.release, dtype=object)),
+            "release": text(np.full(c.n, c.table.release, dtype=object)),
         }
     )
+    return tidy, label_u
 
-    # The same indicator, area and period twice: identical repeats are harmless, different figures are not. Keys are
-    # compared as numbers: the indicator, the area it resolved to and the period label it was read as.
+
+def _check_repeats(c: _Check, tidy: pd.DataFrame, codes, label_u, pair_of_row) -> tuple[np.ndarray, np.ndarray]:
+    """The same indicator, area and period twice: identical repeats are harmless, different figures are not. Keys are
+    compared as numbers: the indicator, the area it resolved to and the period label it was read as. Returns each
+    row's key and which good rows repeat one."""
     ind_key = pd.factorize(tidy["indicator_id"].to_numpy(dtype=object))[0].astype(np.int64)  # an id and its name alike
     area_key = pd.factorize(codes)[0].astype(np.int64)
     label_key = pd.factorize(label_u)[0].astype(np.int64)[pair_of_row]
     key_num = (ind_key * (area_key.max(initial=0) + 2) + area_key) * (label_key.max(initial=0) + 2)
     key_num = key_num + label_key
-    good = ~bad
-    repeated = np.zeros(n, dtype=bool)
+    good = ~c.bad
+    repeated = np.zeros(c.n, dtype=bool)
     if good.any():
         repeated[good] = pd.Series(key_num[good]).duplicated(keep=False).to_numpy()
     dup_mask = repeated
     key = ["indicator_id", "area_code", "period"]
     if dup_mask.any():
         keyed = tidy[dup_mask].assign(
-            row=rows_all[dup_mask],
-            file=per_row["file"][dup_mask],
-            vcol=np.array([value_column(i) for i in np.flatnonzero(dup_mask)], dtype=object),
+            row=c.rows_all[dup_mask],
+            file=c.per_row["file"][dup_mask],
+            vcol=np.array([c.value_column(i) for i in np.flatnonzero(dup_mask)], dtype=object),
         )
         hint = (
             (" (if the file splits rows by a column such as age or sex, add it to the mapping's filters to keep the total)")
-            if table.official
+            if c.table.official
             else ""
         )
         for (ind_id, area, label), group in keyed.groupby(key, sort=False):
             if len(group.drop_duplicates(["value", "marker", "numerator", "denominator", "note"])) > 1:
                 first = group.iloc[0]
                 for r in group.iloc[1:].itertuples():
-                    problems.append(
+                    c.problems.append(
                         Problem.of(
                             "duplicate_figure",
                             row=int(r.row),
@@ -498,16 +569,7 @@ def validate(
                             detail=f" ({_shown(first['value'], first['marker'])} there, {_shown(r.value, r.marker)} here)",
                         )
                     )
-
-    if problems:
-        order = {c: k for k, c in enumerate(FIELDS)}
-        problems.sort(key=lambda p: (p.file or "", p.row or 0, order.get(_field_of(p.column, columns), 99)))
-        return Result(empty_rows(), problems, table, blank=stray)
-    row_numbers = rows_all
-    if dup_mask.any():
-        first = ~pd.Series(key_num).duplicated(keep="first").to_numpy()
-        tidy, row_numbers = tidy[first].reset_index(drop=True), rows_all[first]
-    return Result(tidy, [], table, blank=stray, row_numbers=row_numbers.tolist())
+    return key_num, dup_mask
 
 
 def suggest_indicator(typed: str, config: Config) -> str:

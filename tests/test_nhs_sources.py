@@ -214,7 +214,10 @@ def test_an_oversized_gzip_is_refused_before_it_is_unpacked(bare, cfg, monkeypat
 
     monkeypatch.setattr(nhs_autism, "MAX_UNPACKED", 1024 * 1024)
     (problem,) = refused(bare, cfg, AUTISM.read_bytes(), AUTISM.name)
-    assert problem == "AutismStatsDec22_subICB.csv.gz would unpack to more than 1 MB; files that unpack past that are refused"
+    assert problem == (
+        "AutismStatsDec22_subICB.csv.gz unpacks to more than 1 MB; files over that are refused. Import the CSV files you "
+        "need one by one."
+    )
 
 
 # ---------------------------------------------------------------- the command line and the Upload page
