@@ -1,11 +1,14 @@
-"""The one official import: a file of published statistics → the reader its mapping names → the validator's table.
-DfE open data goes to indicators/ees.py (its mappings in config/ees/); every other official source is a reader module
-in indicators/ and a mapping in config/nhs/ that names it (`reader: nhs_chs`), found here without a line of code per
-source. So a new source is two files: the reader and its mapping."""
+"""The one official import, and the registry of its sources: a file of published statistics → the reader its mapping
+names → the validator's table. A source is a reader module and a mapping that names it (`reader: nhs_chs`), found
+here without a line of code per source: every mapping in config/nhs/ (or the folder KPI_SOURCES_DIR names) is
+asked in turn whether its reader recognises the file, and DfE open data (indicators/ees.py, its mappings in
+config/ees/) reads whatever none of them claims. So a new source is two files: the reader and its mapping (the
+README's "How to add a new source")."""
 
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from pathlib import Path
 
@@ -18,6 +21,8 @@ from indicators.problems import MESSAGES
 from indicators.validate import Table
 
 NHS_DIR = ROOT / "config" / "nhs"
+# The folder of source mappings, when not config/nhs/ (a deployment's own sources, or a test's).
+SOURCES_ENV = "KPI_SOURCES_DIR"
 MAX_MAPPING_BYTES = 100_000
 _NAME = r"^[a-z0-9][a-z0-9-]*$"
 _READER = r"^[a-z][a-z0-9_]*$"
@@ -83,7 +88,7 @@ def settings(src: Source, model: type[BaseModel]):
 
 def nhs_mappings(directory: Path | str | None = None) -> list[Source]:
     """Every mapping in config/nhs/, sorted by name; a broken one raises MappingError naming the file and field."""
-    folder = Path(directory) if directory else NHS_DIR
+    folder = Path(directory or os.environ.get(SOURCES_ENV) or NHS_DIR)
     out = []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         try:
@@ -100,13 +105,23 @@ def nhs_mappings(directory: Path | str | None = None) -> list[Source]:
 
 
 def reader_of(src: Source):
-    """The reader module a mapping names (indicators.<reader>), with its recognises() and read()."""
-    try:
-        module = importlib.import_module(f"indicators.{src.reader}")
-    except ImportError:
-        raise MappingError(src.name, [f"field reader: there is no reader indicators/{src.reader}.py"]) from None
+    """The reader module a mapping names, with its recognises() and read(): indicators/<reader>.py, or else a module
+    of that name on the Python path (a deployment's own reader, kept outside the package)."""
+    module = None
+    for name in (f"indicators.{src.reader}", src.reader):
+        try:
+            module = importlib.import_module(name)
+            break
+        except ModuleNotFoundError as e:
+            if e.name != name:  # the reader exists but imports something missing: say that, not "no reader"
+                raise MappingError(src.name, [f"field reader: {src.reader} cannot be imported ({e})"]) from None
+    if module is None:
+        raise MappingError(
+            src.name,
+            [f"field reader: there is no reader indicators/{src.reader}.py (nor a module {src.reader} on the Python path)"],
+        )
     if not (hasattr(module, "recognises") and hasattr(module, "read")):
-        raise MappingError(src.name, [f"field reader: indicators/{src.reader}.py has no recognises() and read()"])
+        raise MappingError(src.name, [f"field reader: {module.__name__} has no recognises() and read()"])
     return module
 
 
