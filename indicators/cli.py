@@ -589,28 +589,16 @@ def spc_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help=f"drop moving ranges of at least {spc.SCREEN_FACTOR} × the mean moving range before computing limits "
         "(default: no screening, as the Making Data Count tool)",
     )
-    parser.add_argument(
-        "--run-length",
-        type=int,
-        default=d.run_length,
-        metavar="N",
-        help=f"points in a row on one side of the mean that make a run (default {d.run_length})",
+    whole_numbers = (
+        ("--run-length", d.run_length, "points in a row on one side of the mean that make a run"),
+        ("--trend-length", d.trend_length, "points in a row rising or falling that make a trend"),
+        ("--min-points", d.min_points, "analyse a series with at least N values"),
     )
-    parser.add_argument(
-        "--trend-length",
-        type=int,
-        default=d.trend_length,
-        metavar="N",
-        help=f"points in a row rising or falling that make a trend (default {d.trend_length})",
-    )
-    parser.add_argument(
-        "--min-points",
-        type=int,
-        default=d.min_points,
-        metavar="N",
-        help=f"spc.analyse a series with at least N values (default {d.min_points}, Making Data Count's advice); "
-        "with fewer than that the JSON carries a warning",
-    )
+    for option, default, words in whole_numbers:
+        more = (
+            ", Making Data Count's advice); with fewer than that the JSON carries a warning" if option == "--min-points" else ")"
+        )
+        parser.add_argument(option, type=int, default=default, metavar="N", help=f"{words} (default {default}{more}")
     return parser
 
 

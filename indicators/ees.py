@@ -305,20 +305,16 @@ def _read_member(
     years: list[int] = []
     get = lambda c, i: col[c][i] if c in col else ""  # noqa: E731
     not_areas: list[str] = []
+
+    def at(kind: str, row: int, column: str, **params) -> None:
+        """A problem with one row of this file."""
+        problems.append(Problem.of(kind, row=row, column=column, file=where, **params))
+
     for i in np.flatnonzero(live):
         row = int(rows[i])
         time_text = col["time_identifier"][i]
         if not time_text:
-            problems.append(
-                Problem.of(
-                    "empty_time_identifier",
-                    row=row,
-                    column=written["time_identifier"],
-                    file=where,
-                    mapping=mapping.name,
-                    expected=mapping.time_identifier,
-                )
-            )
+            at("empty_time_identifier", row, written["time_identifier"], mapping=mapping.name, expected=mapping.time_identifier)
             continue
         if _fold(time_text) != _fold(mapping.time_identifier):
             wrong_time.setdefault(time_text, []).append(row)
@@ -327,17 +323,7 @@ def _read_member(
         code_col, name_col = AREA_COLUMNS[level]
         if code_col not in col:
             if code_col not in missing_geo:
-                problems.append(
-                    Problem.of(
-                        "no_code_column",
-                        row=1,
-                        column=code_col,
-                        file=where,
-                        level=LEVEL_WORDS[level],
-                        first=row,
-                        code_column=code_col,
-                    )
-                )
+                at("no_code_column", 1, code_col, level=LEVEL_WORDS[level], first=row, code_column=code_col)
                 missing_geo.add(code_col)
             continue
         code = col[code_col][i].upper()
@@ -349,36 +335,22 @@ def _read_member(
                 not_areas.append(name)
                 continue
         if not code:
-            problems.append(
-                Problem.of(
-                    "empty_code",
-                    row=row,
-                    column=written[code_col],
-                    file=where,
-                    level=LEVEL_WORDS[level],
-                    code_column=written[code_col],
-                    example=CODE_EXAMPLES[level],
-                )
+            at(
+                "empty_code",
+                row,
+                written[code_col],
+                level=LEVEL_WORDS[level],
+                code_column=written[code_col],
+                example=CODE_EXAMPLES[level],
             )
             continue
         if not _ONS_CODE.match(code):
-            problems.append(
-                Problem.of(
-                    "bad_code",
-                    row=row,
-                    column=written[code_col],
-                    file=where,
-                    value=col[code_col][i],
-                    example=CODE_EXAMPLES[level],
-                )
-            )
+            at("bad_code", row, written[code_col], value=col[code_col][i], example=CODE_EXAMPLES[level])
             continue
         if code not in known_codes and code not in new_areas:
             name = get(name_col, i)
             if not name:
-                problems.append(
-                    Problem.of("new_area_without_name", row=row, column=written.get(name_col, name_col), file=where, code=code)
-                )
+                at("new_area_without_name", row, written.get(name_col, name_col), code=code)
                 continue
             too_long = bounds.name_problem(
                 name, what="area name", row=row, column=written[name_col], file=where, example="County Durham"
