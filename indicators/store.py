@@ -351,6 +351,7 @@ class WriteSummary:
     new: int
     changed: int
     unchanged: int
+    note: str = ""  # what the write did, in words, as the upload history records it (a rollback's note)
 
 
 # Compares incoming rows (alias i) with stored ones (alias o): the one definition of new / changed / unchanged.
@@ -858,7 +859,7 @@ def _rollback_once(
         if not isinstance(e, StoreError) and (isinstance(e, duckdb.TransactionException) or "conflict" in str(e).lower()):
             raise _Conflict(str(e)) from e
         raise
-    return WriteSummary(int(rb_id), 0, int(plan.remove + plan.restore), 0)
+    return WriteSummary(int(rb_id), 0, int(plan.remove + plan.restore), 0, note)
 
 
 # ---------------------------------------------------------------- queries that feed pages
