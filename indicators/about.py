@@ -7,18 +7,6 @@ import html
 from indicators import periods, rag
 from indicators.config import POLARITY_WORDS, UNIT_WORDS, Config, Indicator
 
-CSS = """<style>
-section.ind {border-top: 1px solid #b1b4b6; padding: 8px 0 12px 0;}
-section.ind h2 {font-size: 1.4rem; margin: 0.4rem 0;}
-section.ind dl {display: grid; grid-template-columns: 14rem 1fr; gap: 4px 16px; margin: 0;}
-section.ind dt {font-weight: 700;}
-section.ind dd {margin: 0;}
-section.ind code {background: #f3f2f1; padding: 0 4px;}
-section.ind dd, section.ind code {overflow-wrap: anywhere; min-width: 0;}
-/* At 320 px (400% zoom) the terms sit above their definitions, so nothing scrolls sideways (WCAG 1.4.10). */
-@media (max-width: 40rem) {section.ind dl {grid-template-columns: minmax(0, 1fr);} section.ind dd {margin-bottom: 6px;}}
-</style>"""
-
 
 def target_text(ind: Indicator) -> str:
     if ind.target is None:
@@ -63,9 +51,21 @@ def spc_text(ind: Indicator, names: dict[str, str] | None = None) -> str:
     return "; ".join(words) or "Defaults (a gap of more than 1 period starts a new segment)"
 
 
+def counterpart_html(ind: Indicator, cfg: Config) -> str:
+    """The official counterpart by its name, linked to its own section, with its id (what files and links use)."""
+    if not ind.official:
+        return "–"
+    other = cfg.by_id.get(ind.official)
+    code = f"<code>{html.escape(ind.official)}</code>"
+    if other is None:
+        return code
+    return f"<a href='#{html.escape(other.id)}'>{html.escape(other.name)}</a> (id {code})"
+
+
 def fields(ind: Indicator, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(term, text) for everything the indicators file says about one indicator, in reading order: what it measures
+    first, the id it is known by in files and links last."""
     return [
-        ("Id", ind.id),
         ("Definition", ind.definition),
         ("Unit", UNIT_WORDS[ind.unit]),
         ("Polarity", POLARITY_WORDS[ind.polarity]),
@@ -81,16 +81,25 @@ def fields(ind: Indicator, names: dict[str, str] | None = None) -> list[tuple[st
         ("Strategy area", ind.strategy_area or "–"),
         ("Inspection area", ind.inspection_area or "–"),
         ("Notes", ind.notes or "–"),
+        ("Id in upload files and links", ind.id),
     ]
 
 
 def about_html(cfg: Config) -> str:
-    parts = [CSS]
+    """One section per indicator, headed by its name; its style sheet is pages/about_page.css."""
+    parts = []
     names = {a.code: a.name for a in cfg.areas}
     for ind in cfg.indicators:
-        rows = "".join(
-            f"<dt>{html.escape(k)}</dt><dd>{'<code>' + html.escape(v) + '</code>' if k == 'Id' else html.escape(v)}</dd>"
-            for k, v in fields(ind, names)
+        rows = []
+        for k, v in fields(ind, names):
+            if k == "Official counterpart":
+                shown = counterpart_html(ind, cfg)
+            elif k.startswith("Id"):
+                shown = f"<code>{html.escape(v)}</code>"
+            else:
+                shown = html.escape(v)
+            rows.append(f"<dt>{html.escape(k)}</dt><dd>{shown}</dd>")
+        parts.append(
+            f"<section class='ind' id='{html.escape(ind.id)}'><h2>{html.escape(ind.name)}</h2><dl>{''.join(rows)}</dl></section>"
         )
-        parts.append(f"<section class='ind' id='{html.escape(ind.id)}'><h2>{html.escape(ind.name)}</h2><dl>{rows}</dl></section>")
     return "".join(parts)

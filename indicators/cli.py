@@ -154,10 +154,9 @@ def cmd_rollback(args, cfg) -> int:
         summary = store.rollback(
             conn, args.upload_id, cli_access(args.user or store.os_user()), confirm_sample=store.SAMPLE_CONFIRMATION
         )
-        note = conn.execute("SELECT note FROM uploads WHERE id = ?", [summary.upload_id]).fetchone()[0]
     finally:
         conn.close()
-    print(f"{note} Recorded as upload {summary.upload_id}.")
+    print(f"{summary.note} Recorded as upload {summary.upload_id}.")
     return 0
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from indicators import health, periods, rag, spc, store
-from indicators.cells import clean, half_up, missing
+from indicators.cells import clean, missing
 from indicators.config import Break, Config, Indicator
 
 ENGLAND = "E92000001"
@@ -130,18 +129,34 @@ class AreaFigures:
         d = self.due[self.due["status"] == "overdue"]
         return d if ids is None else d[d["indicator_id"].isin(ids)]
 
-    def overdue_summary(self, ids: list[str] | None = None) -> str:
+    def _overdue_counts(self, ids: list[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(indicators with a period due, those of them overdue): what the summary and the list's heading count."""
         shown = self.due if ids is None else self.due[self.due["indicator_id"].isin(ids)]
         shown = shown[shown["status"] != "no data"]
-        late = shown[shown["status"] == "overdue"]
+        return shown, shown[shown["status"] == "overdue"]
+
+    def overdue_summary(self, ids: list[str] | None = None) -> str:
+        shown, late = self._overdue_counts(ids)
         if len(shown) == 1:
             r = shown.iloc[0]
             if late.empty:
                 return f"Up to date: the latest period due ({r['latest_due_display']}) is in."
-            return f"Overdue: figures up to {r['latest_due_display']} were due; {int(r['periods_missing'])} period(s) missing."
+            return f"Overdue: figures up to {r['latest_due_display']} were due; {_periods(r['periods_missing'])} missing."
         if late.empty:
             return f"All {len(shown)} indicators are up to date."
         return f"{len(late)} of {len(shown)} indicators have figures overdue."
+
+    def overdue_heading(self, ids: list[str] | None = None) -> str:
+        """The heading of the list under the summary, counting what the summary counted (one rule): the periods
+        missing where one indicator is shown, the indicators overdue where several are."""
+        shown, late = self._overdue_counts(ids)
+        if len(shown) == 1:
+            return f"Which figures are overdue ({_periods(late['periods_missing'].sum())} missing)"
+        return f"Which figures are overdue ({len(late)} {'indicator' if len(late) == 1 else 'indicators'})"
+
+
+def _periods(n) -> str:
+    return f"{int(n)} period" if int(n) == 1 else f"{int(n)} periods"
 
 
 # ---------------------------------------------------------------- building it
@@ -651,79 +666,3 @@ def neighbours_text(f: IndicatorFigures, period: str) -> str | None:
         f"{rag.format_value(f.ind, float(r['average']))} (average of the {n} of {of} neighbours with a figure; "
         f"median {rag.format_value(f.ind, float(r['median']))})"
     )
-
-
-# ---------------------------------------------------------------- every local authority on one indicator
-
-
-def league(conn, config: Config, indicator_id: str, period: str) -> pd.DataFrame:
-    """Every local authority's figure for one indicator and period, best first through its polarity, with its rank,
-    quartile and region: what the Compare areas page and slide draw."""
-    ind = config.by_id[indicator_id]
-    df = store.la_figures(conn, indicator_id, period)
-    # Ranked as RANK_METHOD says: the published (rounded) figures, ties shared, Scilly and the City left out.
-    with_value = df[df["value"].notna() & ~df["code"].isin(list(NOT_RANKED))].copy()
-    with_value["published"] = [float(half_up(v, ind.decimals)) for v in with_value["value"]]
-    ascending = ind.polarity == "lower_is_better"
-    with_value = with_value.sort_values(["published", "name"], ascending=[ascending, True]).reset_index(drop=True)
-    n = len(with_value)
-    if ind.polarity == "neutral":
-        with_value["rank"] = np.arange(1, n + 1)
-        with_value["quartile"] = None
-    else:
-        with_value["rank"] = with_value["published"].rank(method="min", ascending=ascending).astype(int)
-        with_value["quartile"] = [_quartile(int(r), n) for r in with_value["rank"]] if n else []
-    return with_value
-
-
-def league_periods(conn, indicator_id: str) -> list[str]:
-    """The periods for which local authorities have figures, newest first."""
-    return store.la_periods(conn, indicator_id)
-
-
-def league_table(ind: Indicator, league: pd.DataFrame, area: str, neighbours: list[str], region: str | None) -> pd.DataFrame:
-    """The league as a table people can read and download: rank, area, figure, quartile and how it relates to the
-    chosen area (the chart's text alternative)."""
-
-    def relation(code: str, reg: str | None) -> str:
-        if code == area:
-            return "chosen area"
-        if code in neighbours:
-            return f"statistical neighbour ({neighbours.index(code) + 1} of {len(neighbours)})"
-        return "same region" if region and reg == region else ""
-
-    return pd.DataFrame(
-        {
-            "Rank": league["rank"].astype(int),
-            "Local authority": league["name"],
-            "Code": league["code"],
-            "Region": league["region_name"],
-            "Figure": [rag.format_value(ind, v) for v in league["value"]],
-            "Quartile": [QUARTILE_WORDS.get(q, "") if q == q and q is not None else "" for q in league["quartile"]],
-            "Compared with the chosen area": [relation(c, r) for c, r in zip(league["code"], league["region"])],
-        }
-    )
-
-
-def league_summary(ind: Indicator, league: pd.DataFrame, area: AreaInfo, period_display: str, england: float | None) -> str:
-    """One sentence: where the chosen area stands among local authorities, against England, the neighbours' average
-    (as LAIT gives it, with how many neighbours had a figure)."""
-    n = len(league)
-    mine = league[league["code"] == area.code]
-    if area.code in NOT_RANKED:
-        return f"{area.name} is not ranked ({NOT_RANKED[area.code]} is too small, as in LAIT); {n} local authorities are."
-    if mine.empty:
-        return f"{area.name} has no figure for {period_display}; {n} local authorities do."
-    r = mine.iloc[0]
-    words = f"{area.name}: {rag.format_value(ind, r['value'])} in {period_display}, {ordinal(int(r['rank']))} of {n} local authorities"
-    if r["quartile"] == r["quartile"] and r["quartile"] is not None:
-        words += f" ({QUARTILE_WORDS[int(r['quartile'])]})"
-    if england is not None:
-        words += f"; England {rag.format_value(ind, england)}"
-    codes = [c for c, *_ in area.neighbours]
-    near = league[league["code"].isin(codes)]["value"]
-    if len(near) >= MIN_NEIGHBOURS:
-        words += f"; statistical neighbours' average {rag.format_value(ind, float(near.mean()))} ({len(near)} of {len(codes)})"
-    elif codes:
-        words += f"; only {len(near)} of {len(codes)} statistical neighbours have a figure, too few for an average (3 needed)"
-    return words + "."

@@ -32,6 +32,7 @@ class WriteSummary:
     new: int
     changed: int
     unchanged: int
+    note: str = ""  # what the write did, in words, as the upload history records it (a rollback's note)
 
 
 def _rollback_quietly(conn) -> None:

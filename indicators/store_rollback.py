@@ -43,7 +43,7 @@ class RollbackPlan:
 
     @property
     def effect(self) -> str:
-        return f"{self.remove} figure(s) removed, {self.restore} restored to their earlier values"
+        return f"{self.remove:,} figure(s) removed, {self.restore:,} restored to their earlier values"
 
 
 def rollback_plan(conn, upload_id: int) -> RollbackPlan:
@@ -175,4 +175,4 @@ def _rollback_once(
         if not isinstance(e, StoreError) and (isinstance(e, duckdb.TransactionException) or "conflict" in str(e).lower()):
             raise _Conflict(str(e)) from e
         raise
-    return WriteSummary(int(rb_id), 0, int(plan.remove + plan.restore), 0)
+    return WriteSummary(int(rb_id), 0, int(plan.remove + plan.restore), 0, note)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from indicators.about import about_html
-from pages.common import get_access, get_config, require, run_page
+from pages.common import get_access, get_config, page_css, require, run_page
 
 
 def about_page() -> None:
@@ -13,9 +13,9 @@ def about_page() -> None:
     st.title("About the indicators")
     st.write(
         "Each indicator below is defined in the indicators file (`config/indicators.yaml`). "
-        "The id is what upload files and links use."
+        "Each ends with its id, which upload files and links use."
     )
-    st.html(about_html(cfg))
+    st.html(page_css("about_page.css") + about_html(cfg))
 
 
 if __name__ == "__main__":

@@ -6,10 +6,22 @@ import datetime as dt
 
 import streamlit as st
 
-from indicators import alt_text, charts, plan, plan_markup, plan_store, rag, store
+from indicators import alt_text, charts, plan, plan_markup, plan_store, queries, rag
 from indicators.access import Forbidden
 from indicators.markup import esc
-from pages.common import area_page, chart, charts_for, figures_for, page_title, plain, plan_for, provenance, run_page, stop
+from pages.common import (
+    area_page,
+    chart,
+    charts_for,
+    figures_for,
+    page_css,
+    page_title,
+    plain,
+    plan_for,
+    provenance,
+    run_page,
+    stop,
+)
 
 
 def update_form(cur, who, area: str, a: plan.Action) -> None:
@@ -34,7 +46,7 @@ def update_form(cur, who, area: str, a: plan.Action) -> None:
                 plan_store.post_update(
                     cur, who, area, a.ref, update_date=when, status=status, progress=progress, evidence=evidence
                 )
-            except (store.StoreError, Forbidden) as e:
+            except (queries.StoreError, Forbidden) as e:
                 st.error(str(e))
                 return
             st.session_state["update_posted"] = f"Update posted on action {a.ref}: {plan.status_text(status)}."
@@ -75,8 +87,7 @@ def action_page() -> None:
         f"<dt>Owner</dt><dd>{esc(a.owner or '–')}{' (' + esc(a.owner_email) + ')' if a.owner_email else ''}</dd>"
         f"<dt>Lead organisation</dt><dd>{esc(a.lead_org or '–')}</dd>"
         f"<dt>Start</dt><dd>{esc(plan.long_date(a.start))}</dd><dt>Due</dt><dd>{esc(a.due_text)}</dd></dl>"
-        "<style>.action-facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}"
-        ".action-facts dt{font-weight:700}.action-facts dd{margin:0}</style>"
+        + page_css("action_page.css")
     )
 
     st.header("Progress updates")

@@ -4,7 +4,7 @@ the URL so a link opens the same view."""
 
 import streamlit as st
 
-from indicators import readmodel, tables
+from indicators import league, tables
 from pages.common import (
     area_page,
     cache_key,
@@ -30,7 +30,7 @@ def compare_page() -> None:
         st.session_state["compare_indicator"] = qp.get("indicator") if qp.get("indicator") in official else official[0]
     indicator_id = st.sidebar.selectbox("Indicator", official, key="compare_indicator", format_func=lambda i: cfg.by_id[i].name)
     ind = cfg.by_id[indicator_id]
-    years = readmodel.league_periods(cur, indicator_id)
+    years = league.league_periods(cur, indicator_id)
     page_title(f"Compare areas: {ind.name}", area_name)
     st.title(f"Compare areas — {plain(ind.name)}")
     if not years:

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from indicators import store, tables, uploads
+from indicators import queries, tables, uploads
 from indicators.access import Forbidden
 from pages.common import get_access, get_config, get_cursor, plain, require, run_page
 
@@ -25,7 +25,7 @@ def figures_of_uploads(cur, cfg, user: str | None) -> None:
         status = f"; {up['status']}" if up["status"] else ""
         label = (
             f"Upload {up['id']}: {up['file_name'] or up['kind']}, {_when(up['created_at'])} — "
-            f"{up['rows_new']} new, {up['rows_changed']} changed{status}"
+            f"{up['rows_new']:,} new, {up['rows_changed']:,} changed{status}"
         )
         with st.expander(plain(label)):
             if up["note"]:
@@ -90,15 +90,15 @@ def history_page() -> None:
     )
 
     st.header("Backups")
-    last = store.latest_backup_time()
+    last = queries.latest_backup()
     st.write(
-        f"The dashboard makes a backup itself every day into `{store.backup_dir()}` and keeps the newest "
-        f"{store.BACKUP_KEEP}. Latest: {last:%-d %B %Y, %H:%M}."
+        f"The dashboard makes a backup itself every day into `{queries.backup_folder()}` and keeps the newest "
+        f"{queries.BACKUP_KEEP}. Latest: {last:%-d %B %Y, %H:%M}."
         if last
-        else f"The dashboard makes a backup itself every day into `{store.backup_dir()}`; none has been made yet."
+        else f"The dashboard makes a backup itself every day into `{queries.backup_folder()}`; none has been made yet."
     )
     if st.button("Back up now", key="backup_now"):
-        made = store.timed_backup(cur, who)
+        made = queries.back_up_now(cur, who)
         st.success(f"Backed up to {made}.")
 
     st.header("Roll back an upload")
@@ -109,7 +109,7 @@ def history_page() -> None:
     rollback_section(cur, df, who)
 
 
-def _roll_back(plan: store.RollbackPlan, who, sure_key: str, typed_key: str | None) -> None:
+def _roll_back(plan: queries.RollbackPlan, who, sure_key: str, typed_key: str | None) -> None:
     """The button's callback. It carries the plan drawn on the page when the button was, so it can only ever undo
     that upload, and only if rolling it back still does what the page said; the store checks again inside its
     transaction. Whatever happens, the choice and the tick are cleared (new widget keys)."""
@@ -119,19 +119,18 @@ def _roll_back(plan: store.RollbackPlan, who, sure_key: str, typed_key: str | No
     try:
         who.require_admin("roll back an upload")
         if not state.get(sure_key):
-            raise store.StoreError(f'Tick "I want to undo upload {plan.upload_id}" first; nothing was done.')
-        summary = store.rollback(
+            raise queries.StoreError(f'Tick "I want to undo upload {plan.upload_id}" first; nothing was done.')
+        summary = queries.roll_back(
             get_cursor(get_config()),
             plan.upload_id,
             who,
             expected=plan,
             confirm_sample=(typed or "").strip().lower() if typed_key else None,
         )
-    except (store.StoreError, Forbidden) as e:
+    except (queries.StoreError, Forbidden) as e:
         state["rollback_refused"] = str(e)
         return
-    note = get_cursor(get_config()).execute("SELECT note FROM uploads WHERE id = ?", [summary.upload_id]).fetchone()[0]
-    state["rollback_done"] = f"{note} Recorded as upload {summary.upload_id}."
+    state["rollback_done"] = f"{summary.note} Recorded as upload {summary.upload_id}."
 
 
 def rollback_section(cur, df, who) -> None:
@@ -155,7 +154,7 @@ def rollback_section(cur, df, who) -> None:
     )
     if choice is None:
         return
-    plan = store.rollback_plan(cur, choice)
+    plan = queries.rollback_plan(cur, choice)
     st.write(plain(f"Rolling back {plan.described} means {plan.effect}."))
     if plan.blocked_by:
         st.warning(
@@ -174,11 +173,11 @@ def rollback_section(cur, df, who) -> None:
             icon=":material/warning:",
         )
         typed_key = f"rollback_typed_{round_}_{choice}"
-        st.text_input(f'Type "{store.SAMPLE_CONFIRMATION}" to confirm', key=typed_key)
+        st.text_input(f'Type "{queries.SAMPLE_CONFIRMATION}" to confirm', key=typed_key)
     # Keyed by the upload too, so choosing another upload never carries a tick over to it.
     sure_key = f"rollback_sure_{round_}_{choice}"
     sure = st.checkbox(f"I want to undo upload {choice}", key=sure_key)
-    typed_ok = typed_key is None or st.session_state.get(typed_key, "").strip().lower() == store.SAMPLE_CONFIRMATION
+    typed_ok = typed_key is None or st.session_state.get(typed_key, "").strip().lower() == queries.SAMPLE_CONFIRMATION
     st.button(
         f"Roll back upload {choice}",
         type="primary",

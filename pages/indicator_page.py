@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pandas as pd
 import streamlit as st
 
-from indicators import alt_text, charts, commentary, markup, plan_markup, rag, readmodel, store, tables, uploads
+from indicators import alt_text, charts, commentary, markup, plan_markup, queries, rag, readmodel, tables, uploads
 from indicators.about import target_text
 from indicators.access import Forbidden
 from pages.common import (
@@ -199,9 +199,8 @@ def indicator_page() -> None:
     af = figures_for(cur, area)
     f = af.indicators.get(ind.id)
     if f is None:
-        have = store.areas_with_data(cur, ind.id)
-        names = dict(zip(store.areas(cur)["code"], store.areas(cur)["name"]))
-        where = ", ".join(names.get(c, c) for c in have[:20]) + (f" and {len(have) - 20} more" if len(have) > 20 else "")
+        have = queries.areas_holding(cur, ind.id)
+        where = ", ".join(have[:20]) + (f" and {len(have) - 20} more" if len(have) > 20 else "")
         st.info(
             f"There are no figures for {plain(ind.name)} in {plain(area_name)}. Figures are held for: {plain(where or 'no area yet')}."
         )
@@ -280,7 +279,7 @@ def indicator_page() -> None:
 
     st.header("Commentary")
     latest_period = df.iloc[-1]["period"]
-    versions = store.commentary_versions(cur, ind.id, area)
+    versions = queries.commentary_versions(cur, ind.id, area)
     current = commentary.latest_for(versions, ind.id, latest_period)
     if current is not None:
         st.html(commentary.block_html(current))
@@ -295,12 +294,12 @@ def indicator_page() -> None:
                 shows = st.text_area(
                     "What the data shows",
                     value=current["data_shows"] if current is not None else "",
-                    max_chars=store.COMMENTARY_MAX_CHARS,
+                    max_chars=queries.COMMENTARY_MAX_CHARS,
                 )
                 actions = st.text_area(
                     "What we are doing about it (actions)",
                     value=current["actions"] if current is not None else "",
-                    max_chars=store.COMMENTARY_MAX_CHARS,
+                    max_chars=queries.COMMENTARY_MAX_CHARS,
                 )
                 review = st.date_input("Next review", value=None, format="DD/MM/YYYY")
                 st.caption("Plain text or Markdown (bold, lists, links). HTML is shown as text. Earlier versions are kept.")
@@ -309,7 +308,7 @@ def indicator_page() -> None:
                         uploads.save_commentary(cur, who, ind.id, area, latest_period, shows, actions, review)
                         st.success("Saved. Earlier versions are kept below.")
                         st.rerun()
-                    except (store.StoreError, Forbidden) as e:
+                    except (queries.StoreError, Forbidden) as e:
                         st.error(plain(str(e)))
     if len(versions) > 1:
         with st.expander(f"Earlier versions ({len(versions) - 1})"):

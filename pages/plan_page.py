@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from indicators import monitoring, plan, plan_markup, plan_store, store
+from indicators import monitoring, plan, plan_markup, plan_store, queries
 from indicators.access import Forbidden
 from indicators.markup import esc
 from pages.common import area_page, figures_for, page_title, plain, plan_for, provenance, run_page, stop
@@ -40,7 +40,7 @@ def afi_form(cur, who, area: str, the_plan: plan.PlanView) -> None:
                     done = plan_store.write_plan(
                         cur, who, area, afis=[{"ref": ref, "title": title.strip(), "detail": detail.strip()}]
                     )
-                except (store.StoreError, Forbidden) as e:
+                except (queries.StoreError, Forbidden) as e:
                     st.error(str(e))
                     return
                 st.session_state["plan_saved"] = done.summary
@@ -107,7 +107,7 @@ def action_form(cur, who, cfg, area: str, the_plan: plan.PlanView) -> None:
                     return
                 try:
                     done = plan_store.write_plan(cur, who, area, afis=read.afis, actions=read.actions, links=read.links)
-                except (store.StoreError, Forbidden) as e:
+                except (queries.StoreError, Forbidden) as e:
                     st.error(str(e))
                     return
                 st.session_state["plan_saved"] = done.summary
@@ -124,7 +124,7 @@ def import_form(cur, who, cfg, area: str, area_name: str) -> None:
         if upload is not None and st.button("Import the plan", type="primary"):
             try:
                 done, problems = plan.import_file(cur, who, cfg, area, upload.getvalue(), upload.name)
-            except (store.StoreError, Forbidden) as e:
+            except (queries.StoreError, Forbidden) as e:
                 st.error(str(e))
                 return
             if problems:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from indicators import markup, readmodel, tables
+from indicators import markup, scorecard_view, tables
 from pages.common import (
     ILLUSTRATIVE_NOTE,
     area_page,
@@ -23,68 +23,20 @@ def scorecard_page() -> None:
     inspections = sorted({i.inspection_area for i in cfg.indicators if i.inspection_area})
     strategy = st.sidebar.selectbox("Strategy area", ["All"] + strategies, key="strategy")
     inspection = st.sidebar.selectbox("Inspection area for improvement", ["All"] + inspections, key="inspection")
-    SORTS = {
-        "Indicator order": None,
-        "RAG, worst first": ("status", readmodel.RAG_ORDER),
-        "Variation, concern first": ("variation", readmodel.VARIATION_ORDER),
-        "Assurance, failing first": ("assurance", readmodel.ASSURANCE_ORDER),
-    }
-    sort = st.sidebar.selectbox("Sort by", list(SORTS), key="sort")
-    show = st.sidebar.multiselect(
-        "Show only",
-        [
-            "Red",
-            "Amber",
-            "Green",
-            "Special cause: concern",
-            "Special cause: improvement",
-            "Consistently failing",
-            "Hit and miss",
-            "Consistently passing",
-            "Overdue",
-        ],
-        key="show_only",
-        placeholder="Everything",
-    )
+    sort = st.sidebar.selectbox("Sort by", list(scorecard_view.SORTS), key="sort")
+    show = st.sidebar.multiselect("Show only", list(scorecard_view.SHOW_ONLY), key="show_only", placeholder="Everything")
 
     st.title(f"SEND scorecard — {plain(area_name)}")
     af = figures_for(cur, area)
     provenance(af)
-    df = af.scorecard
-    if not df.empty and strategy != "All":
-        df = df[df["strategy_area"] == strategy]
-    if not df.empty and inspection != "All":
-        df = df[df["inspection_area"] == inspection]
-
-    if df.empty:
+    in_areas, df, missing = scorecard_view.view(
+        af, None if strategy == "All" else strategy, None if inspection == "All" else inspection, show, sort
+    )
+    if in_areas.empty:
         st.info(
             f"No indicator has figures for {plain(area_name)} with these filters. Choose another area or set the filters to All."
         )
         stop()
-
-    FILTERS = {
-        "Red": df["status"] == "red",
-        "Amber": df["status"] == "amber",
-        "Green": df["status"] == "green",
-        "Special cause: concern": df["variation"] == "special_cause_concern",
-        "Special cause: improvement": df["variation"] == "special_cause_improvement",
-        "Consistently failing": df["assurance"] == "consistently_fail",
-        "Hit and miss": df["assurance"] == "inconsistent",
-        "Consistently passing": df["assurance"] == "consistently_pass",
-        "Overdue": df["due_status"] == "overdue",
-    }
-    if show:  # any of the chosen conditions
-        keep = FILTERS[show[0]]
-        for name in show[1:]:
-            keep = keep | FILTERS[name]
-        df = df[keep]
-    if SORTS[sort]:
-        column, order = SORTS[sort]
-        df = (
-            df.assign(_k=df[column].map(lambda v: order.get(v if isinstance(v, str) else None, 9)))
-            .sort_values("_k", kind="stable")
-            .drop(columns="_k")
-        )
     if df.empty:
         st.info("No indicator matches the chosen filters.")
         stop()
@@ -101,13 +53,6 @@ def scorecard_page() -> None:
         "target be met?); hover or read them aloud for their meaning."
     )
 
-    missing = [
-        i.name
-        for i in cfg.indicators
-        if i.id not in set(df["indicator_id"])
-        and (strategy == "All" or i.strategy_area == strategy)
-        and (inspection == "All" or i.inspection_area == inspection)
-    ]
     if missing:
         with st.expander(f"{len(missing)} indicator(s) have no figures for {plain(area_name)}"):
             st.write("\n".join(f"- {plain(name)}" for name in missing))

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from indicators import ees, owed, returns, store, tables, uploads
+from indicators import ees, owed, queries, returns, tables, uploads
 from indicators import official as official_sources
 from indicators.access import Forbidden
 from pages.common import area_picker, get_access, get_config, get_cursor, plain, reopen_database, require, run_page, stop
@@ -16,7 +16,7 @@ WRAPPED_ROWS = 200  # rows of a preview tab shown as a wrapped table; more go in
 
 
 def local_areas(cur) -> list[tuple[str, str]]:
-    areas = store.areas(cur)
+    areas = queries.areas(cur)
     return [(r.code, r.name) for r in areas.itertuples() if r.level == "local_authority"]
 
 
@@ -207,7 +207,7 @@ def upload_page() -> None:
                 "Sheet", [DETECT_SHEET, *sheets], key=f"sheet_{file.file_id}", help="The workbook has several sheets."
             )
             sheet = None if picked == DETECT_SHEET else picked
-    version = store.data_version(cur)
+    version = queries.data_version(cur)
     key = (file.file_id, version, official, mapping, release, sheet)
     if st.session_state.get("preview_key") != key:
         with st.status(f"Checking {plain(file.name)}…", expanded=False) as status:
@@ -258,7 +258,7 @@ def upload_page() -> None:
 
     slips_ok = slips_section(preview, preview_id)
 
-    names = dict(zip(store.areas(cur)["code"], store.areas(cur)["name"]))
+    names = queries.area_names(cur)
     tabs = st.tabs([f"New ({counts['new']})", f"Changed ({counts['changed']})", f"Unchanged ({counts['unchanged']})"])
     for tab, kind in zip(tabs, ("new", "changed", "unchanged")):
         with tab:
@@ -294,7 +294,7 @@ def upload_page() -> None:
         try:
             with st.spinner("Loading in one transaction…"):
                 summary = uploads.commit(cur, preview, who, confirmed=slips_ok)
-        except (store.StoreError, Forbidden) as e:
+        except (queries.StoreError, Forbidden) as e:
             if isinstance(e, uploads.DiskError):
                 reopen_database()
             st.session_state.pop("preview_key", None)

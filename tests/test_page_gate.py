@@ -55,8 +55,8 @@ def test_no_file_in_pages_draws_anything_by_itself(path):
 
 
 def area_page_calls() -> list[str]:
-    """The calls pages.common.area_page makes, in order, up to the cursor: who is there, then what they may do."""
-    tree = ast.parse((ROOT / "pages" / "common.py").read_text(encoding="utf-8"))
+    """The calls pages.common.widgets.area_page makes, in order, up to the cursor: who is there, then what they may do."""
+    tree = ast.parse((ROOT / "pages" / "common" / "widgets.py").read_text(encoding="utf-8"))
     fn = next(f for f in tree.body if isinstance(f, ast.FunctionDef) and f.name == "area_page")
     calls = [ast.unparse(n.func) for stmt in fn.body for n in ast.walk(stmt) if isinstance(n, ast.Call)]
     return calls[: calls.index("get_cursor")]

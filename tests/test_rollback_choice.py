@@ -187,5 +187,5 @@ def test_the_sample_data_needs_the_typed_words_on_the_page(db_path):
         f"Rolled back upload {s} (sample data (observations.csv), loaded by sample data on "
     )
     assert unplain(at.success[0].value).endswith(
-        f": {n} figure(s) removed, 0 restored to their earlier values. Recorded as upload {s + 1}."
+        f": {n:,} figure(s) removed, 0 restored to their earlier values. Recorded as upload {s + 1}."
     )

@@ -28,7 +28,10 @@ def test_the_grid_shows_every_sample_provider_by_the_five_domains_in_words(ui):
         for cell in cells[1:]:  # every domain's cell says its RAG in a word and a symbol, and how many measures
             assert cell.split("\n")[0] in ("✔ Green", "▲ Amber", "✖ Red"), cell
             assert " of 2 " in cell, cell
-    expect(page.get_by_text("Sample data: these providers and their figures are illustrative")).to_be_visible()
+    expect(page.get_by_text("These providers and their figures are illustrative")).to_be_visible()
+    # The banner every screen starts with: how old the figures are and that they are sample data.
+    expect(page.get_by_text("Figures up to 2026-27 Q1 (Apr–Jun 2026)")).to_be_visible()
+    expect(page.get_by_text("Sample data", exact=True)).to_be_visible()
     ui.screenshots("provider-scorecard", 1366, 768)
 
 
