@@ -175,7 +175,7 @@ def upload_page() -> None:
             st.caption(
                 "The layout of every file is detected from its header; choose a mapping only if the dashboard asks you to."
             )
-        kinds = ["zip", "csv", "gz", "xlsx"]
+        kinds, limit = ["zip", "csv", "gz", "xlsx"], ees.MAX_BYTES
         label = (
             'DfE release zip (as downloaded, "Download all data") or one of its CSV files; NHS England Autism Statistics '
             "(CSV or .csv.gz) or community health services waiting-list workbook (.xlsx)"
@@ -185,7 +185,7 @@ def upload_page() -> None:
             "or digital.nhs.uk / england.nhs.uk. The source and layout are detected."
         )
     else:
-        kinds, label = ["csv", "xlsx"], "CSV or Excel file of figures"
+        kinds, limit, label = ["csv", "xlsx"], returns.MAX_BYTES, "CSV or Excel file of figures"
         help_text = (
             f"Up to {returns.MAX_BYTES // (1024 * 1024)} MB and {returns.MAX_ROWS:,} rows. Columns: indicator, area, "
             "period, value (and optionally numerator, denominator, note), or one column per indicator id."
@@ -193,7 +193,11 @@ def upload_page() -> None:
 
     # A new key after each load empties the uploader, so the loaded file is not offered again.
     file = st.file_uploader(
-        label, type=kinds, key=f"upload_file_{official}_{st.session_state.get('uploads_done', 0)}", help=help_text
+        label,
+        type=kinds,
+        key=f"upload_file_{official}_{st.session_state.get('uploads_done', 0)}",
+        help=help_text,
+        max_upload_size=limit // (1024 * 1024),  # the widget says this limit; the server's cap is the largest of them
     )
     if file is None:
         stop()

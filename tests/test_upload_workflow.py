@@ -445,3 +445,19 @@ def test_local_mode_offers_the_dfe_import_to_its_administrator(db_path):
         "A return of figures (CSV or Excel)",
         "Official statistics (DfE open data; NHS England autism statistics or community health waiting lists)",
     ]
+
+
+def test_each_uploader_says_and_takes_its_own_size_limit(db_path):
+    # The widget's limit is the one a person reads ("Limit 20 MB per file") and the one the browser enforces; the
+    # server's cap must let the largest of them through, or a 30 MB DfE release would be refused by the widget.
+    import tomllib
+
+    from indicators import ees, returns
+
+    at = apptest()
+    at.switch_page("pages/upload_page.py").run()
+    assert at.file_uploader[0].proto.max_upload_size_mb == returns.MAX_BYTES // (1024 * 1024) == 20
+    at.radio(key="upload_mode").set_value(at.radio(key="upload_mode").options[1]).run()
+    assert at.file_uploader[0].proto.max_upload_size_mb == ees.MAX_BYTES // (1024 * 1024) == 100
+    server = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
+    assert server == ees.MAX_BYTES // (1024 * 1024)
