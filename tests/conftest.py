@@ -80,8 +80,15 @@ def work_unit(nodeid: str) -> str:
     return nodeid if shares_the_app_server(file) and not has_module_fixtures(file) else file
 
 
+@functools.cache
+def drives_a_browser(file: str) -> bool:
+    path = ROOT / file
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    return bool(re.search(r"new_context|\bui\b|\bapp_server\b|streamlit_server|start_cluster", text))
+
+
 def unit_cost(nodeids: list[str]) -> int:
-    return sum(BROWSER_TEST_COST if n.startswith("tests/browser/") else TEST_COST for n in nodeids)
+    return sum(BROWSER_TEST_COST if drives_a_browser(n.split("::", 1)[0]) else TEST_COST for n in nodeids)
 
 
 @pytest.hookimpl(optionalhook=True)
