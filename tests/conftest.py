@@ -87,8 +87,41 @@ def drives_a_browser(file: str) -> bool:
     return bool(re.search(r"new_context|\bui\b|\bapp_server\b|streamlit_server|start_cluster", text))
 
 
-def unit_cost(nodeids: list[str]) -> int:
-    return sum(BROWSER_TEST_COST if drives_a_browser(n.split("::", 1)[0]) else TEST_COST for n in nodeids)
+# Seconds per test of each file, measured (setup, call and teardown, on the two-core machine under load, so only
+# their ratios matter): `KPI_TEST_DURATIONS=write make test` rewrites it. A file not in it is guessed as above.
+DURATIONS = ROOT / "tests" / "durations.json"
+
+
+@functools.cache
+def measured() -> dict[str, float]:
+    return json.loads(DURATIONS.read_text(encoding="utf-8")) if DURATIONS.is_file() else {}
+
+
+def unit_cost(nodeids: list[str]) -> float:
+    cost = 0.0
+    for nodeid in nodeids:
+        file = nodeid.split("::", 1)[0]
+        seconds = measured().get(file)
+        cost += seconds if seconds is not None else BROWSER_TEST_COST if drives_a_browser(file) else TEST_COST
+    return cost
+
+
+_took: dict[str, list[float]] = {}
+
+
+def pytest_runtest_logreport(report):
+    if os.environ.get("KPI_TEST_DURATIONS") == "write":
+        _took.setdefault(report.nodeid, []).append(report.duration)
+
+
+def pytest_sessionfinish(session):
+    if os.environ.get("KPI_TEST_DURATIONS") != "write" or hasattr(session.config, "workerinput") or not _took:
+        return
+    files: dict[str, list[float]] = {}
+    for nodeid, parts in _took.items():
+        files.setdefault(nodeid.split("::", 1)[0], []).append(sum(parts))
+    per_test = {f: round(sum(t) / len(t), 2) for f, t in sorted(files.items())}
+    DURATIONS.write_text(json.dumps(per_test, indent=1) + "\n", encoding="utf-8")
 
 
 @pytest.hookimpl(optionalhook=True)
