@@ -41,7 +41,8 @@ fix: $(BIN)/.installed
 COMPILE := $(BIN)/python -m compileall -q -j 0 app.py indicators pages tests bench
 
 # Tests run in WORKERS processes (pytest-xdist). --dist loadgroup keeps each file's tests on one worker (a module's
-# fixtures are built once) and every browser test of the shared app server on one worker (tests/conftest.py).
+# fixtures are built once), except the browser tests on the app server, which spread one by one over every worker,
+# each worker with its own server; the costliest work goes first (tests/conftest.py).
 WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup --durations=15
 

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import uuid
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -52,32 +53,97 @@ def pytest_configure(config):
     )
 
 
-SHARED_SERVER = "tests/browser: the shared app_server"
+# What one test costs, roughly, in seconds of a worker's time: a test in a real browser opens pages on a live app
+# server (several seconds each); any other test is mostly under a second. Only the order of the work matters.
+BROWSER_TEST_COST, TEST_COST = 8, 1
 
 
 @functools.cache
 def shares_the_app_server(file: str) -> bool:
-    """Whether a test file uses the session's one browser server (the ui, app_server or expected_conn fixture)."""
+    """Whether a test file uses the worker's browser server (the ui, app_server or expected_conn fixture)."""
     path = ROOT / file
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     return bool(re.search(r"def test_\w+\([^)]*\bui\b|\b(app_server|expected_conn)\b", text))
 
 
+@functools.cache
+def has_module_fixtures(file: str) -> bool:
+    path = ROOT / file
+    return path.is_file() and 'scope="module"' in path.read_text(encoding="utf-8")
+
+
+def work_unit(nodeid: str) -> str:
+    """The unit one worker runs: a whole file, so a module's fixtures are built once; but each test of a file on the
+    browser server that has no module fixtures is a unit of its own, so the browser tests (most of the time) spread
+    over every worker, each worker with its own app server (the session's app_server fixture)."""
+    file = nodeid.split("::", 1)[0]
+    return nodeid if shares_the_app_server(file) and not has_module_fixtures(file) else file
+
+
+@functools.cache
+def drives_a_browser(file: str) -> bool:
+    path = ROOT / file
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    return bool(re.search(r"new_context|\bui\b|\bapp_server\b|streamlit_server|start_cluster", text))
+
+
+# Seconds per test of each file (setup, call and teardown): first measured on 7 December 2026 on the two-core machine
+# at a load of about 25 and divided by 8 to match a quiet machine; only their order matters.
+# `KPI_TEST_DURATIONS=write make test` rewrites it. A file not in it is guessed as above.
+DURATIONS = ROOT / "tests" / "durations.json"
+
+
+@functools.cache
+def measured() -> dict[str, float]:
+    return json.loads(DURATIONS.read_text(encoding="utf-8")) if DURATIONS.is_file() else {}
+
+
+def unit_cost(nodeids: list[str]) -> float:
+    cost = 0.0
+    for nodeid in nodeids:
+        file = nodeid.split("::", 1)[0]
+        seconds = measured().get(file)
+        cost += seconds if seconds is not None else BROWSER_TEST_COST if drives_a_browser(file) else TEST_COST
+    return cost
+
+
+_took: dict[str, list[float]] = {}
+
+
+def pytest_runtest_logreport(report):
+    if os.environ.get("KPI_TEST_DURATIONS") == "write":
+        _took.setdefault(report.nodeid, []).append(report.duration)
+
+
+def pytest_sessionfinish(session):
+    if os.environ.get("KPI_TEST_DURATIONS") != "write" or hasattr(session.config, "workerinput") or not _took:
+        return
+    files: dict[str, list[float]] = {}
+    for nodeid, parts in _took.items():
+        files.setdefault(nodeid.split("::", 1)[0], []).append(sum(parts))
+    per_test = {f: round(sum(t) / len(t), 2) for f, t in sorted(files.items())}
+    DURATIONS.write_text(json.dumps(per_test, indent=1) + "\n", encoding="utf-8")
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """`make test` (-n 2 --dist loadgroup): each file's tests on one worker, so a module's fixtures are built once,
-    and every file on the shared browser server on one worker, so one server serves them all. (pytest-xdist's own
-    loadgroup reads xdist_group marks into node ids, which pytest 9 no longer lets it change.)"""
+    """`make test` (-n 2 --dist loadgroup): the work in units (work_unit), dealt out longest first, so no worker is
+    left with a long file at the end while the other waits. (pytest-xdist's own loadgroup reads xdist_group marks into
+    node ids, which pytest 9 no longer lets it change.)"""
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class FileOrSharedServer(LoadScopeScheduling):
+    class LongestFirst(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            file = nodeid.split("::", 1)[0]
-            return SHARED_SERVER if shares_the_app_server(file) else file
+            return work_unit(nodeid)
 
-    return FileOrSharedServer(config, log)
+        def _assign_work_unit(self, node) -> None:
+            # xdist takes the first unit of its queue (ordered by test count): the costliest goes first instead.
+            self.workqueue = OrderedDict(sorted(self.workqueue.items(), key=lambda unit: -unit_cost(list(unit[1]))))
+            super()._assign_work_unit(node)
+
+    return LongestFirst(config, log)
 
 
 def pytest_runtest_setup(item):
