@@ -48,12 +48,16 @@ We know some parts of this dashboard are not fully accessible:
   beside each chart
 - after some actions Streamlit redraws the page and focus can move to the top of the page rather than staying on the
   control you used; we return focus where Streamlit allows it
-- the board pack's PDF is not yet tagged (its charts are pictures with a text layer); the PowerPoint has a title on
+- the board pack's PDF is tagged (headings, tables with header cells, each chart a figure with its text
+  alternative, the language and the title; no text under 11 pt), and a program checks the part of PDF/UA-1 a
+  program can; it does not claim PDF/UA conformance, as its reading order and alternative text have not yet been
+  checked by a screen-reader user. The PowerPoint has a title on
   every slide, native charts with alternative text, tables at 18 pt or more and speaker notes
 - in presentation mode on a 1366 × 768 screen some slides are taller than the screen (the agenda's last rows, the
   exceptions list and the charts' legends need a scroll); at 1920 × 1080 they fit. The same figures are on the
   ordinary pages, which reflow
-- the six-monthly monitoring report's PDF is not tagged either; its Word version (.docx) has real headings and tables
+- the six-monthly monitoring report's PDF is tagged in the same way; its Word version (.docx) has real headings
+  and tables
 - in presentation mode on a screen 320 pixels wide, the Compare areas slide's chart is drawn at projector size, so
   its quartile names overlap; the same chart on the Compare areas page, and the table beside it, read correctly
 - signing in uses your organisation's sign-in page, which this statement does not cover
@@ -118,7 +122,6 @@ The content listed below is non-accessible for the following reasons.
   beside each chart.
 - After a rerun Streamlit may redraw the control you used, and focus can then move to the page's first message or
   heading rather than to that control (2.4.3 Focus order).
-- The board pack's PDF is not tagged (1.3.1 Info and relationships).
 - At 320 pixels wide, the Compare areas slide of the presentation has overlapping labels on its chart (1.4.10
   Reflow). The Compare areas page draws the same chart to fit, with its table.
 

@@ -12,7 +12,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from indicators import export, store
+from indicators import export, pack_html, store
 from pages.common import unplain
 from tests.conftest import ROOT, as_user
 from tests.harness import needs_mark, wait_until
@@ -23,7 +23,7 @@ needs_chromium = needs_mark("pdf-chromium")
 
 @needs_chromium
 def test_four_packs_at_once_are_all_whole(conn, cfg):
-    pages = len(export.build(conn, cfg, "E06000047", indicator_ids=SIX).slides)
+    headings = pack_html.headings(export.clean_pack(export.build(conn, cfg, "E06000047", indicator_ids=SIX)))
     made, start = {}, threading.Barrier(4)
 
     def person(n):
@@ -48,7 +48,7 @@ def test_four_packs_at_once_are_all_whole(conn, cfg):
     for n, (pdf, _) in made.items():
         assert isinstance(pdf, bytes), f"pack {n}: {pdf!r}"
         reader = PdfReader(io.BytesIO(pdf))
-        assert len(reader.pages) == pages
+        assert [o.title for o in flat(reader.outline)] == headings  # every section, in order (bookmarks from headings)
         assert "SEND performance board pack" in reader.pages[0].extract_text()
     assert export.CHARTS.running  # kept for the next pack: it does not pay Chromium's start again
 
@@ -69,6 +69,11 @@ def test_control_characters_in_an_area_name_are_removed_before_rendering(conn, c
     titles = "\n".join(s.text_frame.text for slide in deck.slides for s in slide.shapes if s.has_text_frame)
     assert "Scorecard — Durham North[31m East" in titles
     assert sum(1 for slide in deck.slides for s in slide.shapes if s.has_chart) == 2  # trend and SPC (native charts)
+
+
+def flat(outline):
+    for o in outline:
+        yield from flat(o) if isinstance(o, list) else [o]
 
 
 def fake_chromium(tmp_path, body: str):
