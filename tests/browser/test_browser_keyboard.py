@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import DURHAM, UI, app_pages, streamlit_server
+from tests.browser.conftest import DURHAM, ROOT, UI, app_pages, streamlit_server
 from tests.browser.test_browser_accessibility import FAILING_IMPACTS, contrast
 from tests.conftest import sample_next
 
@@ -208,6 +208,23 @@ def indicator_pixels(page, stop: dict, unfocused: Unfocused | None = None) -> tu
         page.evaluate(REHIGHLIGHT)
     assert focused.shape == before.shape, (focused.shape, before.shape, box)
     return pixels_changed_by_3_to_1(focused, before), _wanted(stop)
+
+
+# The pages the keyboard test still marks as failing, as the accessibility statement names them.
+STATEMENT_NAMES = {"present": "presentation mode"}
+
+
+def test_the_accessibility_statement_lists_what_the_keyboard_test_still_marks_as_failing():
+    """The statement claims no more than the tests show: every page still marked as a known failure above is named
+    under "Non-accessible content", and the old claim of one focus style on every control is gone (the data grids
+    draw their own)."""
+    text = " ".join((ROOT / "pages" / "statement_page.py").read_text(encoding="utf-8").split())
+    failing = text[text.index("### Non-accessible content") :]
+    for name in {n for n, _ in KNOWN_FOCUS_FAILURES} | set(KNOWN_320_FAILURES):
+        said = STATEMENT_NAMES[name]
+        assert re.search(rf"In {said}, not every Tab stop passes the keyboard checks", failing, re.I), name
+    assert "one strong focus style" not in text and "on every control" not in text
+    assert "The data grids draw the ring round their focused cell themselves" in text
 
 
 def test_the_focus_ring_count_is_wcags_contrast_ratio_pixel_by_pixel():
