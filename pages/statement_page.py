@@ -28,9 +28,11 @@ you should be able to:
 
 - change colours, contrast levels and fonts using browser or device settings
 - zoom in up to 400% without the text spilling off the screen
-- navigate every page using just a keyboard, with a focus indicator you can always see
+- navigate every page using just a keyboard, with a focus indicator you can always see (presentation mode has the
+  exceptions listed below)
 - listen to the pages using a screen reader: headings, tables, icons and charts are named
-- read every chart as text: each chart has a name, a one-sentence summary and its figures as a table beside it
+- read every chart on the ordinary pages as text: each chart has a name, a one-sentence summary and its figures as a
+  table beside it
 
 We have also made the text as simple as we can. RAG status is never shown by colour alone: every status carries a
 word and a symbol (✔ Green, ▲ Amber, ✖ Red, ○ No target).
@@ -60,6 +62,11 @@ We know some parts of this dashboard are not fully accessible:
   and tables
 - in presentation mode on a screen 320 pixels wide, the Compare areas slide's chart is drawn at projector size, so
   its quartile names overlap; the same chart on the Compare areas page, and the table beside it, read correctly
+- in presentation mode, keyboard focus does not yet pass every check the ordinary pages pass (see "Non-accessible
+  content" below)
+- on the Compare areas chart, the bars of the area's statistical neighbours (purple) and of the rest of its region
+  (blue) differ by colour alone; the legend names both colours, and the table beside the chart says which group each
+  area is in
 - signing in uses your organisation's sign-in page, which this statement does not cover
 
 ## Feedback and contact information
@@ -100,15 +107,20 @@ AA standard, due to the non-compliances listed below.
 
 ### What meets the standard
 
-- **1.1.1 Non-text content**: every chart has an accessible name, a one-sentence summary (the latest value against
-  its target, the direction of travel and the SPC reading) and its figures as a table; icons carry their words
+- **1.1.1 Non-text content**: every chart on the ordinary pages has an accessible name, a one-sentence summary (the
+  latest value against its target, the direction of travel and the SPC reading) and its figures as a table; icons
+  carry their words. The presentation's slide charts do not yet (see below)
 - **1.4.1 Use of colour**: RAG is a word and a symbol as well as a colour; red, amber and green bands on charts have
-  labelled boundaries
+  labelled boundaries (the Compare areas chart's groups are the exception listed below)
 - **1.4.3 and 1.4.11 Contrast**: text and chart text at 4.5:1 or more, chart lines and band boundaries at 3:1 or more
 - **1.4.10 Reflow**: at 320 pixels wide nothing scrolls sideways except data tables, which scroll on their own
 - **2.4.2 Page titled**: each page's title names the page and, where it shows one, the area
-- **2.4.7 and 2.4.11 Focus visible and not obscured**: one strong focus style (a black outline with a yellow ring)
-  on every control; no Tab stop is invisible or off-screen; nothing focused hides under the header or the sidebar
+- **2.4.7 and 2.4.11 Focus visible and not obscured**, on every page except presentation mode: a black outline with
+  a yellow ring (3:1 or more against what is around it) on the pages' controls and on what opens above them: dialogs
+  (such as Deck settings), the highlighted option of every drop-down list, and the main menu. The data grids draw the
+  ring round their focused cell themselves, in blue (#1d70b8, 5.2:1 on white), not in this style. No Tab stop is
+  invisible or off-screen; nothing focused hides under the header or the sidebar, and a drop-down list's highlighted
+  option stays inside the window at 320 × 256 pixels
 
 ### Non-accessible content
 
@@ -124,13 +136,22 @@ The content listed below is non-accessible for the following reasons.
   heading rather than to that control (2.4.3 Focus order).
 - At 320 pixels wide, the Compare areas slide of the presentation has overlapping labels on its chart (1.4.10
   Reflow). The Compare areas page draws the same chart to fit, with its table.
+- In presentation mode, the slides' charts have no accessible name, summary or linked table (1.1.1 Non-text
+  content). The same charts on the Indicator and Compare areas pages have all three.
+- In presentation mode, not every Tab stop passes the keyboard checks the other pages pass (2.4.7 Focus visible,
+  2.4.11 Focus not obscured, 2.4.3 Focus order): our keyboard test still records failures on the presentation page at
+  1280 × 900 and at 320 × 256. The same figures are on the ordinary pages, which pass.
+- On the Compare areas chart, statistical neighbours and the rest of the region are told apart by colour alone, at
+  1.4:1 against each other (1.4.1 Use of colour). The legend names each colour and the table beside the chart names
+  each area's group.
 
 We plan to fix these as the components we build on (Streamlit and Plotly) allow, and review this statement each time.
 
 ## What we are doing to improve accessibility
 
 Every change to the dashboard runs browser tests, keyboard only, on every page at 1280×900 and 320×256: every
-focusable element is visible and inside the window when focused, with a focus indicator of 3:1 or more; each page's
+focusable element is visible and inside the window when focused, with a focus indicator of 3:1 or more; the same
+checks, and axe-core, with the Deck settings dialog, a drop-down list and the main menu open; each page's
 title is distinct; every chart has an accessible name and a linked table; chart text and lines meet their contrast
 ratios; nothing scrolls sideways at 320 pixels; and axe-core reports no serious or critical problem, on every page
 and on every slide of the presentation at both sizes.

@@ -10,7 +10,9 @@ than covering it. Every slide (not only the first) is checked with axe in tests/
 
 from __future__ import annotations
 
+import base64
 import io
+import math
 import re
 import shutil
 
@@ -19,7 +21,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import DURHAM, UI, app_pages, streamlit_server
+from tests.browser.conftest import DURHAM, ROOT, UI, app_pages, streamlit_server
 from tests.browser.test_browser_accessibility import FAILING_IMPACTS, contrast
 from tests.conftest import sample_next
 
@@ -27,25 +29,31 @@ SIZES = [(1280, 900), (320, 256)]
 PAGES = app_pages()
 IDS = [name for name, _ in PAGES]
 MAX_STOPS = 160
-# Known failures after the merge of 7 December 2026, left open in issue 28 (the deck's focus and layout) and issue 25's
-# new pages at 320 px: the stop note lists them. Marked so that a fix shows as XPASS rather than hiding the failure.
+# Known failures after the merge of 7 December 2026, left open in issue 28 (the deck's focus and layout): the stop
+# note lists them. Marked so that a fix shows as XPASS rather than hiding the failure. (The plan, board pack and
+# action pages at 320 px, marked here too until then, pass since a11y.css and a11y.js fixed them.)
 KNOWN_FOCUS_FAILURES = {
-    ("plan", 320): "plan page",
-    ("pack", 320): "board pack page",
     ("present", 1280): "deck",
     ("present", 320): "deck",
 }
-KNOWN_320_FAILURES = {"action": "action page"}
+KNOWN_320_FAILURES: dict[str, str] = {}
 
 # What the focused element is, where it is and whether anything hides it.
-FOCUSED = """() => {
-  const active = document.activeElement;
+FOCUSED = """(highlighted) => {
+  let active = document.activeElement;
   if (!active || active === document.body || active === document.documentElement) return null;
+  // A drop-down keeps focus in its text field and highlights an option (aria-activedescendant): that option is what
+  // a sighted keyboard user follows.
+  if (highlighted) active = document.getElementById(active.getAttribute('aria-activedescendant') || '-');
+  if (!active) return null;
   // The data grid moves focus through cells of a table kept for screen readers, with no size of its own, and shows
   // it on its canvas: the canvas is what a sighted keyboard user sees. It draws the focused cell's ring itself (in
   // the theme's #1d70b8, 5.2:1 on white) whether or not the page has focus, so no photograph tells the two apart:
   // for its cells only the canvas's place is checked.
-  const cell = active.getClientRects().length === 0 && active.closest('[data-testid=stDataFrame]');
+  // Tab lands first on the grid's canvas itself, which hands focus to a cell a moment later: the same canvas, the
+  // same ring drawn by the grid (a measurement in between found no ring, on the indicator and compare pages).
+  const cell = (active.getClientRects().length === 0 || active.matches('canvas[data-testid=data-grid-canvas]'))
+    && active.closest('[data-testid=stDataFrame]');
   // A radio button or tick hides its real input; the option drawn for it (mark and words) is what shows focus.
   const option = active.matches('input[type=radio], input[type=checkbox]') && active.closest('label');
   const e = cell ? cell.querySelector('canvas') : option || active;
@@ -68,7 +76,11 @@ FOCUSED = """() => {
   }
   const label = (active.getAttribute('aria-label') || active.innerText || active.value || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
   const header = document.querySelector('[data-testid=stHeader]');
-  return {below: header ? Math.max(header.getBoundingClientRect().bottom, 0) : 0, tag: active.tagName, testid: active.closest('[data-testid]')?.dataset.testid || '', label,
+  // Where everything is scrolled to and how tall the page is: while these stay the same, what is on screen without
+  // focus is what it was when last photographed.
+  const scrolled = [window.scrollX, window.scrollY, document.documentElement.scrollHeight];
+  for (const n of document.querySelectorAll('*')) if (n.scrollTop || n.scrollLeft) scrolled.push(n.scrollTop, n.scrollLeft);
+  return {scrolled: scrolled.join(','), inApp: Boolean(active.closest('#root')), below: header ? Math.max(header.getBoundingClientRect().bottom, 0) : 0, tag: active.tagName, testid: active.closest('[data-testid]')?.dataset.testid || '', label,
           x: r.left, y: r.top, w: r.width, h: r.height, vw: innerWidth, vh: innerHeight,
           cell: Boolean(cell), vx0, vy0, vx1, vy1, opacity, edges: [r.top >= 0, r.right <= innerWidth, r.bottom <= innerHeight, r.left >= 0], hidden, covered, hit: hit ? (hit.dataset.testid || hit.tagName) : null};
 }"""
@@ -87,9 +99,22 @@ def _where(stop: dict) -> str:
     )
 
 
-def _shot(page, clip: dict) -> np.ndarray:
-    """The CLIP of the window as an array of sRGB pixels (height × width × 3)."""
-    return np.asarray(Image.open(io.BytesIO(page.screenshot(clip=clip, animations="disabled"))).convert("RGB"))
+# Text carets are hidden while photographing (as Playwright's screenshots do): a blinking caret is not the indicator.
+NO_CARET = "*, *::before, *::after {caret-color: transparent !important;}"
+
+
+def _shot(page, clip: dict | None) -> np.ndarray:
+    """The CLIP of the window (or the whole window) as an array of sRGB pixels (height × width × 3), straight from
+    Chromium's DevTools protocol: a third quicker than page.screenshot, which also waits for fonts and injects and
+    removes its caret and animation styles at every picture (tab_through hides carets once, with NO_CARET)."""
+    cdp = page.__dict__.get("_kpi_cdp")
+    if cdp is None:
+        cdp = page.__dict__["_kpi_cdp"] = page.context.new_cdp_session(page)
+    params = {"format": "png", "optimizeForSpeed": True}
+    if clip is not None:
+        params["clip"] = {**clip, "scale": 1}
+    data = base64.b64decode(cdp.send("Page.captureScreenshot", params)["data"])
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
 
 
 def _frame(page, at_least_ms: int) -> None:
@@ -123,25 +148,100 @@ def pixels_changed_by_3_to_1(focused: np.ndarray, unfocused: np.ndarray) -> int:
     return int(np.count_nonzero(ratio >= 3))
 
 
-def indicator_pixels(page, stop: dict) -> tuple[int, int]:
-    """(pixels whose colour changes by 3:1 or more when the element takes focus, pixels the rule asks for): the
-    element's visible box and 8 px around it, photographed focused and unfocused. The rule asks for at least the
-    visible box's perimeter (the edges inside the window), a 1 px ring's worth (WCAG 1.4.11 and the 2.4.13 area it is measured by)."""
-    x0, y0 = max(stop["vx0"] - 8, 0), max(stop["vy0"] - 8, 0)
-    x1, y1 = min(stop["vx1"] + 8, stop["vw"]), min(stop["vy1"] + 8, stop["vh"])
-    clip = {"x": x0, "y": y0, "width": x1 - x0, "height": y1 - y0}
-    focused = _shot(page, clip)
-    page.evaluate("() => { window.__kpiBlurred = document.activeElement; document.activeElement.blur(); }")
-    _frame(page, 60)
-    unfocused = _shot(page, clip)
-    page.evaluate("() => window.__kpiBlurred.focus()")
-    _frame(page, 30)
-    changed = pixels_changed_by_3_to_1(focused, unfocused)
-    # Only the edges inside the window can show a ring: a long table's bottom edge is further down the page.
+# Blur the focused element, and focus it again. A modal dialog (and the main menu) keeps focus inside itself: blurred,
+# its focus scope puts focus straight back. Outside #root the focus events are held back from the page's own
+# listeners while the picture is taken, so the element is photographed as it looks without focus (CSS :focus-visible
+# no longer matches; nothing Streamlit draws there shows focus any other way).
+BLUR = """(outside) => {
+  window.__kpiBlurred = document.activeElement;
+  if (outside) {
+    window.__kpiHold = e => e.stopImmediatePropagation();
+    for (const t of ['blur', 'focusout', 'focus', 'focusin']) window.addEventListener(t, window.__kpiHold, true);
+  }
+  document.activeElement.blur();
+}"""
+REFOCUS = """() => {
+  window.__kpiBlurred.focus();
+  if (window.__kpiHold) for (const t of ['blur', 'focusout', 'focus', 'focusin']) window.removeEventListener(t, window.__kpiHold, true);
+  window.__kpiHold = null;
+}"""
+# A drop-down's highlighted option without its highlight (react-aria marks it with these two attributes), and back.
+UNHIGHLIGHT = """() => { const o = document.getElementById(document.activeElement.getAttribute('aria-activedescendant'));
+  window.__kpiOption = [o, o.getAttribute('data-focused'), o.getAttribute('data-focus-visible')];
+  o.removeAttribute('data-focused'); o.removeAttribute('data-focus-visible'); }"""
+REHIGHLIGHT = """() => { const [o, f, v] = window.__kpiOption;
+  if (f !== null) o.setAttribute('data-focused', f); if (v !== null) o.setAttribute('data-focus-visible', v); }"""
+
+
+def _box(stop: dict) -> tuple[int, int, int, int]:
+    """The element's visible box and 8 px around it, in whole pixels inside the window: (x0, y0, x1, y1)."""
+    x0, y0 = max(math.floor(stop["vx0"]) - 8, 0), max(math.floor(stop["vy0"]) - 8, 0)
+    x1, y1 = min(math.ceil(stop["vx1"]) + 8, stop["vw"]), min(math.ceil(stop["vy1"]) + 8, stop["vh"])
+    return x0, y0, x1, y1
+
+
+def _wanted(stop: dict) -> int:
+    """The pixels the rule asks to change: at least the visible box's perimeter (the edges inside the window), a 1 px
+    ring's worth (WCAG 1.4.11 and the 2.4.13 area it is measured by). Only the edges inside the window can show a
+    ring: a long table's bottom edge is further down the page."""
     top, right, bottom, left = stop["edges"]
     w, h = stop["vx1"] - stop["vx0"], stop["vy1"] - stop["vy0"]
-    wanted = int(w * (top + bottom) + h * (left + right))
-    return changed, wanted
+    return int(w * (top + bottom) + h * (left + right))
+
+
+class Unfocused:
+    """The whole window as it looks with nothing focused, photographed once and again only when something has scrolled
+    (or the page's height changed) since: one clipped picture per Tab stop instead of two, and no blur and refocus at
+    every stop. The first stop after each scroll is measured exactly as before (blurred, photographed, focused again)."""
+
+    def __init__(self, page):
+        self.page, self.scrolled, self.picture, self.retaken = page, None, None, 0
+
+    def around(self, stop: dict, box: tuple[int, int, int, int]) -> np.ndarray:
+        if self.picture is None or stop["scrolled"] != self.scrolled:
+            self.page.evaluate(BLUR, not stop["inApp"])
+            _frame(self.page, 60)
+            self.picture = _shot(self.page, None)
+            self.page.evaluate(REFOCUS)
+            _frame(self.page, 30)
+            self.scrolled, self.retaken = stop["scrolled"], self.retaken + 1
+        x0, y0, x1, y1 = box
+        return self.picture[y0:y1, x0:x1]
+
+
+def indicator_pixels(page, stop: dict, unfocused: Unfocused | None = None) -> tuple[int, int]:
+    """(pixels whose colour changes by 3:1 or more when the element takes focus, pixels the rule asks for): the
+    element's visible box and 8 px around it, photographed focused, against the same place without focus (from
+    UNFOCUSED's picture of the window, or, for a drop-down's option, with its highlight taken off)."""
+    box = _box(stop)
+    x0, y0, x1, y1 = box
+    focused = _shot(page, {"x": x0, "y": y0, "width": x1 - x0, "height": y1 - y0})
+    if unfocused is not None:
+        before = unfocused.around(stop, box)
+    else:
+        page.evaluate(UNHIGHLIGHT)
+        _frame(page, 30)
+        before = _shot(page, {"x": x0, "y": y0, "width": x1 - x0, "height": y1 - y0})
+        page.evaluate(REHIGHLIGHT)
+    assert focused.shape == before.shape, (focused.shape, before.shape, box)
+    return pixels_changed_by_3_to_1(focused, before), _wanted(stop)
+
+
+# The pages the keyboard test still marks as failing, as the accessibility statement names them.
+STATEMENT_NAMES = {"present": "presentation mode"}
+
+
+def test_the_accessibility_statement_lists_what_the_keyboard_test_still_marks_as_failing():
+    """The statement claims no more than the tests show: every page still marked as a known failure above is named
+    under "Non-accessible content", and the old claim of one focus style on every control is gone (the data grids
+    draw their own)."""
+    text = " ".join((ROOT / "pages" / "statement_page.py").read_text(encoding="utf-8").split())
+    failing = text[text.index("### Non-accessible content") :]
+    for name in {n for n, _ in KNOWN_FOCUS_FAILURES} | set(KNOWN_320_FAILURES):
+        said = STATEMENT_NAMES[name]
+        assert re.search(rf"In {said}, not every Tab stop passes the keyboard checks", failing, re.I), name
+    assert "one strong focus style" not in text and "on every control" not in text
+    assert "The data grids draw the ring round their focused cell themselves" in text
 
 
 def test_the_focus_ring_count_is_wcags_contrast_ratio_pixel_by_pixel():
@@ -163,10 +263,37 @@ def test_the_focus_ring_count_is_wcags_contrast_ratio_pixel_by_pixel():
     assert pixels_changed_by_3_to_1(grey, white) == 1  # #767676 on white is 4.5:1; #969696 is 2.9:1
 
 
-def tab_through(page, *, measure: bool = True) -> tuple[list[dict], list[str]]:
-    """Press Tab from the top of the page until focus comes round again; every stop, and every problem found."""
+def check_stop(page, stop: dict, unfocused: Unfocused | None, *, measure: bool = True) -> list[str]:
+    """What is wrong with one stop: invisible, of no size, outside the window, covered, or too faint a focus
+    indicator (measured against UNFOCUSED, or for a drop-down's option without its highlight)."""
+    where = _where(stop)
+    if stop["hidden"] or stop["opacity"] < 0.99:
+        return [f"{where}: invisible when focused (opacity {stop['opacity']:.2f}, hidden {stop['hidden']})"]
+    if stop["w"] < 1 or stop["h"] < 1:
+        return [f"{where}: has no size"]
+    for size, lo, hi, room in (("w", "vx0", "vx1", "vw"), ("h", "vy0", "vy1", "vh")):
+        # Inside the window; one taller than the room below the header (a long table) fills most of that room.
+        shown, full = stop[hi] - stop[lo], stop[size]
+        space = stop[room] - (stop["below"] if size == "h" and stop["inApp"] else 0)
+        if shown < (full - 1.5 if full <= space else 0.75 * space):
+            return [f"{where}: not inside the {stop['vw']}×{stop['vh']} window when focused"]
+    if stop["covered"]:
+        return [f"{where}: hidden under {stop['hit']} when focused"]
+    if measure and not stop["cell"]:
+        changed, wanted = indicator_pixels(page, stop, unfocused)
+        if changed < wanted:
+            return [f"{where}: focus indicator too faint ({changed} px change by 3:1, {wanted} needed)"]
+    return []
+
+
+def tab_through(page, *, measure: bool = True, start: bool = True) -> tuple[list[dict], list[str]]:
+    """Press Tab (from the top of the page, or with START false from where focus is, as in an open dialog) until
+    focus comes round again; every stop, and every problem found."""
     stops, problems, seen = [], [], []
-    page.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")
+    unfocused = Unfocused(page)
+    page.add_style_tag(content=NO_CARET)
+    if start:
+        page.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")
     for _ in range(MAX_STOPS):
         page.keyboard.press("Tab")
         _frame(page, 40)
@@ -180,27 +307,23 @@ def tab_through(page, *, measure: bool = True) -> tuple[list[dict], list[str]]:
             break
         seen.append(key)
         stops.append(stop)
-        where = _where(stop)
-        if stop["hidden"] or stop["opacity"] < 0.99:
-            problems.append(f"{where}: invisible when focused (opacity {stop['opacity']:.2f}, hidden {stop['hidden']})")
-            continue
-        if stop["w"] < 1 or stop["h"] < 1:
-            problems.append(f"{where}: has no size")
-            continue
-        for size, lo, hi, room in (("w", "vx0", "vx1", "vw"), ("h", "vy0", "vy1", "vh")):
-            # Inside the window; one taller than the room below the header (a long table) fills most of that room.
-            shown, full = stop[hi] - stop[lo], stop[size]
-            space = stop[room] - (stop["below"] if size == "h" else 0)
-            if shown < (full - 1.5 if full <= space else 0.75 * space):
-                problems.append(f"{where}: not inside the {stop['vw']}×{stop['vh']} window when focused")
-                break
-        else:
-            if stop["covered"]:
-                problems.append(f"{where}: hidden under {stop['hit']} when focused")
-            elif measure and not stop["cell"]:
-                changed, wanted = indicator_pixels(page, stop)
-                if changed < wanted:
-                    problems.append(f"{where}: focus indicator too faint ({changed} px change by 3:1, {wanted} needed)")
+        problems += check_stop(page, stop, unfocused, measure=measure)
+    return stops, problems
+
+
+def arrow_through(page, key: str, count: int, *, option: bool) -> tuple[list[dict], list[str]]:
+    """Press KEY (ArrowDown) COUNT times in an open drop-down (OPTION: its highlighted option is the stop) or menu
+    (its focused item); every stop and every problem found."""
+    stops, problems = [], []
+    unfocused = None if option else Unfocused(page)
+    page.add_style_tag(content=NO_CARET)
+    for _ in range(count):
+        page.keyboard.press(key)
+        _frame(page, 40)
+        stop = page.evaluate(FOCUSED, option)
+        assert stop is not None, f"{key} left nothing {'highlighted' if option else 'focused'}"
+        stops.append(stop)
+        problems += check_stop(page, stop, unfocused)
     return stops, problems
 
 
@@ -214,6 +337,103 @@ def test_every_tab_stop_is_visible_in_the_window_and_clearly_focused(ui, name, l
     stops, problems = tab_through(page)
     assert len(stops) >= 3, f"{name}: only {len(stops)} Tab stop(s): {[_where(s) for s in stops]}"
     assert not problems, f"{name} at {width}×{height}:\n" + "\n".join(problems)
+
+
+def _axe_clean(ui, axe_js, name: str) -> None:
+    """axe-core on the whole document as it stands (an open dialog, list or menu included): nothing serious."""
+    bad = [v for v in ui.axe(axe_js, name) if v["impact"] in FAILING_IMPACTS]
+    assert not bad, "\n".join(f"{v['impact']} {v['id']}: {v['help']} {[n['target'] for n in v['nodes']]}" for v in bad)
+
+
+def _open_sidebar(page) -> None:
+    """At 320 px the sidebar starts closed: open it from the keyboard, as a person would."""
+    if page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "true":
+        page.get_by_test_id("stExpandSidebarButton").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').dataset.collapsed === 'false'")
+        page.wait_for_timeout(400)  # its slide-in
+
+
+def _open_list(page) -> None:
+    """↓ in a drop-down's text field opens its list; pressed again if a busy page let the first press go unheard (a
+    second ↓ on an open list would move its highlight, so only then)."""
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+        try:
+            page.locator("[role=listbox]").wait_for(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            pass
+    pytest.fail(f"↓ did not open the drop-down's list (focus on {page.evaluate(ACTIVE)})")
+
+
+# What Streamlit draws outside .stApp, as children of the body: the main menu's popover, the drop-down lists and
+# dialogs. Each is opened from the keyboard and walked, measured as the page's own Tab stops are, and checked by axe.
+@pytest.mark.parametrize("width, height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_main_menu_shows_focus_at_3_to_1_and_axe_is_clean_with_it_open(ui, axe_js, width, height):
+    page = _open(ui, "/", width, height)
+    button = page.get_by_test_id("stMainMenu").locator("button")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.get_by_test_id("stMainMenuList").wait_for()
+    _frame(page, 100)
+    items = page.get_by_role("menuitem").count()
+    assert items >= 2, f"the main menu has {items} item(s)"
+    page.add_style_tag(content=NO_CARET)
+    first = page.evaluate(FOCUSED)
+    assert first and first["label"] == "Print", first
+    problems = check_stop(page, first, Unfocused(page))
+    stops, more = arrow_through(page, "ArrowDown", items - 1, option=False)
+    assert [s["label"] for s in [first, *stops]] == ["Print", "Record screen"][:items], stops
+    assert not problems + more, f"main menu at {width}×{height}:\n" + "\n".join(problems + more)
+    _axe_clean(ui, axe_js, f"main-menu-{width}")
+    page.keyboard.press("Escape")
+    page.get_by_test_id("stMainMenuList").wait_for(state="detached")
+    assert page.evaluate("() => document.activeElement.closest('[data-testid=stMainMenu]') !== null"), page.evaluate(ACTIVE)
+
+
+@pytest.mark.parametrize("width, height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_a_drop_downs_highlighted_option_shows_focus_at_3_to_1_and_axe_is_clean_with_it_open(ui, axe_js, width, height):
+    page = _open(ui, "/", width, height)
+    _open_sidebar(page)
+    field = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has=page.get_by_text("Area", exact=True))
+    # Centred first: a box half off the foot of the sidebar takes focus but does not open its list (as ui.choose).
+    field.evaluate("e => e.scrollIntoView({block: 'center'})")
+    field.locator("input").focus()
+    _open_list(page)
+    stops, problems = arrow_through(page, "ArrowDown", 4, option=True)
+    assert len({s["label"] for s in stops}) == 4, [s["label"] for s in stops]  # four different options highlighted
+    assert not problems, f"the Area drop-down at {width}×{height}:\n" + "\n".join(problems)
+    _axe_clean(ui, axe_js, f"drop-down-{width}")
+    page.keyboard.press("Escape")
+
+
+@pytest.mark.parametrize("width, height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_deck_settings_dialog_and_its_drop_down_show_focus_at_3_to_1_and_axe_is_clean(ui, axe_js, width, height):
+    page = _open(ui, "/present", width, height)
+    settings = page.locator(".st-key-deck_settings button")
+    settings.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Deck settings")
+    dialog.wait_for()
+    ui.idle()
+    _frame(page, 300)  # its opening animation
+    stops, problems = tab_through(page, start=False)  # the dialog keeps Tab inside itself
+    names = [s["label"] for s in stops]
+    assert "Close" in names and "Apply" in names and any(n.startswith("Presenter view") for n in names), names
+    assert all(not s["inApp"] for s in stops), f"Tab left the dialog: {[_where(s) for s in stops if s['inApp']]}"
+    _axe_clean(ui, axe_js, f"deck-settings-{width}")
+    # Its list of indicators, a multiselect: the highlighted option.
+    dialog.get_by_test_id("stMultiSelect").locator("input").focus()
+    _open_list(page)
+    options, more = arrow_through(page, "ArrowDown", 3, option=True)
+    assert len({s["label"] for s in options}) == 3, [s["label"] for s in options]
+    _axe_clean(ui, axe_js, f"deck-settings-list-{width}")
+    problems += more
+    assert not problems, f"Deck settings at {width}×{height}:\n" + "\n".join(problems)
+    page.keyboard.press("Escape")  # closes the list
+    page.keyboard.press("Escape")  # closes the dialog
+    dialog.wait_for(state="detached")
 
 
 def test_each_page_has_its_own_title_naming_the_page(ui):
