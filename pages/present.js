@@ -1,0 +1,96 @@
+// The deck's own script (pages/present_page.py), run once per browser tab: the audience's window and the presenter's
+// (No "<" before a letter anywhere here, comments included: Streamlit's sanitiser drops a script that has one.)
+// window follow each other through a BroadcastChannel (same browser, no server round trip to tell the other window),
+// the presenter's timer runs here, a focused table's arrow keys scroll the table rather than change the slide, and
+// focus stays on a control when Next or Previous is disabled at the end of the deck.
+(() => {
+  if (window.__kpiDeck) return;
+  window.__kpiDeck = true;
+  const channel = "BroadcastChannel" in window ? new BroadcastChannel("kpi-deck") : null;
+
+  const shown = () => {
+    const s = document.querySelector(".slide[data-slide][data-deck]");
+    return s ? { n: Number(s.dataset.slide), deck: s.dataset.deck } : null;
+  };
+  const running = () => document.querySelector("[data-testid=stApp]")?.dataset.testScriptState === "running";
+  const button = (key) => document.querySelector(`.st-key-${key} button`);
+
+  // want: the slide the other window is on and this one is moving to, one Next or Previous at a time (each a fragment
+  // rerun of this window's own deck). told: the slide this window last announced to the others.
+  let want = null, told = null, clicked = null;
+  function follow() {
+    const now = shown();
+    if (!now) return;
+    if (want && want.deck === now.deck && want.n !== now.n) {
+      if (running()) return;
+      if (clicked && clicked.from === now.n && Date.now() - clicked.at < 4000) return; // that click is on its way
+      const b = button(want.n > now.n ? "next" : "prev");
+      if (!b || b.disabled) { want = null; return; }
+      clicked = { from: now.n, at: Date.now() };
+      b.click();
+      return;
+    }
+    want = null;
+    const key = `${now.deck}#${now.n}`;
+    if (told !== key) {
+      told = key;
+      if (channel) channel.postMessage(now);
+    }
+  }
+  if (channel) {
+    channel.onmessage = (e) => {
+      const now = shown();
+      if (!e.data || !now || e.data.deck !== now.deck) return; // another deck (area or indicators): not followed
+      told = `${e.data.deck}#${e.data.n}`; // the others are there already: nothing to tell them on arrival
+      want = e.data;
+      follow();
+    };
+  }
+
+  // The presenter's timer: minutes and seconds since the presenter view opened (or was restarted) in this tab.
+  const started = () => Number(sessionStorage.getItem("kpi-deck-start")) || Date.now();
+  if (!sessionStorage.getItem("kpi-deck-start")) sessionStorage.setItem("kpi-deck-start", String(Date.now()));
+  function tick() {
+    const el = document.querySelector("[data-deck-timer]");
+    if (!el) return;
+    const s = Math.max(0, Math.floor((Date.now() - started()) / 1000));
+    const text = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")} elapsed`;
+    if (el.textContent !== text) el.textContent = text;
+  }
+  setInterval(tick, 1000);
+  document.addEventListener("click", (e) => {
+    if (!e.target.closest || !e.target.closest("[data-deck-timer-reset]")) return;
+    sessionStorage.setItem("kpi-deck-start", String(Date.now()));
+    tick();
+  });
+
+  // Arrow keys on a focused table (or inside one) scroll it: they never reach the deck's Left / Right shortcuts.
+  const ARROWS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End"];
+  const inTable = (el) => el && el.closest && el.closest(".slide .scorecard-wrap, .slide-chart details.chart-table");
+  window.addEventListener("keydown", (e) => { if (ARROWS.includes(e.key) && inTable(e.target)) e.stopPropagation(); }, true);
+
+  // Next on the last slide (or Previous on the first) is disabled by the rerun and focus would fall to the body: it
+  // goes to the other of the two, which is still a control in the same bar.
+  let lastNav = null;
+  document.addEventListener("focusin", (e) => {
+    const keyed = e.target.closest && e.target.closest(".st-key-next, .st-key-prev");
+    lastNav = keyed ? { key: keyed.classList.contains("st-key-next") ? "next" : "prev", at: Date.now() } : null;
+  });
+  function keepFocus() {
+    if (!lastNav || Date.now() - lastNav.at > 60000) return;
+    const active = document.activeElement;
+    if (active && active !== document.body) return;
+    const mine = button(lastNav.key), other = button(lastNav.key === "next" ? "prev" : "next");
+    const target = mine && !mine.disabled ? mine : other && !other.disabled ? other : null;
+    if (target) target.focus();
+  }
+
+  let queued = false;
+  new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    setTimeout(() => { queued = false; follow(); keepFocus(); tick(); }, 60);
+  }).observe(document.body, { subtree: true, childList: true, attributes: true,
+    attributeFilter: ["data-slide", "data-test-script-state", "disabled"] });
+  follow();
+})();
