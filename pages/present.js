@@ -64,6 +64,16 @@
     tick();
   });
 
+  // "Open presenter view" (and the presenter's "Open the audience's window") opens the other window by name, so a
+  // second click finds the same window rather than a third (Streamlit's sanitiser keeps no target attribute).
+  document.addEventListener("click", (e) => {
+    const link = e.target.closest && e.target.closest("a[data-window]");
+    if (!link) return;
+    e.preventDefault();
+    const other = window.open(link.href, link.dataset.window);
+    if (other) other.focus();
+  });
+
   // Arrow keys on a focused table (or inside one) scroll it: they never reach the deck's Left / Right shortcuts.
   const ARROWS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End"];
   const inTable = (el) => el && el.closest && el.closest(".slide .scorecard-wrap, .slide-chart details.chart-table");
@@ -85,11 +95,65 @@
     if (target) target.focus();
   }
 
+  // At 320 px (400% zoom) a projector's chart, drawn with 24 px text, leaves a plot a few pixels wide and a title cut
+  // at "Trend, with tar": each slide chart is laid out again for the narrow window (text at 14 px, the title wrapped
+  // to the width, the legend under the plot), and back as it was when the window widens.
+  const NARROW = 640, SMALL = 14;
+  const strip = (t) => String(t || "").replace(/\u003cbr\s*\/?\u003e/gi, " ").replace(/\s+/g, " ").trim();
+  const wrap = (text, chars) => {
+    const lines = [];
+    let line = "";
+    for (const word of strip(text).split(" ")) {
+      if (line && (line + " " + word).length > chars) { lines.push(line); line = word; } else { line = line ? line + " " + word : word; }
+    }
+    if (line) lines.push(line);
+    return lines;
+  };
+  function fitCharts() {
+    const P = window.Plotly;
+    if (!P) return;
+    const narrow = window.innerWidth <= NARROW;
+    document.querySelectorAll("[class*='st-key-chart_chart-'] .js-plotly-plot").forEach((gd) => {
+      const full = gd._fullLayout;
+      if (!full || !gd.layout) return;
+      const small = full.font && full.font.size === SMALL;
+      if (narrow === small) return;
+      if (!narrow) { if (gd.__deckWide) P.relayout(gd, gd.__deckWide); return; }
+      const width = gd.getBoundingClientRect().width;
+      const title = wrap(gd.layout.title && gd.layout.title.text, Math.max(12, Math.floor((width - 16) / (16 * 0.56))));
+      const notes = gd.layout.annotations || [];
+      const beside = notes.filter((a) => a.xref === "paper" && (a.x || 0) >= 1 && a.xanchor === "left")
+        .map((a) => strip(a.text).length);
+      const above = notes.some((a) => a.yref === "paper" && (a.y || 0) >= 1);
+      const change = {
+        "font.size": SMALL, "title.font.size": 16, "title.text": title.join("\u003cbr\u003e"), "title.y": 1 - (6 + (title.length - 1) * 16 * 1.3) / full.height, "title.yref": "container", "title.yanchor": "top",
+        "legend.orientation": "h", "legend.xref": "container", "legend.x": 0, "legend.yref": "container", "legend.y": 0,
+        "legend.yanchor": "bottom", "legend.xanchor": "left", "legend.font.size": SMALL,
+        "margin.l": 48, "margin.r": Math.max(SMALL, ...beside.map((n) => n * SMALL * 0.62 + SMALL)), "margin.b": 30,
+        "margin.t": 12 + title.length * 16 * 1.3 + (above ? 2 * SMALL * 1.3 : 0),
+        "xaxis.tickfont.size": SMALL, "yaxis.tickfont.size": SMALL, "xaxis.title.font.size": SMALL, "yaxis.title.font.size": SMALL,
+        "hoverlabel.font.size": SMALL,
+      };
+      notes.forEach((a, i) => { change[`annotations[${i}].font.size`] = SMALL; });
+      if (!gd.__deckWide) {
+        const wide = {};
+        const get = (path) => path.split(".").reduce((o, k) => (o == null ? undefined : o[k.replace(/\[\d+\]$/, "")]), gd.layout);
+        Object.keys(change).forEach((k) => {
+          const m = k.match(/^annotations\[(\d+)\]\.font\.size$/);
+          wide[k] = m ? ((notes[Number(m[1])].font || {}).size ?? null) : (get(k) ?? null);
+        });
+        gd.__deckWide = wide;
+      }
+      P.relayout(gd, change);
+    });
+  }
+  window.addEventListener("resize", () => setTimeout(fitCharts, 100));
+
   let queued = false;
   new MutationObserver(() => {
     if (queued) return;
     queued = true;
-    setTimeout(() => { queued = false; follow(); keepFocus(); tick(); }, 60);
+    setTimeout(() => { queued = false; follow(); keepFocus(); tick(); fitCharts(); }, 60);
   }).observe(document.body, { subtree: true, childList: true, attributes: true,
     attributeFilter: ["data-slide", "data-test-script-state", "disabled"] });
   follow();

@@ -1,8 +1,13 @@
-"""Presentation mode: a projector deck — agenda (the scorecard), exceptions, then one indicator per slide.
+"""Presentation mode: a projector deck — agenda (the scorecard), exceptions, then one indicator per slide, then Compare
+areas. Every slide fits 1366×768 and 1920×1080 with no scroll, text 24 px or more.
 
-The audience sees the slide and nothing meant for the presenter: the slide number, the keys and the notes are in
-the presenter view (Deck settings, or ?presenter=1 in a second window). Deck settings open from a visible button,
-by click or keyboard. Every slide change is announced to screen readers (aria-live)."""
+The audience's window shows only the slide: its foot bar (Previous, Next, Deck settings, Open presenter view, the
+accessibility statement) appears when the mouse moves or a control in it has keyboard focus. "Open presenter view"
+opens the presenter's window (?presenter=1): the slide number, an elapsed timer, what comes next and the notes (the
+overdue figures, the SPC reading, the exceptions' commentary in full) above the same slide. The two windows follow each
+other through a BroadcastChannel (pages/present.js): a key press in one moves the other with no server round trip
+between them. Every slide change is announced to screen readers (aria-live); each slide chart is named, summarised
+and tied to its figures as a table, as the ordinary pages' charts are."""
 
 import copy
 import datetime as dt
@@ -104,6 +109,16 @@ def _shapes_for_groups(spec: dict) -> dict:
     return spec
 
 
+def _last_tick_only(spec: dict) -> dict:
+    """The SPC chart beside its legend has a plot about 180 px wide at 1366 px: two period labels there would run into
+    each other, so it is labelled with the latest period only (the trend beside it has the whole axis)."""
+    axis = spec["layout"].get("xaxis") or {}
+    vals, text = axis.get("tickvals"), axis.get("ticktext")
+    if isinstance(vals, list | tuple) and isinstance(text, list | tuple) and len(vals) > 1 and len(vals) == len(text):
+        axis["tickvals"], axis["ticktext"] = [vals[-1]], [text[-1]]
+    return spec
+
+
 def _slide_chart(spec: dict, key: str, name: str, summary: str, table) -> None:
     """A slide's chart as the ordinary pages draw theirs (pages/common.chart): named, summarised and tied to its
     figures as a table (pages/a11y.js); on the projector the name, summary and table stay out of sight until a
@@ -137,7 +152,7 @@ def _presenter_html(n: int, total: int, following: str, notes: list[str], audien
         "<button type='button' data-deck-timer-reset>Restart timer</button></span>"
         f"<p class='next'>{html.escape(following)}</p>{said}"
         "<p>← → or Page Up / Page Down to move; the audience's window follows this one, and this one follows it. "
-        f"<a href='{html.escape(audience_link)}' target='kpi-audience'>Open the audience's window</a></p></div>"
+        f"<a href='{html.escape(audience_link)}' data-window='kpi-audience'>Open the audience's window</a></p></div>"
     )
 
 
@@ -310,7 +325,8 @@ def present_page() -> None:
                 head = f.latest
                 spc_said = export.spc_reading(types.SimpleNamespace(**head))
                 body = (
-                    f"<h1>{html.escape(_title(kind))} <span class='where'>· {html.escape(names[area])}</span></h1>"
+                    f"<div class='titleline'><h1>{html.escape(_title(kind))}</h1>"
+                    f"<span class='where'>· {html.escape(names[area])}</span></div>"
                     f"<div class='facts'><span class='big'>{html.escape(head['value_text'])}</span>"
                     f"<span>{markup.rag_badge_html(head['status'])} {html.escape(head['threshold_text'])}</span>"
                     f"<span>{html.escape(head['direction_prev_text'])}</span>"
@@ -371,6 +387,7 @@ def present_page() -> None:
                     notes.extend(f"SPC chart: {t}." for t in off)
                     spec["layout"]["title"]["font"]["size"] = CHART_TITLE_PX
                     spec["layout"]["legend"] |= SPC_LEGEND
+                    _last_tick_only(spec)
                     _slide_chart(
                         spec,
                         f"chart-spc-{n}",
@@ -421,7 +438,7 @@ def present_page() -> None:
         if not presenter:
             link = f"?slide={_slide_number()}&area={area}&indicators={','.join(ids)}&presenter=1"
             st.html(
-                f"<div class='deck-open-presenter'><a href='{html.escape(link)}' target='kpi-presenter'>"
+                f"<div class='deck-open-presenter'><a href='{html.escape(link)}' data-window='kpi-presenter'>"
                 "Open presenter view</a></div>"
             )
     with st.container(key="deck_script"):  # hidden; the script runs once per tab (pages/present.js)
