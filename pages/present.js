@@ -1,8 +1,8 @@
 // The deck's own script (pages/present_page.py), run once per browser tab: the audience's window and the presenter's
-// (No "<" before a letter anywhere here, comments included: Streamlit's sanitiser drops a script that has one.)
 // window follow each other through a BroadcastChannel (same browser, no server round trip to tell the other window),
 // the presenter's timer runs here, a focused table's arrow keys scroll the table rather than change the slide, and
 // focus stays on a control when Next or Previous is disabled at the end of the deck.
+// (No "<" before a letter anywhere here, comments included: Streamlit's sanitiser drops a script that has one.)
 (() => {
   if (window.__kpiDeck) return;
   window.__kpiDeck = true;
@@ -86,10 +86,13 @@
     const keyed = e.target.closest && e.target.closest(".st-key-next, .st-key-prev");
     lastNav = keyed ? { key: keyed.classList.contains("st-key-next") ? "next" : "prev", at: Date.now() } : null;
   });
+  document.addEventListener("focusout", (e) => {
+    if (e.target.closest && e.target.closest(".st-key-next, .st-key-prev")) [100, 400, 1000].forEach((ms) => setTimeout(keepFocus, ms));
+  });
   function keepFocus() {
     if (!lastNav || Date.now() - lastNav.at > 60000) return;
     const active = document.activeElement;
-    if (active && active !== document.body) return;
+    if (active && active !== document.body && !active.disabled) return;
     const mine = button(lastNav.key), other = button(lastNav.key === "next" ? "prev" : "next");
     const target = mine && !mine.disabled ? mine : other && !other.disabled ? other : null;
     if (target) target.focus();

@@ -343,7 +343,8 @@ def test_every_slide_chart_is_named_summarised_and_tied_to_a_table(ui):
         if kind in ("agenda", "exceptions"):
             continue
         page.wait_for_function(
-            "() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => c.getAttribute('aria-details'))",
+            "() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => c.getAttribute('aria-details')"
+            " && !c.querySelector('svg.main-svg:not([aria-hidden=true])'))",
             timeout=10_000,
         )
         charts = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].map(c => {
