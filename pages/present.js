@@ -94,7 +94,8 @@
     const active = document.activeElement;
     if (active && active !== document.body && !active.disabled) return;
     const mine = button(lastNav.key), other = button(lastNav.key === "next" ? "prev" : "next");
-    const target = mine && !mine.disabled ? mine : other && !other.disabled ? other : null;
+    if (!mine || !mine.disabled) return; // blurred on purpose, or redrawn and given back by a11y.js: left alone
+    const target = other && !other.disabled ? other : null;
     if (target) target.focus();
   }
 
