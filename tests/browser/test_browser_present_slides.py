@@ -118,7 +118,7 @@ def _settings_dialog(page):
 
 def test_deck_settings_open_by_click_and_change_the_area(ui):
     page = ui.open("/present?slide=1", ready=".slide[data-slide='1'] h1")
-    button = page.get_by_role("button", name="Deck settings: area, indicators, presenter view")
+    button = page.get_by_role("button", name="Deck settings")
     assert button.is_visible()
     button.click()
     dialog = _settings_dialog(page)
@@ -192,7 +192,7 @@ def test_focus_stays_on_next_after_it_moves_the_deck(ui):
 
 def test_arrow_left_in_the_deck_settings_indicator_list_does_not_change_the_slide(ui):
     page = ui.open("/present?slide=4", ready=".slide[data-slide='4'] h1")
-    page.get_by_role("button", name="Deck settings: area, indicators, presenter view").focus()
+    page.get_by_role("button", name="Deck settings").focus()
     page.keyboard.press("Enter")
     dialog = _settings_dialog(page)
     field = dialog.get_by_test_id("stMultiSelect").locator("input")
@@ -238,10 +238,174 @@ def test_the_audience_sees_only_the_slide_until_the_mouse_moves_or_a_control_is_
     page.get_by_role("button", name="Next ▶").focus()  # a keyboard user reaching a control sees its bar
     page.wait_for_timeout(400)
     assert page.evaluate(NAV_OPACITY)[0] == "1"
-    page.get_by_role("button", name="Deck settings: area, indicators, presenter view").focus()
+    page.get_by_role("button", name="Deck settings").focus()
     page.wait_for_timeout(400)
     assert page.evaluate(NAV_OPACITY)[1] == "1"
     # the presenter's own screen keeps its controls
     page = ui.open("/present?slide=2&presenter=1", ready="[data-presenter='1']")
     page.wait_for_timeout(3500)
     assert page.evaluate(NAV_OPACITY) == ["1", "1"]
+
+
+# How far the slide reaches past the window: the document and Streamlit's own scrolling box (stMain).
+OVERFLOW = """() => { const m = document.querySelector('[data-testid=stMain]');
+  return {doc: document.documentElement.scrollHeight, main: m.scrollHeight, room: innerHeight}; }"""
+# Text on the slide drawn under the projector's 24 px (the presenter's panel and the foot bar are not the slide).
+SLIDE_SMALL_TEXT = """min => [...document.querySelectorAll('.slide, .slide *')]
+  .filter(e => [...e.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim()))
+  .filter(e => e.getClientRects().length && !e.closest('.sr-only') && parseFloat(getComputedStyle(e).fontSize) < min)
+  .map(e => `${e.tagName.toLowerCase()} "${e.textContent.trim().slice(0, 40)}" at ${getComputedStyle(e).fontSize}`)"""
+
+
+def _show(ui, page, n: int) -> str:
+    """Slide N drawn, its charts laid out; its kind."""
+    page.locator(f".slide[data-slide='{n}'] h1").wait_for(timeout=30_000)
+    kind = page.locator(".slide[data-slide]").get_attribute("data-kind")
+    if kind not in ("agenda", "exceptions"):
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.querySelector('.gtitle'))", timeout=30_000
+        )
+    ui.settled()
+    return kind
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_slide_fits_the_projector_without_a_scroll_and_its_text_is_24px_or_more(ui, size):
+    width, height = size
+    ui.page.set_viewport_size({"width": width, "height": height})
+    page = ui.open("/present?slide=1", ready=".slide[data-slide='1'] h1")
+    total = deck_length(page)
+    over, small = [], []
+    for n in range(1, total + 1):
+        if n > 1:
+            page.get_by_role("button", name="Next ▶").click()
+        kind = _show(ui, page, n)
+        reach = page.evaluate(OVERFLOW)
+        print(f"slide {n} ({kind}) at {width}x{height}: {reach['main']} px of {reach['room']}")
+        if max(reach["doc"], reach["main"]) > reach["room"]:
+            over.append(f"slide {n} ({kind}): {max(reach['doc'], reach['main'])} px tall in a {reach['room']} px window")
+        small += [f"slide {n} ({kind}): {s}" for s in page.evaluate(SLIDE_SMALL_TEXT, 24)]
+        # Kept whole in the window: each chart and the comparison row ("Compared with others").
+        cut = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot, table.compare')]
+            .filter(e => e.getBoundingClientRect().bottom > innerHeight + 1).map(e => e.className.baseVal ?? e.className)""")
+        if cut:
+            over.append(f"slide {n} ({kind}): {cut} below the window")
+    assert not over, f"at {width}x{height} a slide scrolls:\n" + "\n".join(over)
+    assert not small, f"at {width}x{height} slide text under 24 px:\n" + "\n".join(small)
+
+
+def test_the_presenter_window_follows_the_audience_window_and_the_audience_follows_it(ui):
+    """Two windows of one browser (one context): the audience's and the presenter's, opened from the audience's
+    "Open presenter view" link. Next or Previous in either moves the other, with no reload of the other window."""
+    page = ui.open("/present?slide=3", ready=".slide[data-slide='3'] h1")
+    link = page.get_by_role("link", name="Open presenter view")
+    assert link.get_attribute("data-window") == "kpi-presenter"
+    with page.context.expect_page() as opened:
+        link.click()
+    presenter = opened.value
+    presenter.locator("[data-presenter='1'] [data-deck-timer]").wait_for(timeout=60_000)
+    presenter.locator(".slide[data-slide='3'] h1").wait_for(timeout=60_000)
+    panel = presenter.locator("[data-presenter='1']")
+    assert "Slide 3 of" in panel.inner_text() and "Next: " in panel.inner_text()
+    presenter.evaluate("() => { window.__sameDocument = true; }")
+    page.evaluate("() => { window.__sameDocument = true; }")
+    ui.idle()
+
+    page.get_by_role("button", name="Next ▶").click()  # the audience's window moves: the presenter's follows
+    presenter.locator(".slide[data-slide='4'] h1").wait_for(timeout=60_000)
+    presenter.wait_for_function(
+        "() => document.querySelector('[data-presenter]')?.innerText.includes('Slide 4 of')", timeout=60_000
+    )
+    presenter.get_by_role("button", name="Next ▶").click()  # and the other way
+    page.locator(".slide[data-slide='5'] h1").wait_for(timeout=60_000)
+    presenter.get_by_role("button", name="◀ Previous").click()
+    page.locator(".slide[data-slide='4'] h1").wait_for(timeout=60_000)
+    presenter.locator(".slide[data-slide='4'] h1").wait_for(timeout=60_000)
+    for p in (page, presenter):  # followed in place: neither window was reloaded
+        assert p.evaluate("() => window.__sameDocument === true")
+    # The timer runs in the presenter's window; the audience's shows no presenter text.
+    first = presenter.locator("[data-deck-timer]").inner_text()
+    presenter.wait_for_timeout(2200)
+    assert presenter.locator("[data-deck-timer]").inner_text() != first and first.endswith("elapsed")
+    assert page.locator(".presenter").count() == 0
+    presenter.screenshot(path=str(ARTIFACTS / "screenshots" / "present-presenter-window-1366.png"))
+    presenter.close()
+
+
+def test_every_slide_chart_is_named_summarised_and_tied_to_a_table(ui):
+    page = ui.open("/present?slide=1", ready=".slide[data-slide='1'] h1")
+    total = deck_length(page)
+    seen = 0
+    for n in range(1, total + 1):
+        if n > 1:
+            page.get_by_role("button", name="Next ▶").click()
+        kind = _show(ui, page, n)
+        if kind in ("agenda", "exceptions"):
+            continue
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => c.getAttribute('aria-details')"
+            " && !c.querySelector('svg.main-svg:not([aria-hidden=true])'))",
+            timeout=10_000,
+        )
+        charts = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].map(c => {
+            const described = document.getElementById(c.getAttribute('aria-describedby') || '-');
+            const details = document.getElementById(c.getAttribute('aria-details') || '-');
+            return {role: c.getAttribute('role'), name: c.getAttribute('aria-label'),
+                    summary: described ? described.textContent.trim() : '', rows: details ? details.querySelectorAll('tbody tr').length : 0,
+                    exposedSvg: c.querySelectorAll('svg.main-svg:not([aria-hidden=true])').length}; })""")
+        assert charts, f"slide {n} ({kind}) has no chart"
+        for c in charts:
+            assert c["role"] == "figure" and c["name"].startswith("Chart: "), (n, kind, c)
+            assert len(c["summary"]) > 40 and c["rows"] > 0 and c["exposedSvg"] == 0, (n, kind, c)
+        seen += len(charts)
+    assert seen >= total - 2, seen
+
+
+def test_arrow_keys_scroll_a_focused_slide_table_and_change_the_slide_elsewhere(ui):
+    ui.page.set_viewport_size({"width": 320, "height": 256})
+    page = ui.open("/present?slide=1", ready=".slide[data-slide='1'] h1")
+    ui.settled()
+    table = page.locator(".slide .scorecard-wrap").first
+    assert table.evaluate("e => e.scrollWidth > e.clientWidth"), "the agenda's table should scroll sideways at 320 px"
+    table.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(500)
+    ui.idle()
+    assert table.evaluate("e => e.scrollLeft") > 0, "→ on the focused table did not scroll it"
+    assert page.evaluate("() => new URLSearchParams(location.search).get('slide')") == "1"
+    assert page.locator(".slide[data-slide='1']").count() == 1
+    page.locator(".slide h1").click()  # elsewhere on the slide: → is the deck's Next again
+    page.keyboard.press("ArrowRight")
+    page.locator(".slide[data-slide='2'] h1").wait_for(timeout=30_000)
+
+
+@pytest.mark.parametrize("start, key, button", [(None, "Right", "Next ▶"), (2, "Left", "◀ Previous")], ids=["last", "first"])
+def test_focus_stays_on_a_control_after_the_last_and_the_first_slide(ui, start, key, button):
+    page = ui.open("/present?slide=1", ready=".slide[data-slide='1'] h1")
+    total = deck_length(page)
+    start = start or total - 1
+    end = total if key == "Right" else 1
+    page = ui.open(f"/present?slide={start}", ready=f".slide[data-slide='{start}'] h1")
+    page.get_by_role("button", name=button).focus()
+    page.keyboard.press("Enter")
+    page.locator(f".slide[data-slide='{end}'] h1").wait_for(timeout=30_000)
+    ui.idle()
+    page.wait_for_timeout(600)
+    assert page.get_by_role("button", name=button).is_disabled()
+    focused = page.evaluate("() => document.activeElement?.tagName + ' ' + (document.activeElement?.innerText || '')")
+    assert focused.startswith("BUTTON") and ("Previous" in focused or "Next" in focused), focused
+
+
+def test_the_compare_slide_marks_region_and_neighbours_by_shape_not_colour_alone(ui):
+    page = ui.open("/present?slide=1", ready=".slide[data-slide='1'] h1")
+    total = deck_length(page)
+    page = ui.open(f"/present?slide={total}", ready=f".slide[data-slide='{total}'] h1")
+    assert _show(ui, page, total).startswith("compare:")
+    marks = page.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
+        return gd._fullData.filter(t => t.visible !== false && t.showlegend)
+          .map(t => ({name: t.name, type: t.type, symbol: t.marker && t.marker.symbol})); }""")
+    by_name = {m["name"]: m for m in marks}
+    assert by_name["Same region"]["symbol"] == "circle" and by_name["Statistical neighbour"]["symbol"] == "triangle-down", marks
+    legend = page.locator(".js-plotly-plot .legend").first.text_content()
+    assert "Same region" in legend and "Statistical neighbour" in legend
