@@ -489,6 +489,8 @@ def draw_shifts(fig: go.Figure, f: IndicatorFigures, font_size: int = 14) -> Non
 QUARTILE_FILLS = {1: "rgba(0,112,60,0.10)", 2: "rgba(0,112,60,0.04)", 3: "rgba(178,31,18,0.04)", 4: "rgba(178,31,18,0.10)"}
 OTHER_BARS = "#767676"  # the lightest grey at 4.5:1 on white: every bar is a mark people need to see (1.4.11)
 QUARTILE_NAMES = {1: "Top quartile", 2: "Second quartile", 3: "Third quartile", 4: "Bottom quartile"}
+# The region's and the neighbours' bars also carry a shape at their top, so no group is told by colour alone.
+GROUP_SHAPES = {"region": "circle", "neighbour": "triangle-down"}
 MARKS = {
     "area": ("#0b0c0c", "The chosen area"),
     "neighbour": ("#912b88", "Statistical neighbour"),
@@ -571,8 +573,26 @@ def league_chart(
                 ],
                 hoverinfo="text",
                 width=0.9,
+                showlegend=g not in GROUP_SHAPES,  # named in the legend by its shape instead (below)
             )
         )
+        if g in GROUP_SHAPES:  # not colour alone (WCAG 1.4.1): a shape above each bar of the group, named by shape
+            fig.add_trace(
+                go.Scatter(
+                    x=[xs[i] for i in pick],
+                    y=rows["value"],
+                    name=names[g],
+                    mode="markers",
+                    marker={
+                        "symbol": GROUP_SHAPES[g],
+                        "size": 11,
+                        "color": colours[g],
+                        "line": {"color": "#0b0c0c", "width": 1},
+                    },
+                    cliponaxis=False,
+                    hoverinfo="skip",
+                )
+            )
     mine = league[league["code"] == area]
     if not mine.empty:
         r = mine.iloc[0]

@@ -9,7 +9,6 @@ other through a BroadcastChannel (pages/present.js): a key press in one moves th
 between them. Every slide change is announced to screen readers (aria-live); each slide chart is named, summarised
 and tied to its figures as a table, as the ordinary pages' charts are."""
 
-import copy
 import datetime as dt
 import html
 import re
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from indicators import alt_text, commentary, exceptions, export, markup, periods, rag, store
+from indicators import alt_text, commentary, exceptions, export, league, markup, periods, queries, rag
 from pages.common import (
     cache_key,
     cached_charts,
@@ -78,37 +77,6 @@ def _notes_off_the_plot(spec: dict) -> list[str]:
     return said
 
 
-def _shapes_for_groups(spec: dict) -> dict:
-    """Compare areas on a slide: "Same region" and "Statistical neighbour" bars differ by more than colour (1.4.1): a
-    marker above each bar, a circle for the region and a triangle for a neighbour, named in the legend by shape."""
-    marks = {"Same region": "circle", "Statistical neighbour": "triangle-down"}
-    extra = []
-    for trace in spec.get("data") or ():
-        symbol = marks.get(trace.get("name"))
-        if trace.get("type") != "bar" or symbol is None:
-            continue
-        trace["showlegend"] = False
-        extra.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "x": copy.deepcopy(trace.get("x")),
-                "y": copy.deepcopy(trace.get("y")),
-                "name": trace["name"],
-                "marker": {
-                    "symbol": symbol,
-                    "size": 14,
-                    "color": (trace.get("marker") or {}).get("color"),
-                    "line": {"color": "#0b0c0c", "width": 1},
-                },
-                "cliponaxis": False,
-                "hoverinfo": "skip",
-            }
-        )
-    spec["data"] = list(spec.get("data") or []) + extra
-    return spec
-
-
 def _last_tick_only(spec: dict) -> dict:
     """The SPC chart beside its legend has a plot about 180 px wide at 1366 px: two period labels there would run into
     each other, so it is labelled with the latest period only (the trend beside it has the whole axis)."""
@@ -161,8 +129,7 @@ def present_page() -> None:
     who = get_access()
     require(who.viewer, "present the dashboard")
     cur = get_cursor(cfg)
-    areas = store.areas(cur)
-    names = dict(zip(areas["code"], areas["name"]))
+    names = queries.area_names(cur)
     headline = [i.id for i in cfg.indicators if i.headline] or [i.id for i in cfg.indicators[:7]]
 
     # Deck choices live in the URL too, so a presenter's link opens the same deck at the same slide. They are plain
@@ -298,12 +265,12 @@ def present_page() -> None:
             )
         elif kind.startswith("compare:"):
             ind = cfg.by_id[kind.split(":", 1)[1]]
-            years = store.la_periods(cur, ind.id)
+            years = league.league_periods(cur, ind.id)
             if years:
-                league, table, summary = charts_league(db, version, ind.id, years[0], area, mtime)
+                ranked, table, summary = charts_league(db, version, ind.id, years[0], area, mtime)
                 year = periods.parse(years[0], ind.period_type).display
                 fig = export.fit_chart(
-                    league.to_plotly_json(),
+                    ranked.to_plotly_json(),
                     title=f"Every local authority, {year}",
                     width_px=None,
                     wrap_px=1200,
@@ -312,7 +279,6 @@ def present_page() -> None:
                     title_px=CHART_TITLE_PX,
                 )
                 fig["layout"]["margin"]["t"] += CHART_PX * export.PLOTLY_LINE  # quartile names take two lines
-                _shapes_for_groups(fig)
                 alt = (f"Chart: {ind.name}, every local authority ranked, {year}, {names[area]} marked", summary, table)
                 body = f"<h1>{html.escape(_title(kind))}</h1><div class='sub'>{html.escape(summary)}</div>"
             else:

@@ -28,11 +28,10 @@ you should be able to:
 
 - change colours, contrast levels and fonts using browser or device settings
 - zoom in up to 400% without the text spilling off the screen
-- navigate every page using just a keyboard, with a focus indicator you can always see (presentation mode has the
-  exceptions listed below)
+- navigate every page, presentation mode included, using just a keyboard, with a focus indicator you can always see
 - listen to the pages using a screen reader: headings, tables, icons and charts are named
-- read every chart on the ordinary pages as text: each chart has a name, a one-sentence summary and its figures as a
-  table beside it
+- read every chart as text, on the pages and on the slides: each chart has a name, a one-sentence summary and its
+  figures as a table beside it
 
 We have also made the text as simple as we can. RAG status is never shown by colour alone: every status carries a
 word and a symbol (✔ Green, ▲ Amber, ✖ Red, ○ No target).
@@ -55,18 +54,10 @@ We know some parts of this dashboard are not fully accessible:
   program can; it does not claim PDF/UA conformance, as its reading order and alternative text have not yet been
   checked by a screen-reader user. The PowerPoint has a title on
   every slide, native charts with alternative text, tables at 18 pt or more and speaker notes
-- in presentation mode on a 1366 × 768 screen some slides are taller than the screen (the agenda's last rows, the
-  exceptions list and the charts' legends need a scroll); at 1920 × 1080 they fit. The same figures are on the
-  ordinary pages, which reflow
 - the six-monthly monitoring report's PDF is tagged in the same way; its Word version (.docx) has real headings
   and tables
 - in presentation mode on a screen 320 pixels wide, the Compare areas slide's chart is drawn at projector size, so
   its quartile names overlap; the same chart on the Compare areas page, and the table beside it, read correctly
-- in presentation mode, keyboard focus does not yet pass every check the ordinary pages pass (see "Non-accessible
-  content" below)
-- on the Compare areas chart, the bars of the area's statistical neighbours (purple) and of the rest of its region
-  (blue) differ by colour alone; the legend names both colours, and the table beside the chart says which group each
-  area is in
 - signing in uses your organisation's sign-in page, which this statement does not cover
 
 ## Feedback and contact information
@@ -107,15 +98,16 @@ AA standard, due to the non-compliances listed below.
 
 ### What meets the standard
 
-- **1.1.1 Non-text content**: every chart on the ordinary pages has an accessible name, a one-sentence summary (the
-  latest value against its target, the direction of travel and the SPC reading) and its figures as a table; icons
-  carry their words. The presentation's slide charts do not yet (see below)
+- **1.1.1 Non-text content**: every chart, on the pages and on the presentation's slides, has an accessible name, a
+  one-sentence summary (the latest value against its target, the direction of travel and the SPC reading) and its
+  figures as a table; icons carry their words
 - **1.4.1 Use of colour**: RAG is a word and a symbol as well as a colour; red, amber and green bands on charts have
-  labelled boundaries (the Compare areas chart's groups are the exception listed below)
+  labelled boundaries; on the Compare areas chart (page and slide) the region's bars carry a circle and the
+  statistical neighbours' a triangle, named in the legend by shape
 - **1.4.3 and 1.4.11 Contrast**: text and chart text at 4.5:1 or more, chart lines and band boundaries at 3:1 or more
 - **1.4.10 Reflow**: at 320 pixels wide nothing scrolls sideways except data tables, which scroll on their own
 - **2.4.2 Page titled**: each page's title names the page and, where it shows one, the area
-- **2.4.7 and 2.4.11 Focus visible and not obscured**, on every page except presentation mode: a black outline with
+- **2.4.7 and 2.4.11 Focus visible and not obscured**, on every page and slide: a black outline with
   a yellow ring (3:1 or more against what is around it) on the pages' controls and on what opens above them: dialogs
   (such as Deck settings), the highlighted option of every drop-down list, and the main menu. The data grids draw the
   ring round their focused cell themselves, in blue (#1d70b8, 5.2:1 on white), not in this style. No Tab stop is
@@ -136,14 +128,6 @@ The content listed below is non-accessible for the following reasons.
   heading rather than to that control (2.4.3 Focus order).
 - At 320 pixels wide, the Compare areas slide of the presentation has overlapping labels on its chart (1.4.10
   Reflow). The Compare areas page draws the same chart to fit, with its table.
-- In presentation mode, the slides' charts have no accessible name, summary or linked table (1.1.1 Non-text
-  content). The same charts on the Indicator and Compare areas pages have all three.
-- In presentation mode, not every Tab stop passes the keyboard checks the other pages pass (2.4.7 Focus visible,
-  2.4.11 Focus not obscured, 2.4.3 Focus order): our keyboard test still records failures on the presentation page at
-  1280 × 900 and at 320 × 256. The same figures are on the ordinary pages, which pass.
-- On the Compare areas chart, statistical neighbours and the rest of the region are told apart by colour alone, at
-  1.4:1 against each other (1.4.1 Use of colour). The legend names each colour and the table beside the chart names
-  each area's group.
 
 We plan to fix these as the components we build on (Streamlit and Plotly) allow, and review this statement each time.
 

@@ -56,6 +56,20 @@ def test_league_view_is_what_the_compare_page_draws(conn, cfg):
     assert v.summary.startswith("County Durham: 18.3% in 2024, 127th of 150 local authorities")
 
 
+def test_the_compare_chart_tells_region_and_neighbours_apart_by_shape_not_colour_alone(conn, cfg):
+    """WCAG 1.4.1: the page's chart and the slide's (the same figure) name each group in the legend by a shape that
+    sits above each of its bars, so purple and blue (1.4:1 between them) are never the only difference."""
+    from indicators import charts
+
+    v = league.view(conn, cfg, "dfe_ehcp_20wk", "2024", DURHAM)
+    fig = charts.league_chart(v.ind, v.league, area=DURHAM, region=v.area.region, neighbours=v.neighbours, period_display="2024")
+    named = {t.name: t for t in fig.data if t.showlegend is not False}
+    assert named["Statistical neighbour"].marker.symbol == "triangle-down" and named["Same region"].marker.symbol == "circle"
+    assert len(named["Statistical neighbour"].x) == 10  # one shape on each neighbour's bar
+    bars = [t for t in fig.data if t.type == "bar" and t.name in ("Statistical neighbour", "Same region")]
+    assert len(bars) == 2 and all(t.showlegend is False for t in bars)
+
+
 def test_show_only_red_keeps_the_no_figures_list_to_indicators_without_figures(conn, cfg):
     """Filtering to red rows must not call the green and amber indicators 'without figures' (it did before the
     filter moved into scorecard_view)."""
