@@ -147,23 +147,39 @@ class _ChartServer:
         k, loop = self._ready(browser, timeout)
         opts = {"format": "png", "width": round(size[0]), "height": round(size[1]), "scale": CHART_SCALE}
         job = asyncio.run_coroutine_threadsafe(k.calc_fig(spec, opts=opts), loop)
-        try:
-            return job.result(timeout * 2)  # waiting for a free tab, then drawing (Kaleido's own limit is `timeout`)
-        except concurrent.futures.TimeoutError:
-            job.cancel()
-            self.stop()  # a hung tab would hold up every later pack: the next chart starts a fresh Chromium
-            raise ExportError(
-                f"drawing the chart {what} took longer than {timeout * 2:.0f} seconds. Try again; if it keeps "
-                "happening, make the pack with fewer indicators."
-            ) from None
-        except ExportError:
-            raise
-        except Exception as e:
-            self.stop()
-            raise ExportError(
-                f"the chart {what} could not be drawn ({type(e).__name__}: {e}). Try again; if it keeps "
-                "happening, tell whoever runs the dashboard (the server log has the details)."
-            ) from None
+        # waiting for a free tab, then drawing (Kaleido's own limit is `timeout`)
+        return finish_or_stop(
+            self,
+            lambda: job.result(timeout * 2),
+            timeout * 2,
+            f"drawing the chart {what}",
+            f"the chart {what} could not be drawn",
+            cancel=job.cancel,
+        )
+
+
+def finish_or_stop(server, result, limit: float, doing: str, failed: str, cancel=None):
+    """The result of one job on a shared Chromium (a chart, a PDF), or an ExportError that says what to do. A job past
+    its time limit, or one that fails, stops that Chromium: a hung tab would hold up every later pack, and the next
+    job starts a fresh one."""
+    try:
+        return result()
+    except concurrent.futures.TimeoutError:
+        if cancel is not None:
+            cancel()
+        server.stop()
+        raise ExportError(
+            f"{doing} took longer than {limit:.0f} seconds. Try again; if it keeps happening, make the pack with fewer "
+            "indicators."
+        ) from None
+    except ExportError:
+        raise
+    except Exception as e:
+        server.stop()
+        raise ExportError(
+            f"{failed} ({type(e).__name__}: {str(e).strip()[:300]}). Try again; if it keeps happening, tell whoever "
+            "runs the dashboard (the server log has the details)."
+        ) from None
 
 
 CHARTS = _ChartServer()

@@ -19,7 +19,7 @@ import re
 import threading
 from html import escape
 
-from indicators.chart_server import INSTALL_HINT, chart_timeout, chromium_path
+from indicators.chart_server import INSTALL_HINT, chart_timeout, chromium_path, finish_or_stop
 from indicators.pack_model import PRINT_MIN_PT, ExportError
 
 ARGS = [
@@ -150,22 +150,9 @@ class _Printer:
             finally:
                 await context.close()
 
-        try:
-            return self._run(job(), timeout * 2)
-        except concurrent.futures.TimeoutError:
-            self.stop()  # a hung page would hold up every later pack: the next one starts a fresh Chromium
-            raise ExportError(
-                f"printing the PDF took longer than {timeout * 2:.0f} seconds. Try again; if it keeps happening, "
-                "make the pack with fewer indicators."
-            ) from None
-        except ExportError:
-            raise
-        except Exception as e:
-            self.stop()
-            raise ExportError(
-                f"the PDF could not be printed ({type(e).__name__}: {str(e).strip()[:300]}). Try again; if it keeps "
-                "happening, tell whoever runs the dashboard (the server log has the details)."
-            ) from None
+        return finish_or_stop(
+            self, lambda: self._run(job(), timeout * 2), timeout * 2, "printing the PDF", "the PDF could not be printed"
+        )
 
 
 PRINTER = _Printer()
