@@ -352,11 +352,25 @@ def indicator_chart(
         xaxis={"gridcolor": "#f0f0f0", "type": "date"},
     )
     draw_breaks(fig, ind, breaks or [], font_size, x)
-    fig.update_xaxes(range=x_range(x))
+    fig.update_xaxes(range=x_range(x), **month_ticks(x))
     beside = [len(a.text) for a in fig.layout.annotations if a.xref == "paper" and (a.x or 0) >= 1 and a.xanchor == "left"]
     if beside:  # the RAG boundaries' rules in the right margin: room for the longest
         fig.update_layout(margin={"r": int(max(beside) * max(font_size - 2, 10) * 0.62 + 16)})
     return fig
+
+
+def month_ticks(x) -> dict:
+    """Ticks no finer than the figures: Plotly labels a few monthly points fortnightly ("Jul 14, 2025"), as if there
+    were figures between them. A monthly series of up to two years gets a tick every month or few months, named
+    "Jul 2025"; other series keep Plotly's own ticks."""
+    x = pd.to_datetime(pd.Series(x)).dropna().drop_duplicates().sort_values()
+    if len(x) < 2:
+        return {}
+    gap = x.diff().dropna().dt.days.median()
+    months = (x.max().year - x.min().year) * 12 + x.max().month - x.min().month
+    if not 25 <= gap <= 35 or months > 24:
+        return {}
+    return {"dtick": f"M{max(1, -(-months // 8))}", "tickformat": "%b %Y", "tick0": x.min()}
 
 
 def x_range(x: pd.Series) -> list | None:

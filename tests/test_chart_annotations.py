@@ -125,3 +125,26 @@ def test_a_break_is_said_in_the_charts_text_alternative_and_table(durham):
     table = alt_text.trend_table(f, "County Durham")
     assert table.loc[table["Period"] == "2022", "Note"].tolist() == [f"Series break: {reason}"]
     assert "Series break at 2022" in export.trend_alt(f, "County Durham")
+
+
+def test_a_short_monthly_series_is_ticked_by_month_not_fortnight():
+    """NHS England's monthly figures, a few months of them: Plotly alone would tick fortnightly ("Jul 14, 2025"),
+    as though there were figures between the months. The trend chart ticks each month, named "Jul 2025"."""
+    months = pd.date_range("2025-04-01", "2025-08-01", freq="MS")
+    assert charts.month_ticks(months) == {"dtick": "M1", "tickformat": "%b %Y", "tick0": months[0]}
+    two_years = pd.date_range("2023-01-01", "2024-12-01", freq="MS")
+    assert charts.month_ticks(two_years)["dtick"] == "M3"  # 23 months: a tick a quarter, eight or so in all
+    assert charts.month_ticks(pd.to_datetime(["2021-04-01", "2022-04-01", "2023-04-01"])) == {}  # yearly: Plotly's
+    assert charts.month_ticks(pd.date_range("2015-01-01", "2024-12-01", freq="MS")) == {}  # ten years: Plotly's
+
+
+def test_the_nhs_trend_chart_carries_month_ticks(conn, cfg):
+    """The sample's NHS England waiting list (a few monthly figures for one provider) is drawn with month ticks."""
+    code, n = conn.execute(
+        "SELECT area_code, count(*) FROM observations WHERE indicator_id = 'nhs_salt_waiting_list' "
+        "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1"
+    ).fetchone()
+    f = readmodel.figures(conn, cfg, code, today=TODAY).indicators["nhs_salt_waiting_list"]
+    assert n >= 2 and len(f.series) <= 24  # the series holds the months between its figures as gaps
+    fig = charts.trend_figure(f, code)
+    assert (fig.layout.xaxis.dtick, fig.layout.xaxis.tickformat) == ("M1", "%b %Y")
