@@ -7,6 +7,7 @@ import datetime as dt
 from streamlit.testing.v1 import AppTest
 
 from indicators import board_paper, exceptions, export, rag, readmodel, store
+from pages import present_page
 from tests.conftest import ROOT
 
 TODAY = dt.date(2026, 11, 22)
@@ -39,7 +40,11 @@ def test_the_deck_the_exceptions_page_and_the_pack_list_the_same_exceptions(db_p
     # Every red indicator is an exception, so the list is the read model's and not empty (8 on the shipped sample).
     reds = [cfg.by_id[i].name for i in af.scorecard.loc[af.scorecard["status"] == rag.RED, "indicator_id"]]
     assert reds and set(reds) <= set(report)
-    assert in_deck == on_page == in_pack == report
+    assert on_page == in_pack == report
+    # The slide fits the projector: the worst five, in the same order, and how many more the page lists.
+    shown = present_page.EXCEPTIONS_SHOWN
+    assert len(report) > shown and in_deck == report[:shown]
+    assert f"And {len(report) - shown} more on the Exceptions page." in slide
 
 
 def test_the_board_paper_has_its_cover_key_messages_changes_action_log_and_recommendations(conn, cfg):

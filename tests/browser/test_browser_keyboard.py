@@ -408,7 +408,7 @@ def test_a_drop_downs_highlighted_option_shows_focus_at_3_to_1_and_axe_is_clean_
 @pytest.mark.parametrize("width, height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_the_deck_settings_dialog_and_its_drop_down_show_focus_at_3_to_1_and_axe_is_clean(ui, axe_js, width, height):
     page = _open(ui, "/present", width, height)
-    settings = page.locator(".st-key-deck_settings button")
+    settings = page.locator(".st-key-deck_settings").get_by_role("button", name="Deck settings")
     settings.focus()
     page.keyboard.press("Enter")
     dialog = page.get_by_role("dialog", name="Deck settings")
