@@ -17,13 +17,16 @@
 
   // want: the slide the other window is on and this one is moving to, one Next or Previous at a time (each a fragment
   // rerun of this window's own deck). told: the slide this window last announced to the others.
-  let want = null, told = null, clicked = null;
+  let want = null, told = null, clicked = null, retry = null;
+  // While a move is pending but cannot be made yet (a rerun running, or this window's last click still on its way),
+  // look again shortly: nothing else may change the page to wake the observer below.
+  const later = () => { if (!retry) retry = setTimeout(() => { retry = null; follow(); }, 250); };
   function follow() {
     const now = shown();
     if (!now) return;
     if (want && want.deck === now.deck && want.n !== now.n) {
-      if (running()) return;
-      if (clicked && clicked.from === now.n && Date.now() - clicked.at < 4000) return; // that click is on its way
+      if (running()) return later();
+      if (clicked && clicked.from === now.n && Date.now() - clicked.at < 4000) return later(); // that click is on its way
       const b = button(want.n > now.n ? "next" : "prev");
       if (!b || b.disabled) { want = null; return; }
       clicked = { from: now.n, at: Date.now() };

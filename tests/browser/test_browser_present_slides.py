@@ -321,6 +321,17 @@ def test_the_presenter_window_follows_the_audience_window_and_the_audience_follo
     presenter.get_by_role("button", name="◀ Previous").click()
     page.locator(".slide[data-slide='4'] h1").wait_for(timeout=60_000)
     presenter.locator(".slide[data-slide='4'] h1").wait_for(timeout=60_000)
+    # Moves one after another, each from the window the other last followed (this stalled at the fifth move while a
+    # window's own last follow-click counted as "on its way" and nothing woke it to look again).
+    for mover, follower, button, slide in (
+        (page, presenter, "◀ Previous", 3),
+        (presenter, page, "◀ Previous", 2),
+        (page, presenter, "Next ▶", 3),
+        (presenter, page, "Next ▶", 4),
+    ):
+        mover.get_by_role("button", name=button).click()
+        follower.locator(f".slide[data-slide='{slide}'] h1").wait_for(timeout=60_000)
+        mover.locator(f".slide[data-slide='{slide}'] h1").wait_for(timeout=60_000)
     for p in (page, presenter):  # followed in place: neither window was reloaded
         assert p.evaluate("() => window.__sameDocument === true")
     # The timer runs in the presenter's window; the audience's shows no presenter text.
