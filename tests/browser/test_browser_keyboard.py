@@ -119,6 +119,13 @@ def _frame(page, at_least_ms: int) -> None:
     than AT_LEAST_MS: a widget that draws its focus ring through React state can take longer than a frame on a busy
     machine (the frame wait alone missed a ring on the history page at 320 px)."""
     page.wait_for_timeout(at_least_ms)
+    # Fades and slides that are still running (a drop-down list opening in a dialog was caught at opacity 0.96 on a
+    # busy machine): waited for, not judged halfway. Endless ones (a spinner) are not waited for.
+    page.evaluate(
+        """() => Promise.race([new Promise(done => setTimeout(done, 3000)), Promise.all(document.getAnimations()
+            .filter(a => a.effect?.getComputedTiming().iterations !== Infinity)
+            .map(a => a.finished.catch(() => null)))])"""
+    )
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
