@@ -327,3 +327,18 @@ def hold_database(path) -> Iterator[subprocess.Popen]:
     finally:
         holder.kill()
         holder.wait()
+
+
+def app_test(**query):
+    """The whole app (app.py) under streamlit.testing.v1.AppTest, opened with these query parameters."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at
+
+
+def html_text(at) -> str:
+    """Every st.html body the app drew, as one text."""
+    return "\n".join(h.proto.body for h in at.html)

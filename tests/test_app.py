@@ -5,17 +5,9 @@ from streamlit.testing.v1 import AppTest
 
 from pages.common import unplain
 from tests.conftest import ROOT
+from tests.harness import app_test, html_text
 
-
-def app(**query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at
-
-
-def html_text(at) -> str:
-    return "\n".join(h.proto.body for h in at.html)
+app = app_test
 
 
 def test_scorecard_shows_every_durham_indicator_latest_value_and_rag(db_path, cfg, conn):

@@ -4,26 +4,16 @@ banner and its list, About's counterpart names, the Provider scorecard's banner 
 
 import datetime as dt
 
-from streamlit.testing.v1 import AppTest
-
 from indicators import league, queries, readmodel, scorecard_view, uploads
 from indicators.access import local_access
 from pages.common import unplain
-from tests.conftest import ROOT
+from tests.harness import app_test, html_text
 
 DURHAM = "E06000047"
 TODAY = dt.date(2026, 9, 30)  # the sample's "as at" date
 
 
-def app(**query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at
-
-
-def html_text(at) -> str:
-    return "\n".join(h.proto.body for h in at.html)
+app = app_test
 
 
 def test_compare_areas_ranks_every_local_authority_and_says_where_the_area_stands(db_path):
