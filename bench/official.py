@@ -34,7 +34,7 @@ def main() -> int:
         for run in range(args.runs):
             conn = store.open_store(cfg, Path(d) / f"r{run}.duckdb")  # schema and the configured areas only
             t0 = time.perf_counter()
-            preview = uploads.check(conn, cfg, data, RELEASE.name, who, official=True)
+            preview = uploads.check(conn, cfg, data, RELEASE.name, who, kind="official")
             t1 = time.perf_counter()
             uploads.change_table(preview, cfg)
             uploads.summary_lines(preview)

@@ -13,7 +13,6 @@ from indicators import (
     export,
     markup,
     monitoring,
-    official,
     plan,
     readmodel,
     spc,
@@ -24,7 +23,7 @@ from indicators import (
 )
 from indicators import config as config_mod
 from indicators.access import Forbidden, cli_access
-from indicators.problems import suggest
+from indicators.problems import MappingError, suggest
 from indicators.sample import load_sample
 from indicators.validate import area_lookup
 
@@ -245,8 +244,8 @@ def cmd_restore(args, cfg) -> int:
 
 def cmd_import_ees(args, cfg) -> int:
     try:
-        return _load(args, cfg, official=True, mapping=args.mapping, release=args.release)
-    except (ees.MappingError, official.MappingError) as e:
+        return _load(args, cfg, kind="official", mapping=args.mapping, release=args.release)
+    except MappingError as e:
         _err(str(e))
         return EXIT_CONFIG
 

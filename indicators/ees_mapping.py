@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from indicators import yamlfile
 from indicators.config import ROOT, Config
-from indicators.problems import suggest
+from indicators.problems import MappingError, suggest
 
 MAPPINGS_DIR = ROOT / "config" / "ees"
 SOURCE = "DfE open data (EES)"
@@ -66,20 +66,6 @@ def is_total(labels: tuple[str, ...], named: frozenset[str] = frozenset()) -> bo
 
 
 # ---------------------------------------------------------------- mappings: config/ees/<name>.yaml
-
-
-class MappingError(Exception):
-    """A mapping file cannot be used; `problems` names each field at fault."""
-
-    def __init__(self, path: Path | str, problems: list[str]):
-        self.path = str(path)
-        self.problems = problems
-        super().__init__(path, problems)  # the arguments as given, so the error crosses to and from the worker process
-
-    def __str__(self) -> str:
-        return "\n".join(
-            [f"The EES mapping {self.path} has {len(self.problems)} problem(s):", *[f"  - {p}" for p in self.problems]]
-        )
 
 
 class FigureColumns(BaseModel):

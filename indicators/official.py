@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 import os
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from indicators import yamlfile
 from indicators.config import ROOT, Config
-from indicators.problems import MESSAGES
+from indicators.problems import MESSAGES, MappingError  # noqa: F401  (re-exported for the readers)
 from indicators.validate import Table
 
 NHS_DIR = ROOT / "config" / "nhs"
@@ -53,17 +55,6 @@ MESSAGES.update(
         "health services waiting-list workbook (.xlsx)",
     }
 )
-
-
-class MappingError(Exception):
-    """An official-source mapping that cannot be used; `problems` names each field at fault."""
-
-    def __init__(self, path: Path | str, problems: list[str]):
-        self.path, self.problems = str(path), problems
-        super().__init__(path, problems)
-
-    def __str__(self) -> str:
-        return "\n".join([f"The mapping {self.path} has {len(self.problems)} problem(s):", *[f"  - {p}" for p in self.problems]])
 
 
 class Source(BaseModel):
@@ -125,11 +116,53 @@ def reader_of(src: Source):
     return module
 
 
-def mapping_names() -> list[str]:
-    """Every official mapping: the DfE's (config/ees/) and the NHS's (config/nhs/)."""
-    from indicators import ees
+@dataclass(frozen=True)
+class Registered:
+    """One official source as the import asks it: the mappings it reads with (name → the layout, as the upload page
+    lists them), whether it recognises a file, and its reader."""
 
-    return ees.list_mappings() + [m.name for m in nhs_mappings()]
+    layouts: dict[str, str]
+    recognises: Callable[[bytes, str], bool]
+    read: Callable[..., Table]  # (data, file_name, config, areas_df, mapping, release) → Table
+
+
+def _nhs(src: Source) -> Registered:
+    module = reader_of(src)
+
+    def read(data, file_name, config, areas_df, mapping, release):
+        return module.read(data, file_name, config, areas_df, src, release=release)
+
+    return Registered({src.name: src.layout}, module.recognises, read)
+
+
+def _dfe(config: Config | None) -> Registered:
+    """DfE open data (indicators/ees.py, its mappings in config/ees/): asked last, it reads whatever no other source
+    claims, and says which of its layouts came closest when none fits."""
+    from indicators import ees  # imported here, as uploads did: only official imports need it
+
+    def read(data, file_name, config, areas_df, mapping, release):
+        return ees.read(data, file_name, config, areas_df, mapping=mapping, release=release)
+
+    layouts = {m.name: m.layout for m in ees.load_mappings(config)}
+    return Registered(layouts, lambda data, file_name: True, read)
+
+
+def registered(config: Config | None = None) -> list[Registered]:
+    """The registry: every NHS-type mapping in config/nhs/ (or KPI_SOURCES_DIR), in name order, then DfE open data.
+    A broken mapping raises MappingError naming its file and field."""
+    return [*(_nhs(src) for src in nhs_mappings()), _dfe(config)]
+
+
+def mapping_layouts(config: Config | None = None) -> dict[str, str]:
+    """Every official mapping → its layout: the DfE's (config/ees/) and the NHS's (config/nhs/)."""
+    out: dict[str, str] = {}
+    for r in registered(config):
+        out |= r.layouts
+    return dict(sorted(out.items()))
+
+
+def mapping_names() -> list[str]:
+    return list(mapping_layouts())
 
 
 def read(
@@ -141,21 +174,14 @@ def read(
     mapping: str | None = None,
     release: str | None = None,
 ) -> Table:
-    """Any official file → its reader's table. A mapping named (or, without one, the first NHS mapping whose reader
-    recognises the file) decides; anything else is DfE open data, read by indicators/ees.py as before."""
-    from indicators import ees  # imported here, as uploads did: only official imports need it
-
-    sources = nhs_mappings()
-    if mapping is not None and mapping not in {m.name for m in sources}:
-        # A DfE mapping, or no mapping at all: ees says which mappings there are, as it always has.
-        return ees.read(data, file_name, config, areas_df, mapping=mapping, release=release)
+    """Any official file → its reader's table: the source of the mapping named, or else the first registered source
+    that recognises the file (DfE open data, asked last, takes the rest)."""
+    sources = registered(config)
     for src in sources:
-        if mapping is not None and src.name != mapping:
-            continue
-        module = reader_of(src)
-        if mapping is not None or module.recognises(data, file_name):
-            return module.read(data, file_name, config, areas_df, src, release=release)
-    return ees.read(data, file_name, config, areas_df, mapping=mapping, release=release)
+        if mapping in src.layouts or (mapping is None and src.recognises(data, file_name)):
+            return src.read(data, file_name, config, areas_df, mapping, release)
+    # A mapping no source has: DfE open data says which mappings there are, as it always has.
+    return sources[-1].read(data, file_name, config, areas_df, mapping, release)
 
 
 # ---------------------------------------------------------------- what the NHS readers share

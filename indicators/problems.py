@@ -5,6 +5,19 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+
+class MappingError(Exception):
+    """A source's mapping (config/ees/, config/nhs/) that cannot be used; `problems` names each field at fault. One
+    type for every source, so the upload page and the command line catch one thing."""
+
+    def __init__(self, path, problems: list[str]):
+        self.path, self.problems = str(path), problems
+        super().__init__(path, problems)  # the arguments as given, so the error crosses to and from the worker process
+
+    def __str__(self) -> str:
+        return "\n".join([f"The mapping {self.path} has {len(self.problems)} problem(s):", *[f"  - {p}" for p in self.problems]])
+
+
 # One message per kind. Placeholders are filled by Problem.of(kind, **params); every message says what is
 # wrong and what would be accepted, and the Problem adds where (file, row, column).
 MESSAGES: dict[str, str] = {
@@ -33,6 +46,7 @@ MESSAGES: dict[str, str] = {
     "empty_indicator": "the indicator is empty; give an indicator id such as ehcp_20wk (see the About the indicators page)",
     "unknown_indicator": '"{value}" is not a known indicator id{suggestion} (see the About the indicators page for the ids)',
     "not_permitted": "{user} may not upload figures for {indicator}; remove the row, or ask an administrator to add {indicator} to your indicators in config/roles.yaml",
+    "kind_admin_only": "{user} may not upload {what}: only an administrator may; upload a return of figures instead",
     "official_only": "{indicator} holds official statistics, which only an administrator or the DfE open-data import may load",
     "empty_area": "the area is empty; give an ONS code or a name: {listing}",
     "unknown_area": '"{value}" is not a known area{suggestion}; use an ONS code or a name: {listing}',

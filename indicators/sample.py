@@ -46,7 +46,7 @@ def load_official(conn, config: Config, folder: Path = OFFICIAL_DIR) -> list[sto
     done = []
     for name in OFFICIAL_FILES:
         path = folder / name
-        preview = uploads.check(conn, config, path.read_bytes(), path.name, who, official=True)
+        preview = uploads.check(conn, config, path.read_bytes(), path.name, who, kind="official")
         if not preview.result.ok:
             shown = "\n".join(f"  {p}" for p in preview.result.problems[:20])
             raise store.StoreError(f"The official data {path} shipped with the dashboard cannot be loaded:\n{shown}")
@@ -58,9 +58,9 @@ def load_official(conn, config: Config, folder: Path = OFFICIAL_DIR) -> list[sto
     return done
 
 
-def load_sample(conn, config: Config, csv_path: Path | str = store.SAMPLE_CSV, *, official: bool = True) -> store.WriteSummary:
+def load_sample(conn, config: Config, csv_path: Path | str = store.SAMPLE_CSV, *, with_official_data: bool = True) -> store.WriteSummary:
     """A first start: the official data, then the sample CSV of local figures, each in its own transaction."""
-    if official:
+    if with_official_data:
         load_official(conn, config)
     path = Path(csv_path)
     who = system_access(SAMPLE_USER)

@@ -15,12 +15,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from indicators import bounds, owed, periods, rag, returns, slips, store, tables
+from indicators import bounds, owed, periods, rag, slips, sources, store, tables
 from indicators.access import Access
 from indicators.cells import half_up
 from indicators.config import Config, Indicator
 from indicators.problems import Problem
-from indicators.validate import Result, validate
+from indicators.validate import Result, refused, validate
 
 GUESSED = "guessed"  # the start of a release basis that nothing published named (indicators.ees.GUESSED)
 
@@ -118,21 +118,21 @@ def read_and_validate(
     areas_df: pd.DataFrame,
     access: Access,
     *,
-    official: bool = False,
+    kind: str = "return",
     mapping: str | None = None,
     release: str | None = None,
     today: dt.date | None = None,
     default_figure_type: str = "submitted",
     sheet: str | None = None,
 ) -> Result:
-    """The file → its reader's table → the one validator. Pure: no database, so it can run in another process.
-    `sheet` is the workbook sheet the person picked (default: the one holding the header)."""
-    if official:
-        from indicators import official  # imported here: only official imports need it, and the pages start without it
-
-        table = official.read(data, file_name, config, areas_df, mapping=mapping, release=release)
+    """The file → the reader of its kind of upload (indicators/sources.py) → its table → the one validator. Pure: no
+    database, so it can run in another process. `sheet` is the workbook sheet the person picked (default: the one
+    holding the header)."""
+    chosen = sources.kind(kind)
+    if chosen.admin_only and not access.admin:
+        table = refused(chosen.choice, [Problem.of("kind_admin_only", user=access.user, what=chosen.choice)])
     else:
-        table = returns.read(data, file_name, config, sheet=sheet)
+        table = chosen.read(data, file_name, config, areas_df, mapping=mapping, release=release, sheet=sheet)
     return validate(table, config, areas_df, access, today=today, default_figure_type=default_figure_type)
 
 
@@ -186,7 +186,7 @@ def check(
     file_name: str,
     access: Access,
     *,
-    official: bool = False,
+    kind: str = "return",
     mapping: str | None = None,
     release: str | None = None,
     today: dt.date | None = None,
@@ -194,13 +194,13 @@ def check(
     offload: bool = False,
     sheet: str | None = None,
 ) -> Preview:
-    """Read and validate a file and compare it with what is stored. Writes nothing. `official` reads a DfE release
-    (zip or CSV) rather than a lead's return; `offload` checks it in the worker process (the pages ask for that when
+    """Read and validate a file and compare it with what is stored. Writes nothing. `kind` names the kind of upload
+    in indicators/sources.py: "return" (a lead's return, the default) or "official" (a DfE or NHS England file); `offload` checks it in the worker process (the pages ask for that when
     offload_wanted(data): it unpacks to over OFFLOAD_BYTES, so that other people's pages are not held up)."""
     areas_df = store.areas(conn)
     args = (data, file_name, config, areas_df, access)
     kwargs = dict(
-        official=official, mapping=mapping, release=release, today=today, default_figure_type=default_figure_type, sheet=sheet
+        kind=kind, mapping=mapping, release=release, today=today, default_figure_type=default_figure_type, sheet=sheet
     )
     if offload:
         result = _offloaded(*args, **kwargs)

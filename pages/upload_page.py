@@ -3,13 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from indicators import ees, owed, queries, returns, tables, uploads
-from indicators import official as official_sources
+from indicators import official, owed, queries, returns, sources, tables, uploads
 from indicators.access import Forbidden
+from indicators.problems import MappingError
 from pages.common import area_picker, get_access, get_config, get_cursor, plain, reopen_database, require, run_page, stop
 
-RETURN = "A return of figures (CSV or Excel)"
-OFFICIAL = "Official statistics (DfE open data; NHS England autism statistics or community health waiting lists)"
 DETECT = "(detect from the file's header)"
 DETECT_SHEET = "(the sheet holding the header)"
 WRAPPED_ROWS = 200  # rows of a preview tab shown as a wrapped table; more go in the scrolling grid
@@ -38,7 +36,7 @@ def own_returns(cur, cfg, who, area: str, area_name: str) -> None:
 SHOWN_PROBLEMS = 200  # listed on the page; every problem is in the download
 
 
-def show_problems(problems, file_name: str, official: bool, who) -> None:
+def show_problems(problems, file_name: str, kind: sources.Kind, who) -> None:
     not_mine = sorted({p.indicator for p in problems if p.kind == "not_permitted"})
     if not_mine:
         st.error(
@@ -46,13 +44,7 @@ def show_problems(problems, file_name: str, official: bool, who) -> None:
             "an administrator to add the indicators to your role. Nothing was loaded.",
             icon=":material/block:",
         )
-    if official:
-        advice = (
-            "This is the DfE's file as published: do not edit it. Each problem says what the dashboard needs, "
-            "usually a mapping in config/ees/ or config/nhs/ for a layout it does not read yet."
-        )
-    else:
-        advice = "Fix them in the spreadsheet and upload it again. Rows are numbered as your spreadsheet shows them."
+    advice = kind.refused_advice
     st.error(f"**{len(problems)} problem(s) in {plain(file_name)}; nothing was loaded.** {advice}", icon=":material/error:")
     table = pd.DataFrame(
         [
@@ -73,7 +65,7 @@ def show_problems(problems, file_name: str, official: bool, who) -> None:
     st.download_button("Download the list of problems (CSV)", tables.to_csv(table), file_name="problems.csv", mime="text/csv")
 
 
-def show_mapping_error(e: ees.MappingError | official_sources.MappingError) -> None:
+def show_mapping_error(e: MappingError) -> None:
     """A mapping that cannot be used: the file and each problem, as text."""
     st.error(f"**The mapping {plain(e.path)} has {len(e.problems)} problem(s):**", icon=":material/error:")
     st.markdown("\n".join(f"- {plain(p)}" for p in e.problems))
@@ -148,22 +140,21 @@ def upload_page() -> None:
         st.success(done, icon=":material/check_circle:")
         st.page_link("pages/scorecard_page.py", label="See the scorecard", icon=":material/table_chart:")
 
-    modes = [RETURN, OFFICIAL] if who.admin else [RETURN]
-    mode = st.radio("What are you uploading?", modes, key="upload_mode", horizontal=True)
-    official = mode == OFFICIAL
+    kinds = {k.choice: k for k in sources.offered(who)}
+    kind = kinds[st.radio("What are you uploading?", list(kinds), key="upload_mode", horizontal=True)]
     mapping = release = None
-    if official:
+    if kind.detects:
         with st.expander("Advanced: mapping and release", icon=":material/tune:"):
             try:
-                mappings = {m.name: m for m in ees.load_mappings(cfg)} | {m.name: m for m in official_sources.nhs_mappings()}
-            except (ees.MappingError, official_sources.MappingError) as e:
+                layouts = official.mapping_layouts(cfg)
+            except MappingError as e:
                 show_mapping_error(e)
                 stop()
             picked = st.selectbox(
                 "Mapping",
-                [DETECT, *mappings],
+                [DETECT, *layouts],
                 key="ees_mapping",
-                format_func=lambda n: n if n == DETECT else f"{n}: {mappings[n].layout}",
+                format_func=lambda n: n if n == DETECT else f"{n}: {layouts[n]}",
             )
             mapping = None if picked == DETECT else picked
             release = (
@@ -175,36 +166,21 @@ def upload_page() -> None:
             st.caption(
                 "The layout of every file is detected from its header; choose a mapping only if the dashboard asks you to."
             )
-        kinds, limit = ["zip", "csv", "gz", "xlsx"], ees.MAX_BYTES
-        label = (
-            'DfE release zip (as downloaded, "Download all data") or one of its CSV files; NHS England Autism Statistics '
-            "(CSV or .csv.gz) or community health services waiting-list workbook (.xlsx)"
-        )
-        help_text = (
-            f"Up to {ees.MAX_BYTES // (1024 * 1024)} MB, as published: from explore-education-statistics.service.gov.uk "
-            "or digital.nhs.uk / england.nhs.uk. The source and layout are detected."
-        )
-    else:
-        kinds, limit, label = ["csv", "xlsx"], returns.MAX_BYTES, "CSV or Excel file of figures"
-        help_text = (
-            f"Up to {returns.MAX_BYTES // (1024 * 1024)} MB and {returns.MAX_ROWS:,} rows. Columns: indicator, area, "
-            "period, value (and optionally numerator, denominator, note), or one column per indicator id."
-        )
 
     # A new key after each load empties the uploader, so the loaded file is not offered again.
     file = st.file_uploader(
-        label,
-        type=kinds,
-        key=f"upload_file_{official}_{st.session_state.get('uploads_done', 0)}",
-        help=help_text,
-        max_upload_size=limit // (1024 * 1024),  # the widget says this limit; the server's cap is the largest of them
+        kind.file_label,
+        type=list(kind.types),
+        key=f"upload_file_{kind.name}_{st.session_state.get('uploads_done', 0)}",
+        help=kind.help,
+        max_upload_size=kind.max_mb,  # the widget says this limit; the server's cap is the largest of them
     )
     if file is None:
         stop()
 
     data = file.getvalue()
     sheet = None
-    if not official and file.name.lower().endswith((".xlsx", ".xlsm")):
+    if kind is sources.RETURN and file.name.lower().endswith((".xlsx", ".xlsm")):
         sheets = returns.sheet_names(data)
         if len(sheets) > 1:
             picked = st.selectbox(
@@ -212,7 +188,7 @@ def upload_page() -> None:
             )
             sheet = None if picked == DETECT_SHEET else picked
     version = queries.data_version(cur)
-    key = (file.file_id, version, official, mapping, release, sheet)
+    key = (file.file_id, version, kind.name, mapping, release, sheet)
     if st.session_state.get("preview_key") != key:
         with st.status(f"Checking {plain(file.name)}…", expanded=False) as status:
             status.write(f"Reading {len(data) / 1024:,.0f} KB")
@@ -223,13 +199,13 @@ def upload_page() -> None:
                     data,
                     file.name,
                     who,
-                    official=official,
+                    kind=kind.name,
                     mapping=mapping,
                     release=release,
                     offload=uploads.offload_wanted(data),
                     sheet=sheet,
                 )
-            except (ees.MappingError, official_sources.MappingError) as e:
+            except MappingError as e:
                 status.update(label=f"{plain(file.name)} was not checked", state="error")
                 show_mapping_error(e)
                 stop()
@@ -240,10 +216,10 @@ def upload_page() -> None:
             )
         st.session_state["preview"], st.session_state["preview_key"] = preview, key
     preview = st.session_state["preview"]
-    preview_id = f"{preview.content_hash}:{version}:{official}:{mapping}:{release}:{sheet}"
+    preview_id = f"{preview.content_hash}:{version}:{kind.name}:{mapping}:{release}:{sheet}"
 
     if not preview.result.ok:
-        show_problems(preview.result.problems, file.name, official, who)
+        show_problems(preview.result.problems, file.name, kind, who)
         stop()
 
     st.info("\n\n".join(plain(line) for line in uploads.summary_lines(preview)), icon=":material/info:")

@@ -181,7 +181,7 @@ def small_db_template(tmp_path_factory, cfg):
     """The local sample only (County Durham's and Redcar and Cleveland's own figures, no official releases), built
     once per test session: a fifth of the full sample's build and no national data to read past."""
     path = tmp_path_factory.mktemp("small-template") / "kpi.duckdb"
-    store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg, official=False)).close()
+    store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg, with_official_data=False)).close()
     return path
 
 

@@ -91,7 +91,7 @@ def test_a_zip_of_30000_files_is_refused_in_one_short_line_quickly(empty_conn, c
         for i in range(30_000):
             z.writestr(f"data/file{i}.csv", b"a,b\n1,2\n")
     t = time.perf_counter()
-    preview = uploads.check(empty_conn, cfg, buf.getvalue(), "many.zip", ADMIN, official=True)
+    preview = uploads.check(empty_conn, cfg, buf.getvalue(), "many.zip", ADMIN, kind="official")
     assert time.perf_counter() - t < 5
     assert [str(p) for p in preview.result.problems] == [
         "many.zip holds 30,000 files; a release zip holds a few dozen, and zips of more than 1,000 files are refused. "
@@ -105,7 +105,7 @@ def test_files_the_mappings_do_not_read_are_counted_and_listed_in_summary(empty_
         z.writestr("data/sen2_mi.csv", HEADER + ROW)
         for i in range(500):
             z.writestr(f"supporting-files/extra{i}.csv", b"a,b\n1,2\n")
-    preview = uploads.check(empty_conn, cfg, buf.getvalue(), "release.zip", ADMIN, official=True)
+    preview = uploads.check(empty_conn, cfg, buf.getvalue(), "release.zip", ADMIN, kind="official")
     assert preview.result.ok, preview.result.problems
     (line,) = [x for x in uploads.summary_lines(preview) if "no mapping reads" in x]
     named = ", ".join(f"extra{i}.csv" for i in range(15))
@@ -130,7 +130,7 @@ def _understate(data: bytes, member: str, size: int) -> bytes:
 def test_a_zip_whose_directory_understates_a_file_is_a_message_not_a_traceback(empty_conn, cfg):
     data = _understate(release_zip([ROW] * 50), "data/sen2_mi.csv", 100)
     before = store.table_snapshot(empty_conn)
-    preview = uploads.check(empty_conn, cfg, data, "release.zip", ADMIN, official=True)
+    preview = uploads.check(empty_conn, cfg, data, "release.zip", ADMIN, kind="official")
     assert [str(p) for p in preview.result.problems] == [
         "data/sen2_mi.csv: data/sen2_mi.csv in release.zip cannot be unpacked (it unpacks to more than the 100 bytes "
         'its directory says): the zip is damaged. Download the release again ("Download all data") and use the .zip '
@@ -148,7 +148,7 @@ def test_a_51_kb_zip_with_a_50_mb_area_name_is_refused_and_nothing_is_stored(emp
     data = _new_area_zip(b"A" * (50 * 1024 * 1024))
     assert len(data) < 60_000
     before = store.table_snapshot(empty_conn)
-    preview = uploads.check(empty_conn, cfg, data, "release.zip", ADMIN, official=True)
+    preview = uploads.check(empty_conn, cfg, data, "release.zip", ADMIN, kind="official")
     assert [str(p) for p in preview.result.problems] == [
         "data/sen2_mi.csv, row 3: the line is more than 100,000 characters long; lines over 100,000 characters are "
         "refused. Check the file is a CSV of figures."
@@ -159,18 +159,18 @@ def test_a_51_kb_zip_with_a_50_mb_area_name_is_refused_and_nothing_is_stored(emp
 def test_an_area_name_over_200_characters_is_refused_with_its_row(empty_conn, cfg):
     data = _new_area_zip(b"B" * 201)
     before = store.table_snapshot(empty_conn)
-    preview = uploads.check(empty_conn, cfg, data, "release.zip", ADMIN, official=True)
+    preview = uploads.check(empty_conn, cfg, data, "release.zip", ADMIN, kind="official")
     assert [str(p) for p in preview.result.problems] == [
         'data/sen2_mi.csv, row 3, column la_name: the area name is 201 characters long ("' + "B" * 60 + '…"); '
         "names over 200 characters are refused. Give the area name as published, e.g. County Durham."
     ]
     assert store.table_snapshot(empty_conn) == before
-    ok = uploads.check(empty_conn, cfg, _new_area_zip(b"C" * 200), "release.zip", ADMIN, official=True)
+    ok = uploads.check(empty_conn, cfg, _new_area_zip(b"C" * 200), "release.zip", ADMIN, kind="official")
     assert ok.result.ok and ok.result.new_areas[0][1] == "C" * 200
 
 
 def test_the_store_refuses_a_name_over_200_characters_from_any_reader(empty_conn, cfg):
-    rows = uploads.check(empty_conn, cfg, _new_area_zip(b"C" * 200), "release.zip", ADMIN, official=True).to_write
+    rows = uploads.check(empty_conn, cfg, _new_area_zip(b"C" * 200), "release.zip", ADMIN, kind="official").to_write
     before = store.table_snapshot(empty_conn)
     with pytest.raises(store.StoreError) as info:
         store.write_observations(
@@ -258,7 +258,7 @@ def test_one_file_in_a_release_that_unpacks_past_150_mb_is_refused_while_streami
     long_row = ROW[:-1] + b"," + b"x" * 300 + b"\n"  # under the line and row limits: only the bytes stop it
     data = release_zip(long_row * 400_000)
     assert len(data) < 2_000_000
-    preview = uploads.check(empty_conn, cfg, data, "release.zip", ADMIN, official=True)
+    preview = uploads.check(empty_conn, cfg, data, "release.zip", ADMIN, kind="official")
     assert [str(p) for p in preview.result.problems] == [
         "data/sen2_mi.csv: data/sen2_mi.csv in release.zip unpacks to more than 150 MB; files over that are refused. "
         "Import the CSV files you need one by one."

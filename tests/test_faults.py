@@ -37,7 +37,7 @@ def test_full_disk_refuses_the_upload_cleanly_and_loses_nothing(small_disk):
     cfg = config.load(ROOT / "config" / "indicators.yaml")
     path = small_disk / "kpi.duckdb"
     # The local sample only: the disk is small on purpose, and the official releases would fill it before the upload.
-    conn = store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg, official=False))
+    conn = store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg, with_official_data=False))
     # Far more than the disk has room for (about 80,000 figures), so the test does not hang on the exact free space.
     store.add_areas(conn, [(f"E069{i:05d}", f"Area {i}", "local_authority", None, "E12000001") for i in range(600)])
     conn.execute("CHECKPOINT")
@@ -57,7 +57,7 @@ def test_full_disk_refuses_the_upload_cleanly_and_loses_nothing(small_disk):
 def test_read_only_disk_says_so(small_disk):
     cfg = config.load(ROOT / "config" / "indicators.yaml")
     path = small_disk / "kpi.duckdb"
-    store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg, official=False)).close()
+    store.open_store(cfg, path, load_sample=lambda c: load_sample(c, cfg, with_official_data=False)).close()
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     out = run_cli("list", env={"KPI_DB": str(path)})
     assert out.returncode == 3

@@ -61,7 +61,7 @@ def tiny_source(tmp_path, monkeypatch):
 def test_a_reader_and_its_mapping_import_a_new_kind_of_file(tiny_source, cfg, empty_conn):
     assert "tiny-stats" in official.mapping_names()
     data = b"TINY STATS\nE06000047,2023,61.5\nE06000003,2023,48.0\n"
-    preview = uploads.check(empty_conn, cfg, data, "tiny.txt", ADMIN, official=True)
+    preview = uploads.check(empty_conn, cfg, data, "tiny.txt", ADMIN, kind="official")
     assert preview.result.ok, [str(p) for p in preview.result.problems]
     assert (preview.result.table.source, preview.result.table.layout) == ("Tiny statistics", "tiny-stats")
     uploads.commit(empty_conn, preview, ADMIN)
@@ -77,7 +77,7 @@ def test_a_reader_and_its_mapping_import_a_new_kind_of_file(tiny_source, cfg, em
 
 def test_a_file_of_the_new_kind_with_a_wrong_figure_is_refused_by_the_one_validator(tiny_source, cfg, empty_conn):
     before = store.table_snapshot(empty_conn)
-    preview = uploads.check(empty_conn, cfg, b"TINY STATS\nE06000047,2023,161.5\n", "tiny.txt", ADMIN, official=True)
+    preview = uploads.check(empty_conn, cfg, b"TINY STATS\nE06000047,2023,161.5\n", "tiny.txt", ADMIN, kind="official")
     assert [str(p) for p in preview.result.problems] == [
         "row 2, column value: 161.5 is outside 0–100; dfe_ehcp_20wk is a percentage"
     ]
@@ -87,7 +87,7 @@ def test_a_file_of_the_new_kind_with_a_wrong_figure_is_refused_by_the_one_valida
 def test_a_mapping_naming_a_reader_that_does_not_exist_says_so(tiny_source, cfg, empty_conn):
     (tiny_source / "sources" / "tiny-stats.yaml").write_text(MAPPING.replace("kpi_tiny_reader", "kpi_no_such_reader"))
     with pytest.raises(official.MappingError) as e:
-        uploads.check(empty_conn, cfg, b"TINY STATS\n", "tiny.txt", ADMIN, official=True)
+        uploads.check(empty_conn, cfg, b"TINY STATS\n", "tiny.txt", ADMIN, kind="official")
     assert str(e.value) == (
         "The mapping tiny-stats has 1 problem(s):\n  - field reader: there is no reader indicators/kpi_no_such_reader.py "
         "(nor a module kpi_no_such_reader on the Python path)"

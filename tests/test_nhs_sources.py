@@ -37,14 +37,14 @@ def figure(conn, indicator, area, period):
 
 
 def load(conn, cfg, data: bytes, name: str):
-    preview, written = uploads.load_file(conn, cfg, data, name, ADMIN, official=True)
+    preview, written = uploads.load_file(conn, cfg, data, name, ADMIN, kind="official")
     assert preview.result.ok, [str(p) for p in preview.result.problems]
     return preview, written
 
 
 def refused(conn, cfg, data: bytes, name: str) -> list[str]:
     before = store.table_snapshot(conn)
-    preview, written = uploads.load_file(conn, cfg, data, name, ADMIN, official=True)
+    preview, written = uploads.load_file(conn, cfg, data, name, ADMIN, kind="official")
     assert written is None and not preview.result.ok
     assert store.table_snapshot(conn) == before  # nothing half-loaded
     return [str(p) for p in preview.result.problems]
@@ -263,7 +263,7 @@ def test_upload_page_imports_each_nhs_file_for_an_administrator(
     from indicators.sample import load_sample
 
     db = tmp_path / "k.duckdb"
-    store.open_store(cfg, db, load_sample=lambda c: load_sample(c, cfg, official=False)).close()
+    store.open_store(cfg, db, load_sample=lambda c: load_sample(c, cfg, with_official_data=False)).close()
     monkeypatch.setenv("KPI_DB", str(db))
     monkeypatch.setenv("KPI_CONFIG", str(ROOT / "config" / "indicators.yaml"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

@@ -26,14 +26,14 @@ STD = "time_period,time_identifier,geographic_level,country_code,country_name,re
 
 def load(conn, cfg, path_or_bytes, name=None, **kw):
     data = path_or_bytes if isinstance(path_or_bytes, bytes) else path_or_bytes.read_bytes()
-    preview, written = uploads.load_file(conn, cfg, data, name or path_or_bytes.name, ADMIN, official=True, **kw)
+    preview, written = uploads.load_file(conn, cfg, data, name or path_or_bytes.name, ADMIN, kind="official", **kw)
     assert preview.result.ok, [str(p) for p in preview.result.problems]
     return preview, written
 
 
 def refused(conn, cfg, data: bytes, name="release.csv", **kw) -> list[str]:
     before = store.table_snapshot(conn)
-    preview, written = uploads.load_file(conn, cfg, data, name, ADMIN, official=True, **kw)
+    preview, written = uploads.load_file(conn, cfg, data, name, ADMIN, kind="official", **kw)
     assert written is None and not preview.result.ok
     assert store.table_snapshot(conn) == before
     return [str(p) for p in preview.result.problems]
@@ -307,13 +307,13 @@ def test_faults_inside_an_official_file_name_row_and_column(bare, cfg):
 
 def test_only_an_administrator_may_import_official_figures(bare, cfg):
     salt = lead("salt_seen_6wk")
-    preview = uploads.check(bare, cfg, NEET_2025.read_bytes(), "neet.csv", salt, official=True)
-    assert {p.kind for p in preview.result.problems} == {"not_permitted"}
+    preview = uploads.check(bare, cfg, NEET_2025.read_bytes(), "neet.csv", salt, kind="official")
+    assert [p.kind for p in preview.result.problems] == ["kind_admin_only"]  # the file is not read at all
     assert str(preview.result.problems[0]) == (
-        "row 2, column indicator: lead@example.org may not upload figures for dfe_neet_ehcp; "
-        "remove the row, or ask an administrator to add dfe_neet_ehcp to your indicators in config/roles.yaml"
+        "lead@example.org may not upload Official statistics (DfE open data; NHS England autism statistics or community "
+        "health waiting lists): only an administrator may; upload a return of figures instead"
     )
-    rows = uploads.check(bare, cfg, NEET_2025.read_bytes(), "neet.csv", ADMIN, official=True).to_write
+    rows = uploads.check(bare, cfg, NEET_2025.read_bytes(), "neet.csv", ADMIN, kind="official").to_write
     with pytest.raises(
         Forbidden, match="lead@example.org may not upload figures for dfe_neet_all, dfe_neet_ehcp, dfe_neet_sen_support"
     ):
@@ -532,10 +532,10 @@ def test_a_slice_of_a_newer_release_is_a_newer_release(bare, cfg):
     load(bare, cfg, ZIP_2025)
     rows = derived_releases.timeliness_2026_csv().decode().splitlines()
     slice_2019 = "\n".join([rows[0], *[r for r in rows[1:] if r.startswith("2019,")]]).encode() + b"\n"
-    preview = uploads.check(bare, cfg, slice_2019, "timeliness_20_week_2026.csv", ADMIN, official=True)
+    preview = uploads.check(bare, cfg, slice_2019, "timeliness_20_week_2026.csv", ADMIN, kind="official")
     assert preview.release == "2026" and preview.counts["kept"] == 0
     assert "  dfe_ehcp_20wk, E08000024, 2019: 65 → 65.4" in uploads.summary_lines(preview, dry_run=True)
-    preview = uploads.check(bare, cfg, slice_2019, "timeliness_20_week.csv", ADMIN, official=True, release="2026")
+    preview = uploads.check(bare, cfg, slice_2019, "timeliness_20_week.csv", ADMIN, kind="official", release="2026")
     assert preview.release == "2026" and preview.how["revised"] == 1
     assert refused(bare, cfg, slice_2019, "timeliness_20_week.csv") == [
         "timeliness_20_week.csv does not say which release it is (neither its name nor the release's data guidance "

@@ -48,7 +48,7 @@ def test_no_neighbours_figure_from_fewer_than_three(empty_conn, cfg):
         system_access("test"),
     )
     uploads.load_file(
-        empty_conn, cfg, (FIXTURES / "ees" / "sen2_mi_handmade.csv").read_bytes(), "sen2_mi.csv", ADMIN, official=True
+        empty_conn, cfg, (FIXTURES / "ees" / "sen2_mi_handmade.csv").read_bytes(), "sen2_mi.csv", ADMIN, kind="official"
     )
     comps = readmodel.figures(empty_conn, cfg, "E06000047").indicators["dfe_ehcp_20wk"].comparators
     series = comps["Statistical neighbours (average)"].set_index("period")
@@ -178,7 +178,7 @@ def test_ranks_share_ties_at_the_published_precision_and_leave_out_scilly_and_th
         "2022,Calendar year,Local authority,E92000001,England,E12000009,South West,E06000053,906,Isles of Scilly,100",
     ]
     data = ("\n".join([header, *rows]) + "\n").encode()
-    uploads.load_file(empty_conn, cfg, data, "sen2_mi_2023-release.csv", ADMIN, official=True)
+    uploads.load_file(empty_conn, cfg, data, "sen2_mi_2023-release.csv", ADMIN, kind="official")
     f = readmodel.figures(empty_conn, cfg, "E06000047").indicators["dfe_ehcp_20wk"]
     r = f.ranks.set_index("period").loc["2022"]
     assert (r["rank"], r["n_las"]) == (9, 10)  # behind the eight at 40–47; Redcar shares 9th; Scilly not counted

@@ -185,7 +185,7 @@ def test_returns_status_says_due_received_late_and_missing_by_owner(conn, cfg):
 def test_reminders_on_postgresql_are_logged_there_and_reach_the_servers_copy(pg_url, cfg, smtp, tmp_path):
     from indicators.sample import load_sample
 
-    conn = store.open_store(cfg, pg_url, load_sample=lambda c: load_sample(c, cfg, official=False))
+    conn = store.open_store(cfg, pg_url, load_sample=lambda c: load_sample(c, cfg, with_official_data=False))
     try:
         roles = access.load_roles(cfg)
         cur = conn.cursor()  # a page run: reads this server's local copy

@@ -342,7 +342,7 @@ def test_upload_page_imports_a_dfe_release_zip_with_its_layout_detected(tmp_path
     from indicators.sample import load_sample
 
     db = tmp_path / "k.duckdb"
-    store.open_store(cfg, db, load_sample=lambda c: load_sample(c, cfg, official=False)).close()
+    store.open_store(cfg, db, load_sample=lambda c: load_sample(c, cfg, with_official_data=False)).close()
     monkeypatch.setenv("KPI_DB", str(db))
     monkeypatch.setenv("KPI_CONFIG", str(ROOT / "config" / "indicators.yaml"))
     at = apptest()
@@ -395,7 +395,7 @@ def test_upload_page_imports_each_real_release_file(tmp_path, cfg, monkeypatch, 
     from indicators.sample import load_sample
 
     db = tmp_path / "k.duckdb"
-    store.open_store(cfg, db, load_sample=lambda c: load_sample(c, cfg, official=False)).close()
+    store.open_store(cfg, db, load_sample=lambda c: load_sample(c, cfg, with_official_data=False)).close()
     monkeypatch.setenv("KPI_DB", str(db))
     at = apptest()
     at.switch_page("pages/upload_page.py").run()
@@ -431,7 +431,7 @@ def test_upload_page_says_what_to_do_with_an_official_file_it_cannot_read(db_pat
     assert not at.exception
     error = unplain(at.error[0].value)
     assert error.startswith(
-        "**1 problem(s) in timeliness_20_week.csv; nothing was loaded.** This is the DfE's file as published: do not edit it."
+        "**1 problem(s) in timeliness_20_week.csv; nothing was loaded.** This is the file as published: do not edit it."
     )
     assert "Fix them in the spreadsheet" not in error
     problem = unplain(at.table[-1].value["problem"].iloc[0])  # the table's cells are plain text (Markdown escaped)

@@ -37,7 +37,7 @@ def main(db: str, file_path: str) -> None:
     try:
         # As the Upload page decides where to check it.
         offload = uploads.offload_wanted(data)
-        preview = uploads.check(conn, cfg, data, Path(file_path).name, admin, official=True, offload=offload)
+        preview = uploads.check(conn, cfg, data, Path(file_path).name, admin, kind="official", offload=offload)
         problems = [str(p) for p in preview.result.problems]
     except MemoryError:
         problems = ["MemoryError"]
