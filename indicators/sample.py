@@ -58,7 +58,9 @@ def load_official(conn, config: Config, folder: Path = OFFICIAL_DIR) -> list[sto
     return done
 
 
-def load_sample(conn, config: Config, csv_path: Path | str = store.SAMPLE_CSV, *, with_official_data: bool = True) -> store.WriteSummary:
+def load_sample(
+    conn, config: Config, csv_path: Path | str = store.SAMPLE_CSV, *, with_official_data: bool = True
+) -> store.WriteSummary:
     """A first start: the official data, then the sample CSV of local figures, each in its own transaction."""
     if with_official_data:
         load_official(conn, config)

@@ -46,7 +46,9 @@ def _read_return(data: bytes, file_name: str, config: Config, areas_df: pd.DataF
     return returns.read(data, file_name, config, sheet=sheet)
 
 
-def _read_official(data: bytes, file_name: str, config: Config, areas_df: pd.DataFrame, *, mapping=None, release=None, sheet=None):
+def _read_official(
+    data: bytes, file_name: str, config: Config, areas_df: pd.DataFrame, *, mapping=None, release=None, sheet=None
+):
     from indicators import official  # imported here: only official imports need it, and the pages start without it
 
     return official.read(data, file_name, config, areas_df, mapping=mapping, release=release)

@@ -199,9 +199,7 @@ def check(
     offload_wanted(data): it unpacks to over OFFLOAD_BYTES, so that other people's pages are not held up)."""
     areas_df = store.areas(conn)
     args = (data, file_name, config, areas_df, access)
-    kwargs = dict(
-        kind=kind, mapping=mapping, release=release, today=today, default_figure_type=default_figure_type, sheet=sheet
-    )
+    kwargs = dict(kind=kind, mapping=mapping, release=release, today=today, default_figure_type=default_figure_type, sheet=sheet)
     if offload:
         result = _offloaded(*args, **kwargs)
     else:
