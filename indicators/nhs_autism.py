@@ -24,6 +24,8 @@ from indicators.validate import FIELDS, Table, refused, refused_by_size
 
 SOURCE = "NHS England Autism Statistics"
 MAX_BYTES = 100 * 1024 * 1024  # as downloaded (gzip): the July–September 2022 file is 1.1 MB
+TOO_BIG = "Download the file for a quarter at a time."  # what to do with a file over MAX_BYTES
+EMPTY = "an Autism Statistics CSV has a header row and a row per month, location and metric."  # what the file should hold
 MAX_UNPACKED = 400 * 1024 * 1024  # what it may unpack to (that file: 31 MB)
 MAX_ROWS = 3_000_000  # a year of every breakdown by sub-ICB location is about 650,000 rows
 ENGLAND = "E92000001"
@@ -95,14 +97,7 @@ def read(data: bytes, file_name: str, config: Config, areas_df: pd.DataFrame, sr
     """The Autism Statistics file → published figures for each sub-ICB location, its ICB and England (sums of the
     locations' counts, where none is suppressed). Nothing is written."""
     s = _settings(src)
-    bad = refused_by_size(
-        data,
-        file_name,
-        SOURCE,
-        MAX_BYTES,
-        too_big="Download the file for a quarter at a time.",
-        empty="an Autism Statistics CSV has a header row and a row per month, location and metric.",
-    )
+    bad = refused_by_size(data, file_name, SOURCE, MAX_BYTES, too_big=TOO_BIG, empty=EMPTY)
     if bad is not None:
         return bad
     raw, problems = _unpack(data, file_name)

@@ -23,6 +23,8 @@ from indicators.validate import FIELDS, Table, refused, refused_by_size
 
 SOURCE = "NHS England community health services waiting lists"
 MAX_BYTES = 50 * 1024 * 1024  # a workbook as downloaded: the August 2023 one is 1.3 MB
+TOO_BIG = "Use the monthly workbook as published by NHS England."  # what to do with a file over MAX_BYTES
+EMPTY = "a CHS waiting-list workbook (.xlsx) as downloaded from NHS England."  # what the file should hold
 HEADER_SEARCH_ROWS = 30  # the header row is looked for this far below the top of the sheet
 ENGLAND = "E92000001"
 MONTHS = "January February March April May June July August September October November December".split()
@@ -197,14 +199,7 @@ def read(data: bytes, file_name: str, config: Config, areas_df: pd.DataFrame, sr
     """A CHS workbook → published figures for England, each NHS region, ICB and provider the dashboard has an ODS code
     for (the areas file, or the mapping's codes); the rest are skipped and counted. Nothing is written."""
     s = _settings(src)
-    bad = refused_by_size(
-        data,
-        file_name,
-        SOURCE,
-        MAX_BYTES,
-        too_big="Use the monthly workbook as published by NHS England.",
-        empty="a CHS waiting-list workbook (.xlsx) as downloaded from NHS England.",
-    )
+    bad = refused_by_size(data, file_name, SOURCE, MAX_BYTES, too_big=TOO_BIG, empty=EMPTY)
     if bad is not None:
         return bad
     sheets, problems = _sheets(data, file_name, list(s.tables.values()))

@@ -165,15 +165,7 @@ def mapping_names() -> list[str]:
     return list(mapping_layouts())
 
 
-def read(
-    data: bytes,
-    file_name: str,
-    config: Config,
-    areas_df: pd.DataFrame,
-    *,
-    mapping: str | None = None,
-    release: str | None = None,
-) -> Table:
+def read(data: bytes, file_name: str, config: Config, areas_df: pd.DataFrame, *, mapping=None, release=None) -> Table:
     """Any official file → its reader's table: the source of the mapping named, or else the first registered source
     that recognises the file (DfE open data, asked last, takes the rest)."""
     sources = registered(config)

@@ -64,6 +64,22 @@ def _is_end(query: str) -> str | None:
     return None
 
 
+class Delegates:
+    """A connection-like wrapper: what it does not define is the inner connection's, and a `with` closes it."""
+
+    def _inner(self):
+        raise NotImplementedError
+
+    def __getattr__(self, name):
+        return getattr(self._inner(), name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 class LocalCopy:
     """The copy of one PostgreSQL store in one process. Thread-safe: page runs on many threads share it."""
 
@@ -310,7 +326,7 @@ class LocalCopy:
         return CopyCursor(self)
 
 
-class CopyCursor:
+class CopyCursor(Delegates):
     """Reads the local copy; between `route_writes()` (called by the store's `_begin_write`) and COMMIT or ROLLBACK,
     runs on PostgreSQL instead, with the same registered data frames. Everything else is DuckDB's own cursor."""
 
@@ -387,14 +403,8 @@ class CopyCursor:
     def cursor(self) -> CopyCursor:
         return self._copy.cursor()
 
-    def __getattr__(self, name):
-        return getattr(self._write or self._local, name)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+    def _inner(self):
+        return self._write or self._local
 
     def __repr__(self) -> str:
         return f"<local copy of {self._copy.label}{' (writing to PostgreSQL)' if self._write is not None else ''}>"

@@ -123,7 +123,7 @@ class _PostgresInstance:
         self.duck.close()
 
 
-class PostgresConnection:
+class PostgresConnection(replica.Delegates):
     """A DuckDB cursor whose default database is the PostgreSQL store: everything is DuckDB's own cursor except
     `cursor()`, which gives a page run a cursor on the local copy (see the section comment), and `close()`."""
 
@@ -156,14 +156,8 @@ class PostgresConnection:
         if instance is not None:
             instance.release()
 
-    def __getattr__(self, name):
-        return getattr(self._duck, name)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+    def _inner(self):
+        return self._duck
 
     def __repr__(self) -> str:
         return f"<PostgreSQL store {db_label(self.url)}>"

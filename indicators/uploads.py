@@ -179,31 +179,14 @@ def _offloaded(*args, **kwargs) -> Result:
     return pool.submit(read_and_validate, *args, **kwargs).result()
 
 
-def check(
-    conn,
-    config: Config,
-    data: bytes,
-    file_name: str,
-    access: Access,
-    *,
-    kind: str = "return",
-    mapping: str | None = None,
-    release: str | None = None,
-    today: dt.date | None = None,
-    default_figure_type: str = "submitted",
-    offload: bool = False,
-    sheet: str | None = None,
-) -> Preview:
-    """Read and validate a file and compare it with what is stored. Writes nothing. `kind` names the kind of upload
-    in indicators/sources.py: "return" (a lead's return, the default) or "official" (a DfE or NHS England file); `offload` checks it in the worker process (the pages ask for that when
-    offload_wanted(data): it unpacks to over OFFLOAD_BYTES, so that other people's pages are not held up)."""
-    areas_df = store.areas(conn)
-    args = (data, file_name, config, areas_df, access)
-    kwargs = dict(kind=kind, mapping=mapping, release=release, today=today, default_figure_type=default_figure_type, sheet=sheet)
-    if offload:
-        result = _offloaded(*args, **kwargs)
-    else:
-        result = read_and_validate(*args, **kwargs)
+def check(conn, config: Config, data: bytes, file_name: str, access: Access, *, offload: bool = False, **options) -> Preview:
+    """Read and validate a file and compare it with what is stored. Writes nothing. `options` are read_and_validate's:
+    `kind` names the kind of upload in indicators/sources.py, "return" (a lead's return, the default) or "official"
+    (a DfE or NHS England file), with its `mapping` and `release`; `sheet`, `today`, `default_figure_type`. `offload`
+    checks it in the worker process (the pages ask for that when offload_wanted(data): it unpacks to over
+    OFFLOAD_BYTES, so that other people's pages are not held up)."""
+    args = (data, file_name, config, store.areas(conn), access)
+    result = _offloaded(*args, **options) if offload else read_and_validate(*args, **options)
     digest = hashlib.sha256(data).hexdigest()
     empty = {"new": 0, "changed": 0, "unchanged": 0, "kept": 0}
     if not result.ok:

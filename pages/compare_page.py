@@ -5,18 +5,7 @@ the URL so a link opens the same view."""
 import streamlit as st
 
 from indicators import league, tables
-from pages.common import (
-    area_page,
-    cache_key,
-    chart,
-    charts_league,
-    figures_for,
-    page_title,
-    plain,
-    provenance,
-    run_page,
-    stop,
-)
+from pages.common import area_page, cache_key, chart, charts_league, figures_for, page_title, plain, provenance, run_page, stop
 
 
 def compare_page() -> None:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pandas as pd
 import streamlit as st
 
-from indicators import alt_text, charts, commentary, markup, plan_markup, queries, rag, readmodel, tables, uploads
+from indicators import alt_text, charts, commentary, markup, plan_markup, queries, rag, readmodel, uploads
 from indicators.about import target_text
 from indicators.access import Forbidden
 from pages.common import (
@@ -25,6 +25,7 @@ from pages.common import (
     require,
     run_page,
     stop,
+    table_downloads,
 )
 
 
@@ -344,23 +345,7 @@ def indicator_page() -> None:
         placeholder="–",
         alt=f"{ind.name}, {area_name}: every period's figure",
     )
-    c1, c2 = st.columns(2)
-    download = readmodel.series_download(f)
-    c1.download_button(
-        "Download this series (CSV)",
-        tables.to_csv(download),
-        file_name=f"{ind.id}-{area}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-    )
-    # Built only when clicked (a callable), so the workbook is not written on every rerun.
-    c2.download_button(
-        "Download this series (Excel)",
-        lambda: tables.to_xlsx(download, ind.id),
-        file_name=f"{ind.id}-{area}.xlsx",
-        icon=":material/download:",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    table_downloads("this series", readmodel.series_download(f), f"{ind.id}-{area}", ind.id)
 
 
 if __name__ == "__main__":

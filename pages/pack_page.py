@@ -7,13 +7,7 @@ import time
 import streamlit as st
 
 from indicators import board_paper, exceptions, export
-from pages.common import (
-    area_page,
-    figures_for,
-    plain,
-    plan_for,
-    run_page,
-)
+from pages.common import area_page, figures_for, plain, plan_for, run_page
 
 
 def paper_settings(cur, cfg, area: str, ids: list[str]) -> board_paper.Paper:

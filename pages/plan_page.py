@@ -9,9 +9,9 @@ import streamlit as st
 from indicators import monitoring, plan, plan_markup, plan_store, queries
 from indicators.access import Forbidden
 from indicators.markup import esc
-from pages.common import area_page, figures_for, page_title, plain, plan_for, provenance, run_page, stop
+from pages.common import area_page, plain, plan_for, run_page, stop, titled_figures
+from pages.common.widgets import XLSX_MIME
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -136,10 +136,7 @@ def import_form(cur, who, cfg, area: str, area_name: str) -> None:
 
 def plan_page() -> None:
     cfg, who, cur, area, area_name = area_page("see the improvement plan")
-    page_title("Improvement plan", area_name)
-    st.title(f"Improvement plan — {plain(area_name)}")
-    af = figures_for(cur, area)
-    provenance(af)
+    titled_figures("Improvement plan", cur, area, area_name)
     the_plan = plan_for(cur, area)
     if saved := st.session_state.pop("plan_saved", None):
         st.success(plain(saved), icon=":material/check_circle:")
@@ -177,7 +174,7 @@ def plan_page() -> None:
         "The plan as a spreadsheet (Excel)",
         lambda: plan.export_bytes(cur.cursor(), area, "xlsx"),
         file_name=plan.file_name(area, area_name, "xlsx"),
-        mime=XLSX,
+        mime=XLSX_MIME,
         icon=":material/download:",
     )
     c2.download_button(

@@ -36,6 +36,7 @@ CHART_PX = 24  # every chart text on a slide: nothing under 24 px at 1366×768 o
 CHART_TITLE_PX = 28
 CHART_CONFIG = {"displayModeBar": False}
 CHART_H = 380  # with the title, the facts, the comparison row and the foot bar: the slide fits 1366×768
+SLIDE_CHART = dict(width=None, height=CHART_H, font=CHART_PX)  # a slide chart fills its column at the slide size
 COMPARE_H = 400
 HALF_PX = 640  # the narrowest the trend chart is (at 1366 px): titles wrap and ticks thin to fit it
 HALF_PX_SPC = 600  # the SPC chart beside it: its one-line title fits 540 px
@@ -315,16 +316,7 @@ def present_page() -> None:
             note = cached_note(db, version, kind, area)
             left, right = st.columns([11, 9], gap="medium")
             with left:
-                spec = export.board_trend(
-                    f,
-                    names[area],
-                    width=None,
-                    height=CHART_H,
-                    font=CHART_PX,
-                    title=export.trend_title(f),
-                    base=trend,
-                    wrap_px=HALF_PX,
-                )
+                spec = export.board_trend(f, names[area], **SLIDE_CHART, title=export.trend_title(f), base=trend, wrap_px=HALF_PX)
                 spec["layout"]["title"]["font"]["size"] = CHART_TITLE_PX
                 _fewer_legend_entries(spec)
                 _slide_chart(
@@ -339,16 +331,7 @@ def present_page() -> None:
                     st.html("<div class='slide'>" + commentary.block_html(note) + "</div>")
                 elif spc_fig is not None:  # no commentary: the SPC chart, with its icons, is what the board needs next
                     title = "Statistical process control (XmR)"
-                    spec = export.board_spc(
-                        f,
-                        names[area],
-                        width=None,
-                        height=CHART_H,
-                        font=CHART_PX,
-                        title=title,
-                        base=spc_fig,
-                        wrap_px=HALF_PX_SPC,
-                    )
+                    spec = export.board_spc(f, names[area], **SLIDE_CHART, title=title, base=spc_fig, wrap_px=HALF_PX_SPC)
                     off = _notes_off_the_plot(spec)  # in the summary and the presenter's notes instead
                     notes.extend(f"SPC chart: {t}." for t in off)
                     spec["layout"]["title"]["font"]["size"] = CHART_TITLE_PX

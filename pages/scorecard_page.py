@@ -2,17 +2,8 @@
 
 import streamlit as st
 
-from indicators import markup, scorecard_view, tables
-from pages.common import (
-    ILLUSTRATIVE_NOTE,
-    area_page,
-    figures_for,
-    page_title,
-    plain,
-    provenance,
-    run_page,
-    stop,
-)
+from indicators import markup, scorecard_view
+from pages.common import ILLUSTRATIVE_NOTE, area_page, figures_for, page_title, plain, provenance, run_page, stop, table_downloads
 
 
 def scorecard_page() -> None:
@@ -81,21 +72,7 @@ def scorecard_page() -> None:
             "source",
         ]
     ]
-    c1, c2 = st.columns(2)
-    c1.download_button(
-        "Download the scorecard (CSV)",
-        tables.to_csv(export),
-        file_name=f"scorecard-{area}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-    )
-    c2.download_button(
-        "Download the scorecard (Excel)",
-        lambda: tables.to_xlsx(export, "scorecard"),
-        file_name=f"scorecard-{area}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-    )
+    table_downloads("the scorecard", export, f"scorecard-{area}", "scorecard")
 
 
 if __name__ == "__main__":

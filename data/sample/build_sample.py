@@ -227,17 +227,8 @@ class Series:
 
 
 def row(indicator, area, period, value, note, figure_type, source, numerator="", denominator="") -> dict:
-    return dict(
-        indicator=indicator,
-        area=area,
-        period=period,
-        value=value,
-        numerator=numerator,
-        denominator=denominator,
-        note=note,
-        figure_type=figure_type,
-        source=source,
-    )
+    """One row of the sample CSV (its columns are written in COLUMNS' order)."""
+    return dict(locals())
 
 
 # ---- County Durham: the seed documents' figures, with the date each is placed at and why ----

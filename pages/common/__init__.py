@@ -50,6 +50,8 @@ from pages.common.widgets import (
     provenance,
     provenance_banner,
     run_page,
+    table_downloads,
+    titled_figures,
 )
 
 __all__ = [
@@ -90,6 +92,8 @@ __all__ = [
     "plan_for",
     "provenance",
     "provenance_banner",
+    "table_downloads",
+    "titled_figures",
     "reopen_database",
     "request_from_elsewhere",
     "require",

@@ -10,9 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from indicators import config as config_mod
-from indicators import markup, queries, readmodel
+from indicators import markup, queries, readmodel, tables
 from pages.common.gate import _OPENED_BY_APP, get_access, hand_over, require
-from pages.common.state import _IN_PAGE, APP_NAME, PAGES, PageStopped, get_config, get_cursor
+from pages.common.state import _IN_PAGE, APP_NAME, PAGES, PageStopped, figures_for, get_config, get_cursor
+from pages.common.text import plain
 
 ILLUSTRATIVE_NOTE = (
     "Diamonds and the word *published* mark figures quoted in published documents (hover for the source); "
@@ -135,3 +136,31 @@ def provenance(af: readmodel.AreaFigures, ids: list[str] | None = None) -> None:
 def provenance_banner(figures_up_to: str, illustrative: bool, summary: str = "") -> None:
     """The banner alone, for a screen whose figures are not one area's (the provider scorecard's providers)."""
     st.html(markup.provenance_html(figures_up_to, illustrative, summary))
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_downloads(what: str, table: pd.DataFrame, file_stem: str, sheet: str) -> None:
+    """A table's two downloads side by side: CSV, and Excel (the workbook built only when clicked, not on every rerun)."""
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        f"Download {what} (CSV)", tables.to_csv(table), file_name=f"{file_stem}.csv", mime="text/csv", icon=":material/download:"
+    )
+    c2.download_button(
+        f"Download {what} (Excel)",
+        lambda: tables.to_xlsx(table, sheet),
+        file_name=f"{file_stem}.xlsx",
+        mime=XLSX_MIME,
+        icon=":material/download:",
+    )
+
+
+def titled_figures(title: str, cur, area: str, area_name: str) -> readmodel.AreaFigures:
+    """A page about one area's figures starts the same way: its tab title and heading name the area, and the provenance
+    line (how old the figures are, which are illustrative) comes before anything else."""
+    page_title(title, area_name)
+    st.title(f"{title} — {plain(area_name)}")
+    af = figures_for(cur, area)
+    provenance(af)
+    return af
