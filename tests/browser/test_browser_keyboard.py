@@ -126,7 +126,18 @@ def _frame(page, at_least_ms: int) -> None:
             .filter(a => a.effect?.getComputedTiming().iterations !== Infinity)
             .map(a => a.finished.catch(() => null)))])"""
     )
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    # And until the focused element stands still: the browser scrolls it into the window, which on a busy machine
+    # can take several frames (an Upload history expander was measured at y = 1722 before its scroll), at most 2 s.
+    page.evaluate(
+        """() => new Promise(done => {
+            const place = () => { const r = document.activeElement?.getBoundingClientRect();
+                return r ? `${r.x},${r.y},${window.scrollX},${window.scrollY}` : ""; };
+            let last = place(), still = 0; const end = performance.now() + 2000;
+            const look = () => { const now = place(); still = now === last ? still + 1 : 0; last = now;
+                if (still >= 2 || performance.now() > end) done(); else requestAnimationFrame(look); };
+            requestAnimationFrame(look);
+        })"""
+    )
 
 
 def _channel(c: np.ndarray) -> np.ndarray:
