@@ -3,7 +3,7 @@
 For a new test: `cfg` (the shipped config), `db_path` / `conn` (a private copy of the full sample: official data
 for every area plus the local figures), `small_db_path` / `small_conn` (the local sample only, no national data:
 enough for a test about one area's own figures), `empty_conn` (schema and areas, no figures), `pg_url` (a new
-database on a real PostgreSQL server). Processes, servers and missing tools: tests/harness.py (run_cli,
+database on a real PostgreSQL server), `pg_sample_url` (one holding the full sample). Processes, servers and missing tools: tests/harness.py (run_cli,
 hold_database, streamlit_server, free_port, wait_until, needs / @needs_mark("chromium"))."""
 
 from __future__ import annotations
@@ -292,3 +292,23 @@ def pg_url(pg_server_url, tmp_path, monkeypatch):
     """A new, empty database on the server for each test; this process's local copies of it go to the test's folder."""
     monkeypatch.setenv("KPI_PG_COPY_DIR", str(tmp_path / "pg-copy"))
     return pg_server.create_database(pg_server_url, f"kpi_{uuid.uuid4().hex[:10]}")
+
+
+@pytest.fixture(scope="session")
+def pg_sample_template(pg_server_url, cfg, tmp_path_factory):
+    """The full sample loaded once per worker into a PostgreSQL database through the real first-start path (what
+    tests/test_postgres_backend.py checks), for pg_sample_url to copy: loading it takes seconds, a copy a moment."""
+    name = f"kpi_sample_{uuid.uuid4().hex[:10]}"
+    url = pg_server.create_database(pg_server_url, name)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KPI_PG_COPY_DIR", str(tmp_path_factory.mktemp("pg-template-copy")))
+        store.open_store(cfg, url, load_sample=lambda c: load_sample(c, cfg)).close()  # every connection to it closed
+    return name
+
+
+@pytest.fixture
+def pg_sample_url(pg_server_url, pg_sample_template, tmp_path, monkeypatch):
+    """A new database holding the full sample (a copy of pg_sample_template's) for each test; this process's local
+    copies of it go to the test's folder."""
+    monkeypatch.setenv("KPI_PG_COPY_DIR", str(tmp_path / "pg-copy"))
+    return pg_server.create_database(pg_server_url, f"kpi_{uuid.uuid4().hex[:10]}", template=pg_sample_template)

@@ -71,8 +71,8 @@ class Server:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def create_database(server_url: str, name: str) -> str:
-    """A new, empty database on the server at `server_url`; returns its URL."""
+def create_database(server_url: str, name: str, template: str | None = None) -> str:
+    """A new database on the server at `server_url`, empty or a copy of the database `template`; returns its URL."""
     base, _, _ = server_url.rpartition("/")
     u = urllib.parse.urlsplit(server_url)
     subprocess.run(
@@ -87,7 +87,7 @@ def create_database(server_url: str, name: str) -> str:
             "-d",
             "postgres",
             "-c",
-            f'CREATE DATABASE "{name}"',
+            f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""),
         ],
         check=True,
         capture_output=True,

@@ -5,15 +5,14 @@ import duckdb
 import pytest
 
 from indicators import periods, store, uploads
-from indicators.sample import load_sample
 from tests.conftest import ADMIN, ROOT, as_user, good_return, sample_last
 from tests.harness import run_cli
 from tests.pg_server import PG_NOT_NULL
 
 
 @pytest.fixture
-def pg(pg_url, cfg):
-    conn = store.open_store(cfg, pg_url, load_sample=lambda c: load_sample(c, cfg))
+def pg(pg_sample_url, cfg):
+    conn = store.open_store(cfg, pg_sample_url)
     yield conn
     conn.close()
 

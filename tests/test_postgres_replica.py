@@ -85,16 +85,16 @@ class OtherServer:
 
 
 @pytest.fixture
-def pg(pg_url, cfg):
+def pg(pg_sample_url, cfg):
     """This process's app server: the sample data on PostgreSQL, as the dashboard opens it."""
-    conn = store.open_store(cfg, pg_url, load_sample=lambda c: load_sample(c, cfg))
+    conn = store.open_store(cfg, pg_sample_url)
     yield conn
     conn.close()
 
 
 @pytest.fixture
-def other(pg, pg_url, tmp_path):
-    server = OtherServer(pg_url, tmp_path / "other-server-copy")
+def other(pg, pg_sample_url, tmp_path):
+    server = OtherServer(pg_sample_url, tmp_path / "other-server-copy")
     yield server
     server.stop()
 
@@ -126,7 +126,7 @@ NEXT = sample_next("ehcp_20wk").label
 CHANGED_AND_NEW = f"indicator,area,period,value\nehcp_20wk,E06000047,{LAST},50\nehcp_20wk,E06000047,{NEXT},60\n"
 
 
-def test_page_runs_read_a_local_copy_kept_in_a_file(pg, pg_url, tmp_path):
+def test_page_runs_read_a_local_copy_kept_in_a_file(pg, pg_sample_url, tmp_path):
     cur = pg.cursor()
     assert isinstance(cur, replica.CopyCursor) and store.is_postgres(cur)
     assert cur.execute("SELECT current_database()").fetchone()[0] == replica.COPY_ALIAS
@@ -320,20 +320,21 @@ def test_a_write_is_all_or_nothing_in_the_copy_too(pg, cfg):
     assert same_as_postgresql(pg)
 
 
-def test_a_restore_makes_every_copy_again(pg, pg_url, tmp_path, monkeypatch):
+def test_a_restore_makes_every_copy_again(pg, pg_sample_url, tmp_path, monkeypatch):
     monkeypatch.setenv("KPI_BACKUP_DIR", str(tmp_path / "backups"))
     cur = pg.cursor()
     backup = store.backup(cur, tmp_path / "before.duckdb", ADMIN)  # read from PostgreSQL itself
     store.save_commentary(cur, "salt_seen_6wk", "E06000047", M1, "Later", "Plan", None, "lead")
-    store.restore(backup, ADMIN, pg_url)
+    store.restore(backup, ADMIN, pg_sample_url)
     cur = pg.cursor()
     assert pg.local_copy().last_refresh["kind"] == "whole"
     assert cur.execute("SELECT count(*) FROM commentary").fetchone()[0] == 0
     assert same_as_postgresql(pg)
 
 
-def test_a_restarted_server_copies_only_what_changed_while_it_was_down(pg_url, cfg, tmp_path):
-    first = store.open_store(cfg, pg_url, load_sample=lambda c: load_sample(c, cfg))
+def test_a_restarted_server_copies_only_what_changed_while_it_was_down(pg_sample_url, cfg, tmp_path):
+    pg_url = pg_sample_url
+    first = store.open_store(cfg, pg_url)
     first.cursor().close()
     path = first.local_copy().path
     first.close()  # the server stops; its copy file stays
@@ -351,10 +352,10 @@ def test_a_restarted_server_copies_only_what_changed_while_it_was_down(pg_url, c
         again.close()
 
 
-def test_servers_sharing_a_folder_each_hold_their_own_copy_file(pg, pg_url, tmp_path):
+def test_servers_sharing_a_folder_each_hold_their_own_copy_file(pg, pg_sample_url, tmp_path):
     pg.cursor().close()
     mine = pg.local_copy().path
-    server = OtherServer(pg_url, mine.parent)  # the same folder, as two servers on one machine would share
+    server = OtherServer(pg_sample_url, mine.parent)  # the same folder, as two servers on one machine would share
     try:
         theirs = server.ask("copy")["path"]
         assert theirs != str(mine) and theirs.endswith("-1.duckdb") and mine.name.endswith("-0.duckdb")
@@ -386,13 +387,13 @@ def test_a_stopped_postgresql_is_reported_not_hidden_behind_the_copy(pg_server_u
         server.stop()
 
 
-def test_an_unreadable_copy_file_is_made_again(pg_url, cfg, capfd):
-    conn = store.open_store(cfg, pg_url, load_sample=lambda c: load_sample(c, cfg))
+def test_an_unreadable_copy_file_is_made_again(pg_sample_url, cfg, capfd):
+    conn = store.open_store(cfg, pg_sample_url)
     conn.cursor().close()
     path = conn.local_copy().path
     conn.close()
     path.write_bytes(b"not a DuckDB file" * 1000)  # e.g. a disk fault, or a file from another DuckDB version
-    conn = store.open_store(cfg, pg_url)
+    conn = store.open_store(cfg, pg_sample_url)
     try:
         conn.cursor().close()
         assert conn.local_copy().path == path and conn.local_copy().last_refresh["kind"] == "whole"
