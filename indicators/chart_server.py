@@ -98,6 +98,9 @@ class _ChartServer:
                     "Chromium starts on the server (KPI_CHART_TIMEOUT sets the wait)."
                 ) from None
             said = e.args[0] if e.args and isinstance(e.args[0], str) else str(e)
+            if "close immediately" in said or "communication channel" in said:
+                # Kaleido words a browser that exits at once either way, depending on timing: said one way here.
+                said = "it closed as soon as it was started."
             raise ExportError(
                 f"Chromium ({browser}) did not start, so the charts could not be drawn: {said} Check that it "
                 f"runs on the server (`{browser} --headless --version`), then try again. (Nothing is "

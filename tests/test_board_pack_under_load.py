@@ -91,8 +91,8 @@ def test_a_chromium_that_fails_to_start_gives_a_message(conn, cfg, tmp_path, mon
         export.export(conn, cfg, "pdf", "E06000047", indicator_ids=["ehcp_20wk"])
     said = str(e.value)
     assert said == (
-        f"Chromium ({tmp_path / 'chromium'}) did not start, so the charts could not be drawn: The browser seemed to "
-        f"close immediately after starting. Check that it runs on the server (`{tmp_path / 'chromium'} --headless "
+        f"Chromium ({tmp_path / 'chromium'}) did not start, so the charts could not be drawn: it closed as soon as it "
+        f"was started. Check that it runs on the server (`{tmp_path / 'chromium'} --headless "
         "--version`), then try again. (Nothing is downloaded automatically.)"
     ), said
     assert not export.CHARTS.running
@@ -131,5 +131,5 @@ def test_the_pack_page_says_what_went_wrong(db_path, tmp_path, monkeypatch):
     said = unplain(at.error[0].value)
     assert said.startswith(
         f"The board pack was not made: Chromium ({tmp_path / 'chromium'}) did not start, so the charts "
-        "could not be drawn: The browser seemed to close immediately after starting."
+        "could not be drawn: it closed as soon as it was started. Check that it runs on the server"
     ), said
