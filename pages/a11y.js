@@ -103,8 +103,10 @@
     // header (scroll-padding in a11y.css): the board paper's key messages went half under the header at 320 x 256.
     // After that scroll, a focused element that fits in the window but sits under the header or below the window is
     // brought into the room the padding leaves (2.4.11).
+    // Any other control gets the same safety net: one focused while the page redraws was left below the window
+    // (an Upload history expander at y = 1722, seen in a full test run on a busy machine).
     const target = e.target;
-    if (target.matches && target.matches("textarea, input")) {
+    if (target.getBoundingClientRect && target.closest && target.closest("#root")) {
       requestAnimationFrame(() => {
         const r = target.getBoundingClientRect();
         const top = document.querySelector("[data-testid=stHeader]")?.getBoundingClientRect().bottom || 0;

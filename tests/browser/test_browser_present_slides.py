@@ -5,6 +5,7 @@ open from a visible button by click and by keyboard; a slide change is announced
 axe-core finds nothing serious or critical on any slide, on the projector or at 320 px."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, REDCAR
 from tests.browser.test_browser_accessibility import FAILING_IMPACTS
@@ -119,7 +120,7 @@ def _settings_dialog(page):
 def test_deck_settings_open_by_click_and_change_the_area(ui):
     page = ui.open("/present?slide=1", ready=".slide[data-slide='1'] h1")
     button = page.get_by_role("button", name="Deck settings")
-    assert button.is_visible()
+    expect(button).to_be_visible()  # the bar is drawn after the slide: waited for
     button.click()
     dialog = _settings_dialog(page)
     dialog.get_by_test_id("stSelectbox").click()
