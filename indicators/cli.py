@@ -9,10 +9,10 @@ from pathlib import Path
 
 from indicators import (
     board_paper,
-    ees,
     export,
     markup,
     monitoring,
+    official,
     plan,
     readmodel,
     spc,
@@ -505,8 +505,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _mapping_names() -> list[str]:
-    return ees.list_mappings() + sorted(p.stem for p in (config_mod.ROOT / "config" / "nhs").glob("*.yaml"))
+def _mapping_names() -> str:
+    """The registry's mapping names for --help; a broken mapping is said there, not raised (help must always work)."""
+    try:
+        return ", ".join(official.mapping_names())
+    except MappingError as e:
+        return f"one is broken: {e}"
 
 
 def _official_arguments(p) -> None:
@@ -522,7 +526,7 @@ def _official_arguments(p) -> None:
         "--mapping",
         default=None,
         metavar="NAME",
-        help=f"read the file with this mapping in config/ees/ or config/nhs/ ({', '.join(_mapping_names())}); "
+        help=f"read the file with this mapping in config/ees/ or config/nhs/ ({_mapping_names()}); "
         "default: detected from the file",
     )
     p.add_argument(

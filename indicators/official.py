@@ -78,10 +78,23 @@ def settings(src: Source, model: type[BaseModel]):
 
 
 def nhs_mappings(directory: Path | str | None = None) -> list[Source]:
-    """Every mapping in config/nhs/, sorted by name; a broken one raises MappingError naming the file and field."""
+    """Every mapping in config/nhs/ (or KPI_SOURCES_DIR), sorted by name, read once per change of its files; a broken
+    one raises MappingError naming the file and field (every time it is asked for, until it is mended)."""
     folder = Path(directory or os.environ.get(SOURCES_ENV) or NHS_DIR)
+    paths = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    key = (str(folder), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in paths))
+    if key not in _NHS_MAPPINGS:
+        _NHS_MAPPINGS.clear()
+        _NHS_MAPPINGS[key] = _read_nhs_mappings(paths)
+    return list(_NHS_MAPPINGS[key])
+
+
+_NHS_MAPPINGS: dict[tuple, list[Source]] = {}
+
+
+def _read_nhs_mappings(paths: list[Path]) -> list[Source]:
     out = []
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+    for path in paths:
         try:
             raw = yamlfile.load(path, "an NHS mapping", max_bytes=MAX_MAPPING_BYTES)
             src = Source.model_validate(raw)

@@ -92,3 +92,22 @@ def test_a_mapping_naming_a_reader_that_does_not_exist_says_so(tiny_source, cfg,
         "The mapping tiny-stats has 1 problem(s):\n  - field reader: there is no reader indicators/kpi_no_such_reader.py "
         "(nor a module kpi_no_such_reader on the Python path)"
     )
+
+
+def test_the_command_lines_help_names_the_new_source(tiny_source):
+    """`import-official --help` lists the registry's mappings, so one added in KPI_SOURCES_DIR is named there too."""
+    from tests.harness import run_cli
+
+    env = {official.SOURCES_ENV: str(tiny_source / "sources"), "PYTHONPATH": str(tiny_source / "readers")}
+    done = run_cli("import-official", "--help", env=env)
+    assert done.returncode == 0, done.stderr
+    help_text = " ".join(done.stdout.split())
+    assert "tiny-stats" in help_text and "sen2-timeliness" in help_text, help_text
+
+
+def test_mappings_are_read_once_until_their_files_change(tiny_source):
+    first = official.nhs_mappings()
+    assert official.nhs_mappings()[0] is first[0]  # not read again
+    (tiny_source / "sources" / "tiny-stats.yaml").write_text(MAPPING.replace("one figure a line", "a figure a line"))
+    again = official.nhs_mappings()
+    assert again[0] is not first[0] and again[0].description == "Tiny statistics, a figure a line"
