@@ -381,35 +381,45 @@ def change_table(
     return pd.DataFrame(out, columns=CHANGE_COLUMNS)
 
 
-def my_uploads(conn, config: Config, user: str | None = None, limit: int = 50) -> list[tuple[dict, pd.DataFrame]]:
-    """Uploads (everyone's, or one person's), newest first, each with the figures it added or changed for people to
-    read: indicator and area names, period, the earlier figure and the one the upload wrote."""
+def listed_uploads(conn, user: str | None = None, limit: int = 50) -> list[dict]:
+    """Uploads (everyone's, or one person's), newest first, as the history lists them."""
     history_df = history(conn)
     if user is not None:
         history_df = history_df[history_df["user_name"].str.lower() == user.lower()]
+    return history_df.head(limit).to_dict("records")
+
+
+FIGURE_COLUMNS = ["change", "indicator", "area", "period", "earlier figure", "figure loaded"]
+
+
+def figures_of(conn, config: Config, upload: dict) -> pd.DataFrame:
+    """The figures one upload added or changed, for people to read: indicator and area names, period, the earlier
+    figure and the one the upload wrote (none for a rollback or the sample)."""
+    if upload["kind"] not in ("upload", "import"):
+        return pd.DataFrame(columns=FIGURE_COLUMNS)
+    figs = store.upload_figures(conn, upload["id"])
     names = dict(conn.execute("SELECT code, name FROM areas").fetchall())
-    out = []
-    for up in history_df.head(limit).to_dict("records"):
-        figs = store.upload_figures(conn, up["id"]) if up["kind"] in ("upload", "import") else pd.DataFrame()
-        rows = []
-        for r in figs.itertuples(index=False):
-            ind = config.by_id.get(r.indicator_id)
-            if ind is None:
-                continue
-            rows.append(
-                {
-                    "change": r.change,
-                    "indicator": ind.name,
-                    "area": names.get(r.area_code, r.area_code),
-                    "period": periods.parse(r.period, ind.period_type).display,
-                    "earlier figure": shown_value(ind, _clean(r.old_value), _clean(r.old_marker))
-                    if r.change == "changed"
-                    else "",
-                    "figure loaded": shown_value(ind, _clean(r.value), _clean(r.marker)),
-                }
-            )
-        out.append((up, pd.DataFrame(rows, columns=["change", "indicator", "area", "period", "earlier figure", "figure loaded"])))
-    return out
+    rows = []
+    for r in figs.itertuples(index=False):
+        ind = config.by_id.get(r.indicator_id)
+        if ind is None:
+            continue
+        rows.append(
+            {
+                "change": r.change,
+                "indicator": ind.name,
+                "area": names.get(r.area_code, r.area_code),
+                "period": periods.parse(r.period, ind.period_type).display,
+                "earlier figure": shown_value(ind, _clean(r.old_value), _clean(r.old_marker)) if r.change == "changed" else "",
+                "figure loaded": shown_value(ind, _clean(r.value), _clean(r.marker)),
+            }
+        )
+    return pd.DataFrame(rows, columns=FIGURE_COLUMNS)
+
+
+def my_uploads(conn, config: Config, user: str | None = None, limit: int = 50) -> list[tuple[dict, pd.DataFrame]]:
+    """Uploads (everyone's, or one person's), newest first, each with the figures it added or changed."""
+    return [(up, figures_of(conn, config, up)) for up in listed_uploads(conn, user, limit)]
 
 
 def summary_lines(

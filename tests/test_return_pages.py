@@ -49,6 +49,10 @@ def test_upload_page_says_where_the_header_was_and_asks_to_confirm_a_slip(db_pat
     at.switch_page("pages/history_page.py").run()
     assert not at.exception
     assert unplain(at.table[0].value.iloc[0]["File"]) == "salt.xlsx" and at.table[0].value.iloc[0]["Status and note"] == ""
+    assert len(at.table) == 1, "an upload's figures are drawn only when its row is opened"
+    upload = int(at.table[0].value.iloc[0]["Upload"])
+    at.session_state[f"upload_figures_{upload}"] = True  # as a click on "Upload N: salt.xlsx …" opens it
+    at.run()
     figures = at.table[1].value
     assert [unplain(x) for x in figures["figure loaded"]] == ["78.04% (shown as 78%)", "0.8% (shown as 1%)"]
 

@@ -61,7 +61,10 @@ def app_pages() -> list[tuple[str, str]]:
             if "url_path" in kw:
                 # Streamlit serves the default page at / only; its url_path would open "Page not found".
                 link = "/" if kw.get("default") else f"/{kw['url_path']}{PAGE_QUERY.get(kw['url_path'], '')}"
-                found.append((kw["url_path"], link))
+                # One address can be two pages, only one of them in a session's navigation (Upload history for an
+                # administrator, My uploads for a lead): the address is visited once.
+                if all(link != seen for _, seen in found):
+                    found.append((kw["url_path"], link))
     return found
 
 

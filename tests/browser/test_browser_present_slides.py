@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 from tests.browser.conftest import ARTIFACTS, REDCAR
 from tests.browser.test_browser_accessibility import FAILING_IMPACTS
 
-SIZES = [(1920, 1080), (1366, 768)]
 PRESENTER_WORDS = ("Page Up", "Page Down", "to move", "Presenter view", "Next: ")
 
 # Every chart on the screen: its box, its title's box and the smallest text in it.
@@ -43,47 +42,6 @@ def deck_length(page) -> int:
     """From the screen reader's announcement, "Slide 1 of N: …"."""
     said = page.locator("[role=status][data-announce]").inner_text()
     return int(said.split(" of ", 1)[1].split(":", 1)[0])
-
-
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_every_slide_keeps_chart_titles_inside_charts_and_no_presenter_text(ui, size):
-    width, height = size
-    ui.page.set_viewport_size({"width": width, "height": height})
-    page = ui.open("/present?slide=1", ready=".slide[data-slide='1'] h1")
-    total = deck_length(page)
-    folder = ARTIFACTS / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in range(1, total + 1):
-        if n > 1:
-            page.get_by_role("button", name="Next ▶").click()
-        page.locator(f".slide[data-slide='{n}'] h1").wait_for(timeout=30_000)
-        kind = page.locator(".slide[data-slide]").get_attribute("data-kind")
-        if kind not in ("agenda", "exceptions"):  # its charts drawn, each with its title
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.querySelector('.gtitle'))",
-                timeout=30_000,
-            )
-        ui.settled()
-        page.screenshot(path=folder / f"slide{n}-{width}x{height}.png")
-        title = page.evaluate(TITLE, n)
-        assert title["scroll"] <= title["client"] + 1 and title["left"] >= 0 and title["right"] <= title["width"], (n, title)
-        charts = page.evaluate(CHARTS)
-        if kind not in ("agenda", "exceptions"):
-            assert charts, f"slide {n} ({kind}) has no chart"
-        for c in charts:
-            assert c["title"], f"slide {n} ({kind}): a chart without a title"
-            x0, y0, x1, y1 = c["chart"]
-            t0, u0, t1, u1 = c["title"]
-            assert x0 - 1 <= t0 and t1 <= x1 + 1 and y0 - 1 <= u0 and u1 <= y1 + 1, (
-                f"slide {n} ({kind}) at {width}x{height}: title {c['text']!r} at {c['title']} outside its chart {c['chart']}"
-            )
-            assert c["smallest"] >= 24, f"slide {n} ({kind}): chart text at {c['smallest']} px"
-        seen = page.evaluate(SEEN_TEXT)
-        said = [w for w in PRESENTER_WORDS if w in seen] + ([f"Slide {n} of"] if f"Slide {n} of" in seen else [])
-        assert not said, f"slide {n} at {width}x{height}: presenter text on the audience's screen: {said}"
-        assert page.locator(".presenter").count() == 0
-        if n == total:
-            assert page.get_by_role("button", name="Next ▶").is_disabled()
 
 
 def test_presenter_view_shows_the_slide_number_keys_and_notes(ui):
@@ -148,39 +106,6 @@ def test_deck_settings_open_by_keyboard(ui):
     _settings_dialog(page)
     page.keyboard.press("Escape")
     page.get_by_role("dialog").wait_for(state="hidden", timeout=10_000)
-
-
-@pytest.mark.parametrize("size", [(1366, 768), (320, 256)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_every_slide_has_no_serious_or_critical_axe_violation(ui, axe_js, size, request):
-    """axe-core on each slide as it is shown (its charts drawn), on the projector and at 320 px (400% zoom). With
-    reduced motion the deck's bar is shown or hidden, never judged halfway through its 0.2 s fade (a run on a busy
-    machine caught its text at part opacity, 3 s after the click on Next woke it)."""
-    width, height = size
-    ui.page.set_viewport_size({"width": width, "height": height})
-    ui.page.emulate_media(reduced_motion="reduce")
-    request.addfinalizer(lambda: ui.page.emulate_media(reduced_motion="no-preference"))
-    page = ui.open("/present?slide=1", ready=".slide[data-slide='1'] h1")
-    total = deck_length(page)
-    assert total >= 4, total
-    found = []
-    for n in range(1, total + 1):
-        if n > 1:
-            page.get_by_role("button", name="Next ▶").click()
-        page.locator(f".slide[data-slide='{n}'] h1").wait_for(timeout=30_000)
-        kind = page.locator(".slide[data-slide]").get_attribute("data-kind")
-        if kind not in ("agenda", "exceptions"):
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.querySelector('.gtitle'))",
-                timeout=30_000,
-            )
-        ui.settled()
-        violations = ui.axe(axe_js, f"present-slide{n}-{width}x{height}")
-        found += [
-            f"slide {n} ({kind}): {v['impact']} {v['id']}: {v['help']} {[x['target'] for x in v['nodes']]}"
-            for v in violations
-            if v["impact"] in FAILING_IMPACTS
-        ]
-    assert not found, f"at {width}x{height}:\n" + "\n".join(found)
 
 
 def test_focus_stays_on_next_after_it_moves_the_deck(ui):
@@ -274,29 +199,123 @@ def _show(ui, page, n: int) -> str:
     return kind
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_every_slide_fits_the_projector_without_a_scroll_and_its_text_is_24px_or_more(ui, size):
+def _titles_and_presenter_text(page, n: int, kind: str, width: int, height: int) -> list[str]:
+    """The slide's title whole; each chart with its title inside it and its text at 24 px or more; no presenter
+    text on the audience's screen."""
+    problems = []
+    title = page.evaluate(TITLE, n)
+    if not (title["scroll"] <= title["client"] + 1 and title["left"] >= 0 and title["right"] <= title["width"]):
+        problems.append(f"slide {n} ({kind}): its title is cut off: {title}")
+    charts = page.evaluate(CHARTS)
+    if kind not in ("agenda", "exceptions") and not charts:
+        problems.append(f"slide {n} ({kind}) has no chart")
+    for c in charts:
+        if not c["title"]:
+            problems.append(f"slide {n} ({kind}): a chart without a title")
+            continue
+        x0, y0, x1, y1 = c["chart"]
+        t0, u0, t1, u1 = c["title"]
+        if not (x0 - 1 <= t0 and t1 <= x1 + 1 and y0 - 1 <= u0 and u1 <= y1 + 1):
+            problems.append(f"slide {n} ({kind}): title {c['text']!r} at {c['title']} outside its chart {c['chart']}")
+        if c["smallest"] < 24:
+            problems.append(f"slide {n} ({kind}): chart text at {c['smallest']} px")
+    seen = page.evaluate(SEEN_TEXT)
+    said = [w for w in PRESENTER_WORDS if w in seen] + ([f"Slide {n} of"] if f"Slide {n} of" in seen else [])
+    if said or page.locator(".presenter").count():
+        problems.append(f"slide {n}: presenter text on the audience's screen: {said}")
+    return problems
+
+
+def _fits(page, n: int, kind: str, width: int, height: int) -> list[str]:
+    """The slide fits the window without a scroll, each chart and the comparison row whole, its text 24 px or more."""
+    problems = []
+    reach = page.evaluate(OVERFLOW)
+    print(f"slide {n} ({kind}) at {width}x{height}: {reach['main']} px of {reach['room']}")
+    if max(reach["doc"], reach["main"]) > reach["room"]:
+        problems.append(f"slide {n} ({kind}) scrolls: {max(reach['doc'], reach['main'])} px tall in a {reach['room']} px window")
+    problems += [f"slide {n} ({kind}): text under 24 px: {s}" for s in page.evaluate(SLIDE_SMALL_TEXT, 24)]
+    cut = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot, table.compare')]
+        .filter(e => e.getBoundingClientRect().bottom > innerHeight + 1).map(e => e.className.baseVal ?? e.className)""")
+    if cut:
+        problems.append(f"slide {n} ({kind}): {cut} below the window")
+    return problems
+
+
+def _charts_named(page, n: int, kind: str) -> tuple[list[str], int]:
+    """Each chart a figure named "Chart: …", summarised in words and tied to a table; its SVG hidden from screen
+    readers. (Problems, charts seen.)"""
+    if kind in ("agenda", "exceptions"):
+        return [], 0
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => c.getAttribute('aria-details')"
+        " && !c.querySelector('svg.main-svg:not([aria-hidden=true])'))",
+        timeout=10_000,
+    )
+    charts = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].map(c => {
+        const described = document.getElementById(c.getAttribute('aria-describedby') || '-');
+        const details = document.getElementById(c.getAttribute('aria-details') || '-');
+        return {role: c.getAttribute('role'), name: c.getAttribute('aria-label'),
+                summary: described ? described.textContent.trim() : '', rows: details ? details.querySelectorAll('tbody tr').length : 0,
+                exposedSvg: c.querySelectorAll('svg.main-svg:not([aria-hidden=true])').length}; })""")
+    problems = [] if charts else [f"slide {n} ({kind}) has no chart"]
+    for c in charts:
+        if not (c["role"] == "figure" and (c["name"] or "").startswith("Chart: ")):
+            problems.append(f"slide {n} ({kind}): a chart not named as a figure: {c}")
+        if not (len(c["summary"]) > 40 and c["rows"] > 0 and c["exposedSvg"] == 0):
+            problems.append(f"slide {n} ({kind}): a chart without its summary, its table or with its SVG exposed: {c}")
+    return problems, len(charts)
+
+
+# Each deck walk, one visit per screen size: what is checked on every slide at that size.
+WALKS = {
+    (1920, 1080): ("titles", "fits"),
+    (1366, 768): ("titles", "fits", "named", "axe"),
+    (320, 256): ("axe",),  # 400% zoom of a 1280-wide screen: a slide may scroll here, but axe must be clean
+}
+
+
+@pytest.mark.parametrize("size", list(WALKS), ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_slide_fits_keeps_its_titles_and_text_names_its_charts_and_is_axe_clean(ui, axe_js, size, request):
+    """The whole deck, slide by slide with Next as a presenter goes, at each screen size (WALKS): each slide's title
+    whole and its chart titles inside their charts, no presenter text on the audience's screen, the slide fitting the
+    projector without a scroll with its text at 24 px or more, each chart named, summarised and tied to a table, and
+    axe-core clean on each slide as it is shown (its charts drawn). A screenshot of each slide goes to
+    test-artifacts/screenshots/. With reduced motion the deck's bar is shown or hidden, never judged halfway through
+    its 0.2 s fade (a run on a busy machine caught its text at part opacity, 3 s after the click on Next woke it)."""
     width, height = size
+    checks = WALKS[size]
     ui.page.set_viewport_size({"width": width, "height": height})
+    ui.page.emulate_media(reduced_motion="reduce")
+    request.addfinalizer(lambda: ui.page.emulate_media(reduced_motion="no-preference"))
     page = ui.open("/present?slide=1", ready=".slide[data-slide='1'] h1")
     total = deck_length(page)
-    over, small = [], []
+    assert total >= 4, total
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    problems, charts_named = [], 0
     for n in range(1, total + 1):
         if n > 1:
             page.get_by_role("button", name="Next ▶").click()
         kind = _show(ui, page, n)
-        reach = page.evaluate(OVERFLOW)
-        print(f"slide {n} ({kind}) at {width}x{height}: {reach['main']} px of {reach['room']}")
-        if max(reach["doc"], reach["main"]) > reach["room"]:
-            over.append(f"slide {n} ({kind}): {max(reach['doc'], reach['main'])} px tall in a {reach['room']} px window")
-        small += [f"slide {n} ({kind}): {s}" for s in page.evaluate(SLIDE_SMALL_TEXT, 24)]
-        # Kept whole in the window: each chart and the comparison row ("Compared with others").
-        cut = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot, table.compare')]
-            .filter(e => e.getBoundingClientRect().bottom > innerHeight + 1).map(e => e.className.baseVal ?? e.className)""")
-        if cut:
-            over.append(f"slide {n} ({kind}): {cut} below the window")
-    assert not over, f"at {width}x{height} a slide scrolls:\n" + "\n".join(over)
-    assert not small, f"at {width}x{height} slide text under 24 px:\n" + "\n".join(small)
+        page.screenshot(path=folder / f"slide{n}-{width}x{height}.png")
+        if "titles" in checks:
+            problems += _titles_and_presenter_text(page, n, kind, width, height)
+        if "fits" in checks:
+            problems += _fits(page, n, kind, width, height)
+        if "named" in checks:
+            more, count = _charts_named(page, n, kind)
+            problems, charts_named = problems + more, charts_named + count
+        if "axe" in checks:
+            problems += [
+                f"slide {n} ({kind}): axe {v['impact']} {v['id']}: {v['help']} {[x['target'] for x in v['nodes']]}"
+                for v in ui.axe(axe_js, f"present-slide{n}-{width}x{height}")
+                if v["impact"] in FAILING_IMPACTS
+            ]
+        if n == total:
+            assert page.get_by_role("button", name="Next ▶").is_disabled()
+    if "named" in checks:
+        assert charts_named >= total - 2, charts_named
+    assert not problems, f"at {width}x{height}:\n" + "\n".join(problems)
 
 
 def test_the_presenter_window_follows_the_audience_window_and_the_audience_follows_it(ui):
@@ -346,35 +365,6 @@ def test_the_presenter_window_follows_the_audience_window_and_the_audience_follo
     assert page.locator(".presenter").count() == 0
     presenter.screenshot(path=str(ARTIFACTS / "screenshots" / "present-presenter-window-1366.png"))
     presenter.close()
-
-
-def test_every_slide_chart_is_named_summarised_and_tied_to_a_table(ui):
-    page = ui.open("/present?slide=1", ready=".slide[data-slide='1'] h1")
-    total = deck_length(page)
-    seen = 0
-    for n in range(1, total + 1):
-        if n > 1:
-            page.get_by_role("button", name="Next ▶").click()
-        kind = _show(ui, page, n)
-        if kind in ("agenda", "exceptions"):
-            continue
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => c.getAttribute('aria-details')"
-            " && !c.querySelector('svg.main-svg:not([aria-hidden=true])'))",
-            timeout=10_000,
-        )
-        charts = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].map(c => {
-            const described = document.getElementById(c.getAttribute('aria-describedby') || '-');
-            const details = document.getElementById(c.getAttribute('aria-details') || '-');
-            return {role: c.getAttribute('role'), name: c.getAttribute('aria-label'),
-                    summary: described ? described.textContent.trim() : '', rows: details ? details.querySelectorAll('tbody tr').length : 0,
-                    exposedSvg: c.querySelectorAll('svg.main-svg:not([aria-hidden=true])').length}; })""")
-        assert charts, f"slide {n} ({kind}) has no chart"
-        for c in charts:
-            assert c["role"] == "figure" and c["name"].startswith("Chart: "), (n, kind, c)
-            assert len(c["summary"]) > 40 and c["rows"] > 0 and c["exposedSvg"] == 0, (n, kind, c)
-        seen += len(charts)
-    assert seen >= total - 2, seen
 
 
 def test_arrow_keys_scroll_a_focused_slide_table_and_change_the_slide_elsewhere(ui):

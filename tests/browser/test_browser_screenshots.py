@@ -1,10 +1,9 @@
-"""Screenshots of every page at the two screen sizes board members use, saved to test-artifacts/screenshots/."""
+"""Screenshots of every page at the two screen sizes board members use, saved to test-artifacts/screenshots/. Taken
+on each page's one wide visit (tests/browser/test_browser_keyboard.py), with the Tab walk and axe."""
 
 import struct
 
-import pytest
-
-from tests.browser.conftest import SIZES, app_pages
+from tests.browser.conftest import SIZES
 
 
 def png_size(path) -> tuple[int, int]:
@@ -13,9 +12,9 @@ def png_size(path) -> tuple[int, int]:
     return struct.unpack(">II", head[16:24])
 
 
-@pytest.mark.parametrize("name, link", app_pages(), ids=[name for name, _ in app_pages()])
-def test_screenshots_of_every_page_at_board_screen_sizes(ui, name, link):
-    page = ui.open(link)
+def board_size_problems(ui, page, name: str) -> list[str]:
+    """The screen and the whole page at each board size (SIZES): what is cut off at the right or drawn over."""
+    problems = []
     for width, height in SIZES:
         shot, full = ui.screenshots(name, width, height)
         assert png_size(shot) == (width, height)
@@ -26,11 +25,14 @@ def test_screenshots_of_every_page_at_board_screen_sizes(ui, name, link):
                                        ...document.querySelectorAll('[data-testid=stHtml], [data-testid=stHtml] [role=region]')]
             .filter(e => e.scrollWidth - e.clientWidth > 1)
             .map(e => `${e.dataset.testid || e.className}: ${e.scrollWidth}px of content in ${e.clientWidth}px`)""")
-        assert not wide, f"{name} at {width}x{height} is cut off at the right: {wide}"
+        if wide:
+            problems.append(f"{name} at {width}x{height} is cut off at the right: {wide}")
         # Plotly keeps a legend's place from the last layout; after a resize it must still sit below the axis labels.
         clashes = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].filter(gd => {
                 const legend = gd.querySelector('.legend'), ticks = [...gd.querySelectorAll('.xtick text')];
                 if (!legend || !ticks.length) return false;
                 return legend.getBoundingClientRect().top < Math.max(...ticks.map(t => t.getBoundingClientRect().bottom)) - 1;
             }).map(gd => gd.querySelector('.gtitle')?.textContent)""")
-        assert not clashes, f"{name} at {width}x{height}: chart legend covers the axis labels: {clashes}"
+        if clashes:
+            problems.append(f"{name} at {width}x{height}: chart legend covers the axis labels: {clashes}")
+    return problems

@@ -180,14 +180,23 @@ def every_address() -> list[str]:
     return ["/"] + [f"/{n}{suffix}" for n in names for suffix in ("", "_page")]
 
 
+def cold_addresses() -> list[str]:
+    """The addresses a newly started server answers by another road than a warm one: every file in pages/ by its own
+    name (Streamlit's legacy pages/ discovery, which answers while st.navigation has not yet run in the process), two
+    of them with a query string, / and the two pages that change figures by their app.py names. The other app.py
+    names take the road / does (app.py runs, then st.navigation): they are checked on the warm server."""
+    legacy = [a for a in every_address() if a.endswith("_page")]
+    return ["/", "/upload", "/history", *legacy, "/present_page?slide=3", f"/indicator_page?indicator=ehcp_20wk&area={DURHAM}"]
+
+
 def test_a_fresh_server_shows_no_page_and_no_figures_before_sign_in(signin, browser):
-    """Each address is the first request a newly started server gets (Streamlit's legacy pages/ discovery answers
-    it, since st.navigation has not run yet in the process), then all of them again on the warm server."""
+    """Each cold address is the first request a newly started server gets, then every address again on the warm
+    server."""
     context = browser.new_context()
     shown, titles = [], set()
     try:
         page = context.new_page()
-        for path in every_address() + ["/present_page?slide=3", f"/indicator_page?indicator=ehcp_20wk&area={DURHAM}"]:
+        for path in cold_addresses():
             with signin.stopped():
                 pass  # a new server process: nobody has loaded anything from it yet
             shown += only_sign_in(page, signin.url, path)
