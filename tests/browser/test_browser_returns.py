@@ -67,8 +67,13 @@ def test_the_messy_salt_workbook_is_previewed_with_the_header_notice_and_a_slip_
         page = ui.open("/history")
         page.get_by_text("The figures each upload added or changed").wait_for()
         page.get_by_test_id("stExpander").first.click()
+        # The upload's figures are drawn when its row opens (a rerun): its table waited for, and its opening.
+        page.get_by_test_id("stExpander").first.get_by_test_id("stTable").wait_for(timeout=60_000)
         ui.idle()
-        page.wait_for_timeout(500)
+        page.wait_for_function(
+            "() => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity)",
+            timeout=10_000,
+        )
         fits = page.evaluate(FITS)
         assert fits and all(scroll <= client + 1 for scroll, client in fits), fits
         assert "None" not in page.get_by_test_id("stMain").inner_text()
