@@ -80,6 +80,10 @@ def test_the_plan_from_the_administrators_form_to_the_owners_update(person, sign
 
     # The plan page orders the areas for improvement by need: the scores it prints, highest first.
     admin.open("/plan?area=E06000047")
+    # Each area's need is printed under its heading as the page draws: the new area's waited for (a full run read
+    # the page once before any was drawn).
+    page.locator("p.need[data-afi='AFI5']").wait_for(timeout=60_000)
+    admin.idle()
     needs = page.locator("p.need").evaluate_all("ps => ps.map(p => [p.dataset.afi, p.innerText])")
     refs = [r for r, _ in needs]
     assert "AFI5" in refs
