@@ -417,11 +417,6 @@ def figures_of(conn, config: Config, upload: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=FIGURE_COLUMNS)
 
 
-def my_uploads(conn, config: Config, user: str | None = None, limit: int = 50) -> list[tuple[dict, pd.DataFrame]]:
-    """Uploads (everyone's, or one person's), newest first, each with the figures it added or changed."""
-    return [(up, figures_of(conn, config, up)) for up in listed_uploads(conn, user, limit)]
-
-
 def summary_lines(
     preview: Preview, written: store.WriteSummary | None = None, *, dry_run: bool = False, limit: int = 20
 ) -> list[str]:

@@ -15,9 +15,8 @@ def _when(t) -> str:
     return f"{t:%-d %B %Y, %H:%M}" if hasattr(t, "strftime") else str(t)[:16]
 
 
-def figures_of_uploads(cur, cfg, user: str | None) -> None:
-    """Each upload (one person's, or everyone's) with the figures it added or changed, newest first."""
-    listed = uploads.listed_uploads(cur, user, limit=MY_UPLOADS)
+def figures_of_uploads(cur, cfg, listed: list[dict], user: str | None) -> None:
+    """Each upload LISTED (one person's, or everyone's, newest first) with the figures it added or changed."""
     if not listed:
         st.write("No uploads yet." if user is None else f"{plain(user)} has not uploaded any figures yet.")
         return
@@ -54,7 +53,7 @@ def history_page() -> None:
             "Every file you uploaded, newest first, with each figure it added or changed and the figure it replaced. "
             "To undo an upload, ask an administrator: they can roll it back exactly."
         )
-        figures_of_uploads(cur, cfg, who.user)
+        figures_of_uploads(cur, cfg, uploads.listed_uploads(cur, who.user, limit=MY_UPLOADS), who.user)
         return
 
     st.title("Upload history")
@@ -84,7 +83,7 @@ def history_page() -> None:
     if len(shown) > HISTORY_ROWS:
         st.caption(f"The newest {HISTORY_ROWS} of {len(shown):,} uploads are listed; the download has them all.")
     st.subheader("The figures each upload added or changed")
-    figures_of_uploads(cur, cfg, None)
+    figures_of_uploads(cur, cfg, df.head(MY_UPLOADS).to_dict("records"), None)  # the history read once
 
     st.download_button(
         "Download the history (CSV)",

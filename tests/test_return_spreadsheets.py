@@ -240,8 +240,8 @@ def test_my_uploads_lists_the_figures_each_upload_added_or_changed(conn, cfg):
     salt = lead("salt_seen_6wk", "salt_treated_12wk", name="salt.lead@nhs.net")
     p = uploads.check(conn, cfg, salt_workbook(), "salt.xlsx", salt, today=TODAY)
     done = uploads.commit(conn, p, salt)
-    (mine,) = uploads.my_uploads(conn, cfg, "salt.lead@nhs.net")
-    up, figures = mine
+    (up,) = uploads.listed_uploads(conn, "salt.lead@nhs.net")
+    figures = uploads.figures_of(conn, cfg, up)
     assert up["id"] == done.upload_id and up["file_name"] == "salt.xlsx" and up["note"] == ""
     assert figures.to_dict("records") == [
         {
@@ -261,7 +261,7 @@ def test_my_uploads_lists_the_figures_each_upload_added_or_changed(conn, cfg):
             "figure loaded": "83.5% (shown as 84%)",
         },
     ]
-    assert uploads.my_uploads(conn, cfg, "someone.else@nhs.net") == []
+    assert uploads.listed_uploads(conn, "someone.else@nhs.net") == []
 
 
 def test_load_refuses_a_slip_unless_confirmed_on_the_command_line(db_path, tmp_path, capsys):
