@@ -15,6 +15,7 @@ from indicators.config import ROOT
 from pages.common import unplain
 from tests.conftest import ADMIN
 from tests.harness import run_cli
+from tests.xlsx_edit import with_cells
 
 NHS = ROOT / "data" / "official" / "nhs"
 AUTISM = NHS / "AutismStatsDec22_subICB.csv.gz"
@@ -120,9 +121,8 @@ def _variant(src, month: str) -> bytes:
     title row above each table, the organisation columns renamed in another case and moved to the right, the CYP
     speech and language column moved and in lower case, the provider rows before the ICB rows, and the sheets in
     another order."""
-    wb = openpyxl.load_workbook(src)
-    out = openpyxl.Workbook()
-    out.remove(out.active)
+    wb = openpyxl.load_workbook(src, read_only=True)  # streamed: the values are all this needs
+    out = openpyxl.Workbook(write_only=True)
     for ws in reversed(wb.worksheets):
         rows = [list(r) for r in ws.iter_rows(values_only=True)]
         new = out.create_sheet(ws.title.replace("Table", "Tbl"))
@@ -164,26 +164,19 @@ def test_a_chs_workbook_of_a_month_not_shipped_imports_without_a_code_change(bar
 
 
 def test_a_chs_workbook_it_cannot_read_is_refused_naming_the_table_and_row(bare, cfg):
-    wb = openpyxl.load_workbook(CHS_AUGUST)
-    ws = wb["Table 4f"]
-    for row in ws.iter_rows(min_row=1, max_row=10):
-        for c in row:
-            if isinstance(c.value, str) and c.value.strip().lower() == "(cyp) therapy interventions: speech and language":
-                c.value = "(CYP) Speech and language therapy"
-    buf = io.BytesIO()
-    wb.save(buf)
-    problems = refused(bare, cfg, buf.getvalue(), "community_health_2023-12-01.xlsx")
+    renamed = with_cells(
+        CHS_AUGUST,
+        {"Table 4f": {"=(CYP) Therapy interventions: Speech and language": "(CYP) Speech and language therapy"}},
+    )
+    problems = refused(bare, cfg, renamed, "community_health_2023-12-01.xlsx")
     assert problems == [
         'community_health_2023-12-01.xlsx, row 2: table "Number waiting >18-52 weeks (127-364 days) by service, June 2023" '
         '(sheet Table 4f): no header row with the column "(CYP) Therapy interventions: Speech and language" in rows 2–30; '
         "the header row is expected under the title and notes, with a column per service. If NHS England renamed the "
         "service, change service in config/nhs/chs-cyp-salt.yaml"
     ]
-    wb = openpyxl.load_workbook(CHS_AUGUST)
-    wb["Table 4g"]["A1"] = "Waiting over a year, by service, June 2023"
-    buf = io.BytesIO()
-    wb.save(buf)
-    (problem,) = refused(bare, cfg, buf.getvalue(), "renamed.xlsx")
+    retitled = with_cells(CHS_AUGUST, {"Table 4g": {"A1": "Waiting over a year, by service, June 2023"}})
+    (problem,) = refused(bare, cfg, retitled, "renamed.xlsx")
     assert problem.startswith(
         'renamed.xlsx: renamed.xlsx has no table titled "Number waiting over 52 weeks …, <month> <year>" (the mapping '
         'chs-cyp-salt reads it); the titles found are: "Community Health Services Waiting Lists'
@@ -192,11 +185,8 @@ def test_a_chs_workbook_it_cannot_read_is_refused_naming_the_table_and_row(bare,
 
 
 def test_a_workbook_whose_tables_disagree_on_the_month_is_refused(bare, cfg):
-    wb = openpyxl.load_workbook(CHS_AUGUST)
-    wb["Table 4f"]["A1"] = "Number waiting >18-52 weeks (127-364 days) by service, May 2023"
-    buf = io.BytesIO()
-    wb.save(buf)
-    (problem,) = refused(bare, cfg, buf.getvalue(), "mixed.xlsx")
+    mixed = with_cells(CHS_AUGUST, {"Table 4f": {"A1": "Number waiting >18-52 weeks (127-364 days) by service, May 2023"}})
+    (problem,) = refused(bare, cfg, mixed, "mixed.xlsx")
     assert problem.startswith("mixed.xlsx: the tables of mixed.xlsx are for different months (")
 
 

@@ -181,12 +181,20 @@ def every_address() -> list[str]:
 
 
 def cold_addresses() -> list[str]:
-    """The addresses a newly started server answers by another road than a warm one: every file in pages/ by its own
-    name (Streamlit's legacy pages/ discovery, which answers while st.navigation has not yet run in the process), two
-    of them with a query string, / and the two pages that change figures by their app.py names. The other app.py
-    names take the road / does (app.py runs, then st.navigation): they are checked on the warm server."""
-    legacy = [a for a in every_address() if a.endswith("_page")]
-    return ["/", "/upload", "/history", *legacy, "/present_page?slide=3", f"/indicator_page?indicator=ehcp_20wk&area={DURHAM}"]
+    """The addresses a newly started server answers by another road than a warm one. Until st.navigation has run in
+    the process, Streamlit's legacy pages/ discovery runs the file the address names, without app.py: a shim
+    (/upload, /history: pages/upload.py) by hand_over(), a page file (/history_page) by run_page(), which hands over
+    in the same way; the same two with a query string (the deck, the indicator). Every file takes one of these two
+    roads, the only statement at its top level (tests/test_page_gate.py reads each file), so one of each is the
+    first request of a new server here, and / (app.py itself). Every address is checked again on the warm server."""
+    return [
+        "/",
+        "/upload",
+        "/history",
+        "/history_page",
+        "/present_page?slide=3",
+        f"/indicator_page?indicator=ehcp_20wk&area={DURHAM}",
+    ]
 
 
 def test_a_fresh_server_shows_no_page_and_no_figures_before_sign_in(signin, browser):
