@@ -208,45 +208,75 @@ class UI:
         return result["violations"]
 
 
+class Tabs:
+    """Browser tabs kept from test to test, each in its own context (its own cookies), lent one per person a test
+    needs. A test's first page.goto loads a new document, so a new Streamlit session, in a renderer that has run the
+    app before. Measured on 7 December 2026 on this machine: the same page cost 2.2-6.7 Chromium CPU-seconds opened in
+    a new context and 0.9-2.6 loaded again in a kept tab (README, Development)."""
+
+    def __init__(self, browser):
+        self.browser, self.free, self.lent = browser, [], []
+
+    def take(self, width: int = 1366, height: int = 768):
+        """A tab as a new visitor's: WIDTHxHEIGHT, no motion preference, no cookies, storage or other window."""
+        page = None
+        while self.free and page is None:
+            kept = self.free.pop()
+            page = None if kept.is_closed() else kept
+        if page is None:
+            page = self.browser.new_context(accept_downloads=True).new_page()
+        page.set_viewport_size({"width": width, "height": height})
+        page.emulate_media(reduced_motion="no-preference")
+        self.lent.append(page)
+        return page
+
+    def give_back(self, failed_as: str | None = None) -> None:
+        """Every tab lent since the last call: photographed first if the test failed (test-artifacts/failures/), then
+        emptied for the next test (other windows closed, storage, routes and cookies cleared, an empty document: the
+        Streamlit session ends). A tab that cannot be emptied is closed with its context."""
+        for n, page in enumerate(self.lent):
+            if failed_as:
+                folder = ARTIFACTS / "failures"
+                folder.mkdir(parents=True, exist_ok=True)
+                try:
+                    page.screenshot(path=folder / f"{failed_as}{f'-{n}' if n else ''}.png")
+                except Exception as e:  # the picture is a help, never a second failure
+                    print(f"no failure screenshot: {e}")
+            context = page.context
+            try:
+                for other in context.pages:  # a presenter window the test opened
+                    if other is not page:
+                        other.close()
+                context.unroute_all(behavior="ignoreErrors")
+                if not page.is_closed():
+                    page.evaluate("() => { try { sessionStorage.clear(); localStorage.clear(); } catch (e) {} }")
+                    page.goto("about:blank")
+                    context.clear_cookies()
+                    self.free.append(page)
+            except Exception:
+                context.close()
+        self.lent = []
+
+
 @pytest.fixture(scope="session")
-def _tab(browser):
-    """One browser context and tab per worker, kept from test to test: each test's first page.goto loads a new
-    document, so a new Streamlit session, in a renderer that has run the app before. Measured on 7 December 2026
-    (tests/exp notes in the README): a page opened in a new context cost 2.2-6.7 Chromium CPU-seconds, the same page
-    loaded again in a kept tab 0.9-2.6."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
-    holder = {"page": context.new_page()}
-    yield context, holder
-    context.close()
+def _tabs(browser):
+    tabs = Tabs(browser)
+    yield tabs
+    for page in tabs.free:
+        page.context.close()
 
 
 @pytest.fixture
-def ui(_tab, app_server, request):
-    """The worker's browser tab, as a new visitor finds it: at 1366x768, no motion preference, no other window, nothing
-    kept in the session's storage; a failing test leaves a screenshot behind. Each test starts a new Streamlit session
-    with its first ui.open (a new document)."""
-    context, holder = _tab
-    if holder["page"].is_closed():
-        holder["page"] = context.new_page()
-    page = holder["page"]
-    page.set_viewport_size({"width": 1366, "height": 768})
-    page.emulate_media(reduced_motion="no-preference")
-    yield UI(page, app_server.url)
+def tab(_tabs, request):
+    """tab(width, height): a kept browser tab for this test, as a new visitor's (Tabs.take); given back afterwards."""
+    yield _tabs.take
     rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed:
-        folder = ARTIFACTS / "failures"
-        folder.mkdir(parents=True, exist_ok=True)
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
-        try:
-            page.screenshot(path=folder / f"{safe}.png")
-        except Exception as e:  # the picture is a help, never a second failure
-            print(f"no failure screenshot: {e}")
-    for other in context.pages:  # a presenter window the test opened
-        if other is not page:
-            other.close()
-    try:  # what the deck keeps for its window, then an empty document: the session ends, the tab waits idle
-        page.evaluate("() => { try { sessionStorage.clear(); localStorage.clear(); } catch (e) {} }")
-        page.goto("about:blank")
-    except Exception:  # a tab that crashed or hangs is replaced for the next test
-        page.close()
-    context.clear_cookies()
+    failed = rep is not None and rep.failed
+    _tabs.give_back("".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)[:120] if failed else None)
+
+
+@pytest.fixture
+def ui(tab, app_server):
+    """A kept tab at 1366x768 on the worker's app server (tab); each test starts a new Streamlit session with its
+    first ui.open (a new document)."""
+    return UI(tab(), app_server.url)

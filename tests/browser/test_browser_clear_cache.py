@@ -21,25 +21,21 @@ def send_clear_cache(port: int, times: int = 3) -> None:
         time.sleep(1.0)  # the server handles each message on its event loop as it arrives
 
 
-def test_a_clients_clear_cache_message_does_not_reopen_the_database(sample_db_template, tmp_path, browser):
+def test_a_clients_clear_cache_message_does_not_reopen_the_database(sample_db_template, tmp_path, tab):
     db = tmp_path / "kpi.duckdb"
     shutil.copy(sample_db_template, db)
     with streamlit_server(db, tmp_path, host="127.0.0.1") as server:
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        try:
-            ui = UI(context.new_page(), server.url)
-            ui.open("/", ready="[data-testid=stMetric]")
-            opened = server.log.read_text(errors="replace").count("Opened the database")
-            assert opened == 1, server.log.read_text(errors="replace")[-2000:]
-            send_clear_cache(server.port)
-            for path, figures in (
-                ("/", "[data-testid=stMetric]"),
-                ("/indicator?indicator=ehcp_20wk&area=E06000047", ".js-plotly-plot"),
-                ("/exceptions", "table.scorecard"),
-            ):
-                ui.open(path, ready=figures)  # the page draws its figures
-            log = server.log.read_text(errors="replace")
-            assert log.count("Opened the database") == 1, log[-2000:]
-            assert "Traceback" not in log, log[-2000:]
-        finally:
-            context.close()
+        ui = UI(tab(1366, 900), server.url)
+        ui.open("/", ready="[data-testid=stMetric]")
+        opened = server.log.read_text(errors="replace").count("Opened the database")
+        assert opened == 1, server.log.read_text(errors="replace")[-2000:]
+        send_clear_cache(server.port)
+        for path, figures in (
+            ("/", "[data-testid=stMetric]"),
+            ("/indicator?indicator=ehcp_20wk&area=E06000047", ".js-plotly-plot"),
+            ("/exceptions", "table.scorecard"),
+        ):
+            ui.open(path, ready=figures)  # the page draws its figures
+        log = server.log.read_text(errors="replace")
+        assert log.count("Opened the database") == 1, log[-2000:]
+        assert "Traceback" not in log, log[-2000:]

@@ -22,9 +22,8 @@ def contact_server(chromium_path, sample_db_template, tmp_path_factory):
         yield server
 
 
-def test_the_accessibility_contact_is_a_mailto_link_that_copies_as_written(browser, contact_server):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    ui = UI(context.new_page(), contact_server.url)
+def test_the_accessibility_contact_is_a_mailto_link_that_copies_as_written(tab, contact_server):
+    ui = UI(tab(1366, 900), contact_server.url)
     page = ui.open("/statement")
     link = page.locator("a[href^='mailto:']")
     assert link.count() == 1
@@ -36,4 +35,3 @@ def test_the_accessibility_contact_is_a_mailto_link_that_copies_as_written(brows
     assert page.locator("img[src*='127.0.0.1:9']").count() == 0
     link.scroll_into_view_if_needed()
     ui.screenshots("statement-contact", 1366, 900)
-    context.close()

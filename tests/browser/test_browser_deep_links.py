@@ -22,14 +22,10 @@ LINKS = [
 
 
 @pytest.mark.parametrize("path, ready, heading", LINKS, ids=[p for p, _, _ in LINKS])
-def test_a_deep_link_is_the_first_request_to_a_new_server(sample_db_template, tmp_path, browser, path, ready, heading):
+def test_a_deep_link_is_the_first_request_to_a_new_server(sample_db_template, tmp_path, tab, path, ready, heading):
     db = tmp_path / "kpi.duckdb"
     shutil.copy(sample_db_template, db)
     with streamlit_server(db, tmp_path) as server:  # a new process: this is its first request
-        context = browser.new_context(viewport={"width": 1366, "height": 768})
-        try:
-            page = UI(context.new_page(), server.url).open(path, ready=ready)  # fails on a "Page not found" dialog
-            assert page.locator(ready).first.inner_text() == heading
-            assert "area=E06000003" in page.url or "E06000003" not in path
-        finally:
-            context.close()
+        page = UI(tab(1366, 768), server.url).open(path, ready=ready)  # fails on a "Page not found" dialog
+        assert page.locator(ready).first.inner_text() == heading
+        assert "area=E06000003" in page.url or "E06000003" not in path

@@ -106,12 +106,11 @@ def own_server(chromium_path, sample_db_template, tmp_path):
         yield server
 
 
-def test_a_return_that_leaves_a_gap_breaks_the_line_and_starts_an_spc_segment(browser, own_server, tmp_path):
+def test_a_return_that_leaves_a_gap_breaks_the_line_and_starts_an_spc_segment(tab, own_server, tmp_path):
     # Durham's ASD wait is monthly with two SPC segments (start, and the 2018 rebase). A return for the third and
     # fourth months after the sample leaves two months with no figure: more than max_gap (1), so a new segment.
     later = [sample_next("asd_avg_wait_weeks", steps=s) for s in (3, 4)]
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    ui = UI(context.new_page(), own_server.url)
+    ui = UI(tab(1366, 900), own_server.url)
     page = ui.open("/upload", ready="[data-testid=stFileUploaderDropzone]")
     csv = tmp_path / "gap.csv"
     csv.write_text("indicator,area,period,value\n" + "".join(f"asd_avg_wait_weeks,{DURHAM},{p.label},47\n" for p in later))
@@ -144,7 +143,6 @@ def test_a_return_that_leaves_a_gap_breaks_the_line_and_starts_an_spc_segment(br
         ".data.filter(t => t.name === 'Mean').map(t => t.hovertemplate)"
     )
     assert len(means) == 3 and f"({later[0].label} to {later[1].label})" in means[-1], means
-    context.close()
 
 
 def test_the_template_has_only_uploadable_indicators_and_periods_not_held(ui, expected_conn, tmp_path):

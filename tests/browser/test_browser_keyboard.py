@@ -506,10 +506,11 @@ def test_each_page_has_its_own_title_naming_the_page_and_its_footer_links_the_st
             ui.idle()
         else:  # the first page; one with no sidebar link (an action's, reached from the plan); or the deck's (no sidebar)
             page = ui.open(link)
-        # The title is set as the page draws: waited for until it is this page's (not the one before), up to 10 s.
+        # The title is set as the page draws: waited for until it is this page's (not the one before, nor the bare
+        # name the document has until the page sets its own), up to 10 s.
         with contextlib.suppress(PlaywrightTimeout):
             page.wait_for_function(
-                "before => document.title.endsWith('SEND performance dashboard') && !before.includes(document.title)",
+                "before => document.title.endsWith(' – SEND performance dashboard') && !before.includes(document.title)",
                 arg=list(titles.values()),
                 timeout=10_000,
             )

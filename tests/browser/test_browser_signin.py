@@ -16,7 +16,7 @@ import shutil
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, ROOT, UI, _free_port
+from tests.browser.conftest import ROOT, UI, _free_port
 from tests.browser.signin_support import (
     PEOPLE,
     ROLES,
@@ -56,16 +56,13 @@ def signin(oidc_mock, chromium_path, sample_db_template, tmp_path_factory):
 
 
 @pytest.fixture
-def person(browser, signin, request):
-    """sign_in(email): a new browser (context) for that person, signed in through the provider's own form; with
-    admitted=False the dashboard is expected to turn them away. A failing test leaves a picture of every browser it
-    opened in test-artifacts/failures/."""
-    opened: list[UI] = []
+def person(tab, signin):
+    """sign_in(email): a browser of that person's own (a kept tab with no cookies, tests/browser/conftest.py Tabs),
+    signed in through the provider's own form; with admitted=False the dashboard is expected to turn them away. A
+    failing test leaves a picture of every browser it opened in test-artifacts/failures/."""
 
     def sign_in(email: str, admitted: bool = True, sub: str | None = None) -> UI:
-        context = browser.new_context(viewport={"width": 1366, "height": 768})
-        ui = UI(context.new_page(), signin.url)
-        opened.append(ui)
+        ui = UI(tab(1366, 768), signin.url)
         page = ui.page
         page.goto(signin.url + "/")
         page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
@@ -78,17 +75,7 @@ def person(browser, signin, request):
             signed_in(ui, email)
         return ui
 
-    yield sign_in
-    rep = getattr(request.node, "rep_call", None)
-    for n, ui in enumerate(opened):
-        if rep is not None and rep.failed:
-            folder = ARTIFACTS / "failures"
-            folder.mkdir(parents=True, exist_ok=True)
-            try:
-                ui.page.screenshot(path=folder / f"{request.node.name}-{n}.png")
-            except Exception as e:  # the picture is a help, never a second failure
-                print(f"no failure screenshot: {e}")
-        ui.page.context.close()
+    return sign_in
 
 
 def signed_in(ui: UI, email: str) -> None:
@@ -151,27 +138,23 @@ def only_sign_in(page, base_url: str, path: str) -> list[str]:
     return shown
 
 
-def test_before_sign_in_only_the_sign_in_button_is_shown(signin, browser):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        shown = [
-            s
-            for path in (
-                "/",
-                "/upload",
-                "/history",
-                f"/indicator?indicator=ehcp_20wk&area={DURHAM}",
-                "/present?slide=3",
-                "/upload_page",
-                "/history_page",
-            )
-            for s in only_sign_in(page, signin.url, path)
-            if "navigation" not in s
-        ]
-        assert not shown, shown
-    finally:
-        context.close()
+def test_before_sign_in_only_the_sign_in_button_is_shown(signin, tab):
+    page = tab(1280, 720)
+    shown = [
+        s
+        for path in (
+            "/",
+            "/upload",
+            "/history",
+            f"/indicator?indicator=ehcp_20wk&area={DURHAM}",
+            "/present?slide=3",
+            "/upload_page",
+            "/history_page",
+        )
+        for s in only_sign_in(page, signin.url, path)
+        if "navigation" not in s
+    ]
+    assert not shown, shown
 
 
 def every_address() -> list[str]:
@@ -197,26 +180,22 @@ def cold_addresses() -> list[str]:
     ]
 
 
-def test_a_fresh_server_shows_no_page_and_no_figures_before_sign_in(signin, browser):
+def test_a_fresh_server_shows_no_page_and_no_figures_before_sign_in(signin, tab):
     """Each cold address is the first request a newly started server gets, then every address again on the warm
     server."""
-    context = browser.new_context()
     shown, titles = [], set()
-    try:
-        page = context.new_page()
-        for path in cold_addresses():
-            with signin.stopped():
-                pass  # a new server process: nobody has loaded anything from it yet
-            shown += only_sign_in(page, signin.url, path)
-            titles |= set(page.locator("h1").all_inner_texts())
-        for path in every_address():
-            shown += [f"(warm) {s}" for s in only_sign_in(page, signin.url, path)]
-            titles |= set(page.locator("h1").all_inner_texts())
-        print("\n".join(shown))
-        assert not shown, shown
-        assert titles == {"SEND performance dashboard"}, titles
-    finally:
-        context.close()
+    page = tab(1280, 720)
+    for path in cold_addresses():
+        with signin.stopped():
+            pass  # a new server process: nobody has loaded anything from it yet
+        shown += only_sign_in(page, signin.url, path)
+        titles |= set(page.locator("h1").all_inner_texts())
+    for path in every_address():
+        shown += [f"(warm) {s}" for s in only_sign_in(page, signin.url, path)]
+        titles |= set(page.locator("h1").all_inner_texts())
+    print("\n".join(shown))
+    assert not shown, shown
+    assert titles == {"SEND performance dashboard"}, titles
 
 
 def test_someone_the_roles_file_does_not_name_is_turned_away(person):

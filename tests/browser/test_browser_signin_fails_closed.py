@@ -56,55 +56,45 @@ def nothing_but(ui: UI, path: str, expected_error: str) -> list[str]:
     return wrong
 
 
-def test_local_mode_on_every_interface_serves_only_a_refusal(db, tmp_path, browser):
+def test_local_mode_on_every_interface_serves_only_a_refusal(db, tmp_path, tab):
     with streamlit_server(db, tmp_path, args=("--server.address", "0.0.0.0"), host="127.0.0.1") as server:
         assert bound(server.port) == ["0.0.0.0"], bound(server.port)  # every interface: the operator's slip, reproduced
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        try:
-            ui = UI(context.new_page(), server.url)
-            wrong = [
-                w
-                for path in every_address() + ["/history", "/upload"]
-                for w in nothing_but(ui, path, "The dashboard will not open: no sign-in is set up and it listens on 0.0.0.0")
-            ]
-            assert not wrong, wrong
-            said = words(ui)
-            assert "KPI_ALLOW_OPEN_LOCAL_MODE=1" in said and 'address = "localhost"' in said and "[auth]" in said
-            ui.screenshots("local-mode-refused", 1366, 900)
-        finally:
-            context.close()
+        ui = UI(tab(1366, 900), server.url)
+        wrong = [
+            w
+            for path in every_address() + ["/history", "/upload"]
+            for w in nothing_but(ui, path, "The dashboard will not open: no sign-in is set up and it listens on 0.0.0.0")
+        ]
+        assert not wrong, wrong
+        said = words(ui)
+        assert "KPI_ALLOW_OPEN_LOCAL_MODE=1" in said and 'address = "localhost"' in said and "[auth]" in said
+        ui.screenshots("local-mode-refused", 1366, 900)
 
 
-def test_open_local_mode_when_allowed_says_so_in_red_on_every_page(db, tmp_path, browser):
+def test_open_local_mode_when_allowed_says_so_in_red_on_every_page(db, tmp_path, tab):
     with streamlit_server(
         db, tmp_path, args=("--server.address", "0.0.0.0"), host="127.0.0.1", env={signin.OPEN_LOCAL_ENV: "1"}
     ) as server:
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        try:
-            ui = UI(context.new_page(), server.url)
-            for path in (
-                "/",
-                "/indicator?indicator=ehcp_20wk&area=E06000047",
-                "/exceptions",
-                "/present",
-                "/pack",
-                "/upload",
-                "/history",
-                "/about",
-            ):
-                page = ui.open(path)
-                banner = (
-                    page.get_by_test_id("stMain")
-                    .get_by_test_id("stAlertContentError")
-                    .first.get_by_test_id("stMarkdownContainer")
-                )
-                assert banner.inner_text().replace("\u2060", "").startswith(signin.OPEN_LOCAL_BANNER), path
-                sidebar = page.get_by_test_id("stSidebar").inner_text()
-                assert "listens on this computer only" not in sidebar and "Local mode on the network" in sidebar, sidebar
-            ui.open("/")
-            ui.screenshots("local-mode-open-banner", 1366, 900)
-        finally:
-            context.close()
+        ui = UI(tab(1366, 900), server.url)
+        for path in (
+            "/",
+            "/indicator?indicator=ehcp_20wk&area=E06000047",
+            "/exceptions",
+            "/present",
+            "/pack",
+            "/upload",
+            "/history",
+            "/about",
+        ):
+            page = ui.open(path)
+            banner = (
+                page.get_by_test_id("stMain").get_by_test_id("stAlertContentError").first.get_by_test_id("stMarkdownContainer")
+            )
+            assert banner.inner_text().replace("\u2060", "").startswith(signin.OPEN_LOCAL_BANNER), path
+            sidebar = page.get_by_test_id("stSidebar").inner_text()
+            assert "listens on this computer only" not in sidebar and "Local mode on the network" in sidebar, sidebar
+        ui.open("/")
+        ui.screenshots("local-mode-open-banner", 1366, 900)
 
 
 @pytest.mark.parametrize(
@@ -124,22 +114,18 @@ def test_open_local_mode_when_allowed_says_so_in_red_on_every_page(db, tmp_path,
         ),
     ],
 )
-def test_wrong_secrets_serve_only_what_is_wrong(db, tmp_path, browser, secrets, said):
+def test_wrong_secrets_serve_only_what_is_wrong(db, tmp_path, tab, secrets, said):
     path = tmp_path / "secrets.toml"
     path.write_text(secrets, encoding="utf-8")
     with streamlit_server(db, tmp_path, args=("--secrets.files", str(path))) as server:
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        try:
-            ui = UI(context.new_page(), server.url)
-            wrong = [
-                w
-                for p in ("/", "/scorecard_page", "/history", "/upload")
-                for w in nothing_but(ui, p, "Sign-in is set up wrongly, so the dashboard will not open.")
-            ]
-            assert not wrong, wrong
-            assert said in words(ui), words(ui)
-            if "TOML" in said:
-                assert re.search(rf"{re.escape(str(path))} is not valid TOML", words(ui))
-                ui.screenshots("signin-secrets-not-toml", 1366, 900)
-        finally:
-            context.close()
+        ui = UI(tab(1366, 900), server.url)
+        wrong = [
+            w
+            for p in ("/", "/scorecard_page", "/history", "/upload")
+            for w in nothing_but(ui, p, "Sign-in is set up wrongly, so the dashboard will not open.")
+        ]
+        assert not wrong, wrong
+        assert said in words(ui), words(ui)
+        if "TOML" in said:
+            assert re.search(rf"{re.escape(str(path))} is not valid TOML", words(ui))
+            ui.screenshots("signin-secrets-not-toml", 1366, 900)

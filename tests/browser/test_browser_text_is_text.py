@@ -12,7 +12,7 @@ import pytest
 
 from indicators import config
 from pages.common import WORD_JOINER
-from tests.browser.conftest import ARTIFACTS, UI, streamlit_server
+from tests.browser.conftest import UI, streamlit_server
 from tests.hostile_text import (
     AREA_NAME,
     DURHAM,
@@ -38,11 +38,12 @@ def hostile_server(chromium_path, sample_db_template, tmp_path_factory):
 
 
 @pytest.fixture
-def guarded(browser, hostile_server, request):
+def guarded(tab, hostile_server):
     """A browser whose every request is checked: the dashboard's own origin goes through, anything else is recorded
     and aborted (so nothing ever reaches another host, even if the page asked). Streamlit itself asks
-    fonts.gstatic.com for the :material/ favicon; the tests look for the hostile hosts."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    fonts.gstatic.com for the :material/ favicon; the tests look for the hostile hosts. (A kept tab: its routes go
+    when it is given back, tests/browser/conftest.py Tabs.)"""
+    page = tab(1366, 900)
     own = urlsplit(hostile_server.url).netloc
     asked: list[str] = []
 
@@ -53,16 +54,10 @@ def guarded(browser, hostile_server, request):
             asked.append(r.request.url)
             r.abort()
 
-    context.route("**/*", route)
-    ui = UI(context.new_page(), hostile_server.url)
+    page.context.route("**/*", route)
+    ui = UI(page, hostile_server.url)
     ui.asked = asked
-    yield ui
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed:
-        (ARTIFACTS / "failures").mkdir(parents=True, exist_ok=True)
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)[:120]
-        ui.page.screenshot(path=ARTIFACTS / "failures" / f"{safe}.png")
-    context.close()
+    return ui
 
 
 def shown(locator) -> str:

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from indicators import store, uploads
-from tests.browser.conftest import ARTIFACTS, UI, streamlit_server
+from tests.browser.conftest import UI, streamlit_server
 from tests.conftest import ADMIN, as_user
 from tests.test_rollback_choice import FIRST, SECOND, WHEN, N, Q, R
 
@@ -30,22 +30,9 @@ def server(chromium_path, sample_db_template, cfg, tmp_path):
 
 
 @pytest.fixture
-def tabs(browser, server, request):
-    opened = []
-
-    def tab() -> UI:
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        ui = UI(context.new_page(), server.url)
-        opened.append(ui)
-        return ui
-
-    yield tab
-    rep = getattr(request.node, "rep_call", None)
-    for n, ui in enumerate(opened):
-        if rep is not None and rep.failed:
-            (ARTIFACTS / "failures").mkdir(parents=True, exist_ok=True)
-            ui.page.screenshot(path=ARTIFACTS / "failures" / f"{request.node.name}-{n}.png")
-        ui.page.context.close()
+def tabs(tab, server):
+    """tabs(): another browser on the server, a kept tab with its own cookies (tests/browser/conftest.py Tabs)."""
+    return lambda: UI(tab(1366, 900), server.url)
 
 
 def choose_and_tick(ui: UI, upload: int):
