@@ -211,8 +211,8 @@ class UI:
 class Tabs:
     """Browser tabs kept from test to test, each in its own context (its own cookies), lent one per person a test
     needs. A test's first page.goto loads a new document, so a new Streamlit session, in a renderer that has run the
-    app before. Measured on 7 December 2026 on this machine: the same page cost 2.2-6.7 Chromium CPU-seconds opened in
-    a new context and 0.9-2.6 loaded again in a kept tab (README, Development)."""
+    app before. Measured on 7 December 2026 on this machine: the same page cost 2.1-6.7 Chromium CPU-seconds opened in
+    a new context and 0.7-2.7 loaded again in a kept tab, one load of 4.7 apart (README, Development)."""
 
     def __init__(self, browser):
         self.browser, self.free, self.lent = browser, [], []
