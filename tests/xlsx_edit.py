@@ -43,7 +43,8 @@ def _value(attrs: str, inner: str | None, shared: list[str]) -> str | None:
 
 
 def _edit(xml: str, cells: dict[str, str], shared: list[str]) -> tuple[str, set[str]]:
-    """XML with the cells CELLS names given their new text (as inline strings, the cell's style kept); the keys used."""
+    """XML with the cells CELLS names given their new text (as inline strings, the cell's style kept); the keys that
+    matched no cell."""
     wanted = {k if not k.startswith("=") else k.lower(): v for k, v in cells.items()}
     used: set[str] = set()
     out, at = [], 0
@@ -61,7 +62,7 @@ def _edit(xml: str, cells: dict[str, str], shared: list[str]) -> tuple[str, set[
             f'<c{keep} t="inlineStr"><is><t xml:space="preserve">{escape(wanted[key], quote=False)}</t></is></c>',
         ]
         at = m.end()
-    return "".join(out) + xml[at:], used
+    return "".join(out) + xml[at:], set(wanted) - used
 
 
 def with_cells(path: Path, changes: dict[str, dict[str, str]]) -> bytes:
@@ -72,8 +73,7 @@ def with_cells(path: Path, changes: dict[str, dict[str, str]]) -> bytes:
         parts, shared = _sheet_parts(z), _shared(z)
         edited: dict[str, bytes] = {}
         for sheet, cells in changes.items():
-            xml, used = _edit(z.read(parts[sheet]).decode("utf-8"), cells, shared)
-            missing = {k if not k.startswith("=") else k.lower() for k in cells} - used
+            xml, missing = _edit(z.read(parts[sheet]).decode("utf-8"), cells, shared)
             assert not missing, f"{path.name}, sheet {sheet}: no cell {sorted(missing)}"
             edited[parts[sheet]] = xml.encode("utf-8")
         out = io.BytesIO()
