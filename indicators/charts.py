@@ -392,11 +392,18 @@ def draw_band_boundaries(fig: go.Figure, ind: Indicator, x, green, amber, lo: fl
     """The green and red boundaries of the RAG bands (a value on a boundary takes the better band): "Green ≥ 90.0%"
     and "Red < 60.0%" when higher is better, "Green ≤ …" and "Red > …" when lower is better."""
     better_up = ind.polarity == "higher_is_better"
-    for name, values, sign in (("green", green, "≥" if better_up else "≤"), ("red", amber, "<" if better_up else ">")):
+    shown = [
+        (name, values, sign)
+        for name, values, sign in (("green", green, "≥" if better_up else "≤"), ("red", amber, "<" if better_up else ">"))
+        if _num(values.iloc[-1]) is not None and lo <= values.iloc[-1] <= hi
+    ]
+    # Two rules a few pixels apart (SALT's green 90% and red 85% on a 0-100 axis) were drawn over each other: with
+    # both shown, the upper band's rule sits just above its line and the other just below its own, at any scale.
+    above = "green" if better_up else "red"
+    for name, values, sign in shown:
         last = values.iloc[-1]
-        if _num(last) is None or not lo <= last <= hi:
-            continue
         label = f"{name.capitalize()} {sign} {rag.format_value(ind, last)}"
+        anchor = "middle" if len(shown) == 1 else "bottom" if name == above else "top"
         fig.add_trace(
             go.Scatter(
                 x=x,
@@ -415,7 +422,8 @@ def draw_band_boundaries(fig: go.Figure, ind: Indicator, x, green, amber, lo: fl
             xanchor="left",
             xshift=4,
             y=last,
-            yanchor="middle",
+            yanchor=anchor,
+            yshift={"middle": 0, "bottom": 1, "top": -1}[anchor],
             text=label,
             showarrow=False,
             font={"size": max(font_size - 2, 10), "color": "#0b0c0c"},

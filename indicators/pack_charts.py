@@ -275,8 +275,18 @@ def board_spc(
             trace["name"] = name.removeprefix("Special cause: ").capitalize()
     icon = font * 2.4
     m = spec["layout"]["margin"]
-    m["t"] = max(m["t"], icon + font)
     w = (width or wrap_px) - m["l"] - m["r"]
+    if f.spc is not None and f.spc.variation_icon is not None:  # as spc_icons: drawn only then
+        m["t"] = max(m["t"], icon + font)
+        # The icons stand on the plot (4 px above it) at its right. A title reaching them (on a slide: 26 px type in
+        # half the screen) had them drawn over its last line: the icons then get a band of their own under it. (The
+        # title is anchored by its first line, moved down by the lines above it: its last line ends a line lower.)
+        title = spec["layout"]["title"]
+        longest = max(len(re.sub(r"<[^>]+>", "", html.unescape(line))) for line in title["text"].split("<br>"))
+        icons = 2 if f.spc.assurance else 1
+        if longest * title["font"]["size"] * 0.56 + font > w - icons * icon * 1.15:
+            title_bottom = (1 - title["y"]) * spec["layout"]["height"] + PLOTLY_LINE * title["font"]["size"]
+            m["t"] = max(m["t"], title_bottom + font * 0.3 + icon + 4)
     spc_icons(spec, f.spc, width_px=w, height_px=height - m["t"] - m["b"], size_px=icon)
     return spec
 

@@ -556,6 +556,11 @@ def test_every_chart_is_named_summarised_tied_to_a_table_and_drawn_at_4_5_to_1(u
     """On one visit: each chart a figure named, summarised and tied to its table (the summary's link opens it and
     focuses it); then every chart's text at 4.5:1 and its lines at 3:1 against white (read from the SVG)."""
     page = ui.open(link, ready=".js-plotly-plot")
+    # A full run (7 December 2026) once read the indicator page with 1 of its 3 charts in the document, after the script
+    # run was reported finished: every chart is waited for, then laid out.
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-testid=stPlotlyChart]').length >= n", arg=charts, timeout=30_000
+    )
     ui.settled()
     found = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].map(c => {
         const described = document.getElementById(c.getAttribute('aria-describedby') || '-');

@@ -1,5 +1,6 @@
 """The deck as the audience and the presenter see it, in a real browser at 1920×1080 and 1366×768: on every slide each
-chart's title lies inside its chart, the slide title is not clipped, chart text is 24 px or more, and nothing meant
+chart's title lies inside its chart and nothing in a chart is drawn over anything else (a RAG rule over another, an
+SPC icon over the title), the slide title is not clipped, chart text is 24 px or more, and nothing meant
 for the presenter (slide number, keys, notes) is on the audience's screen; the presenter view shows it; deck settings
 open from a visible button by click and by keyboard; a slide change is announced through a live region that stays;
 axe-core finds nothing serious or critical on any slide, on the projector or at 320 px."""
@@ -7,7 +8,7 @@ axe-core finds nothing serious or critical on any slide, on the projector or at 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, REDCAR
+from tests.browser.conftest import ARTIFACTS, CHART_CLASHES, REDCAR
 from tests.browser.test_browser_accessibility import FAILING_IMPACTS
 
 PRESENTER_WORDS = ("Page Up", "Page Down", "to move", "Presenter view", "Next: ")
@@ -200,8 +201,8 @@ def _show(ui, page, n: int) -> str:
 
 
 def _titles_and_presenter_text(page, n: int, kind: str, width: int, height: int) -> list[str]:
-    """The slide's title whole; each chart with its title inside it and its text at 24 px or more; no presenter
-    text on the audience's screen."""
+    """The slide's title whole; each chart with its title inside it and its text at 24 px or more, nothing in it
+    drawn over anything else (CHART_CLASHES); no presenter text on the audience's screen."""
     problems = []
     title = page.evaluate(TITLE, n)
     if not (title["scroll"] <= title["client"] + 1 and title["left"] >= 0 and title["right"] <= title["width"]):
@@ -219,6 +220,7 @@ def _titles_and_presenter_text(page, n: int, kind: str, width: int, height: int)
             problems.append(f"slide {n} ({kind}): title {c['text']!r} at {c['title']} outside its chart {c['chart']}")
         if c["smallest"] < 24:
             problems.append(f"slide {n} ({kind}): chart text at {c['smallest']} px")
+    problems += [f"slide {n} ({kind}): {c}" for c in page.evaluate(CHART_CLASHES)]
     seen = page.evaluate(SEEN_TEXT)
     said = [w for w in PRESENTER_WORDS if w in seen] + ([f"Slide {n} of"] if f"Slide {n} of" in seen else [])
     if said or page.locator(".presenter").count():
@@ -277,9 +279,9 @@ WALKS = {
 @pytest.mark.parametrize("size", list(WALKS), ids=lambda s: f"{s[0]}x{s[1]}")
 def test_every_slide_fits_keeps_its_titles_and_text_names_its_charts_and_is_axe_clean(ui, axe_js, size, request):
     """The whole deck, slide by slide with Next as a presenter goes, at each screen size (WALKS): each slide's title
-    whole and its chart titles inside their charts, no presenter text on the audience's screen, the slide fitting the
-    projector without a scroll with its text at 24 px or more, each chart named, summarised and tied to a table, and
-    axe-core clean on each slide as it is shown (its charts drawn). A screenshot of each slide goes to
+    whole and its chart titles inside their charts, nothing in a chart drawn over anything else, no presenter text on
+    the audience's screen, the slide fitting the projector without a scroll with its text at 24 px or more, each chart
+    named, summarised and tied to a table, and axe-core clean on each slide as it is shown (its charts drawn). A screenshot of each slide goes to
     test-artifacts/screenshots/. With reduced motion the deck's bar is shown or hidden, never judged halfway through
     its 0.2 s fade (a run on a busy machine caught its text at part opacity, 3 s after the click on Next woke it)."""
     width, height = size

@@ -3,7 +3,9 @@ on each page's one wide visit (tests/browser/test_browser_keyboard.py), with the
 
 import struct
 
-from tests.browser.conftest import SIZES
+from PIL import Image
+
+from tests.browser.conftest import CHART_CLASHES, SIZES
 
 
 def png_size(path) -> tuple[int, int]:
@@ -12,13 +14,20 @@ def png_size(path) -> tuple[int, int]:
     return struct.unpack(">II", head[16:24])
 
 
+def jpeg_size(path) -> tuple[int, int]:
+    with Image.open(path) as picture:
+        assert picture.format == "JPEG", f"{path} is not a JPEG"
+        return picture.size
+
+
 def board_size_problems(ui, page, name: str) -> list[str]:
-    """The screen and the whole page at each board size (SIZES): what is cut off at the right or drawn over."""
+    """The screen and the whole page at each board size (SIZES): what is cut off at the right or drawn over (a
+    chart's legend over its axis labels; a label, title, legend entry or icon over another)."""
     problems = []
     for width, height in SIZES:
         shot, full = ui.screenshots(name, width, height)
         assert png_size(shot) == (width, height)
-        full_w, full_h = png_size(full)
+        full_w, full_h = jpeg_size(full)
         assert full_w == width and full_h >= height
         # Nothing is cut off sideways: neither the main area nor any of our HTML (tables) scrolls horizontally.
         wide = page.evaluate("""() => [document.querySelector('[data-testid=stMain]'),
@@ -35,4 +44,5 @@ def board_size_problems(ui, page, name: str) -> list[str]:
             }).map(gd => gd.querySelector('.gtitle')?.textContent)""")
         if clashes:
             problems.append(f"{name} at {width}x{height}: chart legend covers the axis labels: {clashes}")
+        problems += [f"{name} at {width}x{height}: {c}" for c in page.evaluate(CHART_CLASHES)]
     return problems
