@@ -207,7 +207,7 @@ class UI:
             self.page.set_viewport_size({"width": width, "height": tall})
             self.settled()
         # The whole page is a picture to look at, often 5,000-27,000 px tall: a JPEG, which Chromium writes in about
-        # half the CPU of a PNG that size (the About page at 1366 px: 1.3 against 2.4-3.7 CPU-s, 7 December 2026).
+        # half the CPU of a PNG that size (the About page at 1366 px: 1.1 against 1.6-2.4 CPU-s, 7 December 2026).
         full = folder / f"{name}-{width}x{height}-full.jpg"
         self.page.screenshot(path=full, full_page=True, type="jpeg", quality=85)
         self.page.set_viewport_size({"width": width, "height": height})

@@ -1,8 +1,8 @@
 """The deck as the audience and the presenter see it, in a real browser at 1920×1080 and 1366×768: on every slide each
 chart's title lies inside its chart and nothing in a chart is drawn over anything else (a RAG rule over another, an
-SPC icon over the title), the slide title is not clipped, chart text is 24 px or more, and nothing meant
-for the presenter (slide number, keys, notes) is on the audience's screen; the presenter view shows it; deck settings
-open from a visible button by click and by keyboard; a slide change is announced through a live region that stays;
+SPC icon over the title), the slide title is not clipped, chart text is 24 px or more, and nothing meant for the
+presenter (slide number, keys, notes) is on the audience's screen; the presenter view shows it; deck settings open
+from a visible button by click and by keyboard; a slide change is announced through a live region that stays;
 axe-core finds nothing serious or critical on any slide, on the projector or at 320 px."""
 
 import pytest
@@ -281,8 +281,8 @@ def test_every_slide_fits_keeps_its_titles_and_text_names_its_charts_and_is_axe_
     """The whole deck, slide by slide with Next as a presenter goes, at each screen size (WALKS): each slide's title
     whole and its chart titles inside their charts, nothing in a chart drawn over anything else, no presenter text on
     the audience's screen, the slide fitting the projector without a scroll with its text at 24 px or more, each chart
-    named, summarised and tied to a table, and axe-core clean on each slide as it is shown (its charts drawn). A screenshot of each slide goes to
-    test-artifacts/screenshots/. With reduced motion the deck's bar is shown or hidden, never judged halfway through
+    named, summarised and tied to a table, and axe-core clean on each slide as it is shown (its charts drawn). A
+    screenshot of each slide goes to test-artifacts/screenshots/. With reduced motion the deck's bar is shown or hidden, never judged halfway through
     its 0.2 s fade (a run on a busy machine caught its text at part opacity, 3 s after the click on Next woke it)."""
     width, height = size
     checks = WALKS[size]
