@@ -116,6 +116,8 @@ def wrap_words(text: str, max_chars: int) -> str:
 
 
 PLOTLY_LINE = 1.3  # Plotly's line spacing in multi-line text, in ems
+TITLE_CHAR = 0.56  # the average width of a title's characters, in ems: how titles are wrapped and measured
+ICON_STEP = 1.15  # each SPC icon's width and the gap after it, in icon sizes
 
 
 def fit_chart(
@@ -125,7 +127,7 @@ def fit_chart(
     title wrapped to the width (`width_px`; None: the width the screen gives it, at least `wrap_px`), margins that
     keep the title and the legend inside the picture."""
     title_px = title_px or font_px + 2
-    max_chars = max(12, int(((width_px or wrap_px) - 2 * font_px) / (title_px * 0.56)))
+    max_chars = max(12, int(((width_px or wrap_px) - 2 * font_px) / (title_px * TITLE_CHAR)))
     wrapped = wrap_words(html.escape(title, quote=False), max_chars)
     lines = wrapped.count("<br>") + 1
     lay = spec.setdefault("layout", {})
@@ -199,13 +201,21 @@ def smallest_text(spec: dict) -> float:
     return min(sizes) if sizes else 0.0
 
 
-def spc_icons(spec: dict, reading, *, width_px: float, height_px: float, size_px: float) -> None:
-    """The Making Data Count icons (variation, and assurance where there is a target) in the chart's top right
-    corner, so a printed or projected SPC chart carries them as the pages do."""
+def icon_count(reading) -> int:
+    """How many Making Data Count icons an SPC reading shows: variation, and assurance where there is a target."""
     if reading is None or reading.variation_icon is None:
+        return 0
+    return 2 if reading.assurance else 1
+
+
+def spc_icons(spec: dict, reading, *, width_px: float, height_px: float, size_px: float) -> None:
+    """The Making Data Count icons (icon_count) in the chart's top right corner, so a printed or projected SPC chart
+    carries them as the pages do."""
+    count = icon_count(reading)
+    if not count:
         return
     svgs = [spc.variation_icon_svg(reading.variation_icon, 40)]
-    if reading.assurance:
+    if count == 2:
         svgs.append(spc.assurance_icon_svg(reading.assurance, 40))
     images = spec["layout"].setdefault("images", [])
     for n, svg in enumerate(svgs):
@@ -214,7 +224,7 @@ def spc_icons(spec: dict, reading, *, width_px: float, height_px: float, size_px
                 "source": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
                 "xref": "paper",
                 "yref": "paper",
-                "x": 1 - n * (size_px * 1.15) / width_px,
+                "x": 1 - n * size_px * ICON_STEP / width_px,
                 "y": 1 + 4 / height_px,
                 "sizex": size_px / width_px,
                 "sizey": size_px / height_px,
@@ -276,15 +286,15 @@ def board_spc(
     icon = font * 2.4
     m = spec["layout"]["margin"]
     w = (width or wrap_px) - m["l"] - m["r"]
-    if f.spc is not None and f.spc.variation_icon is not None:  # as spc_icons: drawn only then
+    icons = icon_count(f.spc)
+    if icons:
         m["t"] = max(m["t"], icon + font)
         # The icons stand on the plot (4 px above it) at its right. A title reaching them (on a slide: 26 px type in
         # half the screen) had them drawn over its last line: the icons then get a band of their own under it. (The
         # title is anchored by its first line, moved down by the lines above it: its last line ends a line lower.)
         title = spec["layout"]["title"]
         longest = max(len(re.sub(r"<[^>]+>", "", html.unescape(line))) for line in title["text"].split("<br>"))
-        icons = 2 if f.spc.assurance else 1
-        if longest * title["font"]["size"] * 0.56 + font > w - icons * icon * 1.15:
+        if longest * title["font"]["size"] * TITLE_CHAR + font > w - icons * icon * ICON_STEP:
             title_bottom = (1 - title["y"]) * spec["layout"]["height"] + PLOTLY_LINE * title["font"]["size"]
             m["t"] = max(m["t"], title_bottom + font * 0.3 + icon + 4)
     spc_icons(spec, f.spc, width_px=w, height_px=height - m["t"] - m["b"], size_px=icon)
