@@ -6,8 +6,6 @@ test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.browser.test_browser_signin import open_by_url, person, signin  # noqa: F401 (fixtures)
 from tests.conftest import snapshot
 
@@ -49,7 +47,6 @@ def saved(ui, text: str) -> str:
     return ok.inner_text()
 
 
-@pytest.mark.timeout(600)
 def test_the_plan_from_the_administrators_form_to_the_owners_update(person, signin):  # noqa: F811
     # An administrator adds an area for improvement and an action linked to ehcp_20wk with a milestone.
     admin = person("admin@example.org")
